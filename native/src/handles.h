@@ -1,0 +1,28 @@
+// Live-handle registry: every handle given to Java is registered with its kind, and every
+// handle coming back is checked against it first. A freed, foreign, or wrong-kind pointer is
+// then a clear FDL_ERR_INVALID_HANDLE instead of a use-after-free.
+#pragma once
+
+#include <string>
+
+namespace fdl {
+
+enum class HandleKind { Tensor, Mlp };
+
+const char* handle_kind_name(HandleKind kind);
+
+void register_handle(const void* handle, HandleKind kind);
+
+// Throws FDL_ERR_INVALID_HANDLE unless handle is live and of the expected kind.
+void check_handle(const void* handle, HandleKind expected, const char* argument);
+
+// Removes a live handle of the expected kind; false when it was not live (double free, foreign).
+bool unregister_handle(const void* handle, HandleKind expected);
+
+template <class T>
+T* checked(T* handle, HandleKind expected, const char* argument) {
+  check_handle(handle, expected, argument);
+  return handle;
+}
+
+}  // namespace fdl
