@@ -1,0 +1,69 @@
+# Sourced by bin/ scripts: system packages, the build, and the native environment.
+
+# Debian packages Fidelio needs to build and run (Debian 12 names).
+FIDELIO_PACKAGES=(libtorch-dev libgloo-dev libopenblas0-openmp cmake g++ make maven)
+
+# Installs missing packages when root; otherwise prints the exact command and fails.
+fidelio_ensure_packages() {
+  local missing=() pkg
+  for pkg in "${FIDELIO_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "fidelio: missing packages: ${missing[*]}" >&2
+    echo "fidelio: install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    return 1
+  fi
+  echo "fidelio: installing ${missing[*]} (apt-get)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 || {
+    echo "fidelio: apt-get install ${missing[*]} failed; see the messages above" >&2
+    return 1
+  }
+}
+
+# Builds with Maven when an artifact is missing or any source is newer than the last build.
+fidelio_build_if_stale() {
+  local root="$1" java_home="$2" stamp="$1/build/.fidelio-build-stamp"
+  local need=0
+  [ -f "$stamp" ] && [ -f "$root/java/target/fidelio.jar" ] && [ -f "$root/build/native/lib/libfidelio.so" ] || need=1
+  if [ $need -eq 0 ] && [ -n "$(find "$root/native" "$root/java/src/main" "$root/bindings/src/main" \
+      "$root/CMakeLists.txt" "$root/pom.xml" "$root/java/pom.xml" "$root/bindings/pom.xml" \
+      -newer "$stamp" -type f -print -quit 2>/dev/null)" ]; then
+    need=1
+  fi
+  [ $need -eq 1 ] || return 0
+  local log="$root/build/build.log"
+  mkdir -p "$root/build"
+  echo "fidelio: building (mvn package -DskipTests; log in build/build.log) ..." >&2
+  (cd "$root" && JAVA_HOME="$java_home" mvn -q -B package -DskipTests >"$log" 2>&1) || {
+    tail -n 40 "$log" >&2
+    echo "fidelio: the build failed; the last lines of $log are above" >&2
+    return 1
+  }
+  touch "$stamp"
+}
+
+# The native environment must be set before the JVM (and so LibTorch, OpenMP, OpenBLAS) starts.
+# Values the user already set win. benchmarks/results/launcher-environment.md measures each.
+fidelio_native_env() {
+  # libgomp spin-waits by default: with as many threads as cores, anything else running makes
+  # every parallel region wait for a descheduled spinner (a 25x slower step was measured).
+  export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+  # One intra-op thread per core; LibTorch otherwise guesses from the physical-core count.
+  export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
+  # OpenBLAS 0.3.21 may fall back to its generic Prescott kernel (2-3x slower) on CPUs newer than
+  # it knows; name the right kernel family from the CPU flags unless one was chosen already.
+  if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+    local flags
+    flags="$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)"
+    if [[ $flags == *avx512f* && $flags == *avx512bw* && $flags == *avx512vl* ]]; then
+      export OPENBLAS_CORETYPE=SkylakeX
+    elif [[ $flags == *avx2* && $flags == *fma* ]]; then
+      export OPENBLAS_CORETYPE=Haswell
+    fi
+  fi
+  # DJL's tokenizers report telemetry unless told not to; Fidelio makes no unasked network calls.
+  export OPT_OUT_TRACKING=true
+}

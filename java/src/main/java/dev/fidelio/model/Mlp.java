@@ -1,0 +1,126 @@
+package dev.fidelio.model;
+
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.fidelio.bindings.FidelioH;
+import dev.fidelio.runtime.DType;
+import dev.fidelio.runtime.NativeCall;
+import dev.fidelio.runtime.NativeObject;
+import dev.fidelio.runtime.Tensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A multi-layer perceptron trained natively: {@link #trainStep} is one downcall per batch that runs
+ * zero-grad, forward, loss, backward and the multi-tensor AdamW update in C++.
+ */
+public final class Mlp extends NativeObject {
+  public enum Loss {
+    CROSS_ENTROPY(FidelioH.FDL_LOSS_CROSS_ENTROPY),
+    MSE(FidelioH.FDL_LOSS_MSE);
+
+    final int code;
+
+    Loss(int code) {
+      this.code = code;
+    }
+  }
+
+  private Mlp(MemorySegment handle) {
+    super("Mlp", handle, FidelioH::fdl_mlp_free);
+  }
+
+  /** Layers inFeatures -> hidden... -> outFeatures with ReLU between, parameters of dtype (FLOAT32/FLOAT64). */
+  public static Mlp create(long inFeatures, long[] hidden, long outFeatures, Loss loss, DType dtype, long seed) {
+    try (var call = NativeCall.open()) {
+      MemorySegment widths = call.arena().allocateFrom(JAVA_LONG, hidden);
+      MemorySegment out = call.allocatePointer();
+      call.check(FidelioH.fdl_mlp_new(inFeatures, widths, hidden.length, outFeatures, loss.code, dtype.code(), seed, out,
+          call.error(), call.errorCapacity()), "fdl_mlp_new");
+      return new Mlp(handleFrom(out));
+    }
+  }
+
+  public void setAdamW(double beta1, double beta2, double eps, double weightDecay) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_mlp_set_adamw(handle(), beta1, beta2, eps, weightDecay, call.error(), call.errorCapacity()),
+          "fdl_mlp_set_adamw");
+    }
+  }
+
+  /** One optimisation step on (x, y); returns the loss before the update. */
+  public double trainStep(Tensor x, Tensor y, double learningRate) {
+    try (var call = NativeCall.open()) {
+      MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
+      call.check(FidelioH.fdl_mlp_train_step(handle(), x.nativeHandle(), y.nativeHandle(), learningRate, loss,
+          call.error(), call.errorCapacity()), "fdl_mlp_train_step");
+      return loss.get(JAVA_DOUBLE, 0);
+    }
+  }
+
+  /** The loss on (x, y) without an update; with computeGradients the gradients are kept for {@link #gradient}. */
+  public double loss(Tensor x, Tensor y, boolean computeGradients) {
+    try (var call = NativeCall.open()) {
+      MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
+      call.check(FidelioH.fdl_mlp_loss(handle(), x.nativeHandle(), y.nativeHandle(), computeGradients ? 1 : 0, loss,
+          call.error(), call.errorCapacity()), "fdl_mlp_loss");
+      return loss.get(JAVA_DOUBLE, 0);
+    }
+  }
+
+  /** Outputs [batch, outFeatures] in evaluation mode. */
+  public Tensor forward(Tensor x) {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.allocatePointer();
+      call.check(FidelioH.fdl_mlp_forward(handle(), x.nativeHandle(), out, call.error(), call.errorCapacity()),
+          "fdl_mlp_forward");
+      return Tensor.adopt(handleFrom(out));
+    }
+  }
+
+  public int parameterCount() {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.arena().allocate(JAVA_INT);
+      call.check(FidelioH.fdl_mlp_parameter_count(handle(), out, call.error(), call.errorCapacity()),
+          "fdl_mlp_parameter_count");
+      return out.get(JAVA_INT, 0);
+    }
+  }
+
+  public String parameterName(int index) {
+    try (var call = NativeCall.open()) {
+      long capacity = 256;
+      MemorySegment name = call.arena().allocate(capacity);
+      call.check(FidelioH.fdl_mlp_parameter_name(handle(), index, name, capacity, call.error(), call.errorCapacity()),
+          "fdl_mlp_parameter_name");
+      return name.getString(0);
+    }
+  }
+
+  /** A copy of parameter index. */
+  public Tensor parameter(int index) {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.allocatePointer();
+      call.check(FidelioH.fdl_mlp_parameter(handle(), index, out, call.error(), call.errorCapacity()),
+          "fdl_mlp_parameter");
+      return Tensor.adopt(handleFrom(out));
+    }
+  }
+
+  /** A copy of the gradient of parameter index from the last backward pass (zeros if none). */
+  public Tensor gradient(int index) {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.allocatePointer();
+      call.check(FidelioH.fdl_mlp_gradient(handle(), index, out, call.error(), call.errorCapacity()), "fdl_mlp_gradient");
+      return Tensor.adopt(handleFrom(out));
+    }
+  }
+
+  public void setParameter(int index, Tensor value) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_mlp_set_parameter(handle(), index, value.nativeHandle(), call.error(),
+          call.errorCapacity()), "fdl_mlp_set_parameter");
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.fidelio.runtime;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.fidelio.bindings.FidelioH;
+import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Process-wide native settings and facts: versions, threads, devices, seeds, BLAS. */
+public final class NativeRuntime {
+  private NativeRuntime() {}
+
+  /** fidelio_version, torch_version, cuda_available, intra_op_threads, blas_kernel, ... (fdl_runtime_info). */
+  public static Map<String, String> info() {
+    try (var call = NativeCall.open()) {
+      long capacity = 8192;
+      MemorySegment out = call.arena().allocate(capacity);
+      call.check(FidelioH.fdl_runtime_info(out, capacity, call.error(), call.errorCapacity()), "fdl_runtime_info");
+      Map<String, String> info = new LinkedHashMap<>();
+      for (String line : out.getString(0).split("\n")) {
+        int eq = line.indexOf('=');
+        if (eq > 0) info.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+      return info;
+    }
+  }
+
+  /** Intra-op and inter-op thread counts; a value <= 0 leaves that count as it is. */
+  public static void setNumThreads(int intraOp, int interOp) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_runtime_set_num_threads(intraOp, interOp, call.error(), call.errorCapacity()),
+          "fdl_runtime_set_num_threads");
+    }
+  }
+
+  public static int deviceCount(Device.Type type) {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.arena().allocate(JAVA_INT);
+      call.check(FidelioH.fdl_runtime_device_count(type.code(), out, call.error(), call.errorCapacity()),
+          "fdl_runtime_device_count");
+      return out.get(JAVA_INT, 0);
+    }
+  }
+
+  public static void manualSeed(long seed) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_runtime_manual_seed(seed, call.error(), call.errorCapacity()), "fdl_runtime_manual_seed");
+    }
+  }
+}
