@@ -22,7 +22,7 @@ public final class GenerateBindings {
   private static final Pattern DECLARATOR = Pattern.compile("^(.*?[\\s*])(\\w+)$", Pattern.DOTALL);
 
   /** A C type as seen by the FFM API: its ValueLayout constant and Java carrier type. */
-  record CType(String layout, String javaType) {
+  public record CType(String layout, String javaType) {
     static CType parse(String c, String where) {
       String t = c.replace("const", " ").trim().replaceAll("\\s+", " ");
       if (t.endsWith("*")) return new CType("ADDRESS", "MemorySegment");
@@ -37,9 +37,9 @@ public final class GenerateBindings {
     }
   }
 
-  record Param(CType type, String name) {}
+  public record Param(CType type, String name) {}
 
-  record Function(String name, CType result, List<Param> params) {}
+  public record Function(String name, CType result, List<Param> params) {}
 
   public static String generate(String header) {
     var out = new StringBuilder();
@@ -104,7 +104,7 @@ public final class GenerateBindings {
     return out.append("}\n").toString();
   }
 
-  static List<Function> parseFunctions(String header) {
+  public static List<Function> parseFunctions(String header) {
     String code = header.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\\n]*", " ");
     List<Function> functions = new ArrayList<>();
     Matcher m = FUNCTION.matcher(code);
