@@ -34,10 +34,13 @@ echo "== JMH: Java-driven MLP step and downcall cost"
   -Dfidelio.native.library="$lib" -jar benchmarks/target/benchmarks.jar \
   -jvmArgsAppend "-Dfidelio.native.library=$lib" -rf json -rff "$tmp/jmh.json" \
   'MlpTrainStepBenchmark|DowncallBenchmark' | tee "$tmp/jmh.txt")
-java_ms="$(grep 'MlpTrainStepBenchmark.trainStep' "$tmp/jmh.txt" | awk '{print $(NF-3)}')"
-java_err="$(grep 'MlpTrainStepBenchmark.trainStep' "$tmp/jmh.txt" | awk '{print $(NF-1)}')"
-bare_ns="$(grep 'bareDowncall' "$tmp/jmh.txt" | awk '{print $(NF-3)" ± "$(NF-1)}')"
-checked_ns="$(grep 'checkedCallWithErrorBuffer' "$tmp/jmh.txt" | awk '{print $(NF-3)" ± "$(NF-1)}')"
+# JMH's summary table: Benchmark Mode Cnt Score ± Error Units
+score() { awk -v name="$1" '$1 == name { print $4 }' "$tmp/jmh.txt"; }
+error() { awk -v name="$1" '$1 == name { print $6 }' "$tmp/jmh.txt"; }
+java_ms="$(score MlpTrainStepBenchmark.trainStep)"
+java_err="$(error MlpTrainStepBenchmark.trainStep)"
+bare_ns="$(score DowncallBenchmark.bareDowncall) ± $(error DowncallBenchmark.bareDowncall)"
+checked_ns="$(score DowncallBenchmark.checkedCallWithErrorBuffer) ± $(error DowncallBenchmark.checkedCallWithErrorBuffer)"
 
 echo "== C++ driver, same environment, right after"
 cpp_out="$(env "${BARE[@]}" "${LAUNCHER[@]}" "$driver" 50 500)"
@@ -81,7 +84,7 @@ MLP step: batch 256, 512 -> 1024 -> 1024 -> 10, cross-entropy, multi-tensor Adam
 | call | ns |
 |---|---|
 | bare downcall \`fdl_abi_version\` | $bare_ns |
-| fallible call: error buffer + status check (\`fdl_runtime_manual_seed\`) | $checked_ns |
+| fallible call: error buffer + status check (\`fdl_runtime_device_count\`) | $checked_ns |
 
 ## Launcher environment on the MLP step (C++ driver, median ms of 150 steps)
 

@@ -3,6 +3,8 @@ package dev.fidelio.benchmarks;
 import dev.fidelio.bindings.FidelioH;
 import dev.fidelio.runtime.NativeCall;
 import dev.fidelio.runtime.NativeLibrary;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,9 +41,10 @@ public class DowncallBenchmark {
   @Benchmark
   public int checkedCallWithErrorBuffer() {
     try (var call = NativeCall.open()) {
-      int status = FidelioH.fdl_runtime_manual_seed(7, call.error(), call.errorCapacity());
-      call.check(status, "fdl_runtime_manual_seed");
-      return status;
+      MemorySegment count = call.arena().allocate(ValueLayout.JAVA_INT);
+      call.check(FidelioH.fdl_runtime_device_count(FidelioH.FDL_DEVICE_CPU, count, call.error(), call.errorCapacity()),
+          "fdl_runtime_device_count");
+      return count.get(ValueLayout.JAVA_INT, 0);
     }
   }
 }
