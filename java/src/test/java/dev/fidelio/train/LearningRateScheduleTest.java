@@ -1,0 +1,44 @@
+package dev.fidelio.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class LearningRateScheduleTest {
+  @Test
+  void warmupRisesLinearlyThenLinearDecayReachesZero() {
+    var s = LearningRateSchedule.of(1e-3, 100, 0.2, LearningRateSchedule.Decay.LINEAR);
+    assertEquals(20, s.warmupSteps());
+    assertEquals(1e-3 / 21, s.at(0), 1e-15);
+    assertEquals(1e-3 * 20 / 21, s.at(19), 1e-15);
+    assertEquals(1e-3, s.at(20), 1e-15);
+    assertEquals(0.5e-3, s.at(60), 1e-15);
+    assertEquals(1e-3 / 80, s.at(99), 1e-15);
+    for (long step = 21; step < 100; step++) assertTrue(s.at(step) < s.at(step - 1));
+  }
+
+  @Test
+  void cosineIsOneCurveToTheMinimum() {
+    var s = new LearningRateSchedule(1.0, 101, 0, LearningRateSchedule.Decay.COSINE, 0.1, 0, 1, false);
+    assertEquals(1.0, s.at(0), 1e-12);
+    assertEquals(0.55, s.at(50), 0.01);
+    assertEquals(0.1, s.at(101), 1e-12);
+  }
+
+  @Test
+  void exponentialStaircaseStepsAtBoundaries() {
+    var s = new LearningRateSchedule(1.0, 100, 0, LearningRateSchedule.Decay.EXPONENTIAL, 0, 0.5, 10, true);
+    assertEquals(1.0, s.at(9), 1e-12);
+    assertEquals(0.5, s.at(10), 1e-12);
+    assertEquals(0.25, s.at(25), 1e-12);
+  }
+
+  @Test
+  void badSettingsAreNamed() {
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> LearningRateSchedule.of(1e-3, 10, 1.5, LearningRateSchedule.Decay.LINEAR));
+    assertTrue(e.getMessage().contains("warmup_fraction"));
+  }
+}

@@ -1,0 +1,49 @@
+// The ECD model (Ludwig's encoder-combiner-decoder): input features encode their tensors, the
+// concat combiner joins and transforms them, each output feature decodes and scores its loss.
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/moduledict.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fc_stack.h"
+#include "input_encoders.h"
+#include "output_features.h"
+
+namespace fdl {
+
+struct EcdModelImpl : torch::nn::Module {
+  EcdModelImpl();
+
+  void add_input(const std::string& name, std::shared_ptr<InputEncoder> encoder);
+  // Output heads are created by build(), once the combiner's output size is known.
+  void add_output(const std::string& name, std::function<std::shared_ptr<OutputFeature>(int64_t)> make);
+  void build(const std::vector<FcLayerSpec>& combiner_layers, const NormParams& norm_params);
+
+  // feature_tensors: every input's tensors, concatenated in input order -> logits per output
+  std::vector<at::Tensor> forward(const std::vector<at::Tensor>& feature_tensors);
+  // sum over outputs of loss_weight * loss(logits, target)
+  at::Tensor loss(const std::vector<at::Tensor>& logits, const std::vector<at::Tensor>& targets);
+
+  int32_t expected_tensor_count() const;
+  bool built() const { return combiner.get() != nullptr; }
+
+  std::vector<std::string> input_names, output_names;
+  std::vector<std::shared_ptr<InputEncoder>> inputs;
+  std::vector<std::shared_ptr<OutputFeature>> outputs;
+  torch::nn::ModuleDict input_features, output_features;
+  FcStack combiner{nullptr};
+
+ private:
+  std::vector<std::function<std::shared_ptr<OutputFeature>(int64_t)>> pending_outputs_;
+};
+TORCH_MODULE(EcdModel);
+
+// Module names may not contain '.', feature names may: "a.b" -> "a_b".
+std::string module_key(const std::string& feature_name);
+
+}  // namespace fdl

@@ -1,0 +1,63 @@
+#include "input_encoders.h"
+
+#include "../api_guard.h"
+#include "../tensor_handle.h"
+
+namespace fdl {
+
+at::Tensor EmbeddingInput::forward(const std::vector<at::Tensor>& inputs) {
+  const at::Tensor& x = inputs.at(0);
+  require(x.dim() == 2 && x.size(1) == size_, "cached embedding must have shape [batch, " + std::to_string(size_) +
+                                                  "], got " + shape_string(x.sizes()));
+  return x.to(at::kFloat);
+}
+
+TextInput::TextInput(BertModel bert_model, SequenceReduce reduce_mode, bool is_trainable)
+    : bert(std::move(bert_model)), reduce(reduce_mode), trainable(is_trainable) {
+  require(reduce != SequenceReduce::None, "reduce_output 'none' gives a sequence; the concat combiner needs one "
+                                          "vector per row (use cls_pooled, sum, mean or last)");
+  register_module("bert", bert);
+  for (auto& p : bert->parameters()) p.set_requires_grad(trainable);
+}
+
+at::Tensor TextInput::embed(const at::Tensor& input_ids, const at::Tensor& attention_mask) {
+  c10::NoGradGuard no_grad;
+  bool was_training = bert->is_training();
+  bert->eval();
+  BertModelOutput out = bert->forward(input_ids, attention_mask);
+  at::Tensor reduced = reduce_sequence(out.last_hidden_state, attention_mask, out.pooler_output, reduce);
+  if (was_training && trainable) bert->train();
+  return reduced;
+}
+
+at::Tensor TextInput::forward(const std::vector<at::Tensor>& inputs) {
+  if (use_cached_embeddings) {
+    const at::Tensor& cached = inputs.at(0);
+    require(cached.dim() == 2 && cached.size(1) == output_size(),
+            "cached text embedding must have shape [batch, " + std::to_string(output_size()) + "], got " +
+                shape_string(cached.sizes()));
+    return cached.to(at::kFloat);
+  }
+  const at::Tensor& ids = inputs.at(0);
+  const at::Tensor& mask = inputs.at(1);
+  require(ids.dim() == 2 && ids.scalar_type() == at::kLong, "input_ids must be int64 [batch, length], got " +
+                                                                std::string(c10::toString(ids.scalar_type())) +
+                                                                " " + shape_string(ids.sizes()));
+  require(mask.sizes() == ids.sizes(), "attention_mask " + shape_string(mask.sizes()) +
+                                           " must have the shape of input_ids " + shape_string(ids.sizes()));
+  require(ids.size(1) <= bert->options.max_position_embeddings,
+          "sequence length " + std::to_string(ids.size(1)) + " exceeds the model's max_position_embeddings " +
+              std::to_string(bert->options.max_position_embeddings));
+  if (ids.numel() > 0) {
+    int64_t lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
+    require(lo >= 0 && hi < bert->options.vocab_size, "token ids must lie in [0, " +
+                                                          std::to_string(bert->options.vocab_size) + "), got " +
+                                                          std::to_string(lo) + ".." + std::to_string(hi));
+  }
+  // A frozen encoder runs in eval mode (dropout off) and without autograd, even while training.
+  if (!trainable) return embed(ids, mask);
+  BertModelOutput out = bert->forward(ids, mask);
+  return reduce_sequence(out.last_hidden_state, mask, out.pooler_output, reduce);
+}
+
+}  // namespace fdl

@@ -1,0 +1,78 @@
+#include "output_features.h"
+
+#include <torch/nn/functional/loss.h>
+
+#include "../api_guard.h"
+#include "../tensor_handle.h"
+
+namespace F = torch::nn::functional;
+
+namespace fdl {
+namespace {
+
+void require_batch(const at::Tensor& target, int64_t batch, const char* what) {
+  require(target.dim() == 1 && target.size(0) == batch, std::string(what) + " target must have shape [" +
+                                                            std::to_string(batch) + "], got " +
+                                                            shape_string(target.sizes()));
+}
+
+}  // namespace
+
+CategoryOutput::CategoryOutput(int64_t input_size, int64_t classes, std::vector<float> weights)
+    : num_classes(classes) {
+  require(num_classes >= 2, "a category output needs at least 2 classes, got " + std::to_string(num_classes));
+  if (!weights.empty()) {
+    require(static_cast<int64_t>(weights.size()) == num_classes,
+            "class_weights has " + std::to_string(weights.size()) + " entries for " + std::to_string(num_classes) +
+                " classes");
+    class_weights = register_buffer("class_weights", at::tensor(weights, at::kFloat));
+  }
+  dense = register_module("dense", torch::nn::Linear(input_size, num_classes));
+}
+
+at::Tensor CategoryOutput::forward(const at::Tensor& combined) { return dense->forward(combined); }
+
+at::Tensor CategoryOutput::loss(const at::Tensor& logits, const at::Tensor& target) {
+  require_batch(target, logits.size(0), "category");
+  require(target.scalar_type() == at::kLong, "category target must be int64 class ids");
+  int64_t lo = target.min().item<int64_t>(), hi = target.max().item<int64_t>();
+  require(lo >= 0 && hi < num_classes, "class ids must lie in [0, " + std::to_string(num_classes) + "), got " +
+                                           std::to_string(lo) + ".." + std::to_string(hi));
+  auto options = F::CrossEntropyFuncOptions();
+  if (class_weights.defined()) options.weight(class_weights);
+  return F::cross_entropy(logits.to(at::kFloat), target, options);
+}
+
+at::Tensor CategoryOutput::prediction(const at::Tensor& logits) { return at::softmax(logits.to(at::kFloat), 1); }
+
+BinaryOutput::BinaryOutput(int64_t input_size, double weight) : positive_class_weight(weight) {
+  require(weight > 0, "positive_class_weight must be positive, got " + std::to_string(weight));
+  dense = register_module("dense", torch::nn::Linear(input_size, 1));
+}
+
+at::Tensor BinaryOutput::forward(const at::Tensor& combined) { return dense->forward(combined).squeeze(1); }
+
+at::Tensor BinaryOutput::loss(const at::Tensor& logits, const at::Tensor& target) {
+  require_batch(target, logits.size(0), "binary");
+  auto options = F::BinaryCrossEntropyWithLogitsFuncOptions();
+  if (positive_class_weight != 1.0) options.pos_weight(at::full({1}, positive_class_weight, at::kFloat));
+  return F::binary_cross_entropy_with_logits(logits.to(at::kFloat), target.to(at::kFloat), options);
+}
+
+at::Tensor BinaryOutput::prediction(const at::Tensor& logits) { return at::sigmoid(logits.to(at::kFloat)); }
+
+NumberOutput::NumberOutput(int64_t input_size, bool absolute) : absolute_error(absolute) {
+  dense = register_module("dense", torch::nn::Linear(input_size, 1));
+}
+
+at::Tensor NumberOutput::forward(const at::Tensor& combined) { return dense->forward(combined).squeeze(1); }
+
+at::Tensor NumberOutput::loss(const at::Tensor& logits, const at::Tensor& target) {
+  require_batch(target, logits.size(0), "number");
+  at::Tensor y = target.to(at::kFloat);
+  return absolute_error ? F::l1_loss(logits.to(at::kFloat), y) : F::mse_loss(logits.to(at::kFloat), y);
+}
+
+at::Tensor NumberOutput::prediction(const at::Tensor& logits) { return logits.to(at::kFloat); }
+
+}  // namespace fdl

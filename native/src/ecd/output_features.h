@@ -1,0 +1,56 @@
+// Output features of the ECD model: a decoder head on the combiner output, its loss, and the
+// prediction it reports (Ludwig's category, binary and number outputs).
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+
+#include <vector>
+
+namespace fdl {
+
+struct OutputFeature : torch::nn::Module {
+  // logits for the combiner output [B, D]
+  virtual at::Tensor forward(const at::Tensor& combined) = 0;
+  // the (unweighted) loss of logits against target
+  virtual at::Tensor loss(const at::Tensor& logits, const at::Tensor& target) = 0;
+  // what predict returns: probabilities [B, C] (category), probability [B] (binary), value [B] (number)
+  virtual at::Tensor prediction(const at::Tensor& logits) = 0;
+  double loss_weight = 1.0;
+};
+
+// Softmax cross-entropy over num_classes, optional per-class weights. Target: int64 class ids [B].
+struct CategoryOutput : OutputFeature {
+  CategoryOutput(int64_t input_size, int64_t num_classes, std::vector<float> class_weights);
+  at::Tensor forward(const at::Tensor& combined) override;
+  at::Tensor loss(const at::Tensor& logits, const at::Tensor& target) override;
+  at::Tensor prediction(const at::Tensor& logits) override;
+
+  int64_t num_classes;
+  at::Tensor class_weights;  // [C] or undefined
+  torch::nn::Linear dense{nullptr};
+};
+
+// Binary cross-entropy on one logit, optional positive_class_weight. Target: float 0/1 [B].
+struct BinaryOutput : OutputFeature {
+  BinaryOutput(int64_t input_size, double positive_class_weight);
+  at::Tensor forward(const at::Tensor& combined) override;
+  at::Tensor loss(const at::Tensor& logits, const at::Tensor& target) override;
+  at::Tensor prediction(const at::Tensor& logits) override;
+
+  double positive_class_weight;
+  torch::nn::Linear dense{nullptr};
+};
+
+// Regression on one value with mean squared or mean absolute error. Target: float [B].
+struct NumberOutput : OutputFeature {
+  NumberOutput(int64_t input_size, bool absolute_error);
+  at::Tensor forward(const at::Tensor& combined) override;
+  at::Tensor loss(const at::Tensor& logits, const at::Tensor& target) override;
+  at::Tensor prediction(const at::Tensor& logits) override;
+
+  bool absolute_error;
+  torch::nn::Linear dense{nullptr};
+};
+
+}  // namespace fdl

@@ -1,0 +1,326 @@
+// C ABI of the ECD model: built step by step (inputs, combiner, outputs), then trained with one
+// call per batch and evaluated/predicted with one call per batch.
+#include <c10/core/GradMode.h>
+
+#include <cmath>
+
+#include "adamw.h"
+#include "api_guard.h"
+#include "bert_handle.h"
+#include "ecd/ecd_model.h"
+#include "tensor_handle.h"
+
+struct fdl_ecd {
+  fdl::EcdModel model;
+  uint64_t seed;
+  fdl::AdamWOptions adamw;
+  double max_grad_norm = 0;  // <= 0: no clipping
+  std::unique_ptr<fdl::MultiTensorAdamW> optimizer;
+};
+
+namespace fdl {
+namespace {
+
+fdl_ecd* ecd_of(const fdl_ecd* handle) {
+  check_handle(handle, HandleKind::Ecd, "ecd");
+  return const_cast<fdl_ecd*>(handle);
+}
+
+fdl_ecd* built_ecd(const fdl_ecd* handle) {
+  fdl_ecd* e = ecd_of(handle);
+  require(e->model->built(), "the model is not built yet: call fdl_ecd_build after adding features");
+  return e;
+}
+
+std::string name_of(const char* name) {
+  require(name != nullptr, "feature name is NULL");
+  return name;
+}
+
+std::vector<at::Tensor> tensors_of(const fdl_tensor* const* handles, int32_t count, const char* what) {
+  require(count >= 0 && (count == 0 || handles != nullptr), std::string(what) + " array is NULL");
+  std::vector<at::Tensor> tensors;
+  for (int32_t i = 0; i < count; ++i) {
+    std::string argument = std::string(what) + "[" + std::to_string(i) + "]";
+    tensors.push_back(tensor_of(handles[i], argument.c_str()));
+  }
+  return tensors;
+}
+
+Activation activation_of(int32_t code) {
+  require(code >= FDL_ACTIVATION_RELU && code <= FDL_ACTIVATION_NONE, "unknown activation code " + std::to_string(code));
+  return static_cast<Activation>(code);
+}
+
+Norm norm_of(int32_t code) {
+  require(code >= FDL_NORM_NONE && code <= FDL_NORM_GHOST, "unknown norm code " + std::to_string(code));
+  return static_cast<Norm>(code);
+}
+
+SequenceReduce reduce_of(int32_t code) {
+  require(code >= FDL_REDUCE_CLS_POOLED && code <= FDL_REDUCE_NONE, "unknown reduce_output code " + std::to_string(code));
+  return static_cast<SequenceReduce>(code);
+}
+
+std::shared_ptr<TextInput> text_input_at(fdl_ecd* e, int32_t index) {
+  require(index >= 0 && index < static_cast<int32_t>(e->model->inputs.size()),
+          "input index " + std::to_string(index) + " out of range [0, " + std::to_string(e->model->inputs.size()) + ")");
+  auto text = std::dynamic_pointer_cast<TextInput>(e->model->inputs[index]);
+  require(text != nullptr, "input feature '" + e->model->input_names[index] + "' has no encoder whose output can be cached");
+  return text;
+}
+
+// Clips the global L2 norm of all gradients to max_norm (Ludwig's clipglobalnorm).
+void clip_global_norm(const std::vector<at::Tensor>& params, double max_norm) {
+  std::vector<at::Tensor> grads;
+  for (const auto& p : params) {
+    if (p.grad().defined()) grads.push_back(p.grad());
+  }
+  if (grads.empty()) return;
+  at::Tensor total = at::stack(at::_foreach_norm(grads)).norm();
+  double scale = max_norm / (total.item<double>() + 1e-6);
+  if (scale < 1.0) at::_foreach_mul_(grads, scale);
+}
+
+std::vector<std::pair<std::string, at::Tensor>> state_of(const fdl_ecd& e) {
+  std::vector<std::pair<std::string, at::Tensor>> state;
+  for (const auto& item : e.model->named_parameters()) state.emplace_back(item.key(), item.value());
+  for (const auto& item : e.model->named_buffers()) state.emplace_back(item.key(), item.value());
+  return state;
+}
+
+std::pair<std::string, at::Tensor> state_at(const fdl_ecd& e, int32_t index) {
+  auto state = state_of(e);
+  require(index >= 0 && index < static_cast<int32_t>(state.size()),
+          "state index " + std::to_string(index) + " out of range [0, " + std::to_string(state.size()) + ")");
+  return state[index];
+}
+
+}  // namespace
+}  // namespace fdl
+
+using namespace fdl;
+
+extern "C" {
+
+int32_t fdl_ecd_new(uint64_t seed, fdl_ecd** out, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require_out(out, "out");
+    auto handle = std::make_unique<fdl_ecd>(fdl_ecd{EcdModel(), seed, AdamWOptions{}, 0, nullptr});
+    register_handle(handle.get(), HandleKind::Ecd);
+    *out = handle.release();
+  });
+}
+
+int32_t fdl_ecd_free(fdl_ecd* ecd) {
+  try {
+    if (!unregister_handle(ecd, HandleKind::Ecd)) return FDL_ERR_INVALID_HANDLE;
+    delete ecd;
+    return FDL_OK;
+  } catch (...) {
+    return FDL_ERR_INTERNAL;
+  }
+}
+
+int32_t fdl_ecd_add_text_input(fdl_ecd* ecd, const char* name, const fdl_bert* encoder, int32_t reduce,
+                               int32_t trainable, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = ecd_of(ecd);
+    check_handle(encoder, HandleKind::Bert, "encoder");
+    // The ECD shares the encoder module: freeing the fdl_bert handle later leaves it alive here.
+    e->model->add_input(name_of(name), std::make_shared<TextInput>(encoder->model, reduce_of(reduce), trainable != 0));
+  });
+}
+
+int32_t fdl_ecd_add_embedding_input(fdl_ecd* ecd, const char* name, int64_t size, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require(size > 0, "embedding size must be positive, got " + std::to_string(size));
+    ecd_of(ecd)->model->add_input(name_of(name), std::make_shared<EmbeddingInput>(size));
+  });
+}
+
+int32_t fdl_ecd_add_category_output(fdl_ecd* ecd, const char* name, int64_t num_classes, const float* class_weights,
+                                    int32_t n_class_weights, double loss_weight, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require(n_class_weights == 0 || class_weights != nullptr, "class_weights is NULL");
+    require(loss_weight >= 0, "loss weight must be >= 0, got " + std::to_string(loss_weight));
+    std::vector<float> weights(class_weights, class_weights + n_class_weights);
+    for (float w : weights) require(std::isfinite(w) && w >= 0, "class weights must be finite and >= 0");
+    ecd_of(ecd)->model->add_output(name_of(name), [=](int64_t input_size) {
+      auto output = std::make_shared<CategoryOutput>(input_size, num_classes, weights);
+      output->loss_weight = loss_weight;
+      return output;
+    });
+  });
+}
+
+int32_t fdl_ecd_add_binary_output(fdl_ecd* ecd, const char* name, double positive_class_weight, double loss_weight,
+                                  char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require(loss_weight >= 0, "loss weight must be >= 0, got " + std::to_string(loss_weight));
+    ecd_of(ecd)->model->add_output(name_of(name), [=](int64_t input_size) {
+      auto output = std::make_shared<BinaryOutput>(input_size, positive_class_weight);
+      output->loss_weight = loss_weight;
+      return output;
+    });
+  });
+}
+
+int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_t absolute_error, double loss_weight,
+                                  char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require(loss_weight >= 0, "loss weight must be >= 0, got " + std::to_string(loss_weight));
+    ecd_of(ecd)->model->add_output(name_of(name), [=](int64_t input_size) {
+      auto output = std::make_shared<NumberOutput>(input_size, absolute_error != 0);
+      output->loss_weight = loss_weight;
+      return output;
+    });
+  });
+}
+
+int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_sizes, const int32_t* fc_activations, const double* fc_dropouts,
+                      const int32_t* fc_norms, int32_t n_fc_layers, int64_t virtual_batch_size, double norm_momentum,
+                      double norm_epsilon, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = ecd_of(ecd);
+    require(n_fc_layers >= 0, "n_fc_layers must be >= 0");
+    require(n_fc_layers == 0 || (fc_sizes && fc_activations && fc_dropouts && fc_norms), "fc layer arrays are NULL");
+    std::vector<FcLayerSpec> layers;
+    for (int32_t i = 0; i < n_fc_layers; ++i) {
+      layers.push_back({fc_sizes[i], activation_of(fc_activations[i]), fc_dropouts[i], norm_of(fc_norms[i])});
+    }
+    at::manual_seed(e->seed);
+    e->model->build(layers, NormParams{virtual_batch_size, norm_momentum, norm_epsilon});
+    std::vector<at::Tensor> trainable;
+    for (const auto& p : e->model->parameters()) {
+      if (p.requires_grad()) trainable.push_back(p);
+    }
+    e->optimizer = std::make_unique<MultiTensorAdamW>(trainable, e->adamw);
+  });
+}
+
+int32_t fdl_ecd_set_adamw(fdl_ecd* ecd, double beta1, double beta2, double eps, double weight_decay, char* err,
+                          size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = built_ecd(ecd);
+    require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1,
+            "betas must lie in [0, 1), got " + std::to_string(beta1) + ", " + std::to_string(beta2));
+    require(eps > 0 && weight_decay >= 0, "eps must be > 0 and weight_decay >= 0");
+    e->adamw = AdamWOptions{beta1, beta2, eps, weight_decay};
+    e->optimizer->options() = e->adamw;
+  });
+}
+
+int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require(std::isfinite(max_global_norm), "max_global_norm must be finite");
+    ecd_of(ecd)->max_grad_norm = max_global_norm;
+  });
+}
+
+int32_t fdl_ecd_set_cached_embeddings(fdl_ecd* ecd, int32_t input_index, int32_t enabled, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    auto text = text_input_at(ecd_of(ecd), input_index);
+    require(enabled == 0 || !text->trainable, "cached embeddings need a frozen encoder (trainable: false)");
+    text->use_cached_embeddings = enabled != 0;
+  });
+}
+
+int32_t fdl_ecd_embed(fdl_ecd* ecd, int32_t input_index, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
+                      fdl_tensor** out, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require_out(out, "out");
+    auto text = text_input_at(ecd_of(ecd), input_index);
+    bool cached = text->use_cached_embeddings;
+    text->use_cached_embeddings = false;
+    at::Tensor embedding;
+    try {
+      c10::NoGradGuard no_grad;
+      embedding = text->embed(tensor_of(input_ids, "input_ids"), tensor_of(attention_mask, "attention_mask"));
+    } catch (...) {
+      text->use_cached_embeddings = cached;
+      throw;
+    }
+    text->use_cached_embeddings = cached;
+    *out = new_tensor_handle(embedding);
+  });
+}
+
+int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t n_inputs,
+                           const fdl_tensor* const* targets, int32_t n_targets, double learning_rate, double* loss_out,
+                           char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = built_ecd(ecd);
+    require_out(loss_out, "loss_out");
+    require(std::isfinite(learning_rate) && learning_rate >= 0,
+            "learning rate must be finite and >= 0, got " + std::to_string(learning_rate));
+    auto x = tensors_of(inputs, n_inputs, "inputs");
+    auto y = tensors_of(targets, n_targets, "targets");
+    e->model->train();
+    e->model->zero_grad();
+    at::Tensor loss = e->model->loss(e->model->forward(x), y);
+    double value = loss.item<double>();
+    require(std::isfinite(value), "the loss is " + std::to_string(value) +
+                                      ": check the inputs for NaN/inf, or lower the learning rate");
+    loss.backward();
+    if (e->max_grad_norm > 0) clip_global_norm(e->model->parameters(), e->max_grad_norm);
+    e->optimizer->step(learning_rate);
+    *loss_out = value;
+  });
+}
+
+int32_t fdl_ecd_evaluate(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t n_inputs,
+                         const fdl_tensor* const* targets, int32_t n_targets, double* loss_out,
+                         fdl_tensor** predictions, int32_t n_predictions, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = built_ecd(ecd);
+    int32_t n_outputs = static_cast<int32_t>(e->model->outputs.size());
+    require(predictions != nullptr && n_predictions == n_outputs,
+            "predictions must hold " + std::to_string(n_outputs) + " entries (one per output feature), got " +
+                std::to_string(n_predictions));
+    c10::NoGradGuard no_grad;
+    e->model->eval();
+    auto logits = e->model->forward(tensors_of(inputs, n_inputs, "inputs"));
+    if (n_targets > 0) {
+      require_out(loss_out, "loss_out");
+      *loss_out = e->model->loss(logits, tensors_of(targets, n_targets, "targets")).item<double>();
+    }
+    e->model->train();
+    for (int32_t i = 0; i < n_outputs; ++i) predictions[i] = new_tensor_handle(e->model->outputs[i]->prediction(logits[i]));
+  });
+}
+
+int32_t fdl_ecd_state_count(const fdl_ecd* ecd, int32_t* out, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require_out(out, "out");
+    *out = static_cast<int32_t>(state_of(*built_ecd(ecd)).size());
+  });
+}
+
+int32_t fdl_ecd_state_name(const fdl_ecd* ecd, int32_t index, char* name, size_t name_cap, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    std::string key = state_at(*built_ecd(ecd), index).first;
+    require(name != nullptr && key.size() < name_cap, "name buffer too small for '" + key + "'");
+    write_message(name, name_cap, key);
+  });
+}
+
+int32_t fdl_ecd_state_get(const fdl_ecd* ecd, int32_t index, fdl_tensor** out, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require_out(out, "out");
+    *out = new_tensor_handle(state_at(*built_ecd(ecd), index).second.detach().clone());
+  });
+}
+
+int32_t fdl_ecd_state_set(fdl_ecd* ecd, int32_t index, const fdl_tensor* value, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    auto [key, target] = state_at(*built_ecd(ecd), index);
+    const at::Tensor& v = tensor_of(value, "value");
+    require(v.sizes() == target.sizes(), "'" + key + "' has shape " + shape_string(target.sizes()) + ", value has " +
+                                             shape_string(v.sizes()));
+    c10::NoGradGuard no_grad;
+    target.copy_(v);
+  });
+}
+
+}  // extern "C"
