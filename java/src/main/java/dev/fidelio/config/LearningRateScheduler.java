@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param decay null keeps the rate constant after warmup
  * @param t0 steps of the first cosine cycle; null means one cycle over all of training
  */
-public record LearningRateScheduler(double warmupEvaluations, double warmupFraction, Decay decay, int decaySteps,
+public record LearningRateScheduler(int warmupEvaluations, double warmupFraction, Decay decay, int decaySteps,
                                     double decayRate, boolean staircase, int reduceOnPlateau,
                                     int reduceOnPlateauPatience, double reduceOnPlateauRate, String reduceEvalMetric,
                                     String reduceEvalSplit, Integer t0, int tMult, double etaMin)
@@ -19,7 +19,7 @@ public record LearningRateScheduler(double warmupEvaluations, double warmupFract
 
     static LearningRateScheduler read(ConfigNode node) {
         var scheduler = new LearningRateScheduler(
-                node.decimal("warmup_evaluations", 0, 0, Double.MAX_VALUE),
+                node.integer("warmup_evaluations", 0, 0, Integer.MAX_VALUE),
                 node.decimal("warmup_fraction", 0.0, 0.0, 1.0),
                 node.choice("decay", Decay.class, null),
                 node.integer("decay_steps", 10000, 1, Integer.MAX_VALUE),
