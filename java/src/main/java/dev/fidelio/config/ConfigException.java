@@ -1,5 +1,6 @@
 package dev.fidelio.config;
 
+import java.io.Serial;
 import java.util.List;
 
 /**
@@ -7,7 +8,11 @@ import java.util.List;
  * throwing so that a user fixes their YAML in one pass instead of one error per run.
  */
 public final class ConfigException extends RuntimeException {
-    private final List<ConfigError> errors;
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    // Transient: the message already carries every error for anyone who serializes the exception.
+    private final transient List<ConfigError> errors;
 
     public ConfigException(List<ConfigError> errors) {
         super(format(errors));

@@ -274,9 +274,17 @@ final class ConfigNode {
             error("type", "'" + value.asText() + "' is a Ludwig option that Fidelio does not support yet; supported: "
                     + String.join(", ", supported));
         } else {
-            error("type", notOneOf(value, supported, false));
+            error("type", notOneOf(value, supported, false)
+                    + (value.isTextual() ? suggestUnsupported(value.asText(), supported, notYetSupported) : ""));
         }
         return null;
+    }
+
+    /** Points a typo of a not-yet-supported Ludwig type at that type, so the user learns both facts. */
+    private static String suggestUnsupported(String typed, List<String> supported, List<String> notYetSupported) {
+        if (DidYouMean.closest(typed, supported).isPresent()) return "";
+        return DidYouMean.closest(typed, notYetSupported)
+                .map(t -> "; did you mean '" + t + "'? (a Ludwig type Fidelio does not support yet)").orElse("");
     }
 
     /** A free-form mapping of parameters passed through unchanged (e.g. {@code norm_params}). */

@@ -49,6 +49,8 @@ class BrokenConfigTest {
                         "input_features[0].type", "'sequence'", "not support yet"),
                 broken("text output", INPUTS + "output_features: [{name: summary, type: text}]\n",
                         "output_features[0].type", "'text'", "not support yet", "category, binary, number"),
+                broken("typo of an unsupported output type", INPUTS + "output_features: [{name: s, type: sequnce}]\n",
+                        "output_features[0].type", "'sequnce'", "did you mean 'sequence'?", "does not support yet"),
                 broken("duplicate feature name across inputs and outputs",
                         INPUTS + "output_features: [{name: review, type: category}]\n",
                         "output_features[0].name", "duplicate feature name 'review'", "input_features[0]"),
