@@ -13,9 +13,10 @@ import java.util.List;
 public record BinaryPreprocessing(MissingValueStrategy missingValueStrategy, String fillValue,
                                   String fallbackTrueLabel) implements Yaml.Rendered {
 
-    static final List<MissingValueStrategy> STRATEGIES = List.of(MissingValueStrategy.FILL_WITH_CONST,
-            MissingValueStrategy.FILL_WITH_MODE, MissingValueStrategy.FILL_WITH_FALSE, MissingValueStrategy.BFILL,
-            MissingValueStrategy.FFILL, MissingValueStrategy.DROP_ROW);
+    /** Ludwig offers no fill_with_const for binary: fill_with_false and fill_with_true say it directly. */
+    static final List<MissingValueStrategy> STRATEGIES = List.of(MissingValueStrategy.FILL_WITH_MODE,
+            MissingValueStrategy.BFILL, MissingValueStrategy.FFILL, MissingValueStrategy.DROP_ROW,
+            MissingValueStrategy.FILL_WITH_FALSE, MissingValueStrategy.FILL_WITH_TRUE);
 
     static BinaryPreprocessing read(ConfigNode node, MissingValueStrategy defaultStrategy) {
         var preprocessing = new BinaryPreprocessing(

@@ -328,6 +328,7 @@ final class ConfigNode {
         boolean noMin = min == Integer.MIN_VALUE || min == -Double.MAX_VALUE;
         boolean noMax = max == Integer.MAX_VALUE || max == Double.MAX_VALUE;
         if (noMin && noMax) return "";
+        if (min == Double.MIN_VALUE) return noMax ? "> 0" : "in (0, " + trim(max) + "]";
         if (noMax) return ">= " + trim(min);
         if (noMin) return "<= " + trim(max);
         return "in [" + trim(min) + ", " + trim(max) + "]";

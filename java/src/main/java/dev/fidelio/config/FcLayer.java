@@ -15,6 +15,7 @@ public record FcLayer(int outputSize, Activation activation, double dropout, Nor
                 node.has("norm") ? node.choice("norm", Norm.class, null) : inherited.norm,
                 node.has("norm_params") ? node.parameters("norm_params") : inherited.normParams,
                 node.bool("use_bias", inherited.useBias));
+        // Absent or null norm keys inherit the stack's; they are still keys this layer knows.
         node.ignore("norm");
         node.ignore("norm_params");
         node.rejectUnknownKeys();

@@ -8,7 +8,7 @@ public record NumberInputFeature(String name, String column, ScalarEncoder encod
 
     static NumberInputFeature read(ConfigNode node, String name, String column) {
         return new NumberInputFeature(name, column, ScalarEncoder.read(node.section("encoder")),
-                NumberPreprocessing.read(node.section("preprocessing"), MissingValueStrategy.FILL_WITH_CONST));
+                NumberPreprocessing.readInput(node.section("preprocessing")));
     }
 
     @Override

@@ -10,7 +10,7 @@ public record NumberOutputFeature(String name, String column, Decoder decoder, L
         return new NumberOutputFeature(name, column,
                 Decoder.read(node.section("decoder"), Decoder.Type.REGRESSOR),
                 Loss.readNumber(node.section("loss")),
-                NumberPreprocessing.read(node.section("preprocessing"), MissingValueStrategy.DROP_ROW));
+                NumberPreprocessing.readOutput(node.section("preprocessing")));
     }
 
     @Override

@@ -33,7 +33,7 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
         Integer trainSteps = node.optionalInteger("train_steps", null, 1, Integer.MAX_VALUE);
         AutoOr<Integer> batchSize = node.autoOrInteger("batch_size", AutoOr.auto(), 1, Integer.MAX_VALUE);
         AutoOr<Integer> evalBatchSize = node.autoOrInteger("eval_batch_size", null, 1, Integer.MAX_VALUE);
-        AutoOr<Double> learningRate = node.autoOrDecimal("learning_rate", AutoOr.of(0.001), Double.MIN_VALUE, 10.0);
+        AutoOr<Double> learningRate = node.autoOrDecimal("learning_rate", AutoOr.of(0.001), Double.MIN_VALUE, Double.MAX_VALUE);
         var scaling = node.choice("learning_rate_scaling", LearningRateScaling.class, LearningRateScaling.LINEAR);
         Optimizer optimizer = Optimizer.read(node.section("optimizer"));
         var scheduler = LearningRateScheduler.read(node.section("learning_rate_scheduler"));

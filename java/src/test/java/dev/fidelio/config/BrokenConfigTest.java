@@ -74,6 +74,9 @@ class BrokenConfigTest {
                         + OUTPUTS, "input_features[0].preprocessing.max_sequence_length", ">= 1", "found 0"),
                 broken("strategy not allowed for the type", "input_features: [{name: review, type: text, preprocessing: {missing_value_strategy: fill_with_mean}}]\n"
                         + OUTPUTS, "input_features[0].preprocessing.missing_value_strategy", "'fill_with_mean'", "drop_row"),
+                broken("binary has no fill_with_const", "input_features: [{name: b, type: binary, preprocessing: {missing_value_strategy: fill_with_const}}]\n"
+                        + OUTPUTS, "input_features[0].preprocessing.missing_value_strategy", "'fill_with_const'",
+                        "fill_with_false, fill_with_true"),
                 broken("resnet variant", "input_features: [{name: photo, type: image, encoder: {type: resnet, model_variant: 42}}]\n"
                         + OUTPUTS, "input_features[0].encoder.model_variant", "[18, 34, 50, 101, 152]", "found 42"),
                 broken("image without encoder", "input_features: [{name: photo, type: image}]\n" + OUTPUTS,
@@ -104,7 +107,7 @@ class BrokenConfigTest {
                 broken("batch size word", with("trainer: {batch_size: large}\n"), "trainer.batch_size",
                         "'auto' or an integer", "'large'"),
                 broken("learning rate negative", with("trainer: {learning_rate: -0.1}\n"), "trainer.learning_rate",
-                        "'auto' or a number", "-0.1"),
+                        "'auto' or a number > 0", "-0.1"),
                 broken("unknown optimizer", with("trainer: {optimizer: {type: adamm}}\n"), "trainer.optimizer.type",
                         "'adamm'", "did you mean 'adam'?"),
                 broken("betas of wrong length", with("trainer: {optimizer: {type: adamw, betas: [0.9]}}\n"),

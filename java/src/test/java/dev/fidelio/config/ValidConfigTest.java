@@ -148,7 +148,10 @@ class ValidConfigTest {
         var y = (BinaryOutputFeature) config.outputFeatures().get(0);
         assertEquals(0.5, y.threshold());
         assertEquals(new Loss.BinaryWeightedCrossEntropy(null, 1.0, 0.0, 0.0), y.loss());
-        assertEquals(new Loss.MeanSquaredError(1.0), config.outputFeatures().get(1).loss());
+        var z = (NumberOutputFeature) config.outputFeatures().get(1);
+        assertEquals(new Loss.MeanSquaredError(1.0), z.loss());
+        assertNull(z.preprocessing().normalization(), "Ludwig normalizes number inputs, not targets");
+        assertEquals(MissingValueStrategy.DROP_ROW, z.preprocessing().missingValueStrategy());
 
         Trainer trainer = config.trainer();
         assertEquals(100, trainer.epochs());
