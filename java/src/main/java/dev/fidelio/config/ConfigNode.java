@@ -33,21 +33,12 @@ final class ConfigNode {
         return new ConfigNode(mapping, "", errors);
     }
 
-    String path() {
-        return path;
-    }
-
     String path(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
 
     void error(String key, String message) {
         errors.add(new ConfigError(path(key), message));
-    }
-
-    /** An error about this mapping as a whole (e.g. two of its keys contradict each other). */
-    void error(String message) {
-        errors.add(new ConfigError(path, message));
     }
 
     boolean has(String key) {
