@@ -1,0 +1,12 @@
+package dev.fidelio.config;
+
+import java.util.Locale;
+
+/** An enum whose YAML spelling is its constant name in lower case, as Ludwig spells its options. */
+interface ConfigEnum {
+    String name();
+
+    default String yamlName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.fidelio.config;
+
+import java.util.List;
+
+/** The metrics each output feature type reports, so {@code trainer.validation_metric} can be checked early. */
+final class ValidationMetrics {
+    /** The pseudo-feature that sums the losses of all output features. */
+    static final String COMBINED = "combined";
+
+    private ValidationMetrics() {}
+
+    static List<String> of(OutputFeature feature) {
+        return switch (feature) {
+            case CategoryOutputFeature c -> List.of("loss", "accuracy", "accuracy_micro", "hits_at_k");
+            case BinaryOutputFeature b -> List.of("loss", "accuracy", "precision", "recall", "specificity", "roc_auc");
+            case NumberOutputFeature n ->
+                    List.of("loss", "mean_squared_error", "mean_absolute_error", "root_mean_squared_error", "r2");
+        };
+    }
+
+    static List<String> ofCombined() {
+        return List.of("loss");
+    }
+}
