@@ -103,6 +103,19 @@ public final class BertKeys {
         throw new WeightsException(msg.toString());
     }
 
+    /** The same tensors in BertModel registration order (what named_parameters() yields), extras last. */
+    public static StateDict inModelOrder(StateDict weights, BertConfig config) {
+        List<NamedTensor> ordered = new ArrayList<>();
+        Map<String, long[]> expected = expectedShapes(config);
+        for (String key : expected.keySet()) {
+            if (weights.contains(key)) ordered.add(weights.get(key));
+        }
+        for (NamedTensor t : weights) {
+            if (!expected.containsKey(t.name())) ordered.add(t);
+        }
+        return new StateDict(ordered);
+    }
+
     private static String abbreviate(List<String> items) {
         return items.size() <= 12 ? items.toString()
                 : items.subList(0, 12) + " and " + (items.size() - 12) + " more";

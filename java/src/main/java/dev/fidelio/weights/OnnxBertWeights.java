@@ -96,7 +96,7 @@ public final class OnnxBertWeights {
         ignored.addAll(normalized.ignored());
         crossCheck(normalized.weights(), config, source);
         BertKeys.check(normalized.weights(), config, source);
-        return new Result(config, normalized.weights(), List.copyOf(ignored));
+        return new Result(config, BertKeys.inModelOrder(normalized.weights(), config), List.copyOf(ignored));
     }
 
     /**
