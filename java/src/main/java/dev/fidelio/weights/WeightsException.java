@@ -6,6 +6,8 @@ package dev.fidelio.weights;
  * (fix a path, convert a checkpoint, copy a model folder).
  */
 public final class WeightsException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     public WeightsException(String message) {
         super(message);
     }
