@@ -10,8 +10,8 @@ import java.nio.file.StandardCopyOption;
 
 /** Writes the JSON files of a run (description, statistics) atomically: temp file, then rename. */
 public final class JsonFiles {
-  public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-      .configure(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_NAN_AS_STRINGS, true);
+  // Jackson writes NaN (an undefined metric, e.g. ROC AUC with one class present) as "NaN", as Ludwig's files do.
+  public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private JsonFiles() {}
 
