@@ -41,8 +41,10 @@ final class CsvReader {
       for (JsonToken t; (t = parser.nextToken()) != null; ) {
         if (t == JsonToken.START_ARRAY && ++depth == 2) {
           row.clear();
-          rowLine = parser.currentTokenLocation().getLineNr();
         } else if (t == JsonToken.VALUE_STRING) {
+          if (row.isEmpty()) { // the row's start token is located at the previous line's end
+            rowLine = parser.currentTokenLocation().getLineNr();
+          }
           String v = parser.getText();
           row.add(v.isEmpty() ? null : v);
         } else if (t == JsonToken.END_ARRAY && depth-- == 2) {
