@@ -51,7 +51,7 @@ public sealed interface SplitConfig {
       return DEFAULT_PROBABILITIES;
     }
     String hint = "; expected three non-negative numbers for train, validation, test that sum to 1, e.g. [0.7, 0.1, 0.2]";
-    if (p.size() != 3 || p.contains(null)) {
+    if (p.size() != 3 || p.stream().anyMatch(java.util.Objects::isNull)) { // List.of(..).contains(null) throws
       throw new DataException("preprocessing.split.probabilities is " + p + hint);
     }
     double sum = 0;
