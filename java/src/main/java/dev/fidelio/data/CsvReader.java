@@ -63,7 +63,9 @@ final class CsvReader {
       throw new DataException(path + ": is not valid UTF-8 text (" + e + "); re-save it as UTF-8", e);
     } catch (JsonProcessingException e) {
       throw new DataException(path + ": malformed " + (delimiter == '\t' ? "TSV" : "CSV") + " at line "
-          + e.getLocation().getLineNr() + ": " + e.getOriginalMessage(), e);
+          + e.getLocation().getLineNr() + ": " + e.getOriginalMessage().strip()
+          + (e.getOriginalMessage().contains("closing quote")
+              ? " (a quote opened earlier is never closed, so the rest of the file was read as one field)" : ""), e);
     } catch (IOException e) {
       throw new DataException("cannot read " + path + ": " + e.getMessage(), e);
     }

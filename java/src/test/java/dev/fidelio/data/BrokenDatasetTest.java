@@ -92,7 +92,7 @@ class BrokenDatasetTest {
 
   @Test
   void unclosedQuote() throws IOException {
-    expect(write("q.csv", "a,b\n1,\"never closed\n2,3\n"), "q.csv", "line");
+    expect(write("q.csv", "a,b\n1,\"never closed\n2,3\n"), "q.csv", "line", "never closed");
   }
 
   @Test
