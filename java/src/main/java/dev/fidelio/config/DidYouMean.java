@@ -4,11 +4,11 @@ import java.util.Collection;
 import java.util.Optional;
 
 /** Suggests the closest allowed word for a misspelled key or value, so errors can say "did you mean". */
-final class DidYouMean {
+public final class DidYouMean {
     private DidYouMean() {}
 
     /** The closest candidate within a small edit distance, or empty when nothing is plausibly meant. */
-    static Optional<String> closest(String word, Collection<String> candidates) {
+    public static Optional<String> closest(String word, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : candidates) {

@@ -1,5 +1,7 @@
 package dev.fidelio.data;
 
+import dev.fidelio.config.Split;
+
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Assigns every row of a table to train (0), validation (1) or test (2), as a {@link SplitConfig} says. */
+/** Assigns every row of a table to train (0), validation (1) or test (2), as a {@link Split} (preprocessing.split) says. */
 public final class Splitter {
   /** Ludwig's default {@code random_seed}. */
   public static final long DEFAULT_SEED = 42;
@@ -17,15 +19,19 @@ public final class Splitter {
 
   private Splitter() {}
 
-  public static SplitIndices split(Table table, SplitConfig config) {
+  public static SplitIndices split(Table table, Split config) {
     return split(table, config, DEFAULT_SEED);
   }
 
-  public static SplitIndices split(Table table, SplitConfig config, long seed) {
+  public static SplitIndices split(Table table, Split config, long seed) {
     int[] assignment = switch (config) {
-      case SplitConfig.Random r -> random(table.rowCount(), r.probabilities(), seed);
-      case SplitConfig.Fixed f -> fixed(table, f.column());
-      case SplitConfig.Stratify s -> stratify(table, s, seed);
+      case Split.Random r -> random(table.rowCount(), r.probabilities(), seed);
+      case Split.Fixed f -> fixed(table, f.column());
+      case Split.Stratify s -> stratify(table, s, seed);
+      case Split.Datetime d -> throw new DataException("preprocessing.split.type 'datetime' is not supported yet;"
+          + " use random, fixed or stratify");
+      case Split.Hash h -> throw new DataException("preprocessing.split.type 'hash' is not supported yet;"
+          + " use random, fixed or stratify");
     };
     return collect(table, config, assignment);
   }
@@ -83,7 +89,7 @@ public final class Splitter {
   }
 
   /** Each class (nulls are a class of their own) is shuffled and cut separately, classes in first-seen order. */
-  private static int[] stratify(Table table, SplitConfig.Stratify s, long seed) {
+  private static int[] stratify(Table table, Split.Stratify s, long seed) {
     List<String> values = table.require(s.column(), table.source() + " (preprocessing.split.column for type 'stratify')");
     Map<String, List<Integer>> byClass = new LinkedHashMap<>();
     for (int r = 0; r < values.size(); r++) {
@@ -97,7 +103,7 @@ public final class Splitter {
     return assignment;
   }
 
-  private static SplitIndices collect(Table table, SplitConfig config, int[] assignment) {
+  private static SplitIndices collect(Table table, Split config, int[] assignment) {
     int[] counts = new int[3];
     for (int a : assignment) {
       counts[a]++;

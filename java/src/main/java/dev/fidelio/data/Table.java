@@ -1,5 +1,7 @@
 package dev.fidelio.data;
 
+import dev.fidelio.config.DidYouMean;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package dev.fidelio.data;
 
+import dev.fidelio.config.Split;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -21,7 +23,7 @@ class SpamExampleDataTest {
     List<String> labels = t.column("label");
     assertEquals(1500, Collections.frequency(labels, "spam"));
     assertEquals(1500, Collections.frequency(labels, "ham"));
-    SplitIndices s = Splitter.split(t, new SplitConfig.Random());
+    SplitIndices s = Splitter.split(t, new Split.Random(Split.DEFAULT_PROBABILITIES));
     assertEquals(2100, s.train().length);
   }
 }

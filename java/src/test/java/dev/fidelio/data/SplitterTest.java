@@ -1,5 +1,7 @@
 package dev.fidelio.data;
 
+import dev.fidelio.config.Split;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,8 +28,8 @@ class SplitterTest {
   @Test
   void randomSplitIsDeterministicAndProportional() {
     Table t = table(10_000, "x", i -> "v");
-    SplitIndices a = Splitter.split(t, new SplitConfig.Random());
-    SplitIndices b = Splitter.split(t, new SplitConfig.Random(), Splitter.DEFAULT_SEED);
+    SplitIndices a = Splitter.split(t, new Split.Random(Split.DEFAULT_PROBABILITIES));
+    SplitIndices b = Splitter.split(t, new Split.Random(Split.DEFAULT_PROBABILITIES), Splitter.DEFAULT_SEED);
     assertArrayEquals(a.train(), b.train());
     assertArrayEquals(a.validation(), b.validation());
     assertArrayEquals(a.test(), b.test());
@@ -38,14 +40,14 @@ class SplitterTest {
     // Rows are really mixed, not cut in file order.
     assertTrue(Arrays.stream(a.test()).anyMatch(r -> r < 5000) && Arrays.stream(a.test()).anyMatch(r -> r > 9000));
 
-    SplitIndices other = Splitter.split(t, new SplitConfig.Random(), 7);
+    SplitIndices other = Splitter.split(t, new Split.Random(Split.DEFAULT_PROBABILITIES), 7);
     assertFalse(Arrays.equals(a.test(), other.test()), "another seed gives another split");
   }
 
   @Test
   void randomSplitDoesNotDependOnThreads() {
     Table t = table(10_000, "x", i -> "v");
-    var config = new SplitConfig.Random(List.of(0.5, 0.25, 0.25));
+    var config = new Split.Random(List.of(0.5, 0.25, 0.25));
     int[] expected = Splitter.split(t, config, 3).validation();
     List<int[]> parallel = IntStream.range(0, 16).parallel().mapToObj(k -> Splitter.split(t, config, 3).validation()).toList();
     parallel.forEach(v -> assertArrayEquals(expected, v));
@@ -56,7 +58,7 @@ class SplitterTest {
   void fixedSplitReadsNumbersAndNames() {
     String[] values = {"0", "1", "2", "train", "validation", "test", " Test ", "1.0"};
     Table t = table(values.length, "split", i -> values[i]);
-    SplitIndices s = Splitter.split(t, new SplitConfig.Fixed());
+    SplitIndices s = Splitter.split(t, new Split.Fixed("split"));
     assertArrayEquals(new int[] {0, 3}, s.train());
     assertArrayEquals(new int[] {1, 4, 7}, s.validation());
     assertArrayEquals(new int[] {2, 5, 6}, s.test());
@@ -65,12 +67,12 @@ class SplitterTest {
   @Test
   void fixedSplitRejectsABadValueNamingTheRow() {
     String[] values = {"0", "train", "dev"};
-    var e = assertThrows(DataException.class, () -> Splitter.split(table(3, "split", i -> values[i]), new SplitConfig.Fixed()));
+    var e = assertThrows(DataException.class, () -> Splitter.split(table(3, "split", i -> values[i]), new Split.Fixed("split")));
     assertTrue(e.getMessage().contains("row 3") && e.getMessage().contains("'dev'")
         && e.getMessage().contains("expected 0, 1, 2 or train, validation, test"), e.getMessage());
-    e = assertThrows(DataException.class, () -> Splitter.split(table(2, "split", i -> null), new SplitConfig.Fixed()));
+    e = assertThrows(DataException.class, () -> Splitter.split(table(2, "split", i -> null), new Split.Fixed("split")));
     assertTrue(e.getMessage().contains("row 1") && e.getMessage().contains("no value"), e.getMessage());
-    e = assertThrows(DataException.class, () -> Splitter.split(table(2, "spilt", i -> "0"), new SplitConfig.Fixed()));
+    e = assertThrows(DataException.class, () -> Splitter.split(table(2, "spilt", i -> "0"), new Split.Fixed("split")));
     assertTrue(e.getMessage().contains("column 'split' not found") && e.getMessage().contains("did you mean 'spilt'"),
         e.getMessage());
   }
@@ -79,7 +81,7 @@ class SplitterTest {
   void stratifiedSplitKeepsClassProportions() {
     // 90% "ham", 9% "spam", 1% "rare": a plain random split could starve the rare class.
     Table t = table(10_000, "label", i -> i % 100 == 0 ? "rare" : i % 100 < 10 ? "spam" : "ham");
-    SplitIndices s = Splitter.split(t, new SplitConfig.Stratify("label"));
+    SplitIndices s = Splitter.split(t, new Split.Stratify("label", Split.DEFAULT_PROBABILITIES));
     assertPartition(s, 10_000);
     List<String> labels = t.column("label");
     for (int[] split : List.of(s.train(), s.validation(), s.test())) {
@@ -89,27 +91,18 @@ class SplitterTest {
       assertEquals(0.01, rare / (double) split.length, 0.002, "rare share");
     }
     assertEquals(10, Arrays.stream(s.validation()).filter(r -> labels.get(r).equals("rare")).count());
-    assertArrayEquals(s.test(), Splitter.split(t, new SplitConfig.Stratify("label")).test(), "deterministic");
+    assertArrayEquals(s.test(), Splitter.split(t, new Split.Stratify("label", Split.DEFAULT_PROBABILITIES)).test(), "deterministic");
   }
 
   @Test
   void emptyTrainingIsAnErrorEmptyValidationAWarning() {
     Table t = table(10, "x", i -> "v");
-    var e = assertThrows(DataException.class, () -> Splitter.split(t, new SplitConfig.Random(List.of(0.0, 0.5, 0.5))));
+    var e = assertThrows(DataException.class, () -> Splitter.split(t, new Split.Random(List.of(0.0, 0.5, 0.5))));
     assertTrue(e.getMessage().contains("training split is empty"), e.getMessage());
-    SplitIndices s = Splitter.split(t, new SplitConfig.Random(List.of(0.8, 0.0, 0.2)));
+    SplitIndices s = Splitter.split(t, new Split.Random(List.of(0.8, 0.0, 0.2)));
     assertEquals(1, s.warnings().size());
     assertTrue(s.warnings().get(0).contains("validation split is empty"), s.warnings().get(0));
     assertEquals(8, s.train().length);
-  }
-
-  @Test
-  void badProbabilitiesAreRejected() {
-    for (List<Double> p : List.of(List.of(0.5, 0.5), List.of(0.7, 0.2, 0.2), List.of(1.2, -0.1, -0.1))) {
-      var e = assertThrows(DataException.class, () -> new SplitConfig.Random(p));
-      assertTrue(e.getMessage().contains("preprocessing.split.probabilities"), e.getMessage());
-    }
-    assertThrows(DataException.class, () -> new SplitConfig.Stratify(null));
   }
 
   /** Every row lands in exactly one split, and each split is ascending. */
