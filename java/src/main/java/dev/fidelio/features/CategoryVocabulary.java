@@ -1,5 +1,7 @@
 package dev.fidelio.features;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -11,9 +13,19 @@ import java.util.Map;
  * The classes of a category feature, fitted on the training split only: most frequent first
  * (ties in order of first appearance), at most {@code mostCommon} of them. Ludwig's idx2str.
  */
-public record CategoryVocabulary(List<String> idx2str) {
-  public CategoryVocabulary {
-    idx2str = List.copyOf(idx2str);
+public final class CategoryVocabulary {
+  private final List<String> idx2str;
+  private final Map<String, Integer> str2idx = new HashMap<>();
+
+  @JsonCreator
+  public CategoryVocabulary(@JsonProperty("idx2str") List<String> idx2str) {
+    this.idx2str = List.copyOf(idx2str);
+    for (int i = 0; i < this.idx2str.size(); i++) str2idx.put(this.idx2str.get(i), i);
+  }
+
+  @JsonProperty("idx2str")
+  public List<String> idx2str() {
+    return idx2str;
   }
 
   public static CategoryVocabulary fit(List<String> trainingValues, Integer mostCommon) {
@@ -27,18 +39,13 @@ public record CategoryVocabulary(List<String> idx2str) {
     return new CategoryVocabulary(classes);
   }
 
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public int size() {
     return idx2str.size();
   }
 
   /** The class index of value, or -1 when it was not seen in training. */
   public int index(String value) {
-    return lookup().getOrDefault(value, -1);
-  }
-
-  private Map<String, Integer> lookup() {
-    Map<String, Integer> map = new HashMap<>();
-    for (int i = 0; i < idx2str.size(); i++) map.put(idx2str.get(i), i);
-    return map;
+    return str2idx.getOrDefault(value, -1);
   }
 }
