@@ -23,7 +23,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 1
+#define FDL_ABI_VERSION 2
 
 /* Status codes. */
 #define FDL_OK 0
@@ -54,6 +54,8 @@ extern "C" {
 
 typedef struct fdl_tensor fdl_tensor;
 typedef struct fdl_mlp fdl_mlp;
+typedef struct fdl_bert fdl_bert;
+typedef struct fdl_ecd fdl_ecd;
 
 /* ---- library and runtime ------------------------------------------------------------------ */
 
@@ -110,21 +112,130 @@ FDL_API int32_t fdl_mlp_set_adamw(fdl_mlp* mlp, double beta1, double beta2, doub
 FDL_API int32_t fdl_mlp_train_step(fdl_mlp* mlp, const fdl_tensor* x, const fdl_tensor* y, double learning_rate,
                                    double* loss_out, char* err, size_t err_cap);
 /* The loss without an update; with compute_gradients != 0 the gradients are left in place
- * for fdl_mlp_gradient. */
+ * for fdl_module_state_gradient. */
 FDL_API int32_t fdl_mlp_loss(fdl_mlp* mlp, const fdl_tensor* x, const fdl_tensor* y, int32_t compute_gradients,
                              double* loss_out, char* err, size_t err_cap);
 /* Outputs [batch, out_features] in evaluation mode, without autograd. */
 FDL_API int32_t fdl_mlp_forward(fdl_mlp* mlp, const fdl_tensor* x, fdl_tensor** out, char* err, size_t err_cap);
-FDL_API int32_t fdl_mlp_parameter_count(const fdl_mlp* mlp, int32_t* out, char* err, size_t err_cap);
-/* Name of parameter i ("layers.0.weight", ...), NUL-terminated into name. */
-FDL_API int32_t fdl_mlp_parameter_name(const fdl_mlp* mlp, int32_t index, char* name, size_t name_cap, char* err,
-                                       size_t err_cap);
-/* A copy of parameter i, or of its gradient (zeros when none was computed). */
-FDL_API int32_t fdl_mlp_parameter(const fdl_mlp* mlp, int32_t index, fdl_tensor** out, char* err, size_t err_cap);
-FDL_API int32_t fdl_mlp_gradient(const fdl_mlp* mlp, int32_t index, fdl_tensor** out, char* err, size_t err_cap);
-/* Overwrites parameter i with value (same shape; converted to the parameter's dtype). */
-FDL_API int32_t fdl_mlp_set_parameter(fdl_mlp* mlp, int32_t index, const fdl_tensor* value, char* err,
+
+/* ---- the state of any model handle (fdl_mlp, fdl_bert, fdl_ecd) ------------------------------ */
+
+/* State entries are the parameters, then the buffers, named by module path ("layers.0.weight",
+ * "encoder.layer.0.attention.self.query.weight", ...). Values are copies. */
+FDL_API int32_t fdl_module_state_count(const void* module, int32_t* out, char* err, size_t err_cap);
+FDL_API int32_t fdl_module_state_name(const void* module, int32_t index, char* name, size_t name_cap, char* err,
                                       size_t err_cap);
+FDL_API int32_t fdl_module_state_get(const void* module, int32_t index, fdl_tensor** out, char* err, size_t err_cap);
+/* The gradient of entry index from the last backward pass (zeros when none was computed). */
+FDL_API int32_t fdl_module_state_gradient(const void* module, int32_t index, fdl_tensor** out, char* err,
+                                          size_t err_cap);
+/* Overwrites entry index with value (same shape; converted to the entry's dtype). */
+FDL_API int32_t fdl_module_state_set(void* module, int32_t index, const fdl_tensor* value, char* err, size_t err_cap);
+/* Strict loading by name: every module key must be given (except those starting with one of the
+ * comma-separated allow_missing_prefixes, which keep their values and are listed, comma-separated,
+ * in report), no unknown key, every shape equal; otherwise nothing changes and the error lists
+ * all missing keys, unexpected keys and shape mismatches. */
+FDL_API int32_t fdl_module_load_state(void* module, const char* const* names, const fdl_tensor* const* tensors,
+                                      int32_t count, const char* allow_missing_prefixes, char* report,
+                                      size_t report_cap, char* err, size_t err_cap);
+/* Converts every parameter and buffer to dtype (FLOAT32, FLOAT64 or BFLOAT16) on the device. */
+FDL_API int32_t fdl_module_to(void* module, int32_t dtype, int32_t device_type, int32_t device_index, char* err,
+                              size_t err_cap);
+
+/* ---- a BERT-family encoder (HF BertModel; state names are HF's checkpoint keys) ------------ */
+
+/* hidden_act of config.json */
+#define FDL_BERT_ACT_GELU 0
+#define FDL_BERT_ACT_GELU_TANH 1
+#define FDL_BERT_ACT_RELU 2
+
+/* Ludwig's reduce_output for sequence encoders */
+#define FDL_REDUCE_CLS_POOLED 0
+#define FDL_REDUCE_SUM 1
+#define FDL_REDUCE_MEAN 2
+#define FDL_REDUCE_LAST 3
+#define FDL_REDUCE_NONE 4
+
+/* A BertModel with HF's initialisation from seed (use_pretrained: false); load pretrained weights
+ * with fdl_module_load_state. pad_token_id -1 means none. */
+FDL_API int32_t fdl_bert_new(int64_t vocab_size, int64_t hidden_size, int64_t num_hidden_layers,
+                             int64_t num_attention_heads, int64_t intermediate_size, int32_t hidden_act,
+                             int64_t max_position_embeddings, int64_t type_vocab_size, double layer_norm_eps,
+                             double hidden_dropout_prob, double attention_probs_dropout_prob, int64_t pad_token_id,
+                             uint64_t seed, fdl_bert** out, char* err, size_t err_cap);
+FDL_API int32_t fdl_bert_free(fdl_bert* bert);
+/* Evaluation mode, no autograd. input_ids, attention_mask (1 keep, 0 pad) and token_type_ids
+ * (NULL: zeros) are int64 [B, T]; out is [B, T, H] for FDL_REDUCE_NONE, else [B, H]. */
+FDL_API int32_t fdl_bert_forward(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
+                                 const fdl_tensor* token_type_ids, int32_t reduce, fdl_tensor** out, char* err,
+                                 size_t err_cap);
+/* For gradient checks: loss = sum(reduced output * weight) with dropout off, then backward; the
+ * gradients stay for fdl_module_state_gradient. */
+FDL_API int32_t fdl_bert_weighted_sum_backward(fdl_bert* bert, const fdl_tensor* input_ids,
+                                               const fdl_tensor* attention_mask, int32_t reduce,
+                                               const fdl_tensor* weight, double* loss_out, char* err,
+                                               size_t err_cap);
+
+/* ---- the ECD model (Ludwig's encoder-combiner-decoder) -------------------------------------- */
+
+/* Activations and norms of fully connected layers (Ludwig's names). */
+#define FDL_ACTIVATION_RELU 0
+#define FDL_ACTIVATION_TANH 1
+#define FDL_ACTIVATION_SIGMOID 2
+#define FDL_ACTIVATION_GELU 3
+#define FDL_ACTIVATION_ELU 4
+#define FDL_ACTIVATION_LEAKY_RELU 5
+#define FDL_ACTIVATION_NONE 6
+#define FDL_NORM_NONE 0
+#define FDL_NORM_BATCH 1
+#define FDL_NORM_LAYER 2
+#define FDL_NORM_GHOST 3
+
+/* An empty model; add inputs and outputs, then fdl_ecd_build. seed initialises new layers. */
+FDL_API int32_t fdl_ecd_new(uint64_t seed, fdl_ecd** out, char* err, size_t err_cap);
+FDL_API int32_t fdl_ecd_free(fdl_ecd* ecd);
+/* A text input encoded by a BERT-family encoder (shared with the fdl_bert handle, which may be
+ * freed afterwards). Batch tensors: input_ids [B, T] int64, attention_mask [B, T] int64; with cached
+ * embeddings on, the reduced embedding [B, hidden] float32 instead. */
+FDL_API int32_t fdl_ecd_add_text_input(fdl_ecd* ecd, const char* name, const fdl_bert* encoder, int32_t reduce,
+                                       int32_t trainable, char* err, size_t err_cap);
+/* An input of precomputed [B, size] float32 rows, passed through unchanged. */
+FDL_API int32_t fdl_ecd_add_embedding_input(fdl_ecd* ecd, const char* name, int64_t size, char* err, size_t err_cap);
+/* Outputs. Targets: category int64 class ids [B]; binary float 0/1 [B]; number float [B].
+ * class_weights may be NULL (n_class_weights 0). */
+FDL_API int32_t fdl_ecd_add_category_output(fdl_ecd* ecd, const char* name, int64_t num_classes,
+                                            const float* class_weights, int32_t n_class_weights, double loss_weight,
+                                            char* err, size_t err_cap);
+FDL_API int32_t fdl_ecd_add_binary_output(fdl_ecd* ecd, const char* name, double positive_class_weight,
+                                          double loss_weight, char* err, size_t err_cap);
+FDL_API int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_t absolute_error, double loss_weight,
+                                          char* err, size_t err_cap);
+/* Builds the concat combiner (n_fc_layers fully connected layers: sizes, FDL_ACTIVATION_*, dropout
+ * rates, FDL_NORM_*; norm parameters shared) and the output heads; creates the AdamW optimizer. */
+FDL_API int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_sizes, const int32_t* fc_activations,
+                              const double* fc_dropouts, const int32_t* fc_norms, int32_t n_fc_layers,
+                              int64_t virtual_batch_size, double norm_momentum, double norm_epsilon, char* err,
+                              size_t err_cap);
+FDL_API int32_t fdl_ecd_set_adamw(fdl_ecd* ecd, double beta1, double beta2, double eps, double weight_decay,
+                                  char* err, size_t err_cap);
+/* Clips the global gradient norm before each update; <= 0 disables clipping. */
+FDL_API int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, char* err, size_t err_cap);
+/* Switches text input input_index between raw tokens and cached embeddings (frozen encoders only). */
+FDL_API int32_t fdl_ecd_set_cached_embeddings(fdl_ecd* ecd, int32_t input_index, int32_t enabled, char* err,
+                                              size_t err_cap);
+/* The frozen encoder's reduced output [B, hidden] for raw tokens: what the embedding cache stores. */
+FDL_API int32_t fdl_ecd_embed(fdl_ecd* ecd, int32_t input_index, const fdl_tensor* input_ids,
+                              const fdl_tensor* attention_mask, fdl_tensor** out, char* err, size_t err_cap);
+/* One training step: inputs are every input feature's tensors in feature order; targets one per
+ * output feature. Zero grads, forward, weighted loss sum, backward, clipping, AdamW. */
+FDL_API int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t n_inputs,
+                                   const fdl_tensor* const* targets, int32_t n_targets, double learning_rate,
+                                   double* loss_out, char* err, size_t err_cap);
+/* Evaluation mode, no autograd: predictions[i] receives output i's probabilities [B, C] (category),
+ * probability [B] (binary) or value [B] (number); with targets (n_targets > 0) also the loss. */
+FDL_API int32_t fdl_ecd_evaluate(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t n_inputs,
+                                 const fdl_tensor* const* targets, int32_t n_targets, double* loss_out,
+                                 fdl_tensor** predictions, int32_t n_predictions, char* err, size_t err_cap);
 
 #ifdef __cplusplus
 }

@@ -82,20 +82,6 @@ void clip_global_norm(const std::vector<at::Tensor>& params, double max_norm) {
   if (scale < 1.0) at::_foreach_mul_(grads, scale);
 }
 
-std::vector<std::pair<std::string, at::Tensor>> state_of(const fdl_ecd& e) {
-  std::vector<std::pair<std::string, at::Tensor>> state;
-  for (const auto& item : e.model->named_parameters()) state.emplace_back(item.key(), item.value());
-  for (const auto& item : e.model->named_buffers()) state.emplace_back(item.key(), item.value());
-  return state;
-}
-
-std::pair<std::string, at::Tensor> state_at(const fdl_ecd& e, int32_t index) {
-  auto state = state_of(e);
-  require(index >= 0 && index < static_cast<int32_t>(state.size()),
-          "state index " + std::to_string(index) + " out of range [0, " + std::to_string(state.size()) + ")");
-  return state[index];
-}
-
 }  // namespace
 }  // namespace fdl
 
@@ -107,7 +93,7 @@ int32_t fdl_ecd_new(uint64_t seed, fdl_ecd** out, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     require_out(out, "out");
     auto handle = std::make_unique<fdl_ecd>(fdl_ecd{EcdModel(), seed, AdamWOptions{}, 0, nullptr});
-    register_handle(handle.get(), HandleKind::Ecd);
+    register_handle(handle.get(), HandleKind::Ecd, handle->model.ptr().get());
     *out = handle.release();
   });
 }
@@ -287,39 +273,6 @@ int32_t fdl_ecd_evaluate(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t 
     }
     e->model->train();
     for (int32_t i = 0; i < n_outputs; ++i) predictions[i] = new_tensor_handle(e->model->outputs[i]->prediction(logits[i]));
-  });
-}
-
-int32_t fdl_ecd_state_count(const fdl_ecd* ecd, int32_t* out, char* err, size_t err_cap) {
-  return guarded(err, err_cap, [&] {
-    require_out(out, "out");
-    *out = static_cast<int32_t>(state_of(*built_ecd(ecd)).size());
-  });
-}
-
-int32_t fdl_ecd_state_name(const fdl_ecd* ecd, int32_t index, char* name, size_t name_cap, char* err, size_t err_cap) {
-  return guarded(err, err_cap, [&] {
-    std::string key = state_at(*built_ecd(ecd), index).first;
-    require(name != nullptr && key.size() < name_cap, "name buffer too small for '" + key + "'");
-    write_message(name, name_cap, key);
-  });
-}
-
-int32_t fdl_ecd_state_get(const fdl_ecd* ecd, int32_t index, fdl_tensor** out, char* err, size_t err_cap) {
-  return guarded(err, err_cap, [&] {
-    require_out(out, "out");
-    *out = new_tensor_handle(state_at(*built_ecd(ecd), index).second.detach().clone());
-  });
-}
-
-int32_t fdl_ecd_state_set(fdl_ecd* ecd, int32_t index, const fdl_tensor* value, char* err, size_t err_cap) {
-  return guarded(err, err_cap, [&] {
-    auto [key, target] = state_at(*built_ecd(ecd), index);
-    const at::Tensor& v = tensor_of(value, "value");
-    require(v.sizes() == target.sizes(), "'" + key + "' has shape " + shape_string(target.sizes()) + ", value has " +
-                                             shape_string(v.sizes()));
-    c10::NoGradGuard no_grad;
-    target.copy_(v);
   });
 }
 

@@ -11,8 +11,13 @@ namespace {
 
 std::mutex registry_mutex;
 
-std::unordered_map<const void*, HandleKind>& registry() {
-  static auto* live = new std::unordered_map<const void*, HandleKind>();  // never destroyed: safe at exit
+struct LiveHandle {
+  HandleKind kind;
+  torch::nn::Module* module;
+};
+
+std::unordered_map<const void*, LiveHandle>& registry() {
+  static auto* live = new std::unordered_map<const void*, LiveHandle>();  // never destroyed: safe at exit
   return *live;
 }
 
@@ -28,13 +33,30 @@ const char* handle_kind_name(HandleKind kind) {
   switch (kind) {
     case HandleKind::Tensor: return "fdl_tensor";
     case HandleKind::Mlp: return "fdl_mlp";
+    case HandleKind::Bert: return "fdl_bert";
+    case HandleKind::Ecd: return "fdl_ecd";
   }
   return "unknown";
 }
 
-void register_handle(const void* handle, HandleKind kind) {
+void register_handle(const void* handle, HandleKind kind, torch::nn::Module* module) {
   std::lock_guard<std::mutex> lock(registry_mutex);
-  registry()[handle] = kind;
+  registry()[handle] = LiveHandle{kind, module};
+}
+
+torch::nn::Module& module_of_handle(const void* handle, const char* argument) {
+  std::string name = std::string("argument '") + argument + "'";
+  if (handle == nullptr) fail(FDL_ERR_INVALID_HANDLE, name + " is a NULL model handle");
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  auto it = registry().find(handle);
+  if (it == registry().end()) {
+    fail(FDL_ERR_INVALID_HANDLE, name + " (" + describe(handle) +
+                                     ") is not a live model handle: it was freed already or never created by this library");
+  }
+  if (it->second.module == nullptr) {
+    fail(FDL_ERR_INVALID_HANDLE, name + " is an " + handle_kind_name(it->second.kind) + ", not a model handle");
+  }
+  return *it->second.module;
 }
 
 void check_handle(const void* handle, HandleKind expected, const char* argument) {
@@ -46,8 +68,8 @@ void check_handle(const void* handle, HandleKind expected, const char* argument)
     fail(FDL_ERR_INVALID_HANDLE, name + " (" + describe(handle) + ") is not a live " + handle_kind_name(expected) +
                                      ": it was freed already or never created by this library");
   }
-  if (it->second != expected) {
-    fail(FDL_ERR_INVALID_HANDLE, name + " (" + describe(handle) + ") is an " + handle_kind_name(it->second) +
+  if (it->second.kind != expected) {
+    fail(FDL_ERR_INVALID_HANDLE, name + " (" + describe(handle) + ") is an " + handle_kind_name(it->second.kind) +
                                      ", expected an " + handle_kind_name(expected));
   }
 }
@@ -55,7 +77,7 @@ void check_handle(const void* handle, HandleKind expected, const char* argument)
 bool unregister_handle(const void* handle, HandleKind expected) {
   std::lock_guard<std::mutex> lock(registry_mutex);
   auto it = registry().find(handle);
-  if (it == registry().end() || it->second != expected) return false;
+  if (it == registry().end() || it->second.kind != expected) return false;
   registry().erase(it);
   return true;
 }

@@ -5,13 +5,24 @@
 
 #include <string>
 
+namespace torch {
+namespace nn {
+class Module;
+}
+}  // namespace torch
+
 namespace fdl {
 
-enum class HandleKind { Tensor, Mlp };
+enum class HandleKind { Tensor, Mlp, Bert, Ecd };
 
 const char* handle_kind_name(HandleKind kind);
 
-void register_handle(const void* handle, HandleKind kind);
+// module: for model handles, the module whose state fdl_module_* functions reach; it must live
+// as long as the handle.
+void register_handle(const void* handle, HandleKind kind, torch::nn::Module* module = nullptr);
+
+// The module of a live model handle of any kind; throws FDL_ERR_INVALID_HANDLE otherwise.
+torch::nn::Module& module_of_handle(const void* handle, const char* argument);
 
 // Throws FDL_ERR_INVALID_HANDLE unless handle is live and of the expected kind.
 void check_handle(const void* handle, HandleKind expected, const char* argument);

@@ -86,14 +86,6 @@ at::Tensor loss_of(fdl_mlp& m, const fdl_tensor* x, const fdl_tensor* y) {
   return torch::nn::functional::mse_loss(output, target.to(output.scalar_type()));
 }
 
-// A handle sharing the parameter's storage.
-at::Tensor parameter_at(const fdl_mlp& m, int32_t index) {
-  auto params = m.module->parameters();
-  require(index >= 0 && index < static_cast<int32_t>(params.size()),
-          "parameter index " + std::to_string(index) + " out of range [0, " + std::to_string(params.size()) + ")");
-  return params[index];
-}
-
 }  // namespace
 }  // namespace fdl
 
@@ -123,7 +115,7 @@ int32_t fdl_mlp_new(int64_t in_features, const int64_t* hidden, int32_t n_hidden
     handle->module->to(type);
     handle->module->train();
     handle->optimizer = std::make_unique<MultiTensorAdamW>(handle->module->parameters(), AdamWOptions{});
-    register_handle(handle.get(), HandleKind::Mlp);
+    register_handle(handle.get(), HandleKind::Mlp, handle->module.ptr().get());
     *out = handle.release();
   });
 }
@@ -192,51 +184,6 @@ int32_t fdl_mlp_forward(fdl_mlp* mlp, const fdl_tensor* x, fdl_tensor** out, cha
     at::Tensor output = m->module->forward(checked_input(*m, x));
     m->module->train();
     *out = new_tensor_handle(output);
-  });
-}
-
-int32_t fdl_mlp_parameter_count(const fdl_mlp* mlp, int32_t* out, char* err, size_t err_cap) {
-  return guarded(err, err_cap, [&] {
-    require_out(out, "out");
-    *out = static_cast<int32_t>(mlp_of(mlp)->module->parameters().size());
-  });
-}
-
-int32_t fdl_mlp_parameter_name(const fdl_mlp* mlp, int32_t index, char* name, size_t name_cap, char* err,
-                               size_t err_cap) {
-  return guarded(err, err_cap, [&] {
-    auto named = mlp_of(mlp)->module->named_parameters();
-    require(index >= 0 && index < static_cast<int32_t>(named.size()),
-            "parameter index " + std::to_string(index) + " out of range [0, " + std::to_string(named.size()) + ")");
-    const std::string& key = named[index].key();
-    require(name != nullptr && key.size() < name_cap, "name buffer too small for '" + key + "'");
-    write_message(name, name_cap, key);
-  });
-}
-
-int32_t fdl_mlp_parameter(const fdl_mlp* mlp, int32_t index, fdl_tensor** out, char* err, size_t err_cap) {
-  return guarded(err, err_cap, [&] {
-    require_out(out, "out");
-    *out = new_tensor_handle(parameter_at(*mlp_of(mlp), index).detach().clone());
-  });
-}
-
-int32_t fdl_mlp_gradient(const fdl_mlp* mlp, int32_t index, fdl_tensor** out, char* err, size_t err_cap) {
-  return guarded(err, err_cap, [&] {
-    require_out(out, "out");
-    at::Tensor p = parameter_at(*mlp_of(mlp), index);
-    *out = new_tensor_handle(p.grad().defined() ? p.grad().detach().clone() : at::zeros_like(p));
-  });
-}
-
-int32_t fdl_mlp_set_parameter(fdl_mlp* mlp, int32_t index, const fdl_tensor* value, char* err, size_t err_cap) {
-  return guarded(err, err_cap, [&] {
-    at::Tensor p = parameter_at(*mlp_of(mlp), index);
-    const at::Tensor& v = tensor_of(value, "value");
-    require(v.sizes() == p.sizes(), "value has shape " + shape_string(v.sizes()) + ", parameter " +
-                                        std::to_string(index) + " has " + shape_string(p.sizes()));
-    c10::NoGradGuard no_grad;
-    p.copy_(v);
   });
 }
 

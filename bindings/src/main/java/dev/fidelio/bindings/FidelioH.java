@@ -16,7 +16,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 1;
+  public static final int FDL_ABI_VERSION = 2;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -34,6 +34,25 @@ public final class FidelioH {
   public static final int FDL_LOSS_CROSS_ENTROPY = 0;
   public static final int FDL_LOSS_MSE = 1;
   public static final int FDL_MAX_DIMS = 8;
+  public static final int FDL_BERT_ACT_GELU = 0;
+  public static final int FDL_BERT_ACT_GELU_TANH = 1;
+  public static final int FDL_BERT_ACT_RELU = 2;
+  public static final int FDL_REDUCE_CLS_POOLED = 0;
+  public static final int FDL_REDUCE_SUM = 1;
+  public static final int FDL_REDUCE_MEAN = 2;
+  public static final int FDL_REDUCE_LAST = 3;
+  public static final int FDL_REDUCE_NONE = 4;
+  public static final int FDL_ACTIVATION_RELU = 0;
+  public static final int FDL_ACTIVATION_TANH = 1;
+  public static final int FDL_ACTIVATION_SIGMOID = 2;
+  public static final int FDL_ACTIVATION_GELU = 3;
+  public static final int FDL_ACTIVATION_ELU = 4;
+  public static final int FDL_ACTIVATION_LEAKY_RELU = 5;
+  public static final int FDL_ACTIVATION_NONE = 6;
+  public static final int FDL_NORM_NONE = 0;
+  public static final int FDL_NORM_BATCH = 1;
+  public static final int FDL_NORM_LAYER = 2;
+  public static final int FDL_NORM_GHOST = 3;
 
   /** Every function the header declares, in header order. */
   public static final List<String> FUNCTIONS = List.of(
@@ -56,11 +75,31 @@ public final class FidelioH {
       "fdl_mlp_train_step",
       "fdl_mlp_loss",
       "fdl_mlp_forward",
-      "fdl_mlp_parameter_count",
-      "fdl_mlp_parameter_name",
-      "fdl_mlp_parameter",
-      "fdl_mlp_gradient",
-      "fdl_mlp_set_parameter");
+      "fdl_module_state_count",
+      "fdl_module_state_name",
+      "fdl_module_state_get",
+      "fdl_module_state_gradient",
+      "fdl_module_state_set",
+      "fdl_module_load_state",
+      "fdl_module_to",
+      "fdl_bert_new",
+      "fdl_bert_free",
+      "fdl_bert_forward",
+      "fdl_bert_weighted_sum_backward",
+      "fdl_ecd_new",
+      "fdl_ecd_free",
+      "fdl_ecd_add_text_input",
+      "fdl_ecd_add_embedding_input",
+      "fdl_ecd_add_category_output",
+      "fdl_ecd_add_binary_output",
+      "fdl_ecd_add_number_output",
+      "fdl_ecd_build",
+      "fdl_ecd_set_adamw",
+      "fdl_ecd_set_gradient_clipping",
+      "fdl_ecd_set_cached_embeddings",
+      "fdl_ecd_embed",
+      "fdl_ecd_train_step",
+      "fdl_ecd_evaluate");
 
   private static final MethodHandle fdl_abi_version$MH;
   private static final MethodHandle fdl_runtime_info$MH;
@@ -81,11 +120,31 @@ public final class FidelioH {
   private static final MethodHandle fdl_mlp_train_step$MH;
   private static final MethodHandle fdl_mlp_loss$MH;
   private static final MethodHandle fdl_mlp_forward$MH;
-  private static final MethodHandle fdl_mlp_parameter_count$MH;
-  private static final MethodHandle fdl_mlp_parameter_name$MH;
-  private static final MethodHandle fdl_mlp_parameter$MH;
-  private static final MethodHandle fdl_mlp_gradient$MH;
-  private static final MethodHandle fdl_mlp_set_parameter$MH;
+  private static final MethodHandle fdl_module_state_count$MH;
+  private static final MethodHandle fdl_module_state_name$MH;
+  private static final MethodHandle fdl_module_state_get$MH;
+  private static final MethodHandle fdl_module_state_gradient$MH;
+  private static final MethodHandle fdl_module_state_set$MH;
+  private static final MethodHandle fdl_module_load_state$MH;
+  private static final MethodHandle fdl_module_to$MH;
+  private static final MethodHandle fdl_bert_new$MH;
+  private static final MethodHandle fdl_bert_free$MH;
+  private static final MethodHandle fdl_bert_forward$MH;
+  private static final MethodHandle fdl_bert_weighted_sum_backward$MH;
+  private static final MethodHandle fdl_ecd_new$MH;
+  private static final MethodHandle fdl_ecd_free$MH;
+  private static final MethodHandle fdl_ecd_add_text_input$MH;
+  private static final MethodHandle fdl_ecd_add_embedding_input$MH;
+  private static final MethodHandle fdl_ecd_add_category_output$MH;
+  private static final MethodHandle fdl_ecd_add_binary_output$MH;
+  private static final MethodHandle fdl_ecd_add_number_output$MH;
+  private static final MethodHandle fdl_ecd_build$MH;
+  private static final MethodHandle fdl_ecd_set_adamw$MH;
+  private static final MethodHandle fdl_ecd_set_gradient_clipping$MH;
+  private static final MethodHandle fdl_ecd_set_cached_embeddings$MH;
+  private static final MethodHandle fdl_ecd_embed$MH;
+  private static final MethodHandle fdl_ecd_train_step$MH;
+  private static final MethodHandle fdl_ecd_evaluate$MH;
 
   static {
     Linker linker = Linker.nativeLinker();
@@ -110,11 +169,31 @@ public final class FidelioH {
     fdl_mlp_train_step$MH = downcall(linker, lookup, missing, "fdl_mlp_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_mlp_loss$MH = downcall(linker, lookup, missing, "fdl_mlp_loss", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_mlp_forward$MH = downcall(linker, lookup, missing, "fdl_mlp_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_mlp_parameter_count$MH = downcall(linker, lookup, missing, "fdl_mlp_parameter_count", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_mlp_parameter_name$MH = downcall(linker, lookup, missing, "fdl_mlp_parameter_name", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
-    fdl_mlp_parameter$MH = downcall(linker, lookup, missing, "fdl_mlp_parameter", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_mlp_gradient$MH = downcall(linker, lookup, missing, "fdl_mlp_gradient", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_mlp_set_parameter$MH = downcall(linker, lookup, missing, "fdl_mlp_set_parameter", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_module_state_count$MH = downcall(linker, lookup, missing, "fdl_module_state_count", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_module_state_name$MH = downcall(linker, lookup, missing, "fdl_module_state_name", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+    fdl_module_state_get$MH = downcall(linker, lookup, missing, "fdl_module_state_get", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_module_state_gradient$MH = downcall(linker, lookup, missing, "fdl_module_state_gradient", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_module_state_set$MH = downcall(linker, lookup, missing, "fdl_module_state_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_module_load_state$MH = downcall(linker, lookup, missing, "fdl_module_load_state", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+    fdl_module_to$MH = downcall(linker, lookup, missing, "fdl_module_to", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_bert_new$MH = downcall(linker, lookup, missing, "fdl_bert_new", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_bert_free$MH = downcall(linker, lookup, missing, "fdl_bert_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    fdl_bert_forward$MH = downcall(linker, lookup, missing, "fdl_bert_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_bert_weighted_sum_backward$MH = downcall(linker, lookup, missing, "fdl_bert_weighted_sum_backward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_new$MH = downcall(linker, lookup, missing, "fdl_ecd_new", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_free$MH = downcall(linker, lookup, missing, "fdl_ecd_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    fdl_ecd_add_text_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_text_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_ecd_add_embedding_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_embedding_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+    fdl_ecd_add_category_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_category_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_ecd_add_binary_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_binary_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_ecd_add_number_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_number_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_ecd_build$MH = downcall(linker, lookup, missing, "fdl_ecd_build", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_adamw$MH = downcall(linker, lookup, missing, "fdl_ecd_set_adamw", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_gradient_clipping$MH = downcall(linker, lookup, missing, "fdl_ecd_set_gradient_clipping", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_cached_embeddings$MH = downcall(linker, lookup, missing, "fdl_ecd_set_cached_embeddings", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_ecd_embed$MH = downcall(linker, lookup, missing, "fdl_ecd_embed", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_evaluate$MH = downcall(linker, lookup, missing, "fdl_ecd_evaluate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     if (!missing.isEmpty()) {
       throw new UnsatisfiedLinkError("libfidelio lacks " + missing + " declared in fidelio.h:"
           + " the library and the bindings were built from different headers; rebuild both");
@@ -289,41 +368,201 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_mlp_parameter_count(MemorySegment mlp, MemorySegment out, MemorySegment err, long err_cap) {
+  public static int fdl_module_state_count(MemorySegment module, MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_mlp_parameter_count$MH.invokeExact(mlp, out, err, err_cap);
+      return (int) fdl_module_state_count$MH.invokeExact(module, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
-  public static int fdl_mlp_parameter_name(MemorySegment mlp, int index, MemorySegment name, long name_cap, MemorySegment err, long err_cap) {
+  public static int fdl_module_state_name(MemorySegment module, int index, MemorySegment name, long name_cap, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_mlp_parameter_name$MH.invokeExact(mlp, index, name, name_cap, err, err_cap);
+      return (int) fdl_module_state_name$MH.invokeExact(module, index, name, name_cap, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
-  public static int fdl_mlp_parameter(MemorySegment mlp, int index, MemorySegment out, MemorySegment err, long err_cap) {
+  public static int fdl_module_state_get(MemorySegment module, int index, MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_mlp_parameter$MH.invokeExact(mlp, index, out, err, err_cap);
+      return (int) fdl_module_state_get$MH.invokeExact(module, index, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
-  public static int fdl_mlp_gradient(MemorySegment mlp, int index, MemorySegment out, MemorySegment err, long err_cap) {
+  public static int fdl_module_state_gradient(MemorySegment module, int index, MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_mlp_gradient$MH.invokeExact(mlp, index, out, err, err_cap);
+      return (int) fdl_module_state_gradient$MH.invokeExact(module, index, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
-  public static int fdl_mlp_set_parameter(MemorySegment mlp, int index, MemorySegment value, MemorySegment err, long err_cap) {
+  public static int fdl_module_state_set(MemorySegment module, int index, MemorySegment value, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_mlp_set_parameter$MH.invokeExact(mlp, index, value, err, err_cap);
+      return (int) fdl_module_state_set$MH.invokeExact(module, index, value, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_module_load_state(MemorySegment module, MemorySegment names, MemorySegment tensors, int count, MemorySegment allow_missing_prefixes, MemorySegment report, long report_cap, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_module_load_state$MH.invokeExact(module, names, tensors, count, allow_missing_prefixes, report, report_cap, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_module_to(MemorySegment module, int dtype, int device_type, int device_index, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_module_to$MH.invokeExact(module, dtype, device_type, device_index, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_bert_new(long vocab_size, long hidden_size, long num_hidden_layers, long num_attention_heads, long intermediate_size, int hidden_act, long max_position_embeddings, long type_vocab_size, double layer_norm_eps, double hidden_dropout_prob, double attention_probs_dropout_prob, long pad_token_id, long seed, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_bert_new$MH.invokeExact(vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size, hidden_act, max_position_embeddings, type_vocab_size, layer_norm_eps, hidden_dropout_prob, attention_probs_dropout_prob, pad_token_id, seed, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_bert_free(MemorySegment bert) {
+    try {
+      return (int) fdl_bert_free$MH.invokeExact(bert);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_bert_forward(MemorySegment bert, MemorySegment input_ids, MemorySegment attention_mask, MemorySegment token_type_ids, int reduce, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_bert_forward$MH.invokeExact(bert, input_ids, attention_mask, token_type_ids, reduce, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_bert_weighted_sum_backward(MemorySegment bert, MemorySegment input_ids, MemorySegment attention_mask, int reduce, MemorySegment weight, MemorySegment loss_out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_bert_weighted_sum_backward$MH.invokeExact(bert, input_ids, attention_mask, reduce, weight, loss_out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_new(long seed, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_new$MH.invokeExact(seed, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_free(MemorySegment ecd) {
+    try {
+      return (int) fdl_ecd_free$MH.invokeExact(ecd);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_add_text_input(MemorySegment ecd, MemorySegment name, MemorySegment encoder, int reduce, int trainable, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_add_text_input$MH.invokeExact(ecd, name, encoder, reduce, trainable, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_add_embedding_input(MemorySegment ecd, MemorySegment name, long size, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_add_embedding_input$MH.invokeExact(ecd, name, size, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_add_category_output(MemorySegment ecd, MemorySegment name, long num_classes, MemorySegment class_weights, int n_class_weights, double loss_weight, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_add_category_output$MH.invokeExact(ecd, name, num_classes, class_weights, n_class_weights, loss_weight, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_add_binary_output(MemorySegment ecd, MemorySegment name, double positive_class_weight, double loss_weight, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_add_binary_output$MH.invokeExact(ecd, name, positive_class_weight, loss_weight, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_add_number_output(MemorySegment ecd, MemorySegment name, int absolute_error, double loss_weight, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_add_number_output$MH.invokeExact(ecd, name, absolute_error, loss_weight, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_build(MemorySegment ecd, MemorySegment fc_sizes, MemorySegment fc_activations, MemorySegment fc_dropouts, MemorySegment fc_norms, int n_fc_layers, long virtual_batch_size, double norm_momentum, double norm_epsilon, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_build$MH.invokeExact(ecd, fc_sizes, fc_activations, fc_dropouts, fc_norms, n_fc_layers, virtual_batch_size, norm_momentum, norm_epsilon, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_set_adamw(MemorySegment ecd, double beta1, double beta2, double eps, double weight_decay, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_set_adamw$MH.invokeExact(ecd, beta1, beta2, eps, weight_decay, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_set_gradient_clipping(MemorySegment ecd, double max_global_norm, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_set_gradient_clipping$MH.invokeExact(ecd, max_global_norm, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_set_cached_embeddings(MemorySegment ecd, int input_index, int enabled, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_set_cached_embeddings$MH.invokeExact(ecd, input_index, enabled, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_embed(MemorySegment ecd, int input_index, MemorySegment input_ids, MemorySegment attention_mask, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_embed$MH.invokeExact(ecd, input_index, input_ids, attention_mask, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_train_step(MemorySegment ecd, MemorySegment inputs, int n_inputs, MemorySegment targets, int n_targets, double learning_rate, MemorySegment loss_out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_train_step$MH.invokeExact(ecd, inputs, n_inputs, targets, n_targets, learning_rate, loss_out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_evaluate(MemorySegment ecd, MemorySegment inputs, int n_inputs, MemorySegment targets, int n_targets, MemorySegment loss_out, MemorySegment predictions, int n_predictions, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_evaluate$MH.invokeExact(ecd, inputs, n_inputs, targets, n_targets, loss_out, predictions, n_predictions, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

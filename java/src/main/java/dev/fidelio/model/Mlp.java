@@ -1,13 +1,11 @@
 package dev.fidelio.model;
 
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.fidelio.bindings.FidelioH;
 import dev.fidelio.runtime.DType;
 import dev.fidelio.runtime.NativeCall;
-import dev.fidelio.runtime.NativeObject;
 import dev.fidelio.runtime.Tensor;
 import java.lang.foreign.MemorySegment;
 
@@ -15,7 +13,7 @@ import java.lang.foreign.MemorySegment;
  * A multi-layer perceptron trained natively: {@link #trainStep} is one downcall per batch that runs
  * zero-grad, forward, loss, backward and the multi-tensor AdamW update in C++.
  */
-public final class Mlp extends NativeObject {
+public final class Mlp extends NativeModule {
   public enum Loss {
     CROSS_ENTROPY(FidelioH.FDL_LOSS_CROSS_ENTROPY),
     MSE(FidelioH.FDL_LOSS_MSE);
@@ -59,7 +57,7 @@ public final class Mlp extends NativeObject {
     }
   }
 
-  /** The loss on (x, y) without an update; with computeGradients the gradients are kept for {@link #gradient}. */
+  /** The loss on (x, y) without an update; with computeGradients the gradients are kept for {@link #gradient(int)}. */
   public double loss(Tensor x, Tensor y, boolean computeGradients) {
     try (var call = NativeCall.open()) {
       MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
@@ -76,51 +74,6 @@ public final class Mlp extends NativeObject {
       call.check(FidelioH.fdl_mlp_forward(handle(), x.nativeHandle(), out, call.error(), call.errorCapacity()),
           "fdl_mlp_forward");
       return Tensor.adopt(handleFrom(out));
-    }
-  }
-
-  public int parameterCount() {
-    try (var call = NativeCall.open()) {
-      MemorySegment out = call.arena().allocate(JAVA_INT);
-      call.check(FidelioH.fdl_mlp_parameter_count(handle(), out, call.error(), call.errorCapacity()),
-          "fdl_mlp_parameter_count");
-      return out.get(JAVA_INT, 0);
-    }
-  }
-
-  public String parameterName(int index) {
-    try (var call = NativeCall.open()) {
-      long capacity = 256;
-      MemorySegment name = call.arena().allocate(capacity);
-      call.check(FidelioH.fdl_mlp_parameter_name(handle(), index, name, capacity, call.error(), call.errorCapacity()),
-          "fdl_mlp_parameter_name");
-      return name.getString(0);
-    }
-  }
-
-  /** A copy of parameter index. */
-  public Tensor parameter(int index) {
-    try (var call = NativeCall.open()) {
-      MemorySegment out = call.allocatePointer();
-      call.check(FidelioH.fdl_mlp_parameter(handle(), index, out, call.error(), call.errorCapacity()),
-          "fdl_mlp_parameter");
-      return Tensor.adopt(handleFrom(out));
-    }
-  }
-
-  /** A copy of the gradient of parameter index from the last backward pass (zeros if none). */
-  public Tensor gradient(int index) {
-    try (var call = NativeCall.open()) {
-      MemorySegment out = call.allocatePointer();
-      call.check(FidelioH.fdl_mlp_gradient(handle(), index, out, call.error(), call.errorCapacity()), "fdl_mlp_gradient");
-      return Tensor.adopt(handleFrom(out));
-    }
-  }
-
-  public void setParameter(int index, Tensor value) {
-    try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_mlp_set_parameter(handle(), index, value.nativeHandle(), call.error(),
-          call.errorCapacity()), "fdl_mlp_set_parameter");
     }
   }
 }

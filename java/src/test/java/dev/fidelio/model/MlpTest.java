@@ -46,16 +46,16 @@ class MlpTest {
     try (Mlp mlp = Mlp.create(3, new long[] {5}, 2, Mlp.Loss.MSE, DType.FLOAT64, 17);
         Tensor xs = Tensor.of(x, n, 3);
         Tensor ys = Tensor.of(y, n, 2)) {
-      assertEquals(4, mlp.parameterCount());
-      assertEquals("layers.0.weight", mlp.parameterName(0));
+      assertEquals(4, mlp.stateCount());
+      assertEquals("layers.0.weight", mlp.stateName(0));
       mlp.loss(xs, ys, true);
       double eps = 1e-6;
       int checked = 0;
-      for (int p = 0; p < mlp.parameterCount(); p++) {
+      for (int p = 0; p < mlp.stateCount(); p++) {
         double[] analytic;
         double[] values;
         long[] shape;
-        try (Tensor g = mlp.gradient(p); Tensor v = mlp.parameter(p)) {
+        try (Tensor g = mlp.gradient(p); Tensor v = mlp.state(p)) {
           analytic = g.toDoubleArray();
           values = v.toDoubleArray();
           shape = v.shape();
@@ -65,11 +65,11 @@ class MlpTest {
               - lossWith(mlp, p, values, shape, i, -eps, xs, ys)) / (2 * eps);
           double scale = Math.max(1e-3, Math.abs(numeric) + Math.abs(analytic[i]));
           assertEquals(numeric, analytic[i], 1e-6 * scale,
-              mlp.parameterName(p) + "[" + i + "]: finite difference " + numeric + " vs autograd " + analytic[i]);
+              mlp.stateName(p) + "[" + i + "]: finite difference " + numeric + " vs autograd " + analytic[i]);
           checked++;
         }
         try (Tensor restore = Tensor.of(values, shape)) {
-          mlp.setParameter(p, restore);
+          mlp.setState(p, restore);
         }
       }
       assertEquals(3 * 5 + 5 + 5 * 2 + 2, checked);
@@ -81,7 +81,7 @@ class MlpTest {
     double[] moved = values.clone();
     moved[i] += delta;
     try (Tensor t = Tensor.of(moved, shape)) {
-      mlp.setParameter(p, t);
+      mlp.setState(p, t);
     }
     return mlp.loss(xs, ys, false);
   }

@@ -72,7 +72,7 @@ class NativeFailureTest {
       // An Mlp handle passed where a tensor is expected.
       try (var call = NativeCall.open()) {
         MemorySegment ndim = call.arena().allocate(ValueLayout.JAVA_INT);
-        MemorySegment mlpHandle = mlpHandle(mlp);
+        MemorySegment mlpHandle = mlp.nativeHandle();
         var kind = assertThrows(FidelioException.class, () -> call.check(
             FidelioH.fdl_tensor_ndim(mlpHandle, ndim, call.error(), call.errorCapacity()), "fdl_tensor_ndim"));
         assertTrue(kind.getMessage().contains("is an fdl_mlp, expected an fdl_tensor"), kind.getMessage());
@@ -118,14 +118,4 @@ class NativeFailureTest {
     return out.get(ValueLayout.ADDRESS, 0);
   }
 
-  /** The Mlp's raw handle (NativeObject keeps it protected: only tests reach it, by reflection). */
-  private static MemorySegment mlpHandle(Mlp mlp) {
-    try {
-      var method = NativeObject.class.getDeclaredMethod("handle");
-      method.setAccessible(true);
-      return (MemorySegment) method.invoke(mlp);
-    } catch (ReflectiveOperationException e) {
-      throw new AssertionError(e);
-    }
-  }
 }

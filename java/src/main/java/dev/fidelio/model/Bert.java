@@ -1,0 +1,109 @@
+package dev.fidelio.model;
+
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+
+import dev.fidelio.bindings.FidelioH;
+import dev.fidelio.runtime.NativeCall;
+import dev.fidelio.runtime.Tensor;
+import dev.fidelio.weights.BertConfig;
+import dev.fidelio.weights.NamedTensor;
+import dev.fidelio.weights.PretrainedBert;
+import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A native BERT-family encoder (HF BertModel); its state names are HF's checkpoint keys. */
+public final class Bert extends NativeModule {
+  /** Ludwig's reduce_output for sequence encoders, in the order of FDL_REDUCE_*. */
+  public enum Reduce {
+    CLS_POOLED, SUM, MEAN, LAST, NONE;
+
+    int code() {
+      return ordinal();
+    }
+  }
+
+  private final BertConfig config;
+
+  private Bert(MemorySegment handle, BertConfig config) {
+    super("Bert", handle, FidelioH::fdl_bert_free);
+    this.config = config;
+  }
+
+  /** HF's random initialisation (use_pretrained: false). */
+  public static Bert create(BertConfig config, long seed) {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.allocatePointer();
+      call.check(FidelioH.fdl_bert_new(config.vocabSize(), config.hiddenSize(), config.numHiddenLayers(),
+          config.numAttentionHeads(), config.intermediateSize(), activationCode(config.hiddenAct()),
+          config.maxPositionEmbeddings(), config.typeVocabSize(), config.layerNormEps(), config.hiddenDropoutProb(),
+          config.attentionProbsDropoutProb(), config.padTokenId(), seed, out, call.error(), call.errorCapacity()),
+          "fdl_bert_new");
+      return new Bert(handleFrom(out), config);
+    }
+  }
+
+  /**
+   * The pretrained encoder: created from its config, then every weight loaded strictly. Only the
+   * pooler may be absent (as HF allows): it keeps its random initialisation and is returned in notes.
+   */
+  public static Bert pretrained(PretrainedBert source, long seed, List<String> notes) {
+    Bert bert = create(source.config(), seed);
+    try {
+      notes.addAll(bert.load(source.weights(), List.of("pooler.")).stream()
+          .map(k -> k + " is not in " + source.source() + ": initialised at random (as Hugging Face does)").toList());
+      return bert;
+    } catch (RuntimeException e) {
+      bert.close();
+      throw e;
+    }
+  }
+
+  /** Strict loading of named float32 weights; returns the keys left at initialisation. */
+  public List<String> load(Iterable<NamedTensor> weights, List<String> allowMissingPrefixes) {
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    try {
+      for (NamedTensor t : weights) tensors.put(t.name(), Tensor.of(t.data(), t.shape()));
+      return loadState(tensors, allowMissingPrefixes);
+    } finally {
+      tensors.values().forEach(Tensor::close);
+    }
+  }
+
+  public BertConfig config() {
+    return config;
+  }
+
+  /** Evaluation mode, no autograd; tokenTypeIds may be null (zeros). */
+  public Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, Reduce reduce) {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.allocatePointer();
+      call.check(FidelioH.fdl_bert_forward(handle(), inputIds.nativeHandle(), attentionMask.nativeHandle(),
+          tokenTypeIds == null ? MemorySegment.NULL : tokenTypeIds.nativeHandle(), reduce.code(), out, call.error(),
+          call.errorCapacity()), "fdl_bert_forward");
+      return Tensor.adopt(handleFrom(out));
+    }
+  }
+
+  /** loss = sum(output * weight) with dropout off, then backward: gradients via {@link #gradient(int)}. */
+  public double weightedSumBackward(Tensor inputIds, Tensor attentionMask, Reduce reduce, Tensor weight) {
+    try (var call = NativeCall.open()) {
+      MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
+      call.check(FidelioH.fdl_bert_weighted_sum_backward(handle(), inputIds.nativeHandle(),
+          attentionMask.nativeHandle(), reduce.code(), weight.nativeHandle(), loss, call.error(), call.errorCapacity()),
+          "fdl_bert_weighted_sum_backward");
+      return loss.get(JAVA_DOUBLE, 0);
+    }
+  }
+
+  private static int activationCode(String hiddenAct) {
+    return switch (hiddenAct) {
+      case "gelu" -> FidelioH.FDL_BERT_ACT_GELU;
+      case "gelu_new", "gelu_pytorch_tanh" -> FidelioH.FDL_BERT_ACT_GELU_TANH;
+      case "relu" -> FidelioH.FDL_BERT_ACT_RELU;
+      default -> throw new IllegalArgumentException("hidden_act '" + hiddenAct
+          + "' is not supported by Fidelio's BERT (gelu, gelu_new, gelu_pytorch_tanh, relu)");
+    };
+  }
+}

@@ -1,0 +1,8 @@
+// The fdl_bert handle: a BERT-family encoder that Java loads weights into and hands to an ECD model.
+#pragma once
+
+#include "bert.h"
+
+struct fdl_bert {
+  fdl::BertModel model;
+};
