@@ -129,6 +129,9 @@ FDL_API int32_t fdl_module_state_get(const void* module, int32_t index, fdl_tens
 /* The gradient of entry index from the last backward pass (zeros when none was computed). */
 FDL_API int32_t fdl_module_state_gradient(const void* module, int32_t index, fdl_tensor** out, char* err,
                                           size_t err_cap);
+/* 1 when entry index holds a gradient from the last backward pass, else 0 (frozen, buffer, none yet). */
+FDL_API int32_t fdl_module_state_has_gradient(const void* module, int32_t index, int32_t* out, char* err,
+                                              size_t err_cap);
 /* Overwrites entry index with value (same shape; converted to the entry's dtype). */
 FDL_API int32_t fdl_module_state_set(void* module, int32_t index, const fdl_tensor* value, char* err, size_t err_cap);
 /* Strict loading by name: every module key must be given (except those starting with one of the
@@ -156,25 +159,28 @@ FDL_API int32_t fdl_module_to(void* module, int32_t dtype, int32_t device_type, 
 #define FDL_REDUCE_LAST 3
 #define FDL_REDUCE_NONE 4
 
-/* A BertModel with HF's initialisation from seed (use_pretrained: false); load pretrained weights
- * with fdl_module_load_state. pad_token_id -1 means none. */
+/* A BertModel with HF's initialisation (normal(0, initializer_range), zero biases) from seed, for
+ * use_pretrained: false; load pretrained weights with fdl_module_load_state. dtype FLOAT32 or FLOAT64;
+ * pad_token_id -1 means no padding row. */
 FDL_API int32_t fdl_bert_new(int64_t vocab_size, int64_t hidden_size, int64_t num_hidden_layers,
                              int64_t num_attention_heads, int64_t intermediate_size, int32_t hidden_act,
                              int64_t max_position_embeddings, int64_t type_vocab_size, double layer_norm_eps,
                              double hidden_dropout_prob, double attention_probs_dropout_prob, int64_t pad_token_id,
-                             uint64_t seed, fdl_bert** out, char* err, size_t err_cap);
+                             double initializer_range, int32_t dtype, uint64_t seed, fdl_bert** out, char* err,
+                             size_t err_cap);
 FDL_API int32_t fdl_bert_free(fdl_bert* bert);
-/* Evaluation mode, no autograd. input_ids, attention_mask (1 keep, 0 pad) and token_type_ids
- * (NULL: zeros) are int64 [B, T]; out is [B, T, H] for FDL_REDUCE_NONE, else [B, H]. */
+/* Frozen (0): no gradients, evaluation mode (dropout off); trainable (1): the default. */
+FDL_API int32_t fdl_bert_set_trainable(fdl_bert* bert, int32_t trainable, char* err, size_t err_cap);
+/* Evaluation mode, no autograd. input_ids and attention_mask (1 keep, 0 pad) [B, T]; token_type_ids
+ * NULL (zeros) or int64 [B, T]; out is [B, T, H] for FDL_REDUCE_NONE, else [B, H]. */
 FDL_API int32_t fdl_bert_forward(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
                                  const fdl_tensor* token_type_ids, int32_t reduce, fdl_tensor** out, char* err,
                                  size_t err_cap);
-/* For gradient checks: loss = sum(reduced output * weight) with dropout off, then backward; the
- * gradients stay for fdl_module_state_gradient. */
-FDL_API int32_t fdl_bert_weighted_sum_backward(fdl_bert* bert, const fdl_tensor* input_ids,
-                                               const fdl_tensor* attention_mask, int32_t reduce,
-                                               const fdl_tensor* weight, double* loss_out, char* err,
-                                               size_t err_cap);
+/* For gradient checks: loss = sum(reduced output * weight) with dropout off; a trainable model runs
+ * backward and keeps the gradients for fdl_module_state_gradient. */
+FDL_API int32_t fdl_bert_loss_grad(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
+                                   const fdl_tensor* token_type_ids, int32_t reduce, const fdl_tensor* weight,
+                                   double* loss_out, char* err, size_t err_cap);
 
 /* ---- the ECD model (Ludwig's encoder-combiner-decoder) -------------------------------------- */
 

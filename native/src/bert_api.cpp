@@ -1,10 +1,14 @@
-// C ABI of the BERT encoder: create from a config, load weights (fdl_module_load_state), run it.
-#include <c10/core/GradMode.h>
+// The C ABI of the BERT encoder (fdl_bert_*): handle lifetime, strict weight loading, frozen or
+// trainable mode, reduced forward, and a gradient entry point for parity tests.
+#include <ATen/Context.h>
+
+#include <cmath>
 
 #include "api_guard.h"
 #include "bert_handle.h"
 #include "sequence_reduce.h"
 #include "tensor_handle.h"
+
 
 namespace fdl {
 namespace {
@@ -14,43 +18,91 @@ fdl_bert* bert_of(const fdl_bert* handle) {
   return const_cast<fdl_bert*>(handle);
 }
 
+std::string str(int64_t v) { return std::to_string(v); }
+
 BertActivation activation_of(int32_t code) {
   switch (code) {
     case FDL_BERT_ACT_GELU: return BertActivation::Gelu;
     case FDL_BERT_ACT_GELU_TANH: return BertActivation::GeluTanh;
     case FDL_BERT_ACT_RELU: return BertActivation::Relu;
   }
-  fail(FDL_ERR_INVALID_ARGUMENT, "unknown BERT activation code " + std::to_string(code));
+  fail(FDL_ERR_INVALID_ARGUMENT, "unknown hidden_act " + str(code) +
+                                     " (expected FDL_BERT_ACT_GELU, FDL_BERT_ACT_GELU_TANH or FDL_BERT_ACT_RELU)");
 }
 
-// input_ids/attention_mask/token_type_ids validated against the model's sizes.
-void check_tokens(const BertOptions& o, const at::Tensor& ids, const at::Tensor& mask, const at::Tensor& types) {
-  require(ids.dim() == 2 && ids.scalar_type() == at::kLong,
-          "input_ids must be int64 [batch, length], got " + std::string(c10::toString(ids.scalar_type())) + " " +
-              shape_string(ids.sizes()));
-  require(mask.sizes() == ids.sizes(), "attention_mask " + shape_string(mask.sizes()) +
-                                           " must have the shape of input_ids " + shape_string(ids.sizes()));
-  require(!types.defined() || types.sizes() == ids.sizes(), "token_type_ids must have the shape of input_ids");
-  require(ids.size(1) <= o.max_position_embeddings, "sequence length " + std::to_string(ids.size(1)) +
-                                                        " exceeds max_position_embeddings " +
-                                                        std::to_string(o.max_position_embeddings));
-  if (ids.numel() > 0) {
-    int64_t lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
-    require(lo >= 0 && hi < o.vocab_size, "token ids must lie in [0, " + std::to_string(o.vocab_size) + "), got " +
-                                              std::to_string(lo) + ".." + std::to_string(hi));
+SequenceReduce reduce_of(int32_t code) {
+  switch (code) {
+    case FDL_REDUCE_CLS_POOLED: return SequenceReduce::ClsPooled;
+    case FDL_REDUCE_SUM: return SequenceReduce::Sum;
+    case FDL_REDUCE_MEAN: return SequenceReduce::Mean;
+    case FDL_REDUCE_LAST: return SequenceReduce::Last;
+    case FDL_REDUCE_NONE: return SequenceReduce::None;
   }
+  fail(FDL_ERR_INVALID_ARGUMENT, "unknown reduce_output " + str(code) +
+                                     " (expected FDL_REDUCE_CLS_POOLED, SUM, MEAN, LAST or NONE)");
 }
 
-at::Tensor encode(fdl_bert* b, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
-                  const fdl_tensor* token_type_ids, int32_t reduce) {
-  require(reduce >= FDL_REDUCE_CLS_POOLED && reduce <= FDL_REDUCE_NONE, "unknown reduce_output code " +
-                                                                          std::to_string(reduce));
+// Checks that ids lie in [0, limit); what names the tensor and the config field.
+void require_ids_below(const at::Tensor& ids, int64_t limit, const std::string& what) {
+  int64_t lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
+  require(lo >= 0 && hi < limit, what + " must lie in [0, " + str(limit) + "), got values from " + str(lo) + " to " +
+                                     str(hi));
+}
+
+struct BertInputs {
+  at::Tensor ids, mask, types;
+};
+
+// Validated inputs on the model's device.
+BertInputs checked_inputs(const fdl_bert& b, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
+                          const fdl_tensor* token_type_ids) {
+  const BertOptions& o = b.model->options;
   const at::Tensor& ids = tensor_of(input_ids, "input_ids");
+  require(ids.scalar_type() == at::kLong && ids.dim() == 2,
+          std::string("input_ids must be int64 [batch, length], got ") + c10::toString(ids.scalar_type()) + " " +
+              shape_string(ids.sizes()));
+  require(ids.size(0) > 0 && ids.size(1) > 0, "input_ids is empty: " + shape_string(ids.sizes()));
+  require(ids.size(1) <= o.max_position_embeddings,
+          "sequence length " + str(ids.size(1)) + " exceeds max_position_embeddings " +
+              str(o.max_position_embeddings) + "; truncate the input (preprocessing max_sequence_length)");
+  require_ids_below(ids, o.vocab_size, "input_ids (vocab_size " + str(o.vocab_size) + ")");
+
   const at::Tensor& mask = tensor_of(attention_mask, "attention_mask");
-  at::Tensor types = token_type_ids == nullptr ? at::Tensor() : tensor_of(token_type_ids, "token_type_ids");
-  check_tokens(b->model->options, ids, mask, types);
-  BertModelOutput out = b->model->forward(ids, mask, types);
-  return reduce_sequence(out.last_hidden_state, mask, out.pooler_output, static_cast<SequenceReduce>(reduce));
+  at::ScalarType mt = mask.scalar_type();
+  require(mask.sizes() == ids.sizes() && (mt == at::kLong || mt == at::kInt || mt == at::kFloat || mt == at::kDouble),
+          std::string("attention_mask must be int64/int32/float32/float64 of input_ids' shape ") +
+              shape_string(ids.sizes()) + ", got " + c10::toString(mt) + " " + shape_string(mask.sizes()));
+  require(!mask.ne(0).logical_and(mask.ne(1)).any().item<bool>(), "attention_mask must hold only 0 and 1");
+
+  at::Tensor types;
+  if (token_type_ids != nullptr) {
+    types = tensor_of(token_type_ids, "token_type_ids");
+    require(types.scalar_type() == at::kLong && types.sizes() == ids.sizes(),
+            std::string("token_type_ids must be int64 of input_ids' shape ") + shape_string(ids.sizes()) + ", got " +
+                c10::toString(types.scalar_type()) + " " + shape_string(types.sizes()));
+    require_ids_below(types, o.type_vocab_size, "token_type_ids (type_vocab_size " + str(o.type_vocab_size) + ")");
+  }
+  at::Device device = b.model->embeddings->word_embeddings->weight.device();
+  return {ids.to(device), mask.to(device), types.defined() ? types.to(device) : types};
+}
+
+at::Tensor reduced_output(fdl_bert& b, const BertInputs& in, int32_t reduce) {
+  SequenceReduce mode = reduce_of(reduce);
+  BertModelOutput out = b.model->forward(in.ids, in.mask, in.types);
+  return reduce_sequence(out.last_hidden_state, in.mask, out.pooler_output, mode);
+}
+
+// Runs body in eval mode (dropout off), then restores the handle's mode.
+template <class Body>
+void in_eval_mode(fdl_bert& b, Body&& body) {
+  b.model->eval();
+  try {
+    body();
+  } catch (...) {
+    b.model->train(b.trainable);
+    throw;
+  }
+  b.model->train(b.trainable);
 }
 
 }  // namespace
@@ -63,8 +115,8 @@ extern "C" {
 int32_t fdl_bert_new(int64_t vocab_size, int64_t hidden_size, int64_t num_hidden_layers, int64_t num_attention_heads,
                      int64_t intermediate_size, int32_t hidden_act, int64_t max_position_embeddings,
                      int64_t type_vocab_size, double layer_norm_eps, double hidden_dropout_prob,
-                     double attention_probs_dropout_prob, int64_t pad_token_id, uint64_t seed, fdl_bert** out,
-                     char* err, size_t err_cap) {
+                     double attention_probs_dropout_prob, int64_t pad_token_id, double initializer_range,
+                     int32_t dtype, uint64_t seed, fdl_bert** out, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     require_out(out, "out");
     BertOptions o;
@@ -80,8 +132,19 @@ int32_t fdl_bert_new(int64_t vocab_size, int64_t hidden_size, int64_t num_hidden
     o.hidden_dropout_prob = hidden_dropout_prob;
     o.attention_probs_dropout_prob = attention_probs_dropout_prob;
     o.pad_token_id = pad_token_id;
-    auto handle = std::make_unique<fdl_bert>(fdl_bert{BertModel(o)});
+    o.initializer_range = initializer_range;
+    try {
+      o.validate();
+    } catch (const c10::Error& e) {
+      fail(FDL_ERR_INVALID_ARGUMENT, "BERT config: " + e.msg());
+    }
+    at::ScalarType type = to_scalar_type(dtype);
+    require(type == at::kFloat || type == at::kDouble, "BERT parameters must be FLOAT32 or FLOAT64");
+
+    auto handle = std::make_unique<fdl_bert>(fdl_bert{BertModel(o), true});
+    handle->model->to(type);
     handle->model->reset_parameters_like_hf(seed);
+    handle->model->train();
     register_handle(handle.get(), HandleKind::Bert, handle->model.ptr().get());
     *out = handle.release();
   });
@@ -97,38 +160,51 @@ int32_t fdl_bert_free(fdl_bert* bert) {
   }
 }
 
+int32_t fdl_bert_set_trainable(fdl_bert* bert, int32_t trainable, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_bert* b = bert_of(bert);
+    b->trainable = trainable != 0;
+    for (auto& p : b->model->parameters()) {
+      p.set_requires_grad(b->trainable);
+      if (!b->trainable) p.mutable_grad() = at::Tensor();  // a frozen model holds no gradients
+    }
+    b->model->train(b->trainable);
+  });
+}
+
 int32_t fdl_bert_forward(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
                          const fdl_tensor* token_type_ids, int32_t reduce, fdl_tensor** out, char* err,
                          size_t err_cap) {
   return guarded(err, err_cap, [&] {
-    require_out(out, "out");
     fdl_bert* b = bert_of(bert);
+    require_out(out, "out");
+    BertInputs in = checked_inputs(*b, input_ids, attention_mask, token_type_ids);
     c10::NoGradGuard no_grad;
-    bool training = b->model->is_training();
-    b->model->eval();
-    at::Tensor result = encode(b, input_ids, attention_mask, token_type_ids, reduce);
-    b->model->train(training);
-    *out = new_tensor_handle(result);
+    at::Tensor output;
+    in_eval_mode(*b, [&] { output = reduced_output(*b, in, reduce); });
+    *out = new_tensor_handle(output.contiguous());
   });
 }
 
-int32_t fdl_bert_weighted_sum_backward(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
-                                       int32_t reduce, const fdl_tensor* weight, double* loss_out, char* err,
-                                       size_t err_cap) {
+int32_t fdl_bert_loss_grad(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
+                           const fdl_tensor* token_type_ids, int32_t reduce, const fdl_tensor* weight,
+                           double* loss_out, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
-    require_out(loss_out, "loss_out");
     fdl_bert* b = bert_of(bert);
-    bool training = b->model->is_training();
-    b->model->eval();  // deterministic: dropout off, autograd on
-    b->model->zero_grad();
-    at::Tensor output = encode(b, input_ids, attention_mask, nullptr, reduce);
+    require_out(loss_out, "loss_out");
+    BertInputs in = checked_inputs(*b, input_ids, attention_mask, token_type_ids);
     const at::Tensor& w = tensor_of(weight, "weight");
-    require(w.sizes() == output.sizes(), "weight has shape " + shape_string(w.sizes()) + ", the output has " +
-                                             shape_string(output.sizes()));
-    at::Tensor loss = (output * w.to(output.scalar_type())).sum();
-    loss.backward();
-    b->model->train(training);
-    *loss_out = loss.item<double>();
+    require(w.is_floating_point(), std::string("weight must be floating point, got ") + c10::toString(w.scalar_type()));
+    c10::AutoGradMode grad_mode(b->trainable);
+    in_eval_mode(*b, [&] {
+      b->model->zero_grad(/*set_to_none=*/true);
+      at::Tensor output = reduced_output(*b, in, reduce);
+      require(w.sizes() == output.sizes(), "weight has shape " + shape_string(w.sizes()) +
+                                               ", the reduced output has " + shape_string(output.sizes()));
+      at::Tensor loss = (output * w.to(output.options())).sum();
+      if (b->trainable) loss.backward();
+      *loss_out = loss.item<double>();
+    });
   });
 }
 

@@ -5,4 +5,5 @@
 
 struct fdl_bert {
   fdl::BertModel model;
+  bool trainable;  // frozen: parameters without requires_grad, evaluation mode
 };

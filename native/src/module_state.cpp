@@ -26,15 +26,16 @@ std::pair<std::string, at::Tensor> state_at(const void* handle, int32_t index) {
   return state[index];
 }
 
-std::vector<std::string> split_prefixes(const char* prefixes) {
-  std::vector<std::string> out;
-  if (prefixes == nullptr) return out;
-  std::stringstream in(prefixes);
-  std::string prefix;
-  while (std::getline(in, prefix, ',')) {
-    if (!prefix.empty()) out.push_back(prefix);
+// "cls., pooler." -> {"cls.", "pooler."}: comma-separated, surrounding blanks ignored.
+std::vector<std::string> split_prefixes(const char* list) {
+  std::vector<std::string> prefixes;
+  if (list == nullptr) return prefixes;
+  std::stringstream in(list);
+  for (std::string item; std::getline(in, item, ',');) {
+    size_t first = item.find_first_not_of(" \t"), last = item.find_last_not_of(" \t");
+    if (first != std::string::npos) prefixes.push_back(item.substr(first, last - first + 1));
   }
-  return out;
+  return prefixes;
 }
 
 }  // namespace
@@ -72,6 +73,13 @@ int32_t fdl_module_state_gradient(const void* module, int32_t index, fdl_tensor*
     require_out(out, "out");
     at::Tensor value = state_at(module, index).second;
     *out = new_tensor_handle(value.grad().defined() ? value.grad().detach().clone() : at::zeros_like(value));
+  });
+}
+
+int32_t fdl_module_state_has_gradient(const void* module, int32_t index, int32_t* out, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require_out(out, "out");
+    *out = state_at(module, index).second.grad().defined() ? 1 : 0;
   });
 }
 

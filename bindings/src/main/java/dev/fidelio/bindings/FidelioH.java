@@ -79,13 +79,15 @@ public final class FidelioH {
       "fdl_module_state_name",
       "fdl_module_state_get",
       "fdl_module_state_gradient",
+      "fdl_module_state_has_gradient",
       "fdl_module_state_set",
       "fdl_module_load_state",
       "fdl_module_to",
       "fdl_bert_new",
       "fdl_bert_free",
+      "fdl_bert_set_trainable",
       "fdl_bert_forward",
-      "fdl_bert_weighted_sum_backward",
+      "fdl_bert_loss_grad",
       "fdl_ecd_new",
       "fdl_ecd_free",
       "fdl_ecd_add_text_input",
@@ -124,13 +126,15 @@ public final class FidelioH {
   private static final MethodHandle fdl_module_state_name$MH;
   private static final MethodHandle fdl_module_state_get$MH;
   private static final MethodHandle fdl_module_state_gradient$MH;
+  private static final MethodHandle fdl_module_state_has_gradient$MH;
   private static final MethodHandle fdl_module_state_set$MH;
   private static final MethodHandle fdl_module_load_state$MH;
   private static final MethodHandle fdl_module_to$MH;
   private static final MethodHandle fdl_bert_new$MH;
   private static final MethodHandle fdl_bert_free$MH;
+  private static final MethodHandle fdl_bert_set_trainable$MH;
   private static final MethodHandle fdl_bert_forward$MH;
-  private static final MethodHandle fdl_bert_weighted_sum_backward$MH;
+  private static final MethodHandle fdl_bert_loss_grad$MH;
   private static final MethodHandle fdl_ecd_new$MH;
   private static final MethodHandle fdl_ecd_free$MH;
   private static final MethodHandle fdl_ecd_add_text_input$MH;
@@ -173,13 +177,15 @@ public final class FidelioH {
     fdl_module_state_name$MH = downcall(linker, lookup, missing, "fdl_module_state_name", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     fdl_module_state_get$MH = downcall(linker, lookup, missing, "fdl_module_state_get", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_module_state_gradient$MH = downcall(linker, lookup, missing, "fdl_module_state_gradient", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_module_state_has_gradient$MH = downcall(linker, lookup, missing, "fdl_module_state_has_gradient", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_module_state_set$MH = downcall(linker, lookup, missing, "fdl_module_state_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_module_load_state$MH = downcall(linker, lookup, missing, "fdl_module_load_state", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     fdl_module_to$MH = downcall(linker, lookup, missing, "fdl_module_to", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_bert_new$MH = downcall(linker, lookup, missing, "fdl_bert_new", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_bert_new$MH = downcall(linker, lookup, missing, "fdl_bert_new", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_LONG, JAVA_DOUBLE, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_bert_free$MH = downcall(linker, lookup, missing, "fdl_bert_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    fdl_bert_set_trainable$MH = downcall(linker, lookup, missing, "fdl_bert_set_trainable", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_bert_forward$MH = downcall(linker, lookup, missing, "fdl_bert_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_bert_weighted_sum_backward$MH = downcall(linker, lookup, missing, "fdl_bert_weighted_sum_backward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_bert_loss_grad$MH = downcall(linker, lookup, missing, "fdl_bert_loss_grad", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_new$MH = downcall(linker, lookup, missing, "fdl_ecd_new", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_free$MH = downcall(linker, lookup, missing, "fdl_ecd_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     fdl_ecd_add_text_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_text_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -400,6 +406,14 @@ public final class FidelioH {
     }
   }
 
+  public static int fdl_module_state_has_gradient(MemorySegment module, int index, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_module_state_has_gradient$MH.invokeExact(module, index, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
   public static int fdl_module_state_set(MemorySegment module, int index, MemorySegment value, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_module_state_set$MH.invokeExact(module, index, value, err, err_cap);
@@ -424,9 +438,9 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_bert_new(long vocab_size, long hidden_size, long num_hidden_layers, long num_attention_heads, long intermediate_size, int hidden_act, long max_position_embeddings, long type_vocab_size, double layer_norm_eps, double hidden_dropout_prob, double attention_probs_dropout_prob, long pad_token_id, long seed, MemorySegment out, MemorySegment err, long err_cap) {
+  public static int fdl_bert_new(long vocab_size, long hidden_size, long num_hidden_layers, long num_attention_heads, long intermediate_size, int hidden_act, long max_position_embeddings, long type_vocab_size, double layer_norm_eps, double hidden_dropout_prob, double attention_probs_dropout_prob, long pad_token_id, double initializer_range, int dtype, long seed, MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_bert_new$MH.invokeExact(vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size, hidden_act, max_position_embeddings, type_vocab_size, layer_norm_eps, hidden_dropout_prob, attention_probs_dropout_prob, pad_token_id, seed, out, err, err_cap);
+      return (int) fdl_bert_new$MH.invokeExact(vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size, hidden_act, max_position_embeddings, type_vocab_size, layer_norm_eps, hidden_dropout_prob, attention_probs_dropout_prob, pad_token_id, initializer_range, dtype, seed, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -440,6 +454,14 @@ public final class FidelioH {
     }
   }
 
+  public static int fdl_bert_set_trainable(MemorySegment bert, int trainable, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_bert_set_trainable$MH.invokeExact(bert, trainable, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
   public static int fdl_bert_forward(MemorySegment bert, MemorySegment input_ids, MemorySegment attention_mask, MemorySegment token_type_ids, int reduce, MemorySegment out, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_bert_forward$MH.invokeExact(bert, input_ids, attention_mask, token_type_ids, reduce, out, err, err_cap);
@@ -448,9 +470,9 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_bert_weighted_sum_backward(MemorySegment bert, MemorySegment input_ids, MemorySegment attention_mask, int reduce, MemorySegment weight, MemorySegment loss_out, MemorySegment err, long err_cap) {
+  public static int fdl_bert_loss_grad(MemorySegment bert, MemorySegment input_ids, MemorySegment attention_mask, MemorySegment token_type_ids, int reduce, MemorySegment weight, MemorySegment loss_out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_bert_weighted_sum_backward$MH.invokeExact(bert, input_ids, attention_mask, reduce, weight, loss_out, err, err_cap);
+      return (int) fdl_bert_loss_grad$MH.invokeExact(bert, input_ids, attention_mask, token_type_ids, reduce, weight, loss_out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

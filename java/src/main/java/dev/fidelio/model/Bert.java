@@ -3,6 +3,7 @@ package dev.fidelio.model;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 
 import dev.fidelio.bindings.FidelioH;
+import dev.fidelio.runtime.DType;
 import dev.fidelio.runtime.NativeCall;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.weights.BertConfig;
@@ -31,14 +32,23 @@ public final class Bert extends NativeModule {
     this.config = config;
   }
 
-  /** HF's random initialisation (use_pretrained: false). */
+  /** HF's initializer_range default; config.json files rarely change it and Ludwig never does. */
+  private static final double INITIALIZER_RANGE = 0.02;
+
+  /** HF's random initialisation (use_pretrained: false), float32. */
   public static Bert create(BertConfig config, long seed) {
+    return create(config, DType.FLOAT32, seed);
+  }
+
+  /** HF's random initialisation with parameters of dtype (FLOAT32, or FLOAT64 for gradient checks). */
+  public static Bert create(BertConfig config, DType dtype, long seed) {
     try (var call = NativeCall.open()) {
       MemorySegment out = call.allocatePointer();
       call.check(FidelioH.fdl_bert_new(config.vocabSize(), config.hiddenSize(), config.numHiddenLayers(),
           config.numAttentionHeads(), config.intermediateSize(), activationCode(config.hiddenAct()),
           config.maxPositionEmbeddings(), config.typeVocabSize(), config.layerNormEps(), config.hiddenDropoutProb(),
-          config.attentionProbsDropoutProb(), config.padTokenId(), seed, out, call.error(), call.errorCapacity()),
+          config.attentionProbsDropoutProb(), config.padTokenId(), INITIALIZER_RANGE, dtype.code(), seed, out,
+          call.error(), call.errorCapacity()),
           "fdl_bert_new");
       return new Bert(handleFrom(out), config);
     }
@@ -86,13 +96,21 @@ public final class Bert extends NativeModule {
     }
   }
 
+  /** Frozen: no gradients, evaluation mode. */
+  public void setTrainable(boolean trainable) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_bert_set_trainable(handle(), trainable ? 1 : 0, call.error(), call.errorCapacity()),
+          "fdl_bert_set_trainable");
+    }
+  }
+
   /** loss = sum(output * weight) with dropout off, then backward: gradients via {@link #gradient(int)}. */
-  public double weightedSumBackward(Tensor inputIds, Tensor attentionMask, Reduce reduce, Tensor weight) {
+  public double lossGrad(Tensor inputIds, Tensor attentionMask, Reduce reduce, Tensor weight) {
     try (var call = NativeCall.open()) {
       MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
-      call.check(FidelioH.fdl_bert_weighted_sum_backward(handle(), inputIds.nativeHandle(),
-          attentionMask.nativeHandle(), reduce.code(), weight.nativeHandle(), loss, call.error(), call.errorCapacity()),
-          "fdl_bert_weighted_sum_backward");
+      call.check(FidelioH.fdl_bert_loss_grad(handle(), inputIds.nativeHandle(), attentionMask.nativeHandle(),
+          MemorySegment.NULL, reduce.code(), weight.nativeHandle(), loss, call.error(), call.errorCapacity()),
+          "fdl_bert_loss_grad");
       return loss.get(JAVA_DOUBLE, 0);
     }
   }

@@ -1,0 +1,182 @@
+package dev.fidelio.model;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.fidelio.bindings.FidelioH;
+import dev.fidelio.runtime.NativeCall;
+import dev.fidelio.runtime.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The native ECD model (Ludwig's encoder-combiner-decoder). Built step by step: inputs, outputs,
+ * then {@link #build}; trained with one native call per batch ({@link #trainStep}).
+ */
+public final class EcdModel extends NativeModule {
+  /** One fully connected layer of the concat combiner. */
+  public record FcLayer(long outputSize, Activation activation, double dropout, Norm norm) {}
+
+  /** Codes of FDL_ACTIVATION_*, in order. */
+  public enum Activation { RELU, TANH, SIGMOID, GELU, ELU, LEAKY_RELU, NONE }
+
+  /** Codes of FDL_NORM_*, in order. */
+  public enum Norm { NONE, BATCH, LAYER, GHOST }
+
+  /** Ghost/batch/layer norm parameters shared by the combiner's layers. */
+  public record NormParams(long virtualBatchSize, double momentum, double epsilon) {}
+
+  /** The loss of a batch and each output's predictions (probabilities or values). */
+  public record Evaluation(double loss, List<Tensor> predictions) implements AutoCloseable {
+    @Override
+    public void close() {
+      predictions.forEach(Tensor::close);
+    }
+  }
+
+  private int outputCount;
+
+  private EcdModel(MemorySegment handle) {
+    super("EcdModel", handle, FidelioH::fdl_ecd_free);
+  }
+
+  public static EcdModel create(long seed) {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.allocatePointer();
+      call.check(FidelioH.fdl_ecd_new(seed, out, call.error(), call.errorCapacity()), "fdl_ecd_new");
+      return new EcdModel(handleFrom(out));
+    }
+  }
+
+  /** The encoder module is shared: closing encoder afterwards leaves it alive inside this model. */
+  public void addTextInput(String name, Bert encoder, Bert.Reduce reduce, boolean trainable) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_add_text_input(handle(), call.arena().allocateFrom(name), encoder.nativeHandle(),
+          reduce.ordinal(), trainable ? 1 : 0, call.error(), call.errorCapacity()), "fdl_ecd_add_text_input");
+    }
+  }
+
+  public void addEmbeddingInput(String name, long size) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_add_embedding_input(handle(), call.arena().allocateFrom(name), size, call.error(),
+          call.errorCapacity()), "fdl_ecd_add_embedding_input");
+    }
+  }
+
+  /** classWeights may be empty (no weighting). */
+  public void addCategoryOutput(String name, long numClasses, float[] classWeights, double lossWeight) {
+    try (var call = NativeCall.open()) {
+      MemorySegment weights = classWeights.length == 0 ? MemorySegment.NULL
+          : call.arena().allocateFrom(JAVA_FLOAT, classWeights);
+      call.check(FidelioH.fdl_ecd_add_category_output(handle(), call.arena().allocateFrom(name), numClasses, weights,
+          classWeights.length, lossWeight, call.error(), call.errorCapacity()), "fdl_ecd_add_category_output");
+      outputCount++;
+    }
+  }
+
+  public void addBinaryOutput(String name, double positiveClassWeight, double lossWeight) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_add_binary_output(handle(), call.arena().allocateFrom(name), positiveClassWeight,
+          lossWeight, call.error(), call.errorCapacity()), "fdl_ecd_add_binary_output");
+      outputCount++;
+    }
+  }
+
+  public void addNumberOutput(String name, boolean absoluteError, double lossWeight) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_add_number_output(handle(), call.arena().allocateFrom(name), absoluteError ? 1 : 0,
+          lossWeight, call.error(), call.errorCapacity()), "fdl_ecd_add_number_output");
+      outputCount++;
+    }
+  }
+
+  /** Builds the concat combiner with these layers and the output heads. */
+  public void build(List<FcLayer> combinerLayers, NormParams normParams) {
+    try (var call = NativeCall.open()) {
+      Arena a = call.arena();
+      int n = combinerLayers.size();
+      long[] sizes = new long[n];
+      int[] activations = new int[n];
+      double[] dropouts = new double[n];
+      int[] norms = new int[n];
+      for (int i = 0; i < n; i++) {
+        FcLayer layer = combinerLayers.get(i);
+        sizes[i] = layer.outputSize();
+        activations[i] = layer.activation().ordinal();
+        dropouts[i] = layer.dropout();
+        norms[i] = layer.norm().ordinal();
+      }
+      call.check(FidelioH.fdl_ecd_build(handle(), a.allocateFrom(JAVA_LONG, sizes), a.allocateFrom(JAVA_INT, activations),
+          a.allocateFrom(JAVA_DOUBLE, dropouts), a.allocateFrom(JAVA_INT, norms), n, normParams.virtualBatchSize(),
+          normParams.momentum(), normParams.epsilon(), call.error(), call.errorCapacity()), "fdl_ecd_build");
+    }
+  }
+
+  public void setAdamW(double beta1, double beta2, double eps, double weightDecay) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_set_adamw(handle(), beta1, beta2, eps, weightDecay, call.error(),
+          call.errorCapacity()), "fdl_ecd_set_adamw");
+    }
+  }
+
+  /** Clips the global gradient norm before each update; 0 disables clipping. */
+  public void setGradientClipping(double maxGlobalNorm) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_set_gradient_clipping(handle(), maxGlobalNorm, call.error(), call.errorCapacity()),
+          "fdl_ecd_set_gradient_clipping");
+    }
+  }
+
+  public void setCachedEmbeddings(int inputIndex, boolean enabled) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_set_cached_embeddings(handle(), inputIndex, enabled ? 1 : 0, call.error(),
+          call.errorCapacity()), "fdl_ecd_set_cached_embeddings");
+    }
+  }
+
+  /** The frozen text encoder's reduced output [B, hidden] for raw tokens. */
+  public Tensor embed(int inputIndex, Tensor inputIds, Tensor attentionMask) {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.allocatePointer();
+      call.check(FidelioH.fdl_ecd_embed(handle(), inputIndex, inputIds.nativeHandle(), attentionMask.nativeHandle(), out,
+          call.error(), call.errorCapacity()), "fdl_ecd_embed");
+      return Tensor.adopt(handleFrom(out));
+    }
+  }
+
+  /** One optimisation step; returns the batch loss before the update. */
+  public double trainStep(List<Tensor> inputs, List<Tensor> targets, double learningRate) {
+    try (var call = NativeCall.open()) {
+      MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
+      call.check(FidelioH.fdl_ecd_train_step(handle(), handles(call.arena(), inputs), inputs.size(),
+          handles(call.arena(), targets), targets.size(), learningRate, loss, call.error(), call.errorCapacity()),
+          "fdl_ecd_train_step");
+      return loss.get(JAVA_DOUBLE, 0);
+    }
+  }
+
+  /** Evaluation mode: predictions per output, and the loss when targets is not empty (else NaN). */
+  public Evaluation evaluate(List<Tensor> inputs, List<Tensor> targets) {
+    try (var call = NativeCall.open()) {
+      MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
+      MemorySegment predictions = call.arena().allocate(ADDRESS, Math.max(1, outputCount));
+      call.check(FidelioH.fdl_ecd_evaluate(handle(), handles(call.arena(), inputs), inputs.size(),
+          handles(call.arena(), targets), targets.size(), loss, predictions, outputCount, call.error(),
+          call.errorCapacity()), "fdl_ecd_evaluate");
+      List<Tensor> out = new ArrayList<>();
+      for (int i = 0; i < outputCount; i++) out.add(Tensor.adopt(predictions.getAtIndex(ADDRESS, i)));
+      return new Evaluation(targets.isEmpty() ? Double.NaN : loss.get(JAVA_DOUBLE, 0), out);
+    }
+  }
+
+  private static MemorySegment handles(Arena arena, List<Tensor> tensors) {
+    MemorySegment array = arena.allocate(ADDRESS, Math.max(1, tensors.size()));
+    for (int i = 0; i < tensors.size(); i++) array.setAtIndex(ADDRESS, i, tensors.get(i).nativeHandle());
+    return array;
+  }
+}
