@@ -1,0 +1,217 @@
+package dev.fidelio.features;
+
+import dev.fidelio.config.BinaryOutputFeature;
+import dev.fidelio.config.CategoryOutputFeature;
+import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.config.InputFeature;
+import dev.fidelio.config.MissingValueStrategy;
+import dev.fidelio.config.NumberOutputFeature;
+import dev.fidelio.config.OutputFeature;
+import dev.fidelio.config.TextInputFeature;
+import dev.fidelio.data.Table;
+import dev.fidelio.experiment.Log;
+import dev.fidelio.text.TextTokenizer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns table rows into a {@link Dataset}: text to token ids, labels to class indices or 0/1, with
+ * the configured handling of missing values. Statistics come from {@link TrainingSetMetadata},
+ * which {@link #fit} computes from the training split only.
+ */
+public final class Preprocessor {
+  private final FidelioConfig config;
+  private final TrainingSetMetadata metadata;
+  private final Map<String, TextTokenizer> tokenizers;
+
+  public Preprocessor(FidelioConfig config, TrainingSetMetadata metadata, Map<String, TextTokenizer> tokenizers) {
+    this.config = config;
+    this.metadata = metadata;
+    this.tokenizers = tokenizers;
+  }
+
+  /** Fits output vocabularies and labels on the training rows; text metadata is given (it comes from the encoder). */
+  public static TrainingSetMetadata fit(FidelioConfig config, Table table, int[] trainingRows,
+                                        Map<String, TextMetadata> text, long randomSeed) {
+    TrainingSetMetadata metadata = TrainingSetMetadata.empty(randomSeed);
+    metadata.text().putAll(text);
+    Table training = table.rows(trainingRows);
+    for (OutputFeature output : config.outputFeatures()) {
+      List<String> values = training.require(output.column(), table.source() + " (output feature '" + output.name() + "')");
+      switch (output) {
+        case CategoryOutputFeature c -> {
+          CategoryVocabulary vocabulary = CategoryVocabulary.fit(values, c.preprocessing().mostCommon());
+          if (vocabulary.size() < 2) {
+            throw new FeatureException("category output '" + c.name() + "' has " + vocabulary.size() + " class(es) "
+                + vocabulary.idx2str() + " in the training split; it needs at least 2");
+          }
+          metadata.category().put(c.name(), vocabulary);
+        }
+        case BinaryOutputFeature b ->
+            metadata.binary().put(b.name(), BinaryLabels.fit(values, b.preprocessing().fallbackTrueLabel(), b.name()));
+        case NumberOutputFeature n -> { }
+      }
+    }
+    return metadata;
+  }
+
+  /**
+   * The dataset of rows; with targets, rows whose target is missing or unknown are dropped (Ludwig's
+   * default for output features) and the count is logged.
+   */
+  public Dataset transform(Table table, int[] rows, boolean withTargets, String splitName) {
+    boolean[] keep = new boolean[rows.length];
+    java.util.Arrays.fill(keep, true);
+    Map<String, List<String>> texts = new LinkedHashMap<>();
+    for (InputFeature input : config.inputFeatures()) {
+      if (!(input instanceof TextInputFeature t)) {
+        throw new FeatureException("input feature '" + input.name() + "': type " + typeName(input)
+            + " is not supported yet (text inputs are)");
+      }
+      texts.put(t.name(), textValues(t, table, rows, keep, splitName));
+    }
+    List<TargetColumn> targets = new ArrayList<>();
+    if (withTargets) {
+      Map<String, Object> raw = new HashMap<>();
+      for (OutputFeature output : config.outputFeatures()) raw.put(output.name(), targetValues(output, table, rows, keep, splitName));
+      int[] kept = keptIndices(keep);
+      for (OutputFeature output : config.outputFeatures()) targets.add(select(raw.get(output.name()), kept));
+    }
+    int[] kept = keptIndices(keep);
+    if (kept.length < rows.length) {
+      Log.warn(splitName + " split: dropped " + (rows.length - kept.length) + " of " + rows.length
+          + " rows with missing or unknown values (see the messages above)");
+    }
+    List<InputColumn> inputs = new ArrayList<>();
+    for (var entry : texts.entrySet()) {
+      List<String> values = new ArrayList<>(kept.length);
+      for (int i : kept) values.add(entry.getValue().get(i));
+      TextTokenizer tokenizer = tokenizers.get(entry.getKey());
+      inputs.add(new InputColumn.Tokens(tokenizer.encode(values), tokenizer.padTokenId()));
+    }
+    int[] sourceRows = new int[kept.length];
+    for (int i = 0; i < kept.length; i++) sourceRows[i] = rows[kept[i]];
+    return new Dataset(sourceRows, inputs, targets);
+  }
+
+  private List<String> textValues(TextInputFeature t, Table table, int[] rows, boolean[] keep, String splitName) {
+    List<String> column = table.require(t.column(), table.source() + " (input feature '" + t.name() + "')");
+    MissingValueStrategy strategy = t.preprocessing().missingValueStrategy();
+    String fill = metadata.text(t.name()).fillValue();
+    List<String> values = new ArrayList<>(rows.length);
+    int missing = 0;
+    for (int i = 0; i < rows.length; i++) {
+      String v = column.get(rows[i]);
+      if (v == null || v.isBlank()) {
+        missing++;
+        switch (strategy) {
+          case DROP_ROW -> keep[i] = false;
+          case FILL_WITH_CONST -> v = fill;
+          default -> throw new FeatureException("input_features '" + t.name() + "': missing_value_strategy "
+              + strategy.name().toLowerCase() + " is not supported yet (use fill_with_const or drop_row)");
+        }
+      }
+      values.add(v);
+    }
+    if (missing > 0) {
+      Log.warn(splitName + " split: text feature '" + t.name() + "' has " + missing + " empty or missing values: "
+          + (strategy == MissingValueStrategy.DROP_ROW ? "rows dropped" : "filled with '" + fill + "'"));
+    }
+    return values;
+  }
+
+  /** long[] class ids, or float[] values; sets keep[i] false for a missing or unknown target. */
+  private Object targetValues(OutputFeature output, Table table, int[] rows, boolean[] keep, String splitName) {
+    List<String> column = table.require(output.column(), table.source() + " (output feature '" + output.name() + "')");
+    int missing = 0;
+    int unknown = 0;
+    switch (output) {
+      case CategoryOutputFeature c -> {
+        CategoryVocabulary vocabulary = metadata.category(c.name());
+        long[] ids = new long[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+          String v = column.get(rows[i]);
+          int id = v == null ? -1 : vocabulary.index(v);
+          if (v == null) missing++;
+          else if (id < 0) unknown++;
+          if (id < 0) keep[i] = false;
+          ids[i] = Math.max(id, 0);
+        }
+        report(splitName, output.name(), missing, unknown, "classes seen in training: " + vocabulary.idx2str());
+        return ids;
+      }
+      case BinaryOutputFeature b -> {
+        BinaryLabels labels = metadata.binary(b.name());
+        float[] values = new float[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+          String v = column.get(rows[i]);
+          Boolean parsed = labels.parse(v);
+          if (v == null) missing++;
+          else if (parsed == null) unknown++;
+          if (parsed == null) keep[i] = false;
+          values[i] = Boolean.TRUE.equals(parsed) ? 1f : 0f;
+        }
+        report(splitName, output.name(), missing, unknown, "labels: " + labels.falseLabel() + "/" + labels.trueLabel());
+        return values;
+      }
+      case NumberOutputFeature n -> {
+        float[] values = new float[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+          String v = column.get(rows[i]);
+          float parsed = parseNumber(v);
+          if (v == null) missing++;
+          else if (Float.isNaN(parsed)) unknown++;
+          if (Float.isNaN(parsed)) keep[i] = false;
+          values[i] = Float.isNaN(parsed) ? 0f : parsed;
+        }
+        report(splitName, output.name(), missing, unknown, "values must be finite numbers");
+        return values;
+      }
+    }
+  }
+
+  private static float parseNumber(String v) {
+    if (v == null) return Float.NaN;
+    try {
+      float f = Float.parseFloat(v.strip());
+      return Float.isFinite(f) ? f : Float.NaN;
+    } catch (NumberFormatException e) {
+      return Float.NaN;
+    }
+  }
+
+  private static void report(String split, String feature, int missing, int unknown, String detail) {
+    if (missing > 0) Log.warn(split + " split: output '" + feature + "' is missing in " + missing + " rows: dropped");
+    if (unknown > 0) {
+      Log.warn(split + " split: output '" + feature + "' has " + unknown + " values it cannot use (" + detail
+          + "): rows dropped");
+    }
+  }
+
+  private static TargetColumn select(Object values, int[] kept) {
+    if (values instanceof long[] ids) {
+      long[] out = new long[kept.length];
+      for (int i = 0; i < kept.length; i++) out[i] = ids[kept[i]];
+      return new TargetColumn.ClassIds(out);
+    }
+    float[] v = (float[]) values;
+    float[] out = new float[kept.length];
+    for (int i = 0; i < kept.length; i++) out[i] = v[kept[i]];
+    return new TargetColumn.Values(out);
+  }
+
+  private static int[] keptIndices(boolean[] keep) {
+    int n = 0;
+    for (boolean k : keep) n += k ? 1 : 0;
+    int[] kept = new int[n];
+    for (int i = 0, j = 0; i < keep.length; i++) if (keep[i]) kept[j++] = i;
+    return kept;
+  }
+
+  private static String typeName(InputFeature input) {
+    return input.getClass().getSimpleName().replace("InputFeature", "").toLowerCase();
+  }
+}

@@ -1,0 +1,161 @@
+package dev.fidelio.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fidelio.config.ConfigException;
+import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.config.InputFeature;
+import dev.fidelio.config.TextInputFeature;
+import dev.fidelio.features.TextMetadata;
+import dev.fidelio.features.TrainingSetMetadata;
+import dev.fidelio.runtime.DType;
+import dev.fidelio.runtime.Tensor;
+import dev.fidelio.text.TextTokenizer;
+import dev.fidelio.weights.NamedTensor;
+import dev.fidelio.weights.SafetensorsReader;
+import dev.fidelio.weights.SafetensorsWriter;
+import dev.fidelio.weights.StateDict;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A saved model folder (Ludwig's {@code model/}): the resolved config, the training-set metadata,
+ * the weights of the whole model (encoders included, so prediction needs nothing else), and each
+ * text feature's tokenizer.
+ */
+public final class ModelBundle implements AutoCloseable {
+  public static final String CONFIG_FILE = "model_hyperparameters.json";
+  public static final String METADATA_FILE = "training_set_metadata.json";
+  public static final String WEIGHTS_FILE = "model_weights.safetensors";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final FidelioConfig config;
+  private final TrainingSetMetadata metadata;
+  private final EcdModel model;
+  private final Map<String, TextTokenizer> tokenizers;
+
+  public ModelBundle(FidelioConfig config, TrainingSetMetadata metadata, EcdModel model,
+                     Map<String, TextTokenizer> tokenizers) {
+    this.config = config;
+    this.metadata = metadata;
+    this.model = model;
+    this.tokenizers = tokenizers;
+  }
+
+  public FidelioConfig config() {
+    return config;
+  }
+
+  public TrainingSetMetadata metadata() {
+    return metadata;
+  }
+
+  public EcdModel model() {
+    return model;
+  }
+
+  public Map<String, TextTokenizer> tokenizers() {
+    return tokenizers;
+  }
+
+  /** Writes config and metadata (once, before training); tokenizer files are copied in by the caller. */
+  public static void writeDescription(Path folder, FidelioConfig config, TrainingSetMetadata metadata) {
+    try {
+      Files.createDirectories(folder);
+      // JSON is YAML too: FidelioConfig.parse reads this file back.
+      JSON.writerWithDefaultPrettyPrinter().writeValue(folder.resolve(CONFIG_FILE).toFile(), config.toYamlNode());
+      JSON.writerWithDefaultPrettyPrinter().writeValue(folder.resolve(METADATA_FILE).toFile(), metadata);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the model description into " + folder + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes every state entry of the model (atomically) as float32 safetensors. */
+  public static void writeWeights(Path folder, EcdModel model) {
+    List<NamedTensor> tensors = new ArrayList<>();
+    Map<String, Tensor> state = model.stateDict();
+    try {
+      for (var entry : state.entrySet()) {
+        Tensor t = entry.getValue();
+        try (Tensor f = t.dtype() == DType.FLOAT32 ? null : t.to(DType.FLOAT32)) {
+          tensors.add(new NamedTensor(entry.getKey(), t.shape(), (f == null ? t : f).toFloatArray()));
+        }
+      }
+    } finally {
+      state.values().forEach(Tensor::close);
+    }
+    SafetensorsWriter.write(folder.resolve(WEIGHTS_FILE), new StateDict(tensors), Map.of("format", "pt"));
+  }
+
+  /** Loads the weights file strictly into model (every key, every shape). */
+  public static void readWeights(Path folder, EcdModel model) {
+    StateDict weights = SafetensorsReader.read(folder.resolve(WEIGHTS_FILE)).tensors();
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    try {
+      for (NamedTensor t : weights) tensors.put(t.name(), Tensor.of(t.data(), t.shape()));
+      model.loadState(tensors, List.of());
+    } finally {
+      tensors.values().forEach(Tensor::close);
+    }
+  }
+
+  /** Opens a saved model folder for prediction: the real encoders, weights loaded strictly. */
+  public static ModelBundle load(Path folder) {
+    if (!Files.isDirectory(folder)) {
+      throw new IllegalArgumentException("model folder " + folder + " does not exist; pass the 'model' folder of a"
+          + " training run (results/<experiment>_<model>/model)");
+    }
+    FidelioConfig config;
+    TrainingSetMetadata metadata;
+    try {
+      config = FidelioConfig.parse(Files.readString(folder.resolve(CONFIG_FILE)));
+      metadata = JSON.readValue(folder.resolve(METADATA_FILE).toFile(), TrainingSetMetadata.class);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException(folder + " is not a Fidelio model folder: " + e.getFile() + " is missing", e);
+    } catch (IOException | ConfigException e) {
+      throw new IllegalArgumentException("cannot read the model description in " + folder + ": " + e.getMessage(), e);
+    }
+    Map<String, TextTokenizer> tokenizers = openTokenizers(folder, config, metadata);
+    EcdModel model = null;
+    try {
+      model = ModelFactory.build(config, metadata, Map.of(), metadata.randomSeed(), new ArrayList<>());
+      readWeights(folder, model);
+      return new ModelBundle(config, metadata, model, tokenizers);
+    } catch (RuntimeException e) {
+      if (model != null) model.close();
+      tokenizers.values().forEach(TextTokenizer::close);
+      throw e;
+    }
+  }
+
+  private static Map<String, TextTokenizer> openTokenizers(Path folder, FidelioConfig config,
+                                                           TrainingSetMetadata metadata) {
+    Map<String, TextTokenizer> tokenizers = new LinkedHashMap<>();
+    for (InputFeature input : config.inputFeatures()) {
+      if (!(input instanceof TextInputFeature text)) continue;
+      TextMetadata t = metadata.text(text.name());
+      Path file = folder.resolve(t.tokenizerFile());
+      try (InputStream in = Files.newInputStream(file)) {
+        tokenizers.put(text.name(), TextTokenizer.load(in, file.toString(), t.maxSequenceLength(),
+            t.encoderConfig().padTokenId()));
+      } catch (IOException e) {
+        tokenizers.values().forEach(TextTokenizer::close);
+        throw new UncheckedIOException("cannot read the tokenizer " + file + ": " + e.getMessage(), e);
+      }
+    }
+    return tokenizers;
+  }
+
+  @Override
+  public void close() {
+    tokenizers.values().forEach(TextTokenizer::close);
+    model.close();
+  }
+}

@@ -1,0 +1,137 @@
+package dev.fidelio.model;
+
+import dev.fidelio.config.Activation;
+import dev.fidelio.config.BinaryOutputFeature;
+import dev.fidelio.config.CategoryOutputFeature;
+import dev.fidelio.config.ClassWeights;
+import dev.fidelio.config.Combiner;
+import dev.fidelio.config.FcLayer;
+import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.config.InputFeature;
+import dev.fidelio.config.Loss;
+import dev.fidelio.config.NumberOutputFeature;
+import dev.fidelio.config.OutputFeature;
+import dev.fidelio.config.TextInputFeature;
+import dev.fidelio.features.CategoryVocabulary;
+import dev.fidelio.features.FeatureException;
+import dev.fidelio.features.TrainingSetMetadata;
+import dev.fidelio.weights.PretrainedBert;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the native ECD model a config describes: encoders, concat combiner, output heads. */
+public final class ModelFactory {
+  private ModelFactory() {}
+
+  /**
+   * pretrained holds the loaded encoder per text feature when training with use_pretrained; when
+   * loading a saved model it is empty and every weight comes from the model's own file afterwards.
+   */
+  public static EcdModel build(FidelioConfig config, TrainingSetMetadata metadata, Map<String, PretrainedBert> pretrained,
+                               long seed, List<String> notes) {
+    EcdModel model = EcdModel.create(seed);
+    try {
+      for (InputFeature input : config.inputFeatures()) {
+        if (!(input instanceof TextInputFeature text)) {
+          throw new FeatureException("input feature '" + input.name() + "': only text inputs are supported yet");
+        }
+        PretrainedBert source = text.encoder().usePretrained() ? pretrained.get(text.name()) : null;
+        try (Bert bert = source != null ? Bert.pretrained(source, seed, notes)
+            : Bert.create(metadata.text(text.name()).encoderConfig(), seed)) {
+          model.addTextInput(text.name(), bert, Bert.Reduce.valueOf(text.encoder().reduceOutput().name()),
+              text.encoder().trainable());
+        }
+      }
+      for (OutputFeature output : config.outputFeatures()) addOutput(model, output, metadata);
+      Combiner.Concat concat = switch (config.combiner()) {
+        case Combiner.Concat c -> c;
+      };
+      model.build(combinerLayers(concat), normParams(concat.fc().layers()));
+      return model;
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  private static void addOutput(EcdModel model, OutputFeature output, TrainingSetMetadata metadata) {
+    switch (output) {
+      case CategoryOutputFeature c -> {
+        CategoryVocabulary vocabulary = metadata.category(c.name());
+        var loss = (Loss.SoftmaxCrossEntropy) c.loss();
+        model.addCategoryOutput(c.name(), vocabulary.size(), classWeights(c.name(), loss.classWeights(), vocabulary),
+            loss.weight());
+      }
+      case BinaryOutputFeature b -> {
+        var loss = (Loss.BinaryWeightedCrossEntropy) b.loss();
+        model.addBinaryOutput(b.name(), loss.positiveClassWeight() == null ? 1.0 : loss.positiveClassWeight(),
+            loss.weight());
+      }
+      case NumberOutputFeature n -> model.addNumberOutput(n.name(), n.loss() instanceof Loss.MeanAbsoluteError,
+          n.loss().weight());
+    }
+  }
+
+  /** Ludwig's class_weights: a list by class index, or a map by class label (missing labels weigh 1). */
+  static float[] classWeights(String feature, ClassWeights weights, CategoryVocabulary vocabulary) {
+    if (weights == null) return new float[0];
+    float[] out = new float[vocabulary.size()];
+    switch (weights) {
+      case ClassWeights.ByIndex byIndex -> {
+        if (byIndex.weights().size() != vocabulary.size()) {
+          throw new FeatureException("output_features '" + feature + "': loss.class_weights has "
+              + byIndex.weights().size() + " entries but the training split has " + vocabulary.size() + " classes "
+              + vocabulary.idx2str() + "; give one weight per class, or a map {label: weight}");
+        }
+        for (int i = 0; i < out.length; i++) out[i] = byIndex.weights().get(i).floatValue();
+      }
+      case ClassWeights.ByLabel byLabel -> {
+        for (String label : byLabel.weights().keySet()) {
+          if (vocabulary.index(label) < 0) {
+            throw new FeatureException("output_features '" + feature + "': loss.class_weights names class '" + label
+                + "', which the training split does not have; classes: " + vocabulary.idx2str());
+          }
+        }
+        for (int i = 0; i < out.length; i++) {
+          out[i] = byLabel.weights().getOrDefault(vocabulary.idx2str().get(i), 1.0).floatValue();
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<EcdModel.FcLayer> combinerLayers(Combiner.Concat concat) {
+    List<EcdModel.FcLayer> layers = new ArrayList<>();
+    for (FcLayer layer : concat.fc().layers()) {
+      layers.add(new EcdModel.FcLayer(layer.outputSize(), activation(layer.activation()), layer.dropout(),
+          layer.norm() == null ? EcdModel.Norm.NONE : EcdModel.Norm.valueOf(layer.norm().name())));
+    }
+    return layers;
+  }
+
+  private static EcdModel.Activation activation(Activation activation) {
+    return switch (activation) {
+      case RELU -> EcdModel.Activation.RELU;
+      case TANH -> EcdModel.Activation.TANH;
+      case SIGMOID -> EcdModel.Activation.SIGMOID;
+      case ELU -> EcdModel.Activation.ELU;
+      case LEAKY_RELU -> EcdModel.Activation.LEAKY_RELU;
+      case LOG_SIGMOID, SOFTMAX -> throw new FeatureException("combiner activation '" + activation.yamlName()
+          + "' is not supported yet (relu, tanh, sigmoid, elu, leakyRelu are)");
+    };
+  }
+
+  /** Ghost/batch/layer norm parameters (Ludwig's norm_params) of the first layer that sets them. */
+  private static EcdModel.NormParams normParams(List<FcLayer> layers) {
+    Map<String, Object> params = layers.stream().map(FcLayer::normParams).filter(p -> p != null && !p.isEmpty())
+        .findFirst().orElse(Map.of());
+    return new EcdModel.NormParams(number(params, "virtual_batch_size", 128).longValue(),
+        number(params, "momentum", 0.1).doubleValue(), number(params, "epsilon", 1e-5).doubleValue());
+  }
+
+  private static Number number(Map<String, Object> params, String key, Number fallback) {
+    Object value = params.get(key);
+    return value instanceof Number n ? n : fallback;
+  }
+}

@@ -1,0 +1,38 @@
+package dev.fidelio.predict;
+
+import java.util.List;
+
+/** One output feature's predictions for every row of a split, with what the CSV and metrics need. */
+public sealed interface OutputPredictions {
+  String feature();
+
+  /** probabilities [rows][classes] over the vocabulary's classes. */
+  record Category(String feature, List<String> classes, float[][] probabilities) implements OutputPredictions {
+    public int predicted(int row) {
+      return argmax(probabilities[row]);
+    }
+
+    /** Class indices by falling probability, at most k. */
+    public int[] topK(int row, int k) {
+      float[] p = probabilities[row];
+      return java.util.stream.IntStream.range(0, p.length).boxed()
+          .sorted((a, b) -> Float.compare(p[b], p[a])).limit(k).mapToInt(Integer::intValue).toArray();
+    }
+  }
+
+  /** probability of true per row; a row is true at or above threshold. */
+  record Binary(String feature, String falseLabel, String trueLabel, float[] probability, double threshold)
+      implements OutputPredictions {
+    public boolean predicted(int row) {
+      return probability[row] >= threshold;
+    }
+  }
+
+  record Number(String feature, float[] values) implements OutputPredictions {}
+
+  static int argmax(float[] values) {
+    int best = 0;
+    for (int i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+    return best;
+  }
+}
