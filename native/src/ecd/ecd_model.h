@@ -30,7 +30,7 @@ struct EcdModelImpl : torch::nn::Module {
   at::Tensor loss(const std::vector<at::Tensor>& logits, const std::vector<at::Tensor>& targets);
 
   int32_t expected_tensor_count() const;
-  bool built() const { return combiner.get() != nullptr; }
+  bool built() const { return !combiner.is_empty(); }
 
   std::vector<std::string> input_names, output_names;
   std::vector<std::shared_ptr<InputEncoder>> inputs;

@@ -1,0 +1,24 @@
+package dev.fidelio.cli;
+
+import dev.fidelio.experiment.Experiment;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Ludwig's run naming flags, shared by train and experiment. */
+final class RunOptions {
+  @Option(names = "--output_directory", defaultValue = "results", description = "default: ${DEFAULT-VALUE}")
+  Path outputDirectory;
+
+  @Option(names = "--experiment_name", defaultValue = "experiment", description = "default: ${DEFAULT-VALUE}")
+  String experimentName;
+
+  @Option(names = "--model_name", defaultValue = "run", description = "default: ${DEFAULT-VALUE}")
+  String modelName;
+
+  @Option(names = "--random_seed", defaultValue = "42", description = "split, initialisation and shuffling (default: ${DEFAULT-VALUE})")
+  long randomSeed;
+
+  Experiment.Settings settings() {
+    return new Experiment.Settings(outputDirectory, experimentName, modelName, randomSeed);
+  }
+}

@@ -1,0 +1,59 @@
+package dev.fidelio.experiment;
+
+import dev.fidelio.data.DatasetReader;
+import dev.fidelio.data.SplitIndices;
+import dev.fidelio.data.Splitter;
+import dev.fidelio.data.Table;
+import dev.fidelio.features.Dataset;
+import dev.fidelio.features.Preprocessor;
+import dev.fidelio.metrics.SplitStatistics;
+import dev.fidelio.model.ModelBundle;
+import dev.fidelio.predict.PredictionsCsv;
+import dev.fidelio.predict.Predictor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Ludwig's predict and evaluate with a saved model: raw rows in (the real encoders run, also for
+ * models trained on cached embeddings), predictions.csv out, and for evaluate test_statistics.json.
+ */
+public final class Evaluation {
+  /** Which rows: the whole dataset, or one split recomputed with the model's own split settings and seed. */
+  public enum Split { FULL, TRAINING, VALIDATION, TEST }
+
+  private Evaluation() {}
+
+  public static void run(Path modelFolder, Path datasetFile, Split split, Path outputDirectory, boolean withStatistics,
+                         int batchSize) {
+    try (ModelBundle bundle = ModelBundle.load(modelFolder)) {
+      Table table = DatasetReader.read(datasetFile);
+      int[] rows = rows(bundle, table, split);
+      var preprocessor = new Preprocessor(bundle.config(), bundle.metadata(), bundle.tokenizers());
+      Dataset data = preprocessor.transform(table, rows, withStatistics, split.name().toLowerCase());
+      Predictor.Result result = Predictor.run(bundle.model(), data, bundle.config(), bundle.metadata(), batchSize);
+      Files.createDirectories(outputDirectory);
+      PredictionsCsv.write(outputDirectory.resolve("predictions.csv"), result.outputs(), data.size());
+      Log.info("wrote " + data.size() + " predictions to " + outputDirectory.resolve("predictions.csv"));
+      if (withStatistics) {
+        var stats = SplitStatistics.of(bundle.config(), data, result, true);
+        JsonFiles.write(outputDirectory.resolve("test_statistics.json"), stats);
+        Log.info(split.name().toLowerCase() + " split: " + Description.summary(bundle.config(), stats));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write into " + outputDirectory + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static int[] rows(ModelBundle bundle, Table table, Split split) {
+    if (split == Split.FULL) return java.util.stream.IntStream.range(0, table.rowCount()).toArray();
+    SplitIndices s = Splitter.split(table, bundle.config().preprocessing().split(), bundle.metadata().randomSeed());
+    return switch (split) {
+      case TRAINING -> s.train();
+      case VALIDATION -> s.validation();
+      case TEST -> s.test();
+      case FULL -> throw new IllegalStateException();
+    };
+  }
+}
