@@ -1,0 +1,60 @@
+package dev.fidelio.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Broken inputs through the command line: exit code 1, one line naming the problem, no stack trace. */
+class CliErrorsTest {
+  private static final String GOOD_CONFIG = """
+      input_features: [{name: text, type: text, encoder: {type: auto_transformer,
+        pretrained_model_name_or_path: sentence-transformers/all-MiniLM-L6-v2}}]
+      output_features: [{name: label, type: category}]
+      """;
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      unknown trainer key        | trainer: {epochz: 3}                                   | ok.csv      | trainer.epochz
+      wrong value type           | trainer: {epochs: many}                                | ok.csv      | trainer.epochs
+      unsupported optimizer      | trainer: {optimizer: {type: sgd}}                      | ok.csv      | trainer.optimizer.type
+      mixed precision not yet    | trainer: {use_mixed_precision: true}                   | ok.csv      | trainer.use_mixed_precision
+      cache with trainable       | CACHE_TRAINABLE                                        | ok.csv      | cache
+      model nowhere to be found  | MISSING_MODEL                                          | ok.csv      | no-such-org/no-such-model
+      missing column             | output_features: [{name: label, type: category, column: lable}] | ok.csv | did you mean 'label'
+      empty dataset              | trainer: {epochs: 1}                                   | empty.csv   | empty
+      ragged row                 | trainer: {epochs: 1}                                   | ragged.csv  | line 3
+      missing dataset file       | trainer: {epochs: 1}                                   | absent.csv  | absent.csv
+      one class only             | trainer: {epochs: 1}                                   | oneclass.csv| at least 2
+      """)
+  void brokenInputsFailCleanly(String name, String extra, String dataset, String expected, @TempDir Path dir)
+      throws Exception {
+    String config = switch (extra) {
+      case "CACHE_TRAINABLE" -> GOOD_CONFIG.replace("all-MiniLM-L6-v2}", "all-MiniLM-L6-v2, trainable: true},"
+          + " preprocessing: {cache_encoder_embeddings: true}");
+      case "MISSING_MODEL" -> GOOD_CONFIG.replace("sentence-transformers/all-MiniLM-L6-v2", "no-such-org/no-such-model");
+      default -> extra.startsWith("output_features") ? GOOD_CONFIG.replaceAll("output_features:.*\n", extra + "\n")
+          : GOOD_CONFIG + extra + "\n";
+    };
+    Files.writeString(dir.resolve("config.yaml"), config);
+    Files.writeString(dir.resolve("ok.csv"), "text,label\nwin money now,spam\nlunch at noon,ham\nfree prize,spam\n");
+    Files.writeString(dir.resolve("empty.csv"), "");
+    Files.writeString(dir.resolve("ragged.csv"), "text,label\nhello,ham\nbroken,spam,extra\n");
+    Files.writeString(dir.resolve("oneclass.csv"), "text,label\n" + "hello,ham\n".repeat(20));
+    StringWriter err = new StringWriter();
+    var cli = FidelioCli.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute("train", "--config", dir.resolve("config.yaml").toString(), "--dataset",
+        dir.resolve(dataset).toString(), "--output_directory", dir.resolve("results").toString());
+    assertEquals(1, code, "exit code; stderr: " + err);
+    assertTrue(err.toString().contains(expected), "stderr should name '" + expected + "': " + err);
+    assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+  }
+}
