@@ -26,8 +26,11 @@ final class RenderConfigCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (!Files.isRegularFile(config)) throw new IllegalArgumentException("config file " + config + " not found");
     String yaml = FidelioConfig.load(config).toYaml();
-    if (outputFile == null) spec.commandLine().getOut().print(yaml);
-    else Files.writeString(outputFile, yaml);
+    if (outputFile == null) {
+      spec.commandLine().getOut().print(yaml);
+      spec.commandLine().getOut().flush();
+    }
+    if (outputFile != null) Files.writeString(outputFile, yaml);
     return 0;
   }
 }

@@ -7,6 +7,7 @@ import dev.fidelio.features.Dataset;
 import dev.fidelio.features.InputColumn;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.runtime.Tensor;
+import dev.fidelio.train.ProgressBar;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,9 +28,9 @@ final class EmbeddingCache {
       InputFeature input = config.inputFeatures().get(i);
       if (!(input instanceof TextInputFeature t) || !t.preprocessing().cacheEncoderEmbeddings()) continue;
       long started = System.nanoTime();
-      train = train.withInput(i, embed(model, i, train, batchSize));
-      validation = validation.withInput(i, embed(model, i, validation, batchSize));
-      test = test.withInput(i, embed(model, i, test, batchSize));
+      train = train.withInput(i, embed(model, i, train, batchSize, t.name() + " training"));
+      validation = validation.withInput(i, embed(model, i, validation, batchSize, t.name() + " validation"));
+      test = test.withInput(i, embed(model, i, test, batchSize, t.name() + " test"));
       model.setCachedEmbeddings(i, true);
       embedded.add(t.name());
       Log.info(String.format("%s: encoder outputs cached for %d rows in %.1f s", t.name(),
@@ -38,9 +39,10 @@ final class EmbeddingCache {
     return new Cached(train, validation, test, embedded);
   }
 
-  private static InputColumn embed(EcdModel model, int input, Dataset data, int batchSize) {
+  private static InputColumn embed(EcdModel model, int input, Dataset data, int batchSize, String label) {
     float[] values = null;
     int size = 0;
+    ProgressBar bar = new ProgressBar("caching " + label + " embeddings", (data.size() + batchSize - 1) / batchSize);
     for (int start = 0; start < data.size(); start += batchSize) {
       int[] rows = java.util.stream.IntStream.range(start, Math.min(data.size(), start + batchSize)).toArray();
       List<Tensor> tokens = data.inputs().get(input).tensors(rows);
@@ -49,6 +51,7 @@ final class EmbeddingCache {
         size = batch.length / rows.length;
         if (values == null) values = new float[data.size() * size];
         System.arraycopy(batch, 0, values, start * size, batch.length);
+        bar.update(start / batchSize + 1, start + rows.length, Double.NaN);
       } finally {
         tokens.forEach(Tensor::close);
       }

@@ -6,24 +6,26 @@ import java.io.PrintStream;
  * One line of training progress on stderr: redrawn in place on a terminal; elsewhere (logs, CI)
  * printed once per epoch, when it is complete.
  */
-final class ProgressBar {
+public final class ProgressBar {
   private final PrintStream out = System.err;
   private final boolean terminal = System.console() != null;
   private final String label;
   private final int total;
   private final long started = System.nanoTime();
 
-  ProgressBar(String label, int total) {
+  public ProgressBar(String label, int total) {
     this.label = label;
     this.total = total;
   }
 
-  void update(int done, int samples, double meanLoss) {
+  /** meanLoss NaN leaves the loss out (passes that do not train). */
+  public void update(int done, int samples, double meanLoss) {
     double seconds = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
     int width = 30;
     int filled = total == 0 ? width : (int) ((long) width * done / total);
-    String line = String.format("%s [%s%s] %d/%d loss %.4f %.1f samples/s", label, "=".repeat(filled),
-        " ".repeat(width - filled), done, total, meanLoss, samples / seconds);
+    String loss = Double.isNaN(meanLoss) ? "" : String.format(" loss %.4f", meanLoss);
+    String line = String.format("%s [%s%s] %d/%d%s %.1f samples/s", label, "=".repeat(filled),
+        " ".repeat(width - filled), done, total, loss, samples / seconds);
     if (terminal) {
       out.print("\r" + line);
       if (done == total) out.println();
