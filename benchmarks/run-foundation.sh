@@ -26,7 +26,7 @@ read -r -a LAUNCHER <<<"$(launcher_env)"
 BARE=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u OMP_WAIT_POLICY -u OMP_NUM_THREADS)
 
 median_ms() { sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p'; }
-run_driver() { env "${BARE[@]}" "$@" "$driver" 20 150 | median_ms; }
+run_driver() { env "${BARE[@]}" "$@" "$driver" 20 150 | tee -a "$tmp/driver.txt" | median_ms; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
 echo "== JMH: Java-driven MLP step and downcall cost"
@@ -43,7 +43,8 @@ bare_ns="$(score DowncallBenchmark.bareDowncall) ± $(error DowncallBenchmark.ba
 checked_ns="$(score DowncallBenchmark.checkedCallWithErrorBuffer) ± $(error DowncallBenchmark.checkedCallWithErrorBuffer)"
 
 echo "== C++ driver, same environment, right after"
-cpp_out="$(env "${BARE[@]}" "${LAUNCHER[@]}" "$driver" 50 500)"
+# As many warm-up steps as JMH's warm-up runs, so both measure a warmed-up process.
+cpp_out="$(env "${BARE[@]}" "${LAUNCHER[@]}" "$driver" 700 500)"
 echo "$cpp_out"
 cpp_mean="$(sed -n 's/.*mean_ms=\([0-9.]*\).*/\1/p' <<<"$cpp_out")"
 
@@ -51,6 +52,7 @@ echo "== launcher environment vs bare"
 quiet_bare="$(run_driver)"
 quiet_launcher="$(run_driver "${LAUNCHER[@]}")"
 quiet_passive="$(run_driver OMP_WAIT_POLICY=PASSIVE)"
+quiet_threads="$(run_driver OMP_NUM_THREADS="$(nproc)")"
 declare -A kernels
 for k in Prescott Haswell SkylakeX; do kernels[$k]="$(run_driver OPENBLAS_CORETYPE=$k OMP_WAIT_POLICY=PASSIVE)"; done
 # One core kept busy, as by a data loader or anything else on a 2-core machine.
@@ -59,9 +61,11 @@ busy=$!
 loaded_bare="$(run_driver)"
 loaded_launcher="$(run_driver "${LAUNCHER[@]}")"
 loaded_passive="$(run_driver OMP_WAIT_POLICY=PASSIVE)"
+loaded_threads="$(run_driver OMP_NUM_THREADS="$(nproc)")"
 kill $busy
 
-corename="$(env "${BARE[@]}" "$root/bin/fidelio" check_install | sed -n 's/^blas kernel: *//p')"
+# What the bare environment really ran with, as the library reported it (first bare run).
+bare_kernel="$(head -n1 "$tmp/driver.txt" | sed -n 's/.*blas_kernel=\([^ ]*\) threads=\([0-9?]*\).*/\1, \2 intra-op thread(s)/p')"
 cat >"$out" <<MD
 # Foundation benchmarks, $(date +%F)
 
@@ -90,8 +94,9 @@ MLP step: batch 256, 512 -> 1024 -> 1024 -> 10, cross-entropy, multi-tensor Adam
 
 | environment | quiet machine | one core busy |
 |---|---|---|
-| bare (libgomp and OpenBLAS defaults; OpenBLAS picks ${corename%% (*}... when unset) | $quiet_bare | $loaded_bare |
+| bare (libgomp, OpenBLAS and LibTorch defaults: $bare_kernel) | $quiet_bare | $loaded_bare |
 | OMP_WAIT_POLICY=PASSIVE only | $quiet_passive | $loaded_passive |
+| OMP_NUM_THREADS=$(nproc) only (libgomp spins while waiting) | $quiet_threads | $loaded_threads |
 | launcher (${LAUNCHER[*]}) | $quiet_launcher | $loaded_launcher |
 | **ratio bare / launcher** | **$(ratio "$quiet_bare" "$quiet_launcher")** | **$(ratio "$loaded_bare" "$loaded_launcher")** |
 

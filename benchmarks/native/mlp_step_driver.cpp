@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "fidelio.h"
@@ -50,8 +51,24 @@ int main(int argc, char** argv) {
   double mean = 0;
   for (double v : ms) mean += v;
   mean /= ms.size();
-  std::printf("cpp_driver mean_ms=%.4f median_ms=%.4f p90_ms=%.4f steps=%d final_loss=%.4f\n", mean,
-              ms[ms.size() / 2], ms[ms.size() * 9 / 10], steps, loss);
+  // The kernel and thread count actually in use, from the library itself (environment decides them).
+  char info[4096];
+  std::string kernel = "?", threads = "?";
+  if (fdl_runtime_info(info, sizeof info, err, sizeof err) == FDL_OK) {
+    std::string text(info);
+    auto field = [&](const std::string& key) {
+      size_t at = text.find(key + "=");
+      if (at == std::string::npos) return std::string("?");
+      size_t end = text.find('\n', at);
+      std::string value = text.substr(at + key.size() + 1, end - at - key.size() - 1);
+      for (char& c : value) if (c == ' ') c = '_';
+      return value;
+    };
+    kernel = field("blas_kernel");
+    threads = field("intra_op_threads");
+  }
+  std::printf("cpp_driver mean_ms=%.4f median_ms=%.4f p90_ms=%.4f steps=%d final_loss=%.4f blas_kernel=%s threads=%s\n",
+              mean, ms[ms.size() / 2], ms[ms.size() * 9 / 10], steps, loss, kernel.c_str(), threads.c_str());
   fdl_tensor_free(xt);
   fdl_tensor_free(yt);
   fdl_mlp_free(mlp);
