@@ -64,6 +64,12 @@ fidelio_native_env() {
       export OPENBLAS_CORETYPE=Haswell
     fi
   fi
+  # glibc returns every freed block above its (dynamic) mmap threshold to the kernel, so each train
+  # step's large activations and gradients are fresh mmaps that fault in zeroed pages: in the JVM
+  # process this cost a trainable BERT step 15-20% (benchmarks/results/text-train-step-*.md). Keep
+  # blocks up to 32 MiB (glibc's maximum) in the heap for reuse, and trim it rarely.
+  export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
+  export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-1073741824}"
   # DJL's tokenizers report telemetry unless told not to; Fidelio makes no unasked network calls.
   export OPT_OUT_TRACKING=true
 }

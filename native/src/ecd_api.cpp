@@ -243,7 +243,7 @@ int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_
     auto x = tensors_of(inputs, n_inputs, "inputs");
     auto y = tensors_of(targets, n_targets, "targets");
     e->model->train();
-    e->model->zero_grad();
+    e->model->zero_grad(/*set_to_none=*/true);  // backward then writes gradients instead of adding to zeros
     at::Tensor loss = e->model->loss(e->model->forward(x), y);
     double value = loss.item<double>();
     require(std::isfinite(value), "the loss is " + std::to_string(value) +

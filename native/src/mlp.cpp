@@ -150,7 +150,7 @@ int32_t fdl_mlp_train_step(fdl_mlp* mlp, const fdl_tensor* x, const fdl_tensor* 
     require(std::isfinite(learning_rate) && learning_rate >= 0,
             "learning rate must be finite and >= 0, got " + std::to_string(learning_rate));
     m->module->train();
-    m->module->zero_grad();
+    m->module->zero_grad(/*set_to_none=*/true);
     at::Tensor loss = loss_of(*m, x, y);
     loss.backward();
     m->optimizer->step(learning_rate);
@@ -168,7 +168,7 @@ int32_t fdl_mlp_loss(fdl_mlp* mlp, const fdl_tensor* x, const fdl_tensor* y, int
       *loss_out = loss_of(*m, x, y).item<double>();
       return;
     }
-    m->module->zero_grad();
+    m->module->zero_grad(/*set_to_none=*/true);
     at::Tensor loss = loss_of(*m, x, y);
     loss.backward();
     *loss_out = loss.item<double>();
