@@ -150,15 +150,7 @@ int32_t fdl_bert_new(int64_t vocab_size, int64_t hidden_size, int64_t num_hidden
   });
 }
 
-int32_t fdl_bert_free(fdl_bert* bert) {
-  try {
-    if (!unregister_handle(bert, HandleKind::Bert)) return FDL_ERR_INVALID_HANDLE;
-    delete bert;
-    return FDL_OK;
-  } catch (...) {
-    return FDL_ERR_INTERNAL;
-  }
-}
+int32_t fdl_bert_free(fdl_bert* bert) { return free_handle(bert, HandleKind::Bert); }
 
 int32_t fdl_bert_set_trainable(fdl_bert* bert, int32_t trainable, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {

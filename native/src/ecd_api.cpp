@@ -70,6 +70,17 @@ std::shared_ptr<TextInput> text_input_at(fdl_ecd* e, int32_t index) {
   return text;
 }
 
+// Adds an output head, created at build time by make(input size), weighted by loss_weight in the total loss.
+template <class Make>
+void add_output(const fdl_ecd* ecd, const char* name, double loss_weight, Make make) {
+  require(loss_weight >= 0, "loss weight must be >= 0, got " + std::to_string(loss_weight));
+  ecd_of(ecd)->model->add_output(name_of(name), [=](int64_t input_size) -> std::shared_ptr<OutputFeature> {
+    auto output = make(input_size);
+    output->loss_weight = loss_weight;
+    return output;
+  });
+}
+
 // Clips the global L2 norm of all gradients to max_norm (Ludwig's clipglobalnorm).
 void clip_global_norm(const std::vector<at::Tensor>& params, double max_norm) {
   std::vector<at::Tensor> grads;
@@ -98,15 +109,7 @@ int32_t fdl_ecd_new(uint64_t seed, fdl_ecd** out, char* err, size_t err_cap) {
   });
 }
 
-int32_t fdl_ecd_free(fdl_ecd* ecd) {
-  try {
-    if (!unregister_handle(ecd, HandleKind::Ecd)) return FDL_ERR_INVALID_HANDLE;
-    delete ecd;
-    return FDL_OK;
-  } catch (...) {
-    return FDL_ERR_INTERNAL;
-  }
-}
+int32_t fdl_ecd_free(fdl_ecd* ecd) { return free_handle(ecd, HandleKind::Ecd); }
 
 int32_t fdl_ecd_add_text_input(fdl_ecd* ecd, const char* name, const fdl_bert* encoder, int32_t reduce,
                                int32_t trainable, char* err, size_t err_cap) {
@@ -129,13 +132,10 @@ int32_t fdl_ecd_add_category_output(fdl_ecd* ecd, const char* name, int64_t num_
                                     int32_t n_class_weights, double loss_weight, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     require(n_class_weights == 0 || class_weights != nullptr, "class_weights is NULL");
-    require(loss_weight >= 0, "loss weight must be >= 0, got " + std::to_string(loss_weight));
     std::vector<float> weights(class_weights, class_weights + n_class_weights);
     for (float w : weights) require(std::isfinite(w) && w >= 0, "class weights must be finite and >= 0");
-    ecd_of(ecd)->model->add_output(name_of(name), [=](int64_t input_size) {
-      auto output = std::make_shared<CategoryOutput>(input_size, num_classes, weights);
-      output->loss_weight = loss_weight;
-      return output;
+    add_output(ecd, name, loss_weight, [=](int64_t input_size) {
+      return std::make_shared<CategoryOutput>(input_size, num_classes, weights);
     });
   });
 }
@@ -143,11 +143,8 @@ int32_t fdl_ecd_add_category_output(fdl_ecd* ecd, const char* name, int64_t num_
 int32_t fdl_ecd_add_binary_output(fdl_ecd* ecd, const char* name, double positive_class_weight, double loss_weight,
                                   char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
-    require(loss_weight >= 0, "loss weight must be >= 0, got " + std::to_string(loss_weight));
-    ecd_of(ecd)->model->add_output(name_of(name), [=](int64_t input_size) {
-      auto output = std::make_shared<BinaryOutput>(input_size, positive_class_weight);
-      output->loss_weight = loss_weight;
-      return output;
+    add_output(ecd, name, loss_weight, [=](int64_t input_size) {
+      return std::make_shared<BinaryOutput>(input_size, positive_class_weight);
     });
   });
 }
@@ -155,11 +152,8 @@ int32_t fdl_ecd_add_binary_output(fdl_ecd* ecd, const char* name, double positiv
 int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_t absolute_error, double loss_weight,
                                   char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
-    require(loss_weight >= 0, "loss weight must be >= 0, got " + std::to_string(loss_weight));
-    ecd_of(ecd)->model->add_output(name_of(name), [=](int64_t input_size) {
-      auto output = std::make_shared<NumberOutput>(input_size, absolute_error != 0);
-      output->loss_weight = loss_weight;
-      return output;
+    add_output(ecd, name, loss_weight, [=](int64_t input_size) {
+      return std::make_shared<NumberOutput>(input_size, absolute_error != 0);
     });
   });
 }

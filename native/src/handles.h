@@ -3,7 +3,10 @@
 // then a clear FDL_ERR_INVALID_HANDLE instead of a use-after-free.
 #pragma once
 
+#include <cstdint>
 #include <string>
+
+#include "fidelio.h"
 
 namespace torch {
 namespace nn {
@@ -29,6 +32,19 @@ void check_handle(const void* handle, HandleKind expected, const char* argument)
 
 // Removes a live handle of the expected kind; false when it was not live (double free, foreign).
 bool unregister_handle(const void* handle, HandleKind expected);
+
+// The body of every fdl_<object>_free: FDL_ERR_INVALID_HANDLE for a handle that is not live
+// (double free, foreign pointer, wrong kind), else delete it. Never throws.
+template <class T>
+int32_t free_handle(T* handle, HandleKind kind) noexcept {
+  try {
+    if (!unregister_handle(handle, kind)) return FDL_ERR_INVALID_HANDLE;
+    delete handle;
+    return FDL_OK;
+  } catch (...) {
+    return FDL_ERR_INTERNAL;
+  }
+}
 
 template <class T>
 T* checked(T* handle, HandleKind expected, const char* argument) {

@@ -120,15 +120,7 @@ int32_t fdl_mlp_new(int64_t in_features, const int64_t* hidden, int32_t n_hidden
   });
 }
 
-int32_t fdl_mlp_free(fdl_mlp* mlp) {
-  try {
-    if (!unregister_handle(mlp, HandleKind::Mlp)) return FDL_ERR_INVALID_HANDLE;
-    delete mlp;
-    return FDL_OK;
-  } catch (...) {
-    return FDL_ERR_INTERNAL;
-  }
-}
+int32_t fdl_mlp_free(fdl_mlp* mlp) { return free_handle(mlp, HandleKind::Mlp); }
 
 int32_t fdl_mlp_set_adamw(fdl_mlp* mlp, double beta1, double beta2, double eps, double weight_decay, char* err,
                           size_t err_cap) {

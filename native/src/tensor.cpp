@@ -102,15 +102,7 @@ int32_t fdl_tensor_new(int32_t dtype, const int64_t* shape, int32_t ndim, const 
   });
 }
 
-int32_t fdl_tensor_free(fdl_tensor* tensor) {
-  try {
-    if (!unregister_handle(tensor, HandleKind::Tensor)) return FDL_ERR_INVALID_HANDLE;
-    delete tensor;
-    return FDL_OK;
-  } catch (...) {
-    return FDL_ERR_INTERNAL;
-  }
-}
+int32_t fdl_tensor_free(fdl_tensor* tensor) { return free_handle(tensor, HandleKind::Tensor); }
 
 int32_t fdl_tensor_dtype(const fdl_tensor* tensor, int32_t* out, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** `fidelio train`: fit a model as the config says; results under output_directory. */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model from a config and a dataset.")
-final class TrainCommand implements Callable<Integer> {
+class TrainCommand implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, required = true, description = "YAML config (Ludwig's keys)")
   Path config;
 
@@ -19,9 +19,14 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin
   RunOptions run;
 
+  /** experiment also evaluates the test split. */
+  boolean evaluateTest() {
+    return false;
+  }
+
   @Override
   public Integer call() {
-    Experiment.run(config, dataset, run.settings(), false);
+    Experiment.run(config, dataset, run.settings(), evaluateTest());
     return 0;
   }
 }
