@@ -57,6 +57,16 @@ public abstract class NativeModule extends NativeObject {
     }
   }
 
+  /** Whether the last backward pass left a gradient on entry index (frozen or unused entries have none). */
+  public boolean hasGradient(int index) {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.arena().allocate(JAVA_INT);
+      call.check(FidelioH.fdl_module_state_has_gradient(handle(), index, out, call.error(), call.errorCapacity()),
+          "fdl_module_state_has_gradient");
+      return out.get(JAVA_INT, 0) != 0;
+    }
+  }
+
   /** A copy of the gradient of entry index from the last backward pass (zeros if none). */
   public Tensor gradient(int index) {
     try (var call = NativeCall.open()) {
