@@ -176,6 +176,9 @@ FDL_API int32_t fdl_bert_set_trainable(fdl_bert* bert, int32_t trainable, char* 
 FDL_API int32_t fdl_bert_forward(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
                                  const fdl_tensor* token_type_ids, int32_t reduce, fdl_tensor** out, char* err,
                                  size_t err_cap);
+/* How many rows (sequences) all BERT encoders of this process have run forward so far, in every
+ * entry point (forward, train step, evaluate, embed): lets callers verify that work was skipped. */
+FDL_API int32_t fdl_bert_forward_rows(int64_t* out, char* err, size_t err_cap);
 /* For gradient checks: loss = sum(reduced output * weight) with dropout off; a trainable model runs
  * backward and keeps the gradients for fdl_module_state_gradient. */
 FDL_API int32_t fdl_bert_loss_grad(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,

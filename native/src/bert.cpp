@@ -7,6 +7,7 @@
 #include <c10/util/BFloat16.h>
 #include <c10/util/Half.h>
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 
@@ -15,6 +16,8 @@ namespace fdl {
 namespace nn = torch::nn;
 
 namespace {
+
+std::atomic<int64_t> forward_row_count{0};
 
 nn::LayerNorm layer_norm(const BertOptions& o) {
   return nn::LayerNorm(nn::LayerNormOptions({o.hidden_size}).eps(o.layer_norm_eps));
@@ -166,11 +169,14 @@ BertModelImpl::BertModelImpl(const BertOptions& o) : options(o) {
 
 BertModelOutput BertModelImpl::forward(const at::Tensor& input_ids, const at::Tensor& attention_mask,
                                        const at::Tensor& token_type_ids) {
+  forward_row_count.fetch_add(input_ids.size(0), std::memory_order_relaxed);
   at::Tensor types = token_type_ids.defined() ? token_type_ids : at::zeros_like(input_ids);
   at::Tensor hidden = embeddings(input_ids, types);                                     // [B, T, H]
   hidden = encoder(hidden, additive_attention_mask(attention_mask, hidden.scalar_type()));  // [B, T, H]
   return {hidden, pooler(hidden)};
 }
+
+int64_t BertModelImpl::forward_rows() { return forward_row_count.load(std::memory_order_relaxed); }
 
 void BertModelImpl::reset_parameters_like_hf(uint64_t seed) {
   at::Generator generator = at::detail::createCPUGenerator(seed);

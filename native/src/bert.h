@@ -140,6 +140,10 @@ struct BertModelImpl : torch::nn::Module {
   // the padding row 0. Deterministic in seed and independent of the global generator.
   void reset_parameters_like_hf(uint64_t seed);
 
+  // Rows (sequences) every BertModel of the process has run forward: the preprocessed store's
+  // tests assert that a reused store runs none.
+  static int64_t forward_rows();
+
   BertOptions options;
   BertEmbeddings embeddings{nullptr};
   BertEncoder encoder{nullptr};

@@ -164,6 +164,13 @@ int32_t fdl_bert_set_trainable(fdl_bert* bert, int32_t trainable, char* err, siz
   });
 }
 
+int32_t fdl_bert_forward_rows(int64_t* out, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require_out(out, "out");
+    *out = BertModelImpl::forward_rows();
+  });
+}
+
 int32_t fdl_bert_forward(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
                          const fdl_tensor* token_type_ids, int32_t reduce, fdl_tensor** out, char* err,
                          size_t err_cap) {

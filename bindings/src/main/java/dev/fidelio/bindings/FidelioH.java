@@ -87,6 +87,7 @@ public final class FidelioH {
       "fdl_bert_free",
       "fdl_bert_set_trainable",
       "fdl_bert_forward",
+      "fdl_bert_forward_rows",
       "fdl_bert_loss_grad",
       "fdl_ecd_new",
       "fdl_ecd_free",
@@ -134,6 +135,7 @@ public final class FidelioH {
   private static final MethodHandle fdl_bert_free$MH;
   private static final MethodHandle fdl_bert_set_trainable$MH;
   private static final MethodHandle fdl_bert_forward$MH;
+  private static final MethodHandle fdl_bert_forward_rows$MH;
   private static final MethodHandle fdl_bert_loss_grad$MH;
   private static final MethodHandle fdl_ecd_new$MH;
   private static final MethodHandle fdl_ecd_free$MH;
@@ -185,6 +187,7 @@ public final class FidelioH {
     fdl_bert_free$MH = downcall(linker, lookup, missing, "fdl_bert_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     fdl_bert_set_trainable$MH = downcall(linker, lookup, missing, "fdl_bert_set_trainable", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_bert_forward$MH = downcall(linker, lookup, missing, "fdl_bert_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_bert_forward_rows$MH = downcall(linker, lookup, missing, "fdl_bert_forward_rows", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_bert_loss_grad$MH = downcall(linker, lookup, missing, "fdl_bert_loss_grad", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_new$MH = downcall(linker, lookup, missing, "fdl_ecd_new", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_free$MH = downcall(linker, lookup, missing, "fdl_ecd_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -465,6 +468,14 @@ public final class FidelioH {
   public static int fdl_bert_forward(MemorySegment bert, MemorySegment input_ids, MemorySegment attention_mask, MemorySegment token_type_ids, int reduce, MemorySegment out, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_bert_forward$MH.invokeExact(bert, input_ids, attention_mask, token_type_ids, reduce, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_bert_forward_rows(MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_bert_forward_rows$MH.invokeExact(out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Declarative fine-tuning of pretrained models on LibTorch.",
-    subcommands = {TrainCommand.class, PredictCommand.class, EvaluateCommand.class, ExperimentCommand.class,
+    subcommands = {TrainCommand.class, PreprocessCommand.class, PredictCommand.class, EvaluateCommand.class, ExperimentCommand.class,
         RenderConfigCommand.class, CheckInstallCommand.class, CommandLine.HelpCommand.class})
 public final class FidelioCli implements Runnable {
   @CommandLine.Spec

@@ -4,7 +4,7 @@ import dev.fidelio.experiment.Experiment;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Ludwig's run naming flags, shared by train and experiment. */
+/** Ludwig's run naming flags and the preprocessed store's root, shared by train and experiment. */
 final class RunOptions {
   @Option(names = "--output_directory", defaultValue = "results", description = "default: ${DEFAULT-VALUE}")
   Path outputDirectory;
@@ -18,7 +18,11 @@ final class RunOptions {
   @Option(names = "--random_seed", defaultValue = "42", description = "split, initialisation and shuffling (default: ${DEFAULT-VALUE})")
   long randomSeed;
 
+  @Option(names = "--cache_dir", description = "root of the preprocessed store (default: beside the dataset, "
+      + "<dataset name>.fidelio_cache/)")
+  Path cacheDir;
+
   Experiment.Settings settings() {
-    return new Experiment.Settings(outputDirectory, experimentName, modelName, randomSeed);
+    return new Experiment.Settings(outputDirectory, experimentName, modelName, randomSeed, cacheDir);
   }
 }

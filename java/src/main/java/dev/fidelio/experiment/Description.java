@@ -1,9 +1,8 @@
 package dev.fidelio.experiment;
 
 import dev.fidelio.config.FidelioConfig;
-import dev.fidelio.data.SplitIndices;
-import dev.fidelio.data.Table;
 import dev.fidelio.runtime.NativeRuntime;
+import dev.fidelio.store.PreprocessedData;
 import dev.fidelio.train.TrainingLoop;
 import dev.fidelio.train.TrainingPlan;
 import java.nio.file.Path;
@@ -15,18 +14,21 @@ import java.util.Map;
 final class Description {
   private Description() {}
 
-  static Map<String, Object> of(FidelioConfig config, Path configFile, Path dataset, Table table, SplitIndices split,
-                                TrainingPlan plan, TrainingLoop.Result result, List<String> cachedEmbeddings,
-                                List<String> notes, double seconds) {
+  static Map<String, Object> of(FidelioConfig config, Path configFile, Path dataset, Preparation.Result prepared,
+                                TrainingPlan plan, TrainingLoop.Result result, List<String> notes,
+                                double secondsToTraining) {
+    PreprocessedData data = prepared.data();
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("command", "train");
     d.put("config_file", configFile.toString());
     d.put("dataset", dataset.toAbsolutePath().toString());
-    d.put("rows", table.rowCount());
-    d.put("split", Map.of("training", split.train().length, "validation", split.validation().length, "test",
-        split.test().length));
+    d.put("rows", data.datasetRows());
+    d.put("split", Map.of("training", data.splitRows()[0], "validation", data.splitRows()[1], "test",
+        data.splitRows()[2]));
     d.put("training_plan", plan.describe());
-    d.put("cached_encoder_embeddings", cachedEmbeddings);
+    d.put("cached_encoder_embeddings", data.cachedEmbeddings());
+    d.put("preprocessing", prepared.describe());
+    d.put("seconds_to_training", secondsToTraining);
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("epochs_run", result.epochsRun());
     training.put("steps", result.steps());
@@ -36,7 +38,6 @@ final class Description {
     training.put("training_seconds", result.seconds());
     d.put("training", training);
     d.put("notes", notes);
-    d.put("total_seconds", seconds);
     d.put("runtime", NativeRuntime.info());
     d.put("java", System.getProperty("java.version"));
     d.put("config", config.toYamlNode());

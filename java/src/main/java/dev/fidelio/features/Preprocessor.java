@@ -90,7 +90,7 @@ public final class Preprocessor {
       List<String> values = new ArrayList<>(kept.length);
       for (int i : kept) values.add(entry.getValue().get(i));
       TextTokenizer tokenizer = tokenizers.get(entry.getKey());
-      inputs.add(new InputColumn.Tokens(tokenizer.encode(values), tokenizer.padTokenId()));
+      inputs.add(InputColumn.Tokens.of(tokenizer.encode(values), tokenizer.padTokenId()));
     }
     int[] sourceRows = new int[kept.length];
     for (int i = 0; i < kept.length; i++) sourceRows[i] = rows[kept[i]];

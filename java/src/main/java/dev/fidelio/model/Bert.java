@@ -1,6 +1,7 @@
 package dev.fidelio.model;
 
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.fidelio.bindings.FidelioH;
 import dev.fidelio.runtime.DType;
@@ -30,6 +31,18 @@ public final class Bert extends NativeModule {
   private Bert(MemorySegment handle, BertConfig config) {
     super("Bert", handle, FidelioH::fdl_bert_free);
     this.config = config;
+  }
+
+  /**
+   * Rows (sequences) every BERT encoder of this process has run forward so far, however it was
+   * called: the difference over a run proves which encoder work it skipped.
+   */
+  public static long forwardRows() {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.arena().allocate(JAVA_LONG);
+      call.check(FidelioH.fdl_bert_forward_rows(out, call.error(), call.errorCapacity()), "fdl_bert_forward_rows");
+      return out.get(JAVA_LONG, 0);
+    }
   }
 
   /** HF's initializer_range default; config.json files rarely change it and Ludwig never does. */

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A Hugging Face tokenizer (tokenizer.json, run by the tokenizers Rust library through DJL's
@@ -21,6 +22,9 @@ public final class TextTokenizer implements AutoCloseable {
     // calls it was not asked for. Must be set before any DJL class initialises.
     System.setProperty("ai.djl.offline", "true");
   }
+
+  /** Texts tokenized by every tokenizer of this process: a reused preprocessed store tokenizes none. */
+  private static final AtomicLong ENCODED_TEXTS = new AtomicLong();
 
   private final HuggingFaceTokenizer tokenizer;
   private final int maxSequenceLength;
@@ -54,9 +58,15 @@ public final class TextTokenizer implements AutoCloseable {
   public long[][] encode(List<String> texts) {
     String[] inputs = texts.stream().map(t -> t == null ? "" : t).toArray(String[]::new);
     Encoding[] encodings = tokenizer.batchEncode(inputs);
+    ENCODED_TEXTS.addAndGet(inputs.length);
     long[][] ids = new long[encodings.length][];
     for (int i = 0; i < encodings.length; i++) ids[i] = encodings[i].getIds();
     return ids;
+  }
+
+  /** Texts tokenized so far in this process, by any tokenizer. */
+  public static long encodedTexts() {
+    return ENCODED_TEXTS.get();
   }
 
   public int maxSequenceLength() {
