@@ -17,10 +17,11 @@ import java.util.stream.IntStream;
 /**
  * cache_encoder_embeddings: a frozen text encoder runs once over every split here, and training
  * then passes the cached embeddings straight to the combiner (the model's skip path), so epochs
- * need no encoder forward pass at all. The saved model still holds the real encoder.
+ * need no encoder forward pass at all. The saved model still holds the real encoder. Public for
+ * the benchmark that times epochs with and without it.
  */
-final class EmbeddingCache {
-  record Cached(Dataset train, Dataset validation, Dataset test, List<String> embeddedFeatures) {}
+public final class EmbeddingCache {
+  public record Cached(Dataset train, Dataset validation, Dataset test, List<String> embeddedFeatures) {}
 
   /**
    * glibc serves blocks above its largest mmap threshold (32 MiB on 64-bit) with a fresh mmap and
@@ -42,7 +43,7 @@ final class EmbeddingCache {
     return cached;
   }
 
-  static Cached apply(EcdModel model, FidelioConfig config, TrainingSetMetadata metadata, int evalBatchSize,
+  public static Cached apply(EcdModel model, FidelioConfig config, TrainingSetMetadata metadata, int evalBatchSize,
                       Dataset train, Dataset validation, Dataset test) {
     List<String> embedded = new ArrayList<>();
     for (int i : cachedInputs(config)) {
