@@ -23,7 +23,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 2
+#define FDL_ABI_VERSION 3
 
 /* Status codes. */
 #define FDL_OK 0
@@ -56,6 +56,7 @@ typedef struct fdl_tensor fdl_tensor;
 typedef struct fdl_mlp fdl_mlp;
 typedef struct fdl_bert fdl_bert;
 typedef struct fdl_ecd fdl_ecd;
+typedef struct fdl_resnet fdl_resnet;
 
 /* ---- library and runtime ------------------------------------------------------------------ */
 
@@ -118,7 +119,7 @@ FDL_API int32_t fdl_mlp_loss(fdl_mlp* mlp, const fdl_tensor* x, const fdl_tensor
 /* Outputs [batch, out_features] in evaluation mode, without autograd. */
 FDL_API int32_t fdl_mlp_forward(fdl_mlp* mlp, const fdl_tensor* x, fdl_tensor** out, char* err, size_t err_cap);
 
-/* ---- the state of any model handle (fdl_mlp, fdl_bert, fdl_ecd) ------------------------------ */
+/* ---- the state of any model handle (fdl_mlp, fdl_bert, fdl_resnet, fdl_ecd) ------------------------------ */
 
 /* State entries are the parameters, then the buffers, named by module path ("layers.0.weight",
  * "encoder.layer.0.attention.self.query.weight", ...). Values are copies. */
@@ -185,6 +186,20 @@ FDL_API int32_t fdl_bert_loss_grad(fdl_bert* bert, const fdl_tensor* input_ids, 
                                    const fdl_tensor* token_type_ids, int32_t reduce, const fdl_tensor* weight,
                                    double* loss_out, char* err, size_t err_cap);
 
+/* ---- a ResNet image encoder (torchvision's resnet.py; state names are torchvision's keys) ---- */
+
+/* ResNet-variant (18, 34, 50, 101, 152) without the fc head, taking in_channels (1..4) input
+ * channels, with torchvision's initialisation from seed (kaiming normal convolutions, batch norm
+ * weight 1, bias 0); load a torchvision checkpoint (minus "fc.") with fdl_module_load_state.
+ * dtype FLOAT32 or FLOAT64. */
+FDL_API int32_t fdl_resnet_new(int32_t variant, int64_t in_channels, int32_t dtype, uint64_t seed, fdl_resnet** out,
+                               char* err, size_t err_cap);
+FDL_API int32_t fdl_resnet_free(fdl_resnet* resnet);
+/* Evaluation mode (batch norm uses its running statistics), no autograd. images: float
+ * [B, in_channels, H, W]; out: the globally average-pooled features [B, 512] (18, 34) or [B, 2048]. */
+FDL_API int32_t fdl_resnet_forward(fdl_resnet* resnet, const fdl_tensor* images, fdl_tensor** out, char* err,
+                                   size_t err_cap);
+
 /* ---- the ECD model (Ludwig's encoder-combiner-decoder) -------------------------------------- */
 
 /* Activations and norms of fully connected layers (Ludwig's names). */
@@ -208,6 +223,11 @@ FDL_API int32_t fdl_ecd_free(fdl_ecd* ecd);
  * embeddings on, the reduced embedding [B, hidden] float32 instead. */
 FDL_API int32_t fdl_ecd_add_text_input(fdl_ecd* ecd, const char* name, const fdl_bert* encoder, int32_t reduce,
                                        int32_t trainable, char* err, size_t err_cap);
+/* An image input encoded by a ResNet (shared with the fdl_resnet handle, which may be freed afterwards).
+ * Batch tensor: images [B, C, H, W] float32 (resized and standardised); with cached embeddings on,
+ * the pooled features [B, 512 or 2048] instead. Frozen (trainable 0): eval-mode batch norm, no autograd. */
+FDL_API int32_t fdl_ecd_add_image_input(fdl_ecd* ecd, const char* name, const fdl_resnet* encoder, int32_t trainable,
+                                        char* err, size_t err_cap);
 /* An input of precomputed [B, size] float32 rows, passed through unchanged. */
 FDL_API int32_t fdl_ecd_add_embedding_input(fdl_ecd* ecd, const char* name, int64_t size, char* err, size_t err_cap);
 /* Outputs. Targets: category int64 class ids [B]; binary float 0/1 [B]; number float [B].
@@ -229,12 +249,13 @@ FDL_API int32_t fdl_ecd_set_adamw(fdl_ecd* ecd, double beta1, double beta2, doub
                                   char* err, size_t err_cap);
 /* Clips the global gradient norm before each update; <= 0 disables clipping. */
 FDL_API int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, char* err, size_t err_cap);
-/* Switches text input input_index between raw tokens and cached embeddings (frozen encoders only). */
+/* Switches input input_index (text or image) between raw tensors and cached embeddings (frozen encoders only). */
 FDL_API int32_t fdl_ecd_set_cached_embeddings(fdl_ecd* ecd, int32_t input_index, int32_t enabled, char* err,
                                               size_t err_cap);
-/* The frozen encoder's reduced output [B, hidden] for raw tokens: what the embedding cache stores. */
-FDL_API int32_t fdl_ecd_embed(fdl_ecd* ecd, int32_t input_index, const fdl_tensor* input_ids,
-                              const fdl_tensor* attention_mask, fdl_tensor** out, char* err, size_t err_cap);
+/* The frozen encoder's output [B, D] for the input's raw tensors (text: input_ids, attention_mask;
+ * image: images), in eval mode without autograd: what the embedding cache stores. */
+FDL_API int32_t fdl_ecd_embed(fdl_ecd* ecd, int32_t input_index, const fdl_tensor* const* raw_inputs,
+                              int32_t n_raw_inputs, fdl_tensor** out, char* err, size_t err_cap);
 /* One training step: inputs are every input feature's tensors in feature order; targets one per
  * output feature. Zero grads, forward, weighted loss sum, backward, clipping, AdamW. */
 FDL_API int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t n_inputs,

@@ -8,6 +8,7 @@
 #include "api_guard.h"
 #include "bert_handle.h"
 #include "ecd/ecd_model.h"
+#include "resnet_handle.h"
 #include "tensor_handle.h"
 
 struct fdl_ecd {
@@ -62,12 +63,12 @@ SequenceReduce reduce_of(int32_t code) {
   return static_cast<SequenceReduce>(code);
 }
 
-std::shared_ptr<TextInput> text_input_at(fdl_ecd* e, int32_t index) {
+std::shared_ptr<CacheableInput> cacheable_input_at(fdl_ecd* e, int32_t index) {
   require(index >= 0 && index < static_cast<int32_t>(e->model->inputs.size()),
           "input index " + std::to_string(index) + " out of range [0, " + std::to_string(e->model->inputs.size()) + ")");
-  auto text = std::dynamic_pointer_cast<TextInput>(e->model->inputs[index]);
-  require(text != nullptr, "input feature '" + e->model->input_names[index] + "' has no encoder whose output can be cached");
-  return text;
+  auto input = std::dynamic_pointer_cast<CacheableInput>(e->model->inputs[index]);
+  require(input != nullptr, "input feature '" + e->model->input_names[index] + "' has no encoder whose output can be cached");
+  return input;
 }
 
 // Adds an output head, created at build time by make(input size), weighted by loss_weight in the total loss.
@@ -118,6 +119,16 @@ int32_t fdl_ecd_add_text_input(fdl_ecd* ecd, const char* name, const fdl_bert* e
     check_handle(encoder, HandleKind::Bert, "encoder");
     // The ECD shares the encoder module: freeing the fdl_bert handle later leaves it alive here.
     e->model->add_input(name_of(name), std::make_shared<TextInput>(encoder->model, reduce_of(reduce), trainable != 0));
+  });
+}
+
+int32_t fdl_ecd_add_image_input(fdl_ecd* ecd, const char* name, const fdl_resnet* encoder, int32_t trainable,
+                                char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = ecd_of(ecd);
+    check_handle(encoder, HandleKind::ResNet, "encoder");
+    // Shared like the text encoder: freeing the fdl_resnet handle later leaves it alive here.
+    e->model->add_input(name_of(name), std::make_shared<ImageInput>(encoder->model, trainable != 0));
   });
 }
 
@@ -200,29 +211,18 @@ int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, char
 
 int32_t fdl_ecd_set_cached_embeddings(fdl_ecd* ecd, int32_t input_index, int32_t enabled, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
-    auto text = text_input_at(ecd_of(ecd), input_index);
-    require(enabled == 0 || !text->trainable, "cached embeddings need a frozen encoder (trainable: false)");
-    text->use_cached_embeddings = enabled != 0;
+    auto input = cacheable_input_at(ecd_of(ecd), input_index);
+    require(enabled == 0 || !input->trainable, "cached embeddings need a frozen encoder (trainable: false)");
+    input->use_cached_embeddings = enabled != 0;
   });
 }
 
-int32_t fdl_ecd_embed(fdl_ecd* ecd, int32_t input_index, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
+int32_t fdl_ecd_embed(fdl_ecd* ecd, int32_t input_index, const fdl_tensor* const* raw_inputs, int32_t n_raw_inputs,
                       fdl_tensor** out, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     require_out(out, "out");
-    auto text = text_input_at(ecd_of(ecd), input_index);
-    bool cached = text->use_cached_embeddings;
-    text->use_cached_embeddings = false;
-    at::Tensor embedding;
-    try {
-      c10::NoGradGuard no_grad;
-      embedding = text->embed(tensor_of(input_ids, "input_ids"), tensor_of(attention_mask, "attention_mask"));
-    } catch (...) {
-      text->use_cached_embeddings = cached;
-      throw;
-    }
-    text->use_cached_embeddings = cached;
-    *out = new_tensor_handle(embedding);
+    auto input = cacheable_input_at(ecd_of(ecd), input_index);
+    *out = new_tensor_handle(input->embed(tensors_of(raw_inputs, n_raw_inputs, "raw_inputs")));
   });
 }
 

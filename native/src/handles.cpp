@@ -35,6 +35,7 @@ const char* handle_kind_name(HandleKind kind) {
     case HandleKind::Mlp: return "fdl_mlp";
     case HandleKind::Bert: return "fdl_bert";
     case HandleKind::Ecd: return "fdl_ecd";
+    case HandleKind::ResNet: return "fdl_resnet";
   }
   return "unknown";
 }

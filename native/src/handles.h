@@ -16,7 +16,7 @@ class Module;
 
 namespace fdl {
 
-enum class HandleKind { Tensor, Mlp, Bert, Ecd };
+enum class HandleKind { Tensor, Mlp, Bert, Ecd, ResNet };
 
 const char* handle_kind_name(HandleKind kind);
 

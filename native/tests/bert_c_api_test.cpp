@@ -317,7 +317,7 @@ void frozen_model_has_no_gradients() {
 }  // namespace
 
 int main() {
-  EXPECT(fdl_abi_version() == 2, "ABI version 2");
+  EXPECT(fdl_abi_version() == FDL_ABI_VERSION, "ABI version");
   config_is_validated();
   forward_shapes_and_validation();
   state_loads_through_handles();

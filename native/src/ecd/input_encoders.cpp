@@ -1,6 +1,7 @@
 #include "input_encoders.h"
 
 #include "../api_guard.h"
+#include "../resnet_handle.h"
 #include "../tensor_handle.h"
 
 namespace fdl {
@@ -12,32 +13,49 @@ at::Tensor EmbeddingInput::forward(const std::vector<at::Tensor>& inputs) {
   return x.to(at::kFloat);
 }
 
+at::Tensor CacheableInput::embed(const std::vector<at::Tensor>& raw_inputs) {
+  require(static_cast<int32_t>(raw_inputs.size()) == raw_tensor_count(),
+          "expected " + std::to_string(raw_tensor_count()) + " raw input tensors, got " +
+              std::to_string(raw_inputs.size()));
+  check(raw_inputs);
+  c10::NoGradGuard no_grad;
+  torch::nn::Module& module = encoder();
+  bool was_training = module.is_training();
+  module.eval();
+  at::Tensor out;
+  try {
+    out = encode(raw_inputs);
+  } catch (...) {
+    module.train(was_training && trainable);
+    throw;
+  }
+  module.train(was_training && trainable);
+  return out;
+}
+
+at::Tensor CacheableInput::forward(const std::vector<at::Tensor>& inputs) {
+  if (use_cached_embeddings) {
+    const at::Tensor& cached = inputs.at(0);
+    require(cached.dim() == 2 && cached.size(1) == output_size(),
+            "cached embedding must have shape [batch, " + std::to_string(output_size()) + "], got " +
+                shape_string(cached.sizes()));
+    return cached.to(at::kFloat);
+  }
+  // A frozen encoder runs in eval mode and without autograd, even while the model trains.
+  if (!trainable) return embed(inputs);
+  check(inputs);
+  return encode(inputs);
+}
+
 TextInput::TextInput(BertModel bert_model, SequenceReduce reduce_mode, bool is_trainable)
-    : bert(std::move(bert_model)), reduce(reduce_mode), trainable(is_trainable) {
+    : CacheableInput(is_trainable), bert(std::move(bert_model)), reduce(reduce_mode) {
   require(reduce != SequenceReduce::None, "reduce_output 'none' gives a sequence; the concat combiner needs one "
                                           "vector per row (use cls_pooled, sum, mean or last)");
   register_module("bert", bert);
   for (auto& p : bert->parameters()) p.set_requires_grad(trainable);
 }
 
-at::Tensor TextInput::embed(const at::Tensor& input_ids, const at::Tensor& attention_mask) {
-  c10::NoGradGuard no_grad;
-  bool was_training = bert->is_training();
-  bert->eval();
-  BertModelOutput out = bert->forward(input_ids, attention_mask);
-  at::Tensor reduced = reduce_sequence(out.last_hidden_state, attention_mask, out.pooler_output, reduce);
-  if (was_training && trainable) bert->train();
-  return reduced;
-}
-
-at::Tensor TextInput::forward(const std::vector<at::Tensor>& inputs) {
-  if (use_cached_embeddings) {
-    const at::Tensor& cached = inputs.at(0);
-    require(cached.dim() == 2 && cached.size(1) == output_size(),
-            "cached text embedding must have shape [batch, " + std::to_string(output_size()) + "], got " +
-                shape_string(cached.sizes()));
-    return cached.to(at::kFloat);
-  }
+void TextInput::check(const std::vector<at::Tensor>& inputs) const {
   const at::Tensor& ids = inputs.at(0);
   const at::Tensor& mask = inputs.at(1);
   require(ids.dim() == 2 && ids.scalar_type() == at::kLong, "input_ids must be int64 [batch, length], got " +
@@ -54,10 +72,24 @@ at::Tensor TextInput::forward(const std::vector<at::Tensor>& inputs) {
                                                           std::to_string(bert->options.vocab_size) + "), got " +
                                                           std::to_string(lo) + ".." + std::to_string(hi));
   }
-  // A frozen encoder runs in eval mode (dropout off) and without autograd, even while training.
-  if (!trainable) return embed(ids, mask);
-  BertModelOutput out = bert->forward(ids, mask);
+}
+
+at::Tensor TextInput::encode(const std::vector<at::Tensor>& inputs) {
+  const at::Tensor& mask = inputs.at(1);
+  BertModelOutput out = bert->forward(inputs.at(0), mask);
   return reduce_sequence(out.last_hidden_state, mask, out.pooler_output, reduce);
+}
+
+ImageInput::ImageInput(ResNet resnet_model, bool is_trainable)
+    : CacheableInput(is_trainable), resnet(std::move(resnet_model)) {
+  register_module("resnet", resnet);
+  for (auto& p : resnet->parameters()) p.set_requires_grad(trainable);
+}
+
+void ImageInput::check(const std::vector<at::Tensor>& inputs) const { require_images(inputs.at(0), resnet->options); }
+
+at::Tensor ImageInput::encode(const std::vector<at::Tensor>& inputs) {
+  return resnet->forward(inputs.at(0).to(resnet->conv1->weight.options()));
 }
 
 }  // namespace fdl

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../bert.h"
+#include "../resnet.h"
 #include "../sequence_reduce.h"
 
 namespace fdl {
@@ -31,21 +32,57 @@ struct EmbeddingInput : InputEncoder {
   int64_t size_;
 };
 
-// A BERT-family text encoder. Tensors: input_ids [B, T] int64, attention_mask [B, T] int64;
-// with use_cached_embeddings it takes the reduced [B, H] embedding instead (skip encoder), so one
-// model trains on cached embeddings and predicts from raw text.
-struct TextInput : InputEncoder {
-  TextInput(BertModel bert, SequenceReduce reduce, bool trainable);
+// An input whose encoder's output can be cached (cache_encoder_embeddings): with
+// use_cached_embeddings it takes the encoder's [B, D] output instead of raw tensors (Ludwig's
+// skip encoder), so one model trains on cached embeddings and predicts from raw inputs.
+// A frozen encoder runs in eval mode (dropout off, batch-norm statistics fixed), without autograd.
+struct CacheableInput : InputEncoder {
+  explicit CacheableInput(bool is_trainable) : trainable(is_trainable) {}
   at::Tensor forward(const std::vector<at::Tensor>& inputs) override;
-  // The real encoder's output for raw inputs, without autograd: what a cache stores.
-  at::Tensor embed(const at::Tensor& input_ids, const at::Tensor& attention_mask);
+  // The real encoder's output for raw inputs, in eval mode and without autograd: what a cache stores.
+  at::Tensor embed(const std::vector<at::Tensor>& raw_inputs);
+  int32_t tensor_count() const override { return use_cached_embeddings ? 1 : raw_tensor_count(); }
+
+  bool trainable;
+  bool use_cached_embeddings = false;
+
+ protected:
+  // Checks raw inputs (throws naming the problem); called before encode.
+  virtual void check(const std::vector<at::Tensor>& raw_inputs) const = 0;
+  // The encoder's output in the current mode and grad mode.
+  virtual at::Tensor encode(const std::vector<at::Tensor>& raw_inputs) = 0;
+  virtual int32_t raw_tensor_count() const = 0;
+  virtual torch::nn::Module& encoder() = 0;
+};
+
+// A BERT-family text encoder. Raw tensors: input_ids [B, T] int64, attention_mask [B, T] int64.
+struct TextInput : CacheableInput {
+  TextInput(BertModel bert, SequenceReduce reduce, bool trainable);
   int64_t output_size() const override { return bert->options.hidden_size; }
-  int32_t tensor_count() const override { return use_cached_embeddings ? 1 : 2; }
 
   BertModel bert;
   SequenceReduce reduce;
-  bool trainable;
-  bool use_cached_embeddings = false;
+
+ protected:
+  void check(const std::vector<at::Tensor>& raw_inputs) const override;
+  at::Tensor encode(const std::vector<at::Tensor>& raw_inputs) override;
+  int32_t raw_tensor_count() const override { return 2; }
+  torch::nn::Module& encoder() override { return *bert; }
+};
+
+// A torchvision ResNet image encoder. Raw tensor: images [B, C, H, W] float32, already resized
+// and standardised by preprocessing; output: the pooled features [B, 512 or 2048].
+struct ImageInput : CacheableInput {
+  ImageInput(ResNet resnet, bool trainable);
+  int64_t output_size() const override { return resnet->options.feature_size(); }
+
+  ResNet resnet;
+
+ protected:
+  void check(const std::vector<at::Tensor>& raw_inputs) const override;
+  at::Tensor encode(const std::vector<at::Tensor>& raw_inputs) override;
+  int32_t raw_tensor_count() const override { return 1; }
+  torch::nn::Module& encoder() override { return *resnet; }
 };
 
 }  // namespace fdl

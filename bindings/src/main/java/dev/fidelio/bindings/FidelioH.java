@@ -16,7 +16,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 2;
+  public static final int FDL_ABI_VERSION = 3;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -89,9 +89,13 @@ public final class FidelioH {
       "fdl_bert_forward",
       "fdl_bert_forward_rows",
       "fdl_bert_loss_grad",
+      "fdl_resnet_new",
+      "fdl_resnet_free",
+      "fdl_resnet_forward",
       "fdl_ecd_new",
       "fdl_ecd_free",
       "fdl_ecd_add_text_input",
+      "fdl_ecd_add_image_input",
       "fdl_ecd_add_embedding_input",
       "fdl_ecd_add_category_output",
       "fdl_ecd_add_binary_output",
@@ -137,9 +141,13 @@ public final class FidelioH {
   private static final MethodHandle fdl_bert_forward$MH;
   private static final MethodHandle fdl_bert_forward_rows$MH;
   private static final MethodHandle fdl_bert_loss_grad$MH;
+  private static final MethodHandle fdl_resnet_new$MH;
+  private static final MethodHandle fdl_resnet_free$MH;
+  private static final MethodHandle fdl_resnet_forward$MH;
   private static final MethodHandle fdl_ecd_new$MH;
   private static final MethodHandle fdl_ecd_free$MH;
   private static final MethodHandle fdl_ecd_add_text_input$MH;
+  private static final MethodHandle fdl_ecd_add_image_input$MH;
   private static final MethodHandle fdl_ecd_add_embedding_input$MH;
   private static final MethodHandle fdl_ecd_add_category_output$MH;
   private static final MethodHandle fdl_ecd_add_binary_output$MH;
@@ -189,9 +197,13 @@ public final class FidelioH {
     fdl_bert_forward$MH = downcall(linker, lookup, missing, "fdl_bert_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_bert_forward_rows$MH = downcall(linker, lookup, missing, "fdl_bert_forward_rows", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_bert_loss_grad$MH = downcall(linker, lookup, missing, "fdl_bert_loss_grad", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_resnet_new$MH = downcall(linker, lookup, missing, "fdl_resnet_new", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_resnet_free$MH = downcall(linker, lookup, missing, "fdl_resnet_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    fdl_resnet_forward$MH = downcall(linker, lookup, missing, "fdl_resnet_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_new$MH = downcall(linker, lookup, missing, "fdl_ecd_new", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_free$MH = downcall(linker, lookup, missing, "fdl_ecd_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     fdl_ecd_add_text_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_text_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_ecd_add_image_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_image_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_add_embedding_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_embedding_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     fdl_ecd_add_category_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_category_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
     fdl_ecd_add_binary_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_binary_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
@@ -200,7 +212,7 @@ public final class FidelioH {
     fdl_ecd_set_adamw$MH = downcall(linker, lookup, missing, "fdl_ecd_set_adamw", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
     fdl_ecd_set_gradient_clipping$MH = downcall(linker, lookup, missing, "fdl_ecd_set_gradient_clipping", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
     fdl_ecd_set_cached_embeddings$MH = downcall(linker, lookup, missing, "fdl_ecd_set_cached_embeddings", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_ecd_embed$MH = downcall(linker, lookup, missing, "fdl_ecd_embed", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_embed$MH = downcall(linker, lookup, missing, "fdl_ecd_embed", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_evaluate$MH = downcall(linker, lookup, missing, "fdl_ecd_evaluate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     if (!missing.isEmpty()) {
@@ -489,6 +501,30 @@ public final class FidelioH {
     }
   }
 
+  public static int fdl_resnet_new(int variant, long in_channels, int dtype, long seed, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_resnet_new$MH.invokeExact(variant, in_channels, dtype, seed, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_resnet_free(MemorySegment resnet) {
+    try {
+      return (int) fdl_resnet_free$MH.invokeExact(resnet);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_resnet_forward(MemorySegment resnet, MemorySegment images, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_resnet_forward$MH.invokeExact(resnet, images, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
   public static int fdl_ecd_new(long seed, MemorySegment out, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_ecd_new$MH.invokeExact(seed, out, err, err_cap);
@@ -508,6 +544,14 @@ public final class FidelioH {
   public static int fdl_ecd_add_text_input(MemorySegment ecd, MemorySegment name, MemorySegment encoder, int reduce, int trainable, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_ecd_add_text_input$MH.invokeExact(ecd, name, encoder, reduce, trainable, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_add_image_input(MemorySegment ecd, MemorySegment name, MemorySegment encoder, int trainable, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_add_image_input$MH.invokeExact(ecd, name, encoder, trainable, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -577,9 +621,9 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_ecd_embed(MemorySegment ecd, int input_index, MemorySegment input_ids, MemorySegment attention_mask, MemorySegment out, MemorySegment err, long err_cap) {
+  public static int fdl_ecd_embed(MemorySegment ecd, int input_index, MemorySegment raw_inputs, int n_raw_inputs, MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_ecd_embed$MH.invokeExact(ecd, input_index, input_ids, attention_mask, out, err, err_cap);
+      return (int) fdl_ecd_embed$MH.invokeExact(ecd, input_index, raw_inputs, n_raw_inputs, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

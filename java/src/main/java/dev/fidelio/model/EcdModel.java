@@ -61,6 +61,14 @@ public final class EcdModel extends NativeModule {
     }
   }
 
+  /** The encoder module is shared: closing encoder afterwards leaves it alive inside this model. */
+  public void addImageInput(String name, ResNet encoder, boolean trainable) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_add_image_input(handle(), call.arena().allocateFrom(name), encoder.nativeHandle(),
+          trainable ? 1 : 0, call.error(), call.errorCapacity()), "fdl_ecd_add_image_input");
+    }
+  }
+
   public void addEmbeddingInput(String name, long size) {
     try (var call = NativeCall.open()) {
       call.check(FidelioH.fdl_ecd_add_embedding_input(handle(), call.arena().allocateFrom(name), size, call.error(),
@@ -139,12 +147,12 @@ public final class EcdModel extends NativeModule {
     }
   }
 
-  /** The frozen text encoder's reduced output [B, hidden] for raw tokens. */
-  public Tensor embed(int inputIndex, Tensor inputIds, Tensor attentionMask) {
+  /** The frozen encoder's output [B, D] for input inputIndex's raw tensors (text: ids, mask; image: images). */
+  public Tensor embed(int inputIndex, Tensor... rawInputs) {
     try (var call = NativeCall.open()) {
       MemorySegment out = call.allocatePointer();
-      call.check(FidelioH.fdl_ecd_embed(handle(), inputIndex, inputIds.nativeHandle(), attentionMask.nativeHandle(), out,
-          call.error(), call.errorCapacity()), "fdl_ecd_embed");
+      call.check(FidelioH.fdl_ecd_embed(handle(), inputIndex, handles(call.arena(), List.of(rawInputs)),
+          rawInputs.length, out, call.error(), call.errorCapacity()), "fdl_ecd_embed");
       return Tensor.adopt(handleFrom(out));
     }
   }

@@ -5,12 +5,13 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The floating-point element types a checkpoint may store, each decoded to float32. Both
- * safetensors and ONNX store little-endian; the unaligned layouts are needed because neither
- * format promises that a tensor starts at a multiple of its element size.
+ * The element types a checkpoint may store, each decoded to float32 (integers, such as batch
+ * norm's num_batches_tracked counter, exactly up to 2^24). Safetensors, ONNX and torch.save all
+ * store little-endian; the unaligned layouts are needed because no format promises that a tensor
+ * starts at a multiple of its element size.
  */
 enum StoredDtype {
-    F32(4), F16(2), BF16(2), F64(8);
+    F32(4), F16(2), BF16(2), F64(8), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1);
 
     private static final ValueLayout.OfFloat LE_FLOAT =
             ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -18,6 +19,8 @@ enum StoredDtype {
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfDouble LE_DOUBLE =
             ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     final int byteSize;
 
@@ -47,6 +50,21 @@ enum StoredDtype {
                 for (int i = 0; i < count; i++) {
                     out[i] = (float) src.get(LE_DOUBLE, offset + 8L * i);
                 }
+            }
+            case I64 -> {
+                for (int i = 0; i < count; i++) out[i] = (float) src.get(LE_LONG, offset + 8L * i);
+            }
+            case I32 -> {
+                for (int i = 0; i < count; i++) out[i] = (float) src.get(LE_INT, offset + 4L * i);
+            }
+            case I16 -> {
+                for (int i = 0; i < count; i++) out[i] = src.get(LE_SHORT, offset + 2L * i);
+            }
+            case I8 -> {
+                for (int i = 0; i < count; i++) out[i] = src.get(ValueLayout.JAVA_BYTE, offset + i);
+            }
+            case U8, BOOL -> {
+                for (int i = 0; i < count; i++) out[i] = src.get(ValueLayout.JAVA_BYTE, offset + i) & 0xFF;
             }
         }
         return out;
