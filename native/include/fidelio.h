@@ -23,7 +23,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 3
+#define FDL_ABI_VERSION 4
 
 /* Status codes. */
 #define FDL_OK 0
@@ -266,6 +266,13 @@ FDL_API int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs
 FDL_API int32_t fdl_ecd_evaluate(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t n_inputs,
                                  const fdl_tensor* const* targets, int32_t n_targets, double* loss_out,
                                  fdl_tensor** predictions, int32_t n_predictions, char* err, size_t err_cap);
+
+/* Writes the whole model (real encoders, combiner, heads; evaluation mode) as a TorchScript file
+ * that torch.jit.load (Python) and torch::jit::load (C++) open. forward(inputs: Dict[str, Tensor])
+ * -> Dict[str, Tensor]; the contract is in native/src/ecd/torchscript_export.h. binary_thresholds:
+ * one per output feature, read for binary outputs (their _predictions). */
+FDL_API int32_t fdl_ecd_export_torchscript(const fdl_ecd* ecd, const char* path, const double* binary_thresholds,
+                                           int32_t n_thresholds, char* err, size_t err_cap);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
 #include "bert_handle.h"
 #include "ecd/ecd_model.h"
 #include "resnet_handle.h"
+#include "ecd/torchscript_export.h"
 #include "tensor_handle.h"
 
 struct fdl_ecd {
@@ -267,6 +268,18 @@ int32_t fdl_ecd_evaluate(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t 
     }
     e->model->train();
     for (int32_t i = 0; i < n_outputs; ++i) predictions[i] = new_tensor_handle(e->model->outputs[i]->prediction(logits[i]));
+  });
+}
+
+int32_t fdl_ecd_export_torchscript(const fdl_ecd* ecd, const char* path, const double* binary_thresholds,
+                                   int32_t n_thresholds, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = built_ecd(ecd);
+    require(path != nullptr && path[0] != '\0', "path is NULL or empty");
+    require(n_thresholds >= 0 && (n_thresholds == 0 || binary_thresholds != nullptr), "binary_thresholds is NULL");
+    std::vector<double> thresholds(binary_thresholds, binary_thresholds + n_thresholds);
+    for (double t : thresholds) require(std::isfinite(t), "binary thresholds must be finite");
+    export_torchscript(*e->model, thresholds, path);
   });
 }
 

@@ -16,7 +16,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 3;
+  public static final int FDL_ABI_VERSION = 4;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -106,7 +106,8 @@ public final class FidelioH {
       "fdl_ecd_set_cached_embeddings",
       "fdl_ecd_embed",
       "fdl_ecd_train_step",
-      "fdl_ecd_evaluate");
+      "fdl_ecd_evaluate",
+      "fdl_ecd_export_torchscript");
 
   private static final MethodHandle fdl_abi_version$MH;
   private static final MethodHandle fdl_runtime_info$MH;
@@ -159,6 +160,7 @@ public final class FidelioH {
   private static final MethodHandle fdl_ecd_embed$MH;
   private static final MethodHandle fdl_ecd_train_step$MH;
   private static final MethodHandle fdl_ecd_evaluate$MH;
+  private static final MethodHandle fdl_ecd_export_torchscript$MH;
 
   static {
     Linker linker = Linker.nativeLinker();
@@ -215,6 +217,7 @@ public final class FidelioH {
     fdl_ecd_embed$MH = downcall(linker, lookup, missing, "fdl_ecd_embed", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_evaluate$MH = downcall(linker, lookup, missing, "fdl_ecd_evaluate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_ecd_export_torchscript$MH = downcall(linker, lookup, missing, "fdl_ecd_export_torchscript", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     if (!missing.isEmpty()) {
       throw new UnsatisfiedLinkError("libfidelio lacks " + missing + " declared in fidelio.h:"
           + " the library and the bindings were built from different headers; rebuild both");
@@ -640,6 +643,14 @@ public final class FidelioH {
   public static int fdl_ecd_evaluate(MemorySegment ecd, MemorySegment inputs, int n_inputs, MemorySegment targets, int n_targets, MemorySegment loss_out, MemorySegment predictions, int n_predictions, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_ecd_evaluate$MH.invokeExact(ecd, inputs, n_inputs, targets, n_targets, loss_out, predictions, n_predictions, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_export_torchscript(MemorySegment ecd, MemorySegment path, MemorySegment binary_thresholds, int n_thresholds, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_export_torchscript$MH.invokeExact(ecd, path, binary_thresholds, n_thresholds, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

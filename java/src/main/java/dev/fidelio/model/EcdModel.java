@@ -182,6 +182,18 @@ public final class EcdModel extends NativeModule {
     }
   }
 
+  /**
+   * Writes the model as a TorchScript file (real encoders, evaluation mode); binaryThresholds has one
+   * entry per output feature, read for binary outputs. The file's contract: {@code torchscript_export.h}.
+   */
+  public void exportTorchscript(java.nio.file.Path file, double[] binaryThresholds) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_export_torchscript(handle(), call.arena().allocateFrom(file.toString()),
+          call.arena().allocateFrom(JAVA_DOUBLE, binaryThresholds), binaryThresholds.length, call.error(),
+          call.errorCapacity()), "fdl_ecd_export_torchscript");
+    }
+  }
+
   private static MemorySegment handles(Arena arena, List<Tensor> tensors) {
     MemorySegment array = arena.allocate(ADDRESS, Math.max(1, tensors.size()));
     for (int i = 0; i < tensors.size(); i++) array.setAtIndex(ADDRESS, i, tensors.get(i).nativeHandle());
