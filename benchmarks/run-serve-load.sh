@@ -94,9 +94,8 @@ $(row "baseline: no batching (--max_batch_size 1)" "$single")
 
 **Throughput ratio, batched over unbatched: $(awk -v a="$(field "$batched" throughput)" -v b="$(field "$single" throughput)" 'BEGIN{printf "%.2f", a/b}')x.**
 
-With $clients clients waiting in a closed loop, a request's latency is mostly its wait for the
-batches ahead of it; batching lets one forward pass answer up to 32 requests. The server stayed
-up and answered GET / after each run.
+Errors are counted in the table; the server answered GET / after each run (checked).
+Load average at the end of the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores.
 MD
 cat "$out"
 if [[ "$(field "$batched" errors)" != 0 || "$(field "$single" errors)" != 0 ]]; then
