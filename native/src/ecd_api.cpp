@@ -8,8 +8,8 @@
 #include "api_guard.h"
 #include "bert_handle.h"
 #include "ecd/ecd_model.h"
-#include "resnet_handle.h"
 #include "ecd/torchscript_export.h"
+#include "resnet_handle.h"
 #include "tensor_handle.h"
 
 struct fdl_ecd {
