@@ -215,6 +215,17 @@ FDL_API int32_t fdl_resnet_forward(fdl_resnet* resnet, const fdl_tensor* images,
 #define FDL_NORM_LAYER 2
 #define FDL_NORM_GHOST 3
 
+/* Fully connected layers cross as two flat arrays, one row per layer:
+ * ints  [n][FDL_FC_INTS]:  output_size, FDL_ACTIVATION_*, FDL_NORM_*, virtual_batch_size (ghost norm)
+ * reals [n][FDL_FC_REALS]: dropout, norm momentum (batch/ghost), norm epsilon (batch/layer/ghost) */
+#define FDL_FC_INTS 4
+#define FDL_FC_REALS 3
+
+/* Losses of number outputs (Ludwig's mean_squared_error, mean_absolute_error, root_mean_squared_error). */
+#define FDL_NUMBER_LOSS_MSE 0
+#define FDL_NUMBER_LOSS_MAE 1
+#define FDL_NUMBER_LOSS_RMSE 2
+
 /* An empty model; add inputs and outputs, then fdl_ecd_build. seed initialises new layers. */
 FDL_API int32_t fdl_ecd_new(uint64_t seed, fdl_ecd** out, char* err, size_t err_cap);
 FDL_API int32_t fdl_ecd_free(fdl_ecd* ecd);
@@ -230,6 +241,14 @@ FDL_API int32_t fdl_ecd_add_image_input(fdl_ecd* ecd, const char* name, const fd
                                         char* err, size_t err_cap);
 /* An input of precomputed [B, size] float32 rows, passed through unchanged. */
 FDL_API int32_t fdl_ecd_add_embedding_input(fdl_ecd* ecd, const char* name, int64_t size, char* err, size_t err_cap);
+/* A number or binary input. Batch tensor: float32 [B] (normalised values, 0/1). n_fc_layers 0 is the
+ * passthrough encoder ([B, 1]); otherwise the dense encoder's layers (fc arrays as above). */
+FDL_API int32_t fdl_ecd_add_scalar_input(fdl_ecd* ecd, const char* name, const int64_t* fc_ints,
+                                         const double* fc_reals, int32_t n_fc_layers, char* err, size_t err_cap);
+/* A category input over vocab_size classes (id 0 is <UNK>). Batch tensor: int64 class ids [B].
+ * embedding_size > 0: dense encoder (learned embedding, at most vocab_size wide); 0: one-hot. */
+FDL_API int32_t fdl_ecd_add_category_input(fdl_ecd* ecd, const char* name, int64_t vocab_size, int64_t embedding_size,
+                                           int32_t embeddings_trainable, double dropout, char* err, size_t err_cap);
 /* Outputs. Targets: category int64 class ids [B]; binary float 0/1 [B]; number float [B].
  * class_weights may be NULL (n_class_weights 0). */
 FDL_API int32_t fdl_ecd_add_category_output(fdl_ecd* ecd, const char* name, int64_t num_classes,
@@ -237,14 +256,14 @@ FDL_API int32_t fdl_ecd_add_category_output(fdl_ecd* ecd, const char* name, int6
                                             char* err, size_t err_cap);
 FDL_API int32_t fdl_ecd_add_binary_output(fdl_ecd* ecd, const char* name, double positive_class_weight,
                                           double loss_weight, char* err, size_t err_cap);
-FDL_API int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_t absolute_error, double loss_weight,
+/* loss_type: FDL_NUMBER_LOSS_* */
+FDL_API int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_t loss_type, double loss_weight,
                                           char* err, size_t err_cap);
-/* Builds the concat combiner (n_fc_layers fully connected layers: sizes, FDL_ACTIVATION_*, dropout
- * rates, FDL_NORM_*; norm parameters shared) and the output heads; creates the AdamW optimizer. */
-FDL_API int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_sizes, const int32_t* fc_activations,
-                              const double* fc_dropouts, const int32_t* fc_norms, int32_t n_fc_layers,
-                              int64_t virtual_batch_size, double norm_momentum, double norm_epsilon, char* err,
-                              size_t err_cap);
+/* Builds the concat combiner (n_fc_layers fully connected layers, fc arrays as above; residual != 0
+ * adds each layer's input to its output where the sizes match) and the output heads; creates the
+ * AdamW optimizer. */
+FDL_API int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_ints, const double* fc_reals, int32_t n_fc_layers,
+                              int32_t residual, char* err, size_t err_cap);
 FDL_API int32_t fdl_ecd_set_adamw(fdl_ecd* ecd, double beta1, double beta2, double eps, double weight_decay,
                                   char* err, size_t err_cap);
 /* Clips the global gradient norm before each update; <= 0 disables clipping. */
