@@ -8,6 +8,7 @@
 #include "check.h"
 #include "ecd/fc_stack.h"
 #include "ecd/input_encoders.h"
+#include "ecd/output_features.h"
 
 using namespace fdl;
 
@@ -246,6 +247,16 @@ void category_and_scalar_inputs() {
   EXPECT(dense_scalar.output_size() == 8 && dense_scalar.forward({values}).size(1) == 8, "dense scalar encoder");
 }
 
+void number_losses() {
+  at::Tensor predicted = at::tensor({1.0, 2.0, 4.0}, at::kDouble), target = at::tensor({0.0, 2.5, 1.0}, at::kDouble);
+  double mse = (1.0 + 0.25 + 9.0) / 3, mae = (1.0 + 0.5 + 3.0) / 3;
+  NumberOutput squared(4, NumberLoss::MeanSquared), absolute(4, NumberLoss::MeanAbsolute),
+      root(4, NumberLoss::RootMeanSquared);
+  EXPECT(std::abs(squared.loss(predicted, target).item<double>() - mse) < 1e-6, "mean squared error");
+  EXPECT(std::abs(absolute.loss(predicted, target).item<double>() - mae) < 1e-6, "mean absolute error");
+  EXPECT(std::abs(root.loss(predicted, target).item<double>() - std::sqrt(mse)) < 1e-6, "root mean squared error");
+}
+
 }  // namespace
 
 int main() {
@@ -254,5 +265,6 @@ int main() {
   layer_norm_training_and_evaluation();
   residual_stack_adds_where_sizes_match();
   category_and_scalar_inputs();
+  number_losses();
   EXPECT_REPORT();
 }
