@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.data.Table;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -59,12 +60,12 @@ class TabularPreprocessingTest {
     assertEquals(List.of("<UNK>", "red", "blue", "green"), fitted[0].category("c").idx2str(),
         "purple appears only outside the training split");
     // The held-out rows are normalised with the training statistics, and purple is <UNK>.
-    float[] x = ((InputColumn.Values) other.inputs().get(0)).values();
+    float[] x = floats(other.inputs().get(0));
     assertArrayEquals(new float[] {(float) ((1000 - mean) / std), (float) ((-50 - mean) / std), (float) ((3 - mean) / std)},
         x, 1e-6f);
-    assertArrayEquals(new long[] {0, 0, 0}, ((InputColumn.ClassIds) other.inputs().get(1)).ids(),
+    assertArrayEquals(new long[] {0, 0, 0}, ids(other.inputs().get(1)),
         "unseen purple and the missing cell (fill_value <UNK>) map to index 0");
-    assertArrayEquals(new float[] {0, 1, 0}, ((InputColumn.Values) other.inputs().get(2)).values());
+    assertArrayEquals(new float[] {0, 1, 0}, floats(other.inputs().get(2)));
   }
 
   @Test
@@ -77,7 +78,7 @@ class TabularPreprocessingTest {
         "null", new double[] {1000, -50, 3});
     for (var entry : expected.entrySet()) {
       Dataset data = fitAndTransform(config("{normalization: " + entry.getKey() + "}", "{}", "{}"), OTHER, null);
-      float[] values = ((InputColumn.Values) data.inputs().get(0)).values();
+      float[] values = floats(data.inputs().get(0));
       for (int i = 0; i < values.length; i++) assertEquals(entry.getValue()[i], values[i], 1e-4, entry.getKey());
     }
     assertEquals(1.75, NumberStats.fit(train).q1(), 1e-12);
@@ -85,8 +86,8 @@ class TabularPreprocessingTest {
     int[] positive = {0, 1, 2};
     FidelioConfig log1p = config("{normalization: log1p}", "{}", "{}");
     TrainingSetMetadata metadata = Preprocessor.fit(log1p, TABLE, TRAIN, Map.of(), 1);
-    float[] logs = ((InputColumn.Values) new Preprocessor(log1p, metadata, Map.of())
-        .transform(TABLE, positive, false, "test").inputs().get(0)).values();
+    float[] logs = floats(new Preprocessor(log1p, metadata, Map.of())
+        .transform(TABLE, positive, false, "test").inputs().get(0));
     assertArrayEquals(new float[] {(float) Math.log1p(1), (float) Math.log1p(2), (float) Math.log1p(4)}, logs, 1e-6f);
     var e = assertThrows(FeatureException.class,
         () -> new Preprocessor(log1p, metadata, Map.of()).transform(TABLE, new int[] {6}, false, "test"));
@@ -110,8 +111,8 @@ class TabularPreprocessingTest {
     // category fill_with_mode: the most frequent training class; binary fill_with_true
     Dataset filled = fitAndTransform(config("{}", "{missing_value_strategy: fill_with_mode}",
         "{missing_value_strategy: fill_with_true}"), new int[] {7, 4}, null);
-    assertArrayEquals(new long[] {1, 1}, ((InputColumn.ClassIds) filled.inputs().get(1)).ids(), "red");
-    assertArrayEquals(new float[] {0, 1}, ((InputColumn.Values) filled.inputs().get(2)).values());
+    assertArrayEquals(new long[] {1, 1}, ids(filled.inputs().get(1)), "red");
+    assertArrayEquals(new float[] {0, 1}, floats(filled.inputs().get(2)));
   }
 
   @Test
@@ -152,7 +153,15 @@ class TabularPreprocessingTest {
   }
 
   private static float[] values(Dataset data) {
-    return ((InputColumn.Values) data.inputs().get(0)).values();
+    return floats(data.inputs().get(0));
+  }
+
+  private static float[] floats(InputColumn column) {
+    return ((InputColumn.Dense) column).values().toArray(ValueLayout.JAVA_FLOAT);
+  }
+
+  private static long[] ids(InputColumn column) {
+    return ((InputColumn.Dense) column).values().toArray(ValueLayout.JAVA_LONG);
   }
 
   private static List<String> row(String... cells) {
