@@ -23,7 +23,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 4
+#define FDL_ABI_VERSION 5
 
 /* Status codes. */
 #define FDL_OK 0

@@ -56,12 +56,10 @@ int main() {
   EXPECT(fdl_ecd_add_category_output(ecd, "label", 3, nullptr, 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
   EXPECT(fdl_ecd_add_binary_output(ecd, "flag", 1.0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
   EXPECT(fdl_ecd_add_number_output(ecd, "size.x", 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
-  int64_t sizes[] = {6};
-  int32_t activations[] = {FDL_ACTIVATION_TANH};
-  double dropouts[] = {0.2};
-  int32_t norms[] = {FDL_NORM_BATCH};
-  EXPECT(fdl_ecd_build(ecd, sizes, activations, dropouts, norms, 1, 128, 0.1, 1e-5, err, sizeof err) == FDL_OK, "%s",
-         err);
+  // One batch-norm layer, then a residual ghost-norm layer of the same width.
+  int64_t fc_ints[] = {6, FDL_ACTIVATION_TANH, FDL_NORM_BATCH, 128, 6, FDL_ACTIVATION_RELU, FDL_NORM_GHOST, 2};
+  double fc_reals[] = {0.2, 0.1, 1e-5, 0.0, 0.05, 1e-3};
+  EXPECT(fdl_ecd_build(ecd, fc_ints, fc_reals, 2, /*residual=*/1, err, sizeof err) == FDL_OK, "%s", err);
 
   // Two training steps move the batch-norm running statistics away from their initial values.
   fdl_tensor* ids = longs({3, 5}, {2, 7, 9, 3, 0, 2, 4, 3, 0, 0, 2, 11, 12, 13, 3});

@@ -109,7 +109,8 @@ std::string forward_source(const nn::Module& m) {
                        " False, 0.0, " + literal(bn->options.eps()) + ", False)\n";
   }
   if (m.as<nn::Dropout>() || m.as<nn::ModuleList>() || m.as<nn::ModuleDict>()) return "";
-  if (dynamic_cast<const GhostBatchNormImpl*>(&m)) return tensor_in + "    return self.bn.forward(x)\n";  // eval: plain BN
+  // Batch and ghost norm in evaluation: plain batch norm with the running statistics.
+  if (dynamic_cast<const RowBatchNormImpl*>(&m)) return tensor_in + "    return self.bn.forward(x)\n";
   if (auto* layer = dynamic_cast<const FcLayerImpl*>(&m)) {
     std::string code = tensor_in + "    x = self.dense.forward(x)\n";
     if (layer->spec.norm != Norm::None) code += "    x = self.norm.forward(x)\n";
@@ -117,7 +118,11 @@ std::string forward_source(const nn::Module& m) {
   }
   if (auto* stack = dynamic_cast<const FcStackImpl*>(&m)) {
     std::string code = tensor_in;
-    for (size_t i = 0; i < stack->layers->size(); ++i) code += "    x = " + child("self.layers", std::to_string(i)) + ".forward(x)\n";
+    for (size_t i = 0; i < stack->layers->size(); ++i) {
+      const auto& dense = (*stack->layers)[i]->as<FcLayer>()->dense;
+      bool residual = stack->residual && dense->options.in_features() == dense->options.out_features();
+      code += "    x = " + std::string(residual ? "x + " : "") + child("self.layers", std::to_string(i)) + ".forward(x)\n";
+    }
     return code + "    return x\n";
   }
   if (dynamic_cast<const BertEmbeddingsImpl*>(&m)) {
