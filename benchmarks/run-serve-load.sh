@@ -11,7 +11,7 @@ java_home="$(fidelio_find_jdk)"
 requests="${REQUESTS:-2000}"
 clients="${CLIENTS:-32}"
 port="${PORT:-18765}"
-out="$root/benchmarks/results/serve-$(date +%F).md"
+out="${OUT:-$root/benchmarks/results/serve-$(date +%F).md}"
 tmp="$(mktemp -d)"
 server_pid=""
 cleanup() {
@@ -71,8 +71,12 @@ measure() {
 }
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
-batched="$(measure 32)"
-single="$(measure 1)"
+# ORDER=unbatched-first measures the baseline first (the other order's check on warm-up effects).
+if [[ "${ORDER:-batched-first}" == unbatched-first ]]; then
+  single="$(measure 1)"; batched="$(measure 32)"
+else
+  batched="$(measure 32)"; single="$(measure 1)"
+fi
 row() {
   echo "| $1 | $(field "$2" ok) | $(field "$2" errors) | $(field "$2" p50_ms) | $(field "$2" p90_ms) |" \
     "$(field "$2" p99_ms) | $(field "$2" max_ms) | $(field "$2" throughput) |"
@@ -80,7 +84,8 @@ row() {
 cat >"$out" <<MD
 # fidelio serve under load, $(date +%F)
 
-Command: \`benchmarks/run-serve-load.sh\` (REQUESTS=$requests CLIENTS=$clients; both rows measured in this one run).
+Command: \`benchmarks/run-serve-load.sh\` (REQUESTS=$requests CLIENTS=$clients ORDER=${ORDER:-batched-first}; both rows
+measured in this one run).
 Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores (shared with other work), loopback.
 Model: all-MiniLM-L6-v2 (frozen) + concat combiner (64) + category head, max_sequence_length 64,
 trained on 400 rows of the spam example. Requests: POST /predict, urlencoded form, one email text
