@@ -3,6 +3,7 @@ package dev.fidelio.features;
 import dev.fidelio.config.BinaryOutputFeature;
 import dev.fidelio.config.CategoryOutputFeature;
 import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.MissingValueStrategy;
 import dev.fidelio.config.NumberOutputFeature;
@@ -45,9 +46,16 @@ public final class Preprocessor {
     TrainingSetMetadata metadata = TrainingSetMetadata.empty(randomSeed);
     metadata.text().putAll(text);
     for (InputFeature input : config.inputFeatures()) {
-      if (!(input instanceof TextInputFeature)) TabularInputs.fit(input, table, trainingRows, metadata);
+      if (!(input instanceof TextInputFeature) && !(input instanceof ImageInputFeature)) {
+        TabularInputs.fit(input, table, trainingRows, metadata);
+      }
     }
     Table training = table.rows(trainingRows);
+    for (InputFeature input : config.inputFeatures()) {
+      if (input instanceof ImageInputFeature image) {
+        metadata.image().put(image.name(), ImagePreprocessing.fit(image, table, trainingRows));
+      }
+    }
     for (OutputFeature output : config.outputFeatures()) {
       List<String> values = training.require(output.column(), table.source() + " (output feature '" + output.name() + "')");
       switch (output) {
@@ -76,9 +84,14 @@ public final class Preprocessor {
     java.util.Arrays.fill(keep, true);
     Map<String, List<String>> texts = new LinkedHashMap<>();
     Map<String, InputColumn> tabular = new LinkedHashMap<>();
+    Map<String, byte[][]> images = new LinkedHashMap<>();
     for (InputFeature input : config.inputFeatures()) {
-      if (input instanceof TextInputFeature t) texts.put(t.name(), textValues(t, table, rows, keep, splitName));
-      else tabular.put(input.name(), TabularInputs.transform(input, table, rows, keep, splitName, metadata));
+      switch (input) {
+        case TextInputFeature t -> texts.put(t.name(), textValues(t, table, rows, keep, splitName));
+        case ImageInputFeature i ->
+            images.put(i.name(), ImagePreprocessing.load(i, metadata.image(i.name()), table, rows, keep, splitName));
+        default -> tabular.put(input.name(), TabularInputs.transform(input, table, rows, keep, splitName, metadata));
+      }
     }
     List<TargetColumn> targets = new ArrayList<>();
     if (withTargets) {
@@ -94,6 +107,10 @@ public final class Preprocessor {
     }
     List<InputColumn> inputs = new ArrayList<>();
     for (InputFeature input : config.inputFeatures()) {
+      if (input instanceof ImageInputFeature image) {
+        inputs.add(imageColumn(images.get(image.name()), kept, metadata.image(image.name())));
+        continue;
+      }
       List<String> text = texts.get(input.name());
       if (text == null) {
         inputs.add(select(tabular.get(input.name()), kept));
@@ -107,6 +124,24 @@ public final class Preprocessor {
     int[] sourceRows = new int[kept.length];
     for (int i = 0; i < kept.length; i++) sourceRows[i] = rows[kept[i]];
     return new Dataset(sourceRows, inputs, targets);
+  }
+
+  /** Float [C, H, W] per kept row: pixels / 255, then ImageNet's mean and std per channel when configured. */
+  private static InputColumn imageColumn(byte[][] pixels, int[] kept, ImageMetadata image) {
+    int size = image.pixelsPerImage(), plane = image.height() * image.width();
+    float[] values = new float[kept.length * size];
+    for (int k = 0; k < kept.length; k++) {
+      byte[] row = pixels[kept[k]];
+      for (int j = 0; j < size; j++) {
+        float v = (row[j] & 0xFF) / 255f;
+        if (image.imagenet1k()) {
+          int c = j / plane;
+          v = (v - ImageMetadata.IMAGENET_MEAN[c]) / ImageMetadata.IMAGENET_STD[c];
+        }
+        values[k * size + j] = v;
+      }
+    }
+    return InputColumn.Dense.of(values, image.numChannels(), image.height(), image.width());
   }
 
   private List<String> textValues(TextInputFeature t, Table table, int[] rows, boolean[] keep, String splitName) {

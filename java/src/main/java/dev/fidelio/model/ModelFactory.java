@@ -10,6 +10,7 @@ import dev.fidelio.config.ClassWeights;
 import dev.fidelio.config.Combiner;
 import dev.fidelio.config.FcLayer;
 import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.Loss;
 import dev.fidelio.config.NumberInputFeature;
@@ -21,6 +22,7 @@ import dev.fidelio.features.CategoryVocabulary;
 import dev.fidelio.features.FeatureException;
 import dev.fidelio.features.TrainingSetMetadata;
 import dev.fidelio.weights.PretrainedBert;
+import dev.fidelio.weights.StateDict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +37,19 @@ public final class ModelFactory {
    */
   public static EcdModel build(FidelioConfig config, TrainingSetMetadata metadata, Map<String, PretrainedBert> pretrained,
                                long seed, List<String> notes) {
+    return build(config, metadata, pretrained, Map.of(), seed, notes);
+  }
+
+  /** imageWeights: per image feature with use_pretrained, its torchvision state_dict (empty when loading a saved model). */
+  public static EcdModel build(FidelioConfig config, TrainingSetMetadata metadata, Map<String, PretrainedBert> pretrained,
+                               Map<String, StateDict> imageWeights, long seed, List<String> notes) {
     EcdModel model = EcdModel.create(seed);
     try {
       for (InputFeature input : config.inputFeatures()) {
+        if (input instanceof ImageInputFeature image) {
+          addImageInput(model, image, metadata, imageWeights.get(image.name()), seed);
+          continue;
+        }
         if (!(input instanceof TextInputFeature text)) {
           addTabularInput(model, input, metadata);
           continue;
@@ -84,6 +96,21 @@ public final class ModelFactory {
       case ScalarEncoder.Dense d -> fcLayers(java.util.Collections.nCopies(d.numLayers(),
           new FcLayer(d.outputSize(), d.activation(), d.dropout(), d.norm(), Map.of(), true)));
     };
+  }
+
+
+  private static void addImageInput(EcdModel model, ImageInputFeature image, TrainingSetMetadata metadata,
+                                    StateDict weights, long seed) {
+    int variant = image.encoder().modelVariant();
+    int channels = metadata.image(image.name()).numChannels();
+    if (weights != null && channels != 3) {
+      throw new FeatureException("input feature '" + image.name() + "': torchvision's pretrained resnet" + variant
+          + " takes 3 (RGB) channels but preprocessing gives " + channels + "; set preprocessing.num_channels: 3");
+    }
+    try (ResNet resnet = ResNet.create(variant, channels, seed)) {
+      if (weights != null) resnet.load(weights);
+      model.addImageInput(image.name(), resnet, image.encoder().trainable());
+    }
   }
 
   private static void addOutput(EcdModel model, OutputFeature output, TrainingSetMetadata metadata) {

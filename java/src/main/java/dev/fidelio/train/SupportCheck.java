@@ -7,7 +7,6 @@ import dev.fidelio.config.ConfigException;
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.FcLayer;
 import dev.fidelio.config.FcStack;
-import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.NumberInputFeature;
 import dev.fidelio.config.NumberOutputFeature;
@@ -31,8 +30,6 @@ public final class SupportCheck {
       InputFeature input = config.inputFeatures().get(i);
       String path = "input_features[" + i + "]";
       switch (input) {
-        case ImageInputFeature image -> errors.add(new ConfigError(path + ".type", "image inputs are not supported yet;"
-            + " text, number, category and binary are"));
         case NumberInputFeature number when number.preprocessing().outlierStrategy() != null ->
             errors.add(notYet(path + ".preprocessing.outlier_strategy", "a value"));
         default -> { }
