@@ -50,7 +50,7 @@ public class ResNetTrainStepBenchmark {
       model.addImageInput("image", resnet, true);
     }
     model.addCategoryOutput("label", 1000, new float[0], 1.0);
-    model.build(List.of(), new EcdModel.NormParams(128, 0.1, 1e-5));
+    model.build(List.of(), false);
     model.setAdamW(0.9, 0.999, 1e-8, 0.01);
     model.setGradientClipping(0.5); // Ludwig's default clipglobalnorm, as the Python twin does
     Random random = new Random(3);
