@@ -23,7 +23,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 5
+#define FDL_ABI_VERSION 6
 
 /* Status codes. */
 #define FDL_OK 0
@@ -57,6 +57,8 @@ typedef struct fdl_mlp fdl_mlp;
 typedef struct fdl_bert fdl_bert;
 typedef struct fdl_ecd fdl_ecd;
 typedef struct fdl_resnet fdl_resnet;
+typedef struct fdl_process_group fdl_process_group;
+typedef struct fdl_data_parallel fdl_data_parallel;
 
 /* ---- library and runtime ------------------------------------------------------------------ */
 
@@ -280,6 +282,11 @@ FDL_API int32_t fdl_ecd_embed(fdl_ecd* ecd, int32_t input_index, const fdl_tenso
 FDL_API int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t n_inputs,
                                    const fdl_tensor* const* targets, int32_t n_targets, double learning_rate,
                                    double* loss_out, char* err, size_t err_cap);
+/* Trains data-parallel from now on: each train step synchronises gradients through data_parallel
+ * (shared; the handle may be freed afterwards) between backward and the optimizer step, and the
+ * optimizer is recreated (fresh state) over the parameters this rank updates. */
+FDL_API int32_t fdl_ecd_set_data_parallel(fdl_ecd* ecd, const fdl_data_parallel* data_parallel, char* err,
+                                          size_t err_cap);
 /* Evaluation mode, no autograd: predictions[i] receives output i's probabilities [B, C] (category),
  * probability [B] (binary) or value [B] (number); with targets (n_targets > 0) also the loss. */
 FDL_API int32_t fdl_ecd_evaluate(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t n_inputs,
@@ -292,6 +299,45 @@ FDL_API int32_t fdl_ecd_evaluate(fdl_ecd* ecd, const fdl_tensor* const* inputs, 
  * one per output feature, read for binary outputs (their _predictions). */
 FDL_API int32_t fdl_ecd_export_torchscript(const fdl_ecd* ecd, const char* path, const double* binary_thresholds,
                                            int32_t n_thresholds, char* err, size_t err_cap);
+
+/* ---- data-parallel training on c10d ------------------------------------------------------- */
+
+#define FDL_DIST_BACKEND_GLOO 0
+#define FDL_DIST_BACKEND_NCCL 1
+#define FDL_STRATEGY_DDP 0
+#define FDL_STRATEGY_ZERO1 1
+
+/* Joins a process group of world_size ranks: rank 0 hosts a c10d TCPStore at master_addr:master_port,
+ * the others connect to it; then a Gloo (CPU) or NCCL (CUDA) process group. Every collective fails
+ * after timeout_ms at the latest, with a message naming the rank that stopped or lags. */
+FDL_API int32_t fdl_process_group_new(const char* master_addr, int32_t master_port, int32_t rank, int32_t world_size,
+                                      int32_t backend, int64_t timeout_ms, fdl_process_group** out, char* err,
+                                      size_t err_cap);
+FDL_API int32_t fdl_process_group_free(fdl_process_group* group);
+/* 1 when this build can create NCCL process groups, else 0. */
+FDL_API int32_t fdl_process_group_nccl_available(int32_t* out, char* err, size_t err_cap);
+FDL_API int32_t fdl_process_group_barrier(fdl_process_group* group, char* err, size_t err_cap);
+/* values (count numbers) becomes the element-wise sum over all ranks, on every rank. */
+FDL_API int32_t fdl_process_group_all_reduce_sum(fdl_process_group* group, double* values, int32_t count, char* err,
+                                                 size_t err_cap);
+/* values (count numbers) becomes root's values on every rank. */
+FDL_API int32_t fdl_process_group_broadcast(fdl_process_group* group, double* values, int32_t count, int32_t root,
+                                            char* err, size_t err_cap);
+/* Every parameter and buffer of a model handle becomes root's. */
+FDL_API int32_t fdl_process_group_broadcast_module(fdl_process_group* group, void* module, int32_t root, char* err,
+                                                   size_t err_cap);
+/* Gradient synchronisation of module's trainable parameters in buckets of at most bucket_bytes:
+ * FDL_STRATEGY_DDP all-reduces every gradient; FDL_STRATEGY_ZERO1 gives each parameter one owner
+ * rank that alone receives its reduced gradient, keeps its optimizer state and broadcasts it. */
+FDL_API int32_t fdl_data_parallel_new(fdl_process_group* group, const void* module, int32_t strategy,
+                                      int64_t bucket_bytes, fdl_data_parallel** out, char* err, size_t err_cap);
+FDL_API int32_t fdl_data_parallel_free(fdl_data_parallel* data_parallel);
+/* This rank's rows over the global batch's rows for the next step (0 for a rank without rows). */
+FDL_API int32_t fdl_data_parallel_set_share(fdl_data_parallel* data_parallel, double share, char* err,
+                                            size_t err_cap);
+/* Bytes of the parameters this rank updates (and holds optimizer state for) and of all of them. */
+FDL_API int32_t fdl_data_parallel_parameter_bytes(const fdl_data_parallel* data_parallel, int64_t* updated_bytes,
+                                                  int64_t* total_bytes, char* err, size_t err_cap);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 #include "adamw.h"
 #include "api_guard.h"
 #include "bert_handle.h"
+#include "distributed/distributed_handles.h"
 #include "ecd/ecd_model.h"
 #include "ecd/torchscript_export.h"
 #include "resnet_handle.h"
@@ -18,6 +19,7 @@ struct fdl_ecd {
   fdl::AdamWOptions adamw;
   double max_grad_norm = 0;  // <= 0: no clipping
   std::unique_ptr<fdl::MultiTensorAdamW> optimizer;
+  std::shared_ptr<fdl::DataParallel> data_parallel;  // null: this process trains alone
 };
 
 namespace fdl {
@@ -122,7 +124,7 @@ extern "C" {
 int32_t fdl_ecd_new(uint64_t seed, fdl_ecd** out, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     require_out(out, "out");
-    auto handle = std::make_unique<fdl_ecd>(fdl_ecd{EcdModel(), seed, AdamWOptions{}, 0, nullptr});
+    auto handle = std::make_unique<fdl_ecd>(fdl_ecd{EcdModel(), seed, AdamWOptions{}, 0, nullptr, nullptr});
     register_handle(handle.get(), HandleKind::Ecd, handle->model.ptr().get());
     *out = handle.release();
   });
@@ -277,9 +279,24 @@ int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_
     require(std::isfinite(value), "the loss is " + std::to_string(value) +
                                       ": check the inputs for NaN/inf, or lower the learning rate");
     loss.backward();
-    if (e->max_grad_norm > 0) clip_global_norm(e->model->parameters(), e->max_grad_norm);
+    if (e->data_parallel) e->data_parallel->reduce_gradients();
+    if (e->max_grad_norm > 0) {
+      if (e->data_parallel) e->data_parallel->clip_global_norm(e->max_grad_norm);
+      else clip_global_norm(e->model->parameters(), e->max_grad_norm);
+    }
     e->optimizer->step(learning_rate);
+    if (e->data_parallel) e->data_parallel->gather_parameters();
     *loss_out = value;
+  });
+}
+
+int32_t fdl_ecd_set_data_parallel(fdl_ecd* ecd, const fdl_data_parallel* data_parallel, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = built_ecd(ecd);
+    check_handle(data_parallel, HandleKind::DataParallel, "data_parallel");
+    e->data_parallel = data_parallel->sync;
+    // ZeRO-1: optimizer state only for the parameters this rank updates.
+    e->optimizer = std::make_unique<MultiTensorAdamW>(e->data_parallel->updated_parameters(), e->adamw);
   });
 }
 

@@ -36,6 +36,8 @@ const char* handle_kind_name(HandleKind kind) {
     case HandleKind::Bert: return "fdl_bert";
     case HandleKind::Ecd: return "fdl_ecd";
     case HandleKind::ResNet: return "fdl_resnet";
+    case HandleKind::ProcessGroup: return "fdl_process_group";
+    case HandleKind::DataParallel: return "fdl_data_parallel";
   }
   return "unknown";
 }

@@ -16,7 +16,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 5;
+  public static final int FDL_ABI_VERSION = 6;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -58,6 +58,10 @@ public final class FidelioH {
   public static final int FDL_NUMBER_LOSS_MSE = 0;
   public static final int FDL_NUMBER_LOSS_MAE = 1;
   public static final int FDL_NUMBER_LOSS_RMSE = 2;
+  public static final int FDL_DIST_BACKEND_GLOO = 0;
+  public static final int FDL_DIST_BACKEND_NCCL = 1;
+  public static final int FDL_STRATEGY_DDP = 0;
+  public static final int FDL_STRATEGY_ZERO1 = 1;
 
   /** Every function the header declares, in header order. */
   public static final List<String> FUNCTIONS = List.of(
@@ -113,8 +117,20 @@ public final class FidelioH {
       "fdl_ecd_set_cached_embeddings",
       "fdl_ecd_embed",
       "fdl_ecd_train_step",
+      "fdl_ecd_set_data_parallel",
       "fdl_ecd_evaluate",
-      "fdl_ecd_export_torchscript");
+      "fdl_ecd_export_torchscript",
+      "fdl_process_group_new",
+      "fdl_process_group_free",
+      "fdl_process_group_nccl_available",
+      "fdl_process_group_barrier",
+      "fdl_process_group_all_reduce_sum",
+      "fdl_process_group_broadcast",
+      "fdl_process_group_broadcast_module",
+      "fdl_data_parallel_new",
+      "fdl_data_parallel_free",
+      "fdl_data_parallel_set_share",
+      "fdl_data_parallel_parameter_bytes");
 
   private static final MethodHandle fdl_abi_version$MH;
   private static final MethodHandle fdl_runtime_info$MH;
@@ -168,8 +184,20 @@ public final class FidelioH {
   private static final MethodHandle fdl_ecd_set_cached_embeddings$MH;
   private static final MethodHandle fdl_ecd_embed$MH;
   private static final MethodHandle fdl_ecd_train_step$MH;
+  private static final MethodHandle fdl_ecd_set_data_parallel$MH;
   private static final MethodHandle fdl_ecd_evaluate$MH;
   private static final MethodHandle fdl_ecd_export_torchscript$MH;
+  private static final MethodHandle fdl_process_group_new$MH;
+  private static final MethodHandle fdl_process_group_free$MH;
+  private static final MethodHandle fdl_process_group_nccl_available$MH;
+  private static final MethodHandle fdl_process_group_barrier$MH;
+  private static final MethodHandle fdl_process_group_all_reduce_sum$MH;
+  private static final MethodHandle fdl_process_group_broadcast$MH;
+  private static final MethodHandle fdl_process_group_broadcast_module$MH;
+  private static final MethodHandle fdl_data_parallel_new$MH;
+  private static final MethodHandle fdl_data_parallel_free$MH;
+  private static final MethodHandle fdl_data_parallel_set_share$MH;
+  private static final MethodHandle fdl_data_parallel_parameter_bytes$MH;
 
   static {
     Linker linker = Linker.nativeLinker();
@@ -227,8 +255,20 @@ public final class FidelioH {
     fdl_ecd_set_cached_embeddings$MH = downcall(linker, lookup, missing, "fdl_ecd_set_cached_embeddings", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_embed$MH = downcall(linker, lookup, missing, "fdl_ecd_embed", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_data_parallel$MH = downcall(linker, lookup, missing, "fdl_ecd_set_data_parallel", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_evaluate$MH = downcall(linker, lookup, missing, "fdl_ecd_evaluate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_export_torchscript$MH = downcall(linker, lookup, missing, "fdl_ecd_export_torchscript", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_process_group_new$MH = downcall(linker, lookup, missing, "fdl_process_group_new", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_process_group_free$MH = downcall(linker, lookup, missing, "fdl_process_group_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    fdl_process_group_nccl_available$MH = downcall(linker, lookup, missing, "fdl_process_group_nccl_available", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_process_group_barrier$MH = downcall(linker, lookup, missing, "fdl_process_group_barrier", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_process_group_all_reduce_sum$MH = downcall(linker, lookup, missing, "fdl_process_group_all_reduce_sum", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_process_group_broadcast$MH = downcall(linker, lookup, missing, "fdl_process_group_broadcast", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_process_group_broadcast_module$MH = downcall(linker, lookup, missing, "fdl_process_group_broadcast_module", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_data_parallel_new$MH = downcall(linker, lookup, missing, "fdl_data_parallel_new", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_data_parallel_free$MH = downcall(linker, lookup, missing, "fdl_data_parallel_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    fdl_data_parallel_set_share$MH = downcall(linker, lookup, missing, "fdl_data_parallel_set_share", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_data_parallel_parameter_bytes$MH = downcall(linker, lookup, missing, "fdl_data_parallel_parameter_bytes", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     if (!missing.isEmpty()) {
       throw new UnsatisfiedLinkError("libfidelio lacks " + missing + " declared in fidelio.h:"
           + " the library and the bindings were built from different headers; rebuild both");
@@ -667,6 +707,14 @@ public final class FidelioH {
     }
   }
 
+  public static int fdl_ecd_set_data_parallel(MemorySegment ecd, MemorySegment data_parallel, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_set_data_parallel$MH.invokeExact(ecd, data_parallel, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
   public static int fdl_ecd_evaluate(MemorySegment ecd, MemorySegment inputs, int n_inputs, MemorySegment targets, int n_targets, MemorySegment loss_out, MemorySegment predictions, int n_predictions, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_ecd_evaluate$MH.invokeExact(ecd, inputs, n_inputs, targets, n_targets, loss_out, predictions, n_predictions, err, err_cap);
@@ -678,6 +726,94 @@ public final class FidelioH {
   public static int fdl_ecd_export_torchscript(MemorySegment ecd, MemorySegment path, MemorySegment binary_thresholds, int n_thresholds, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_ecd_export_torchscript$MH.invokeExact(ecd, path, binary_thresholds, n_thresholds, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_process_group_new(MemorySegment master_addr, int master_port, int rank, int world_size, int backend, long timeout_ms, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_process_group_new$MH.invokeExact(master_addr, master_port, rank, world_size, backend, timeout_ms, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_process_group_free(MemorySegment group) {
+    try {
+      return (int) fdl_process_group_free$MH.invokeExact(group);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_process_group_nccl_available(MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_process_group_nccl_available$MH.invokeExact(out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_process_group_barrier(MemorySegment group, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_process_group_barrier$MH.invokeExact(group, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_process_group_all_reduce_sum(MemorySegment group, MemorySegment values, int count, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_process_group_all_reduce_sum$MH.invokeExact(group, values, count, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_process_group_broadcast(MemorySegment group, MemorySegment values, int count, int root, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_process_group_broadcast$MH.invokeExact(group, values, count, root, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_process_group_broadcast_module(MemorySegment group, MemorySegment module, int root, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_process_group_broadcast_module$MH.invokeExact(group, module, root, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_data_parallel_new(MemorySegment group, MemorySegment module, int strategy, long bucket_bytes, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_data_parallel_new$MH.invokeExact(group, module, strategy, bucket_bytes, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_data_parallel_free(MemorySegment data_parallel) {
+    try {
+      return (int) fdl_data_parallel_free$MH.invokeExact(data_parallel);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_data_parallel_set_share(MemorySegment data_parallel, double share, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_data_parallel_set_share$MH.invokeExact(data_parallel, share, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_data_parallel_parameter_bytes(MemorySegment data_parallel, MemorySegment updated_bytes, MemorySegment total_bytes, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_data_parallel_parameter_bytes$MH.invokeExact(data_parallel, updated_bytes, total_bytes, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

@@ -2,6 +2,7 @@ package dev.fidelio.experiment;
 
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.Optimizer;
+import dev.fidelio.distributed.Workers;
 import dev.fidelio.features.TrainingSetMetadata;
 import dev.fidelio.metrics.SplitStatistics;
 import dev.fidelio.model.Bert;
@@ -40,38 +41,57 @@ public final class Experiment {
     }
   }
 
+  /** AdamW keeps two moments per parameter element. */
+  private static final int OPTIMIZER_STATE_SLOTS = 2;
+
   private Experiment() {}
 
-  /** Trains; with evaluateTest also evaluates the test split. Returns the results folder. */
+  /**
+   * Trains; with evaluateTest also evaluates the test split. Returns the results folder (null on a
+   * data-parallel worker other than rank 0, which writes nothing).
+   */
   public static Path run(Path configFile, Path datasetFile, Settings settings, boolean evaluateTest) {
     long started = System.nanoTime();
     long encoderRowsAtStart = Bert.forwardRows();
     FidelioConfig config = loadConfig(configFile);
     SupportCheck.requireSupported(config);
     NativeRuntime.manualSeed(settings.randomSeed());
-    try (TextEncoders encoders = TextEncoders.load(config)) {
+    try (Workers workers = Workers.start(config.backend(), System.getenv());
+         TextEncoders encoders = TextEncoders.load(config)) {
       Preparation.Pending pending = Preparation.start(config, datasetFile, settings.randomSeed(), encoders,
           settings.cacheDir());
       TrainingSetMetadata metadata = pending.data().metadata();
-      Path results = OutputDirectory.create(settings.outputDirectory(), settings.experimentName(), settings.modelName());
-      Path modelFolder = results.resolve("model");
-      ModelBundle.writeDescription(modelFolder, config, metadata);
-      encoders.copyTokenizers(modelFolder);
+      Path results = workers.writesResults()
+          ? OutputDirectory.create(settings.outputDirectory(), settings.experimentName(), settings.modelName()) : null;
+      Path modelFolder = results == null ? null : results.resolve("model");
+      if (workers.writesResults()) {
+        ModelBundle.writeDescription(modelFolder, config, metadata);
+        encoders.copyTokenizers(modelFolder);
+      }
       List<String> notes = new ArrayList<>();
-      TrainingPlan plan = TrainingPlan.of(config, pending.data().training().size(), settings.randomSeed());
+      TrainingPlan plan = TrainingPlan.of(config, pending.data().training().size(), settings.randomSeed(),
+          workers.worldSize());
+      if (workers.fromRankZero(plan.batchSize()) != plan.batchSize()) {
+        throw new IllegalStateException("rank " + workers.rank() + " chose batch size " + plan.batchSize()
+            + ", rank 0 another: every worker must train on the same data and config");
+      }
       try (EcdModel model = ModelFactory.build(config, metadata, encoders.pretrained(), ImageEncoders.pretrained(config),
           settings.randomSeed(), notes)) {
         encoders.releaseWeights();
         configureOptimizer(model, config);
+        workers.attach(model);
         Preparation.Result prepared = Preparation.finish(pending, model, config, plan.evalBatchSize());
         PreprocessedData data = prepared.data();
         double secondsToTraining = (System.nanoTime() - started) / 1e9;
         Log.info(String.format("training starts %.2f s after the run started", secondsToTraining));
         TrainingLoop.Result result = TrainingLoop.run(model, config, metadata, plan, data.training(),
-            data.validation(), data.test(), modelFolder);
+            data.validation(), data.test(), modelFolder, workers);
+        Map<String, Object> distributed = workers.describe(OPTIMIZER_STATE_SLOTS);
+        if (!workers.writesResults()) return null;
         JsonFiles.write(results.resolve("training_statistics.json"), result.statistics().toJson());
         Map<String, Object> description = Description.of(config, configFile, datasetFile, prepared, plan, result, notes,
             secondsToTraining);
+        if (!distributed.isEmpty()) description.put("distributed", distributed);
         if (evaluateTest && data.test().size() > 0) {
           Predictor.Result predictions = Predictor.run(model, data.test(), config, metadata, plan.evalBatchSize());
           var stats = SplitStatistics.of(config, data.test(), predictions, true);

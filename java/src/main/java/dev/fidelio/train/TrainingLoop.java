@@ -1,6 +1,7 @@
 package dev.fidelio.train;
 
 import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.distributed.Workers;
 import dev.fidelio.experiment.Log;
 import dev.fidelio.features.Dataset;
 import dev.fidelio.features.TrainingSetMetadata;
@@ -19,6 +20,9 @@ import java.util.Random;
  * The training loop: epochs of shuffled batches, one native train step per batch at the
  * schedule's learning rate; after each epoch an evaluation, the best model (by validation_field /
  * validation_metric) saved, and early stopping after early_stop evaluations without improvement.
+ * Data-parallel, every rank walks the same global batches (batch_size rows per rank) and trains on
+ * its shard of each; losses are summed over ranks, rank 0's validation metric decides for all, and
+ * rank 0 alone writes the model.
  */
 public final class TrainingLoop {
   /** What the run decided and saw. */
@@ -29,8 +33,14 @@ public final class TrainingLoop {
 
   public static Result run(EcdModel model, FidelioConfig config, TrainingSetMetadata metadata, TrainingPlan plan,
                            Dataset train, Dataset validation, Dataset test, Path modelFolder) {
+    return run(model, config, metadata, plan, train, validation, test, modelFolder, Workers.single());
+  }
+
+  public static Result run(EcdModel model, FidelioConfig config, TrainingSetMetadata metadata, TrainingPlan plan,
+                           Dataset train, Dataset validation, Dataset test, Path modelFolder, Workers workers) {
     long started = System.nanoTime();
-    int stepsPerEpoch = (train.size() + plan.batchSize() - 1) / plan.batchSize();
+    int globalBatch = plan.batchSize() * workers.worldSize();
+    int stepsPerEpoch = (train.size() + globalBatch - 1) / globalBatch;
     Selection selection = Selection.of(config, validation);
     TrainingStatistics statistics = new TrainingStatistics();
     Random shuffle = new Random(plan.seed());
@@ -48,27 +58,32 @@ public final class TrainingLoop {
       double lossSum = 0;
       int seen = 0;
       for (int b = 0; b < stepsPerEpoch && step < plan.totalSteps(); b++, step++) {
-        int[] rows = java.util.Arrays.copyOfRange(order, b * plan.batchSize(),
-            Math.min(train.size(), (b + 1) * plan.batchSize()));
+        Workers.Shard shard = workers.shard(java.util.Arrays.copyOfRange(order, b * globalBatch,
+            Math.min(train.size(), (b + 1) * globalBatch)));
+        int[] rows = shard.rows();
         List<Tensor> inputs = train.inputTensors(rows);
         List<Tensor> targets = train.targetTensors(rows);
         try {
-          lossSum += model.trainStep(inputs, targets, plan.schedule().at(step)) * rows.length;
+          lossSum += model.trainStep(inputs, targets, plan.schedule().at(step)) * shard.counted();
         } finally {
           inputs.forEach(Tensor::close);
           targets.forEach(Tensor::close);
         }
-        seen += rows.length;
+        seen += shard.counted();
         bar.update(b + 1, seen, lossSum / seen);
       }
+      double[] totals = workers.sum(lossSum, seen);
+      lossSum = totals[0];
+      seen = (int) totals[1];
       statistics.addTrainingLoss(lossSum / Math.max(1, seen), plan.schedule().at(Math.max(0, step - 1)));
 
       // Phase 2: evaluation on validation and test.
+      workers.synchronizeModel(model);
       var validationStats = evaluate(model, config, metadata, plan, validation);
       var testStats = evaluate(model, config, metadata, plan, test);
       statistics.addEvaluation("validation", validationStats);
       statistics.addEvaluation("test", testStats);
-      double metric = selection.metric(validationStats, lossSum / Math.max(1, seen));
+      double metric = workers.fromRankZero(selection.metric(validationStats, lossSum / Math.max(1, seen)));
       Log.info(String.format("epoch %d: training loss %.4f, %s %s %s %.4f", epoch, lossSum / Math.max(1, seen),
           selection.split(), selection.field(), selection.metric(), metric));
 
@@ -77,12 +92,15 @@ public final class TrainingLoop {
         best = metric;
         bestEpoch = epoch;
         sinceImprovement = 0;
-        ModelBundle.writeWeights(modelFolder, model);
+        if (workers.writesResults()) ModelBundle.writeWeights(modelFolder, model);
       } else if (++sinceImprovement >= config.trainer().earlyStop() && config.trainer().earlyStop() >= 0) {
         Log.info("early stop: no improvement of " + selection.metric() + " for " + sinceImprovement + " evaluations");
         stoppedEarly = true;
         break;
       }
+    }
+    if (!workers.writesResults()) {
+      return new Result(statistics, bestEpoch, best, epoch, step, stoppedEarly, (System.nanoTime() - started) / 1e9);
     }
     ModelBundle.readWeights(modelFolder, model);
     Log.info("best model: epoch " + bestEpoch + " (" + selection.metric() + " " + best + "), saved in " + modelFolder);

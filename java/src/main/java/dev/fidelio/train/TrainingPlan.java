@@ -20,6 +20,14 @@ public record TrainingPlan(int epochs, long totalSteps, int batchSize, int evalB
   static final int AUTO_BATCH_SIZE = 32;
 
   public static TrainingPlan of(FidelioConfig config, int trainingRows, long seed) {
+    return of(config, trainingRows, seed, 1);
+  }
+
+  /**
+   * With worldSize data-parallel workers, batch_size is each worker's (Ludwig's rule): an epoch has
+   * ceil(rows / (batch_size * workers)) steps and learning_rate_scaling scales the learning rate.
+   */
+  public static TrainingPlan of(FidelioConfig config, int trainingRows, long seed, int worldSize) {
     var t = config.trainer();
     int batchSize = switch (t.batchSize()) {
       case AutoOr.Value<Integer> v -> v.value();
@@ -28,7 +36,7 @@ public record TrainingPlan(int epochs, long totalSteps, int batchSize, int evalB
         yield AUTO_BATCH_SIZE;
       }
     };
-    batchSize = Math.max(1, Math.min(batchSize, trainingRows));
+    batchSize = Math.max(1, Math.min(batchSize, (trainingRows + worldSize - 1) / worldSize));
     int evalBatchSize = t.evalBatchSize() instanceof AutoOr.Value<Integer> v ? v.value() : batchSize;
     double learningRate;
     String reason;
@@ -44,7 +52,20 @@ public record TrainingPlan(int epochs, long totalSteps, int batchSize, int evalB
         Log.info("learning_rate: auto -> " + learningRate + " (" + rule[1] + ")");
       }
     }
-    long stepsPerEpoch = (trainingRows + batchSize - 1) / batchSize;
+    if (worldSize > 1) {
+      double scale = switch (t.learningRateScaling()) {
+        case LINEAR -> worldSize;
+        case SQRT -> Math.sqrt(worldSize);
+        case CONSTANT -> 1.0;
+      };
+      learningRate *= scale;
+      reason += "; x" + (float) scale + " for " + worldSize + " workers (learning_rate_scaling: "
+          + t.learningRateScaling().name().toLowerCase(java.util.Locale.ROOT) + ")";
+      Log.info("learning_rate: " + learningRate + " for " + worldSize + " workers (learning_rate_scaling: "
+          + t.learningRateScaling().name().toLowerCase(java.util.Locale.ROOT) + ")");
+    }
+    long globalBatch = (long) batchSize * worldSize;
+    long stepsPerEpoch = (trainingRows + globalBatch - 1) / globalBatch;
     long totalSteps = t.trainSteps() != null ? t.trainSteps() : t.epochs() * stepsPerEpoch;
     int epochs = t.trainSteps() != null ? (int) ((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch) : t.epochs();
     LearningRateScheduler s = t.learningRateScheduler();
