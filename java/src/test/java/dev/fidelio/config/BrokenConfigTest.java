@@ -135,7 +135,10 @@ class BrokenConfigTest {
                 broken("stratify without column", with("preprocessing: {split: {type: stratify}}\n"),
                         "preprocessing.split.column", "missing required key 'column'"),
                 broken("ray backend", with("backend: {type: ray}\n"), "backend.type", "'ray'", "not support yet",
-                        "local"));
+                        "local"),
+                broken("horovod strategy", with("backend: {trainer: {strategy: horovod}}\n"),
+                        "backend.trainer.strategy", "'horovod'", "ddp", "deepspeed"),
+                broken("no workers", with("backend: {trainer: {num_workers: 0}}\n"), "backend.trainer.num_workers"));
     }
 
     private static Arguments broken(String what, String yaml, String path, String... fragments) {

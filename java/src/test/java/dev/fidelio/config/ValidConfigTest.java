@@ -75,7 +75,7 @@ class ValidConfigTest {
             preprocessing:
               split: {type: stratify, column: label, probabilities: [0.8, 0.1, 0.1]}
               sample_ratio: 0.5
-            backend: {type: local}
+            backend: {type: local, trainer: {strategy: deepspeed, num_workers: 2}}
             """;
 
     @Test
@@ -168,6 +168,7 @@ class ValidConfigTest {
         assertNull(price.preprocessing().normalization(), "explicit null turns normalization off");
         var inStock = (BinaryInputFeature) config.inputFeatures().get(3);
         assertEquals("yes", inStock.preprocessing().fallbackTrueLabel());
+        assertEquals(new Backend.Local(Backend.Strategy.DEEPSPEED, 2), config.backend());
         assertEquals("false", inStock.preprocessing().fillValue());
         var label = (CategoryOutputFeature) config.outputFeatures().getFirst();
         var loss = (Loss.SoftmaxCrossEntropy) label.loss();
