@@ -240,15 +240,23 @@ FDL_API int32_t fdl_ecd_add_binary_output(fdl_ecd* ecd, const char* name, double
 FDL_API int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_t absolute_error, double loss_weight,
                                           char* err, size_t err_cap);
 /* Builds the concat combiner (n_fc_layers fully connected layers: sizes, FDL_ACTIVATION_*, dropout
- * rates, FDL_NORM_*; norm parameters shared) and the output heads; creates the AdamW optimizer. */
+ * rates, FDL_NORM_*; norm parameters shared) and the output heads; creates an AdamW optimizer. */
 FDL_API int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_sizes, const int32_t* fc_activations,
                               const double* fc_dropouts, const int32_t* fc_norms, int32_t n_fc_layers,
                               int64_t virtual_batch_size, double norm_momentum, double norm_epsilon, char* err,
                               size_t err_cap);
-FDL_API int32_t fdl_ecd_set_adamw(fdl_ecd* ecd, double beta1, double beta2, double eps, double weight_decay,
-                                  char* err, size_t err_cap);
-/* Clips the global gradient norm before each update; <= 0 disables clipping. */
-FDL_API int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, char* err, size_t err_cap);
+/* Replaces the optimizer (fdl_ecd_build creates AdamW with torch's defaults). Adam: decoupled != 0
+ * is AdamW (p -= lr * wd * p), else weight decay is L2 added to the gradient (torch.optim.Adam).
+ * exclude_bias_and_norm != 0 exempts one-dimensional parameters (biases, norm scales) from decay. */
+FDL_API int32_t fdl_ecd_set_adam(fdl_ecd* ecd, double beta1, double beta2, double eps, double weight_decay,
+                                 int32_t decoupled, int32_t exclude_bias_and_norm, char* err, size_t err_cap);
+/* torch.optim.SGD: momentum (buffer starts as the first gradient), dampening, Nesterov, L2 decay. */
+FDL_API int32_t fdl_ecd_set_sgd(fdl_ecd* ecd, double momentum, double dampening, double weight_decay,
+                                int32_t nesterov, int32_t exclude_bias_and_norm, char* err, size_t err_cap);
+/* Gradient clipping before each update, in this order: the global L2 norm of all gradients, each
+ * gradient's own L2 norm, each element's absolute value. A limit <= 0 turns that kind off. */
+FDL_API int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, double max_norm,
+                                              double max_value, char* err, size_t err_cap);
 /* Switches input input_index (text or image) between raw tensors and cached embeddings (frozen encoders only). */
 FDL_API int32_t fdl_ecd_set_cached_embeddings(fdl_ecd* ecd, int32_t input_index, int32_t enabled, char* err,
                                               size_t err_cap);
@@ -256,10 +264,14 @@ FDL_API int32_t fdl_ecd_set_cached_embeddings(fdl_ecd* ecd, int32_t input_index,
  * image: images), in eval mode without autograd: what the embedding cache stores. */
 FDL_API int32_t fdl_ecd_embed(fdl_ecd* ecd, int32_t input_index, const fdl_tensor* const* raw_inputs,
                               int32_t n_raw_inputs, fdl_tensor** out, char* err, size_t err_cap);
-/* One training step: inputs are every input feature's tensors in feature order; targets one per
- * output feature. Zero grads, forward, weighted loss sum, backward, clipping, AdamW. */
+/* One micro-batch of a training step: inputs are every input feature's tensors in feature order;
+ * targets one per output feature. Forward, weighted loss sum, backward of loss * loss_scale (the
+ * micro-batch's share of the update's rows; 1 without accumulation). begins_update != 0 drops the
+ * previous gradients first; ends_update != 0 then clips and applies the optimizer at learning_rate.
+ * loss_out receives the unscaled loss. */
 FDL_API int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t n_inputs,
-                                   const fdl_tensor* const* targets, int32_t n_targets, double learning_rate,
+                                   const fdl_tensor* const* targets, int32_t n_targets, double loss_scale,
+                                   int32_t begins_update, int32_t ends_update, double learning_rate,
                                    double* loss_out, char* err, size_t err_cap);
 /* Evaluation mode, no autograd: predictions[i] receives output i's probabilities [B, C] (category),
  * probability [B] (binary) or value [B] (number); with targets (n_targets > 0) also the loss. */

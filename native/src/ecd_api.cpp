@@ -4,19 +4,20 @@
 
 #include <cmath>
 
-#include "adamw.h"
+#include "adam.h"
 #include "api_guard.h"
 #include "bert_handle.h"
 #include "ecd/ecd_model.h"
+#include "gradient_clipping.h"
 #include "resnet_handle.h"
+#include "sgd.h"
 #include "tensor_handle.h"
 
 struct fdl_ecd {
   fdl::EcdModel model;
   uint64_t seed;
-  fdl::AdamWOptions adamw;
-  double max_grad_norm = 0;  // <= 0: no clipping
-  std::unique_ptr<fdl::MultiTensorAdamW> optimizer;
+  fdl::GradientClipping clipping;
+  std::unique_ptr<fdl::Optimizer> optimizer;  // AdamW (Ludwig's default) until a set_* call replaces it
 };
 
 namespace fdl {
@@ -82,16 +83,17 @@ void add_output(const fdl_ecd* ecd, const char* name, double loss_weight, Make m
   });
 }
 
-// Clips the global L2 norm of all gradients to max_norm (Ludwig's clipglobalnorm).
-void clip_global_norm(const std::vector<at::Tensor>& params, double max_norm) {
-  std::vector<at::Tensor> grads;
-  for (const auto& p : params) {
-    if (p.grad().defined()) grads.push_back(p.grad());
+std::vector<at::Tensor> trainable_parameters(fdl_ecd* e) {
+  std::vector<at::Tensor> trainable;
+  for (const auto& p : e->model->parameters()) {
+    if (p.requires_grad()) trainable.push_back(p);
   }
-  if (grads.empty()) return;
-  at::Tensor total = at::stack(at::_foreach_norm(grads)).norm();
-  double scale = max_norm / (total.item<double>() + 1e-6);
-  if (scale < 1.0) at::_foreach_mul_(grads, scale);
+  return trainable;
+}
+
+void require_weight_decay(double weight_decay) {
+  require(std::isfinite(weight_decay) && weight_decay >= 0,
+          "weight_decay must be finite and >= 0, got " + std::to_string(weight_decay));
 }
 
 }  // namespace
@@ -104,7 +106,7 @@ extern "C" {
 int32_t fdl_ecd_new(uint64_t seed, fdl_ecd** out, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     require_out(out, "out");
-    auto handle = std::make_unique<fdl_ecd>(fdl_ecd{EcdModel(), seed, AdamWOptions{}, 0, nullptr});
+    auto handle = std::make_unique<fdl_ecd>(fdl_ecd{EcdModel(), seed, GradientClipping{}, nullptr});
     register_handle(handle.get(), HandleKind::Ecd, handle->model.ptr().get());
     *out = handle.release();
   });
@@ -182,30 +184,49 @@ int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_sizes, const int32_t* fc_a
     }
     at::manual_seed(e->seed);
     e->model->build(layers, NormParams{virtual_batch_size, norm_momentum, norm_epsilon});
-    std::vector<at::Tensor> trainable;
-    for (const auto& p : e->model->parameters()) {
-      if (p.requires_grad()) trainable.push_back(p);
-    }
-    e->optimizer = std::make_unique<MultiTensorAdamW>(trainable, e->adamw);
+    e->optimizer = std::make_unique<MultiTensorAdam>(trainable_parameters(e), AdamOptions{});
   });
 }
 
-int32_t fdl_ecd_set_adamw(fdl_ecd* ecd, double beta1, double beta2, double eps, double weight_decay, char* err,
-                          size_t err_cap) {
+int32_t fdl_ecd_set_adam(fdl_ecd* ecd, double beta1, double beta2, double eps, double weight_decay,
+                         int32_t decoupled, int32_t exclude_bias_and_norm, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     fdl_ecd* e = built_ecd(ecd);
     require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1,
             "betas must lie in [0, 1), got " + std::to_string(beta1) + ", " + std::to_string(beta2));
-    require(eps > 0 && weight_decay >= 0, "eps must be > 0 and weight_decay >= 0");
-    e->adamw = AdamWOptions{beta1, beta2, eps, weight_decay};
-    e->optimizer->options() = e->adamw;
+    require(eps > 0, "eps must be > 0, got " + std::to_string(eps));
+    require_weight_decay(weight_decay);
+    auto params = trainable_parameters(e);
+    auto mask = weight_decay_mask(params, exclude_bias_and_norm != 0);
+    e->optimizer = std::make_unique<MultiTensorAdam>(params, AdamOptions{beta1, beta2, eps, weight_decay,
+                                                                         decoupled != 0}, mask);
   });
 }
 
-int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, char* err, size_t err_cap) {
+int32_t fdl_ecd_set_sgd(fdl_ecd* ecd, double momentum, double dampening, double weight_decay, int32_t nesterov,
+                        int32_t exclude_bias_and_norm, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
-    require(std::isfinite(max_global_norm), "max_global_norm must be finite");
-    ecd_of(ecd)->max_grad_norm = max_global_norm;
+    fdl_ecd* e = built_ecd(ecd);
+    require(std::isfinite(momentum) && momentum >= 0 && std::isfinite(dampening) && dampening >= 0,
+            "momentum and dampening must be finite and >= 0, got " + std::to_string(momentum) + ", " +
+                std::to_string(dampening));
+    require(nesterov == 0 || (momentum > 0 && dampening == 0),
+            "Nesterov momentum needs momentum > 0 and dampening 0, got " + std::to_string(momentum) + ", " +
+                std::to_string(dampening));
+    require_weight_decay(weight_decay);
+    auto params = trainable_parameters(e);
+    auto mask = weight_decay_mask(params, exclude_bias_and_norm != 0);
+    e->optimizer = std::make_unique<MultiTensorSgd>(params, SgdOptions{momentum, dampening, weight_decay,
+                                                                       nesterov != 0}, mask);
+  });
+}
+
+int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, double max_norm, double max_value,
+                                      char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require(std::isfinite(max_global_norm) && std::isfinite(max_norm) && std::isfinite(max_value),
+            "clipping limits must be finite");
+    ecd_of(ecd)->clipping = GradientClipping{max_global_norm, max_norm, max_value};
   });
 }
 
@@ -227,24 +248,30 @@ int32_t fdl_ecd_embed(fdl_ecd* ecd, int32_t input_index, const fdl_tensor* const
 }
 
 int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t n_inputs,
-                           const fdl_tensor* const* targets, int32_t n_targets, double learning_rate, double* loss_out,
+                           const fdl_tensor* const* targets, int32_t n_targets, double loss_scale,
+                           int32_t begins_update, int32_t ends_update, double learning_rate, double* loss_out,
                            char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     fdl_ecd* e = built_ecd(ecd);
     require_out(loss_out, "loss_out");
     require(std::isfinite(learning_rate) && learning_rate >= 0,
             "learning rate must be finite and >= 0, got " + std::to_string(learning_rate));
+    require(std::isfinite(loss_scale) && loss_scale > 0 && loss_scale <= 1,
+            "loss_scale must lie in (0, 1], got " + std::to_string(loss_scale));
     auto x = tensors_of(inputs, n_inputs, "inputs");
     auto y = tensors_of(targets, n_targets, "targets");
     e->model->train();
-    e->model->zero_grad(/*set_to_none=*/true);  // backward then writes gradients instead of adding to zeros
+    // set_to_none: the first backward writes gradients instead of adding to zeros; later micro-batches add.
+    if (begins_update != 0) e->model->zero_grad(/*set_to_none=*/true);
     at::Tensor loss = e->model->loss(e->model->forward(x), y);
     double value = loss.item<double>();
     require(std::isfinite(value), "the loss is " + std::to_string(value) +
                                       ": check the inputs for NaN/inf, or lower the learning rate");
-    loss.backward();
-    if (e->max_grad_norm > 0) clip_global_norm(e->model->parameters(), e->max_grad_norm);
-    e->optimizer->step(learning_rate);
+    (loss_scale == 1 ? loss : loss * loss_scale).backward();
+    if (ends_update != 0) {
+      clip_gradients(e->model->parameters(), e->clipping);
+      e->optimizer->step(learning_rate);
+    }
     *loss_out = value;
   });
 }

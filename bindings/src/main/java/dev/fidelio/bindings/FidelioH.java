@@ -101,7 +101,8 @@ public final class FidelioH {
       "fdl_ecd_add_binary_output",
       "fdl_ecd_add_number_output",
       "fdl_ecd_build",
-      "fdl_ecd_set_adamw",
+      "fdl_ecd_set_adam",
+      "fdl_ecd_set_sgd",
       "fdl_ecd_set_gradient_clipping",
       "fdl_ecd_set_cached_embeddings",
       "fdl_ecd_embed",
@@ -153,7 +154,8 @@ public final class FidelioH {
   private static final MethodHandle fdl_ecd_add_binary_output$MH;
   private static final MethodHandle fdl_ecd_add_number_output$MH;
   private static final MethodHandle fdl_ecd_build$MH;
-  private static final MethodHandle fdl_ecd_set_adamw$MH;
+  private static final MethodHandle fdl_ecd_set_adam$MH;
+  private static final MethodHandle fdl_ecd_set_sgd$MH;
   private static final MethodHandle fdl_ecd_set_gradient_clipping$MH;
   private static final MethodHandle fdl_ecd_set_cached_embeddings$MH;
   private static final MethodHandle fdl_ecd_embed$MH;
@@ -209,11 +211,12 @@ public final class FidelioH {
     fdl_ecd_add_binary_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_binary_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
     fdl_ecd_add_number_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_number_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
     fdl_ecd_build$MH = downcall(linker, lookup, missing, "fdl_ecd_build", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
-    fdl_ecd_set_adamw$MH = downcall(linker, lookup, missing, "fdl_ecd_set_adamw", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
-    fdl_ecd_set_gradient_clipping$MH = downcall(linker, lookup, missing, "fdl_ecd_set_gradient_clipping", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_adam$MH = downcall(linker, lookup, missing, "fdl_ecd_set_adam", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_sgd$MH = downcall(linker, lookup, missing, "fdl_ecd_set_sgd", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_gradient_clipping$MH = downcall(linker, lookup, missing, "fdl_ecd_set_gradient_clipping", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
     fdl_ecd_set_cached_embeddings$MH = downcall(linker, lookup, missing, "fdl_ecd_set_cached_embeddings", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_embed$MH = downcall(linker, lookup, missing, "fdl_ecd_embed", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, JAVA_INT, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_evaluate$MH = downcall(linker, lookup, missing, "fdl_ecd_evaluate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     if (!missing.isEmpty()) {
       throw new UnsatisfiedLinkError("libfidelio lacks " + missing + " declared in fidelio.h:"
@@ -597,17 +600,25 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_ecd_set_adamw(MemorySegment ecd, double beta1, double beta2, double eps, double weight_decay, MemorySegment err, long err_cap) {
+  public static int fdl_ecd_set_adam(MemorySegment ecd, double beta1, double beta2, double eps, double weight_decay, int decoupled, int exclude_bias_and_norm, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_ecd_set_adamw$MH.invokeExact(ecd, beta1, beta2, eps, weight_decay, err, err_cap);
+      return (int) fdl_ecd_set_adam$MH.invokeExact(ecd, beta1, beta2, eps, weight_decay, decoupled, exclude_bias_and_norm, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
-  public static int fdl_ecd_set_gradient_clipping(MemorySegment ecd, double max_global_norm, MemorySegment err, long err_cap) {
+  public static int fdl_ecd_set_sgd(MemorySegment ecd, double momentum, double dampening, double weight_decay, int nesterov, int exclude_bias_and_norm, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_ecd_set_gradient_clipping$MH.invokeExact(ecd, max_global_norm, err, err_cap);
+      return (int) fdl_ecd_set_sgd$MH.invokeExact(ecd, momentum, dampening, weight_decay, nesterov, exclude_bias_and_norm, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_set_gradient_clipping(MemorySegment ecd, double max_global_norm, double max_norm, double max_value, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_set_gradient_clipping$MH.invokeExact(ecd, max_global_norm, max_norm, max_value, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -629,9 +640,9 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_ecd_train_step(MemorySegment ecd, MemorySegment inputs, int n_inputs, MemorySegment targets, int n_targets, double learning_rate, MemorySegment loss_out, MemorySegment err, long err_cap) {
+  public static int fdl_ecd_train_step(MemorySegment ecd, MemorySegment inputs, int n_inputs, MemorySegment targets, int n_targets, double loss_scale, int begins_update, int ends_update, double learning_rate, MemorySegment loss_out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_ecd_train_step$MH.invokeExact(ecd, inputs, n_inputs, targets, n_targets, learning_rate, loss_out, err, err_cap);
+      return (int) fdl_ecd_train_step$MH.invokeExact(ecd, inputs, n_inputs, targets, n_targets, loss_scale, begins_update, ends_update, learning_rate, loss_out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

@@ -67,7 +67,7 @@ public final class Experiment {
         double secondsToTraining = (System.nanoTime() - started) / 1e9;
         Log.info(String.format("training starts %.2f s after the run started", secondsToTraining));
         TrainingLoop.Result result = TrainingLoop.run(model, config, metadata, plan, data.training(),
-            data.validation(), data.test(), modelFolder);
+            data.validation(), data.test(), modelFolder, results.resolve("training_log.csv"));
         JsonFiles.write(results.resolve("training_statistics.json"), result.statistics().toJson());
         Map<String, Object> description = Description.of(config, configFile, datasetFile, prepared, plan, result, notes,
             secondsToTraining);
@@ -125,11 +125,18 @@ public final class Experiment {
   private static void configureOptimizer(EcdModel model, FidelioConfig config) {
     var t = config.trainer();
     switch (t.optimizer()) {
-      case Optimizer.AdamW a -> model.setAdamW(a.betas().get(0), a.betas().get(1), a.eps(), a.weightDecay());
-      case Optimizer.Adam a -> model.setAdamW(a.betas().get(0), a.betas().get(1), a.eps(), 0.0);
-      case Optimizer.Sgd s -> throw new IllegalStateException("SupportCheck rejects sgd");
+      case Optimizer.AdamW a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(), a.weightDecay(), true,
+          a.excludeBiasAndNormFromWeightDecay());
+      case Optimizer.Adam a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(), a.weightDecay(), false,
+          a.excludeBiasAndNormFromWeightDecay());
+      case Optimizer.Sgd s -> model.setSgd(s.momentum(), s.dampening(), s.weightDecay(), s.nesterov(),
+          s.excludeBiasAndNormFromWeightDecay());
     }
-    Double clip = t.gradientClipping().clipglobalnorm();
-    model.setGradientClipping(clip == null ? 0 : clip);
+    var clip = t.gradientClipping();
+    model.setGradientClipping(orZero(clip.clipglobalnorm()), orZero(clip.clipnorm()), orZero(clip.clipvalue()));
+  }
+
+  private static double orZero(Double value) {
+    return value == null ? 0 : value;
   }
 }

@@ -5,19 +5,29 @@ import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.LearningRateScheduler;
 import dev.fidelio.config.TextInputFeature;
+import dev.fidelio.config.Trainer;
 import dev.fidelio.experiment.Log;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The numbers a run trains with, resolved from the config and the data: batch sizes, the learning
- * rate (Ludwig's rule for {@code auto}), total steps and the schedule. {@link #describe} records
- * each with its reason for description.json.
+ * The numbers a run trains with, resolved from the config and the data: batch sizes, gradient
+ * accumulation, the learning rate (Ludwig's rule for {@code auto}, then learning_rate_scaling),
+ * steps, evaluation interval and the schedule. {@link #describe} records each for description.json.
+ *
+ * @param batchSize rows per forward/backward pass (micro-batch)
+ * @param accumulationSteps micro-batches per optimizer step; batchSize x accumulationSteps is the
+ *     effective batch size
+ * @param stepsPerEpoch optimizer steps per pass over the training set
+ * @param stepsPerCheckpoint optimizer steps between evaluations (Ludwig's steps_per_checkpoint)
  */
-public record TrainingPlan(int epochs, long totalSteps, int batchSize, int evalBatchSize, double learningRate,
-                           String learningRateReason, LearningRateSchedule schedule, long seed) {
+public record TrainingPlan(int epochs, long totalSteps, int batchSize, int accumulationSteps, int evalBatchSize,
+                           double learningRate, String learningRateReason, LearningRateSchedule schedule,
+                           long stepsPerEpoch, long stepsPerCheckpoint, long seed) {
   /** Used for batch_size: auto until throughput probing exists. */
   static final int AUTO_BATCH_SIZE = 32;
+  /** Data-parallel workers; learning_rate_scaling multiplies by a function of this. */
+  static final int WORKERS = 1;
 
   public static TrainingPlan of(FidelioConfig config, int trainingRows, long seed) {
     var t = config.trainer();
@@ -29,6 +39,7 @@ public record TrainingPlan(int epochs, long totalSteps, int batchSize, int evalB
       }
     };
     batchSize = Math.max(1, Math.min(batchSize, trainingRows));
+    int accumulation = accumulationSteps(t, batchSize, trainingRows);
     int evalBatchSize = t.evalBatchSize() instanceof AutoOr.Value<Integer> v ? v.value() : batchSize;
     double learningRate;
     String reason;
@@ -44,16 +55,58 @@ public record TrainingPlan(int epochs, long totalSteps, int batchSize, int evalB
         Log.info("learning_rate: auto -> " + learningRate + " (" + rule[1] + ")");
       }
     }
-    long stepsPerEpoch = (trainingRows + batchSize - 1) / batchSize;
+    double scale = scaling(t.learningRateScaling(), WORKERS);
+    learningRate *= scale;
+    reason += "; learning_rate_scaling " + t.learningRateScaling().name().toLowerCase() + " x" + scale + " for "
+        + WORKERS + " worker";
+    int effectiveBatch = batchSize * accumulation;
+    long stepsPerEpoch = (trainingRows + effectiveBatch - 1) / effectiveBatch;
     long totalSteps = t.trainSteps() != null ? t.trainSteps() : t.epochs() * stepsPerEpoch;
     int epochs = t.trainSteps() != null ? (int) ((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch) : t.epochs();
+    long stepsPerCheckpoint = stepsPerCheckpoint(t, stepsPerEpoch, totalSteps);
     LearningRateScheduler s = t.learningRateScheduler();
+    // Ludwig takes the larger of the two warmups; the config allows only one of them.
+    long warmupSteps = Math.min(totalSteps, Math.max(Math.round(s.warmupFraction() * totalSteps),
+        (long) s.warmupEvaluations() * stepsPerCheckpoint));
     LearningRateSchedule.Decay decay = s.decay() == null ? LearningRateSchedule.Decay.NONE
         : LearningRateSchedule.Decay.valueOf(s.decay().name());
-    var schedule = new LearningRateSchedule(learningRate, totalSteps, Math.round(s.warmupFraction() * totalSteps),
-        decay, decay == LearningRateSchedule.Decay.COSINE ? s.etaMin() : 0.0, s.decayRate(),
-        Math.max(1, s.decaySteps()), s.staircase());
-    return new TrainingPlan(epochs, totalSteps, batchSize, evalBatchSize, learningRate, reason, schedule, seed);
+    var schedule = new LearningRateSchedule(learningRate, totalSteps, warmupSteps, decay,
+        decay == LearningRateSchedule.Decay.COSINE ? s.etaMin() : 0.0, s.decayRate(), Math.max(1, s.decaySteps()),
+        s.staircase());
+    return new TrainingPlan(epochs, totalSteps, batchSize, accumulation, evalBatchSize, learningRate, reason, schedule,
+        stepsPerEpoch, stepsPerCheckpoint, seed);
+  }
+
+  /** gradient_accumulation_steps, or effective_batch_size / batch_size (Ludwig's floor), at most one epoch's rows. */
+  static int accumulationSteps(Trainer t, int batchSize, int trainingRows) {
+    int steps = switch (t.gradientAccumulationSteps()) {
+      case AutoOr.Value<Integer> v -> v.value();
+      case AutoOr.Auto<Integer> a -> t.effectiveBatchSize() instanceof AutoOr.Value<Integer> e
+          ? Math.max(1, e.value() / (batchSize * WORKERS)) : 1;
+    };
+    int fitting = Math.max(1, trainingRows / batchSize);
+    if (steps > fitting) {
+      Log.warn("gradient accumulation of " + steps + " x " + batchSize + " rows exceeds the " + trainingRows
+          + " training rows; accumulating " + fitting + " batches per step");
+      return fitting;
+    }
+    return steps;
+  }
+
+  /** Ludwig's learning_rate_scaling: the rate grows with the number of data-parallel workers. */
+  static double scaling(Trainer.LearningRateScaling scaling, int workers) {
+    return switch (scaling) {
+      case LINEAR -> workers;
+      case SQRT -> Math.sqrt(workers);
+      case CONSTANT -> 1.0;
+    };
+  }
+
+  /** steps_per_checkpoint, else one epoch split checkpoints_per_epoch ways, else one epoch; at most all steps. */
+  static long stepsPerCheckpoint(Trainer t, long stepsPerEpoch, long totalSteps) {
+    long steps = t.stepsPerCheckpoint() > 0 ? t.stepsPerCheckpoint()
+        : t.checkpointsPerEpoch() > 0 ? Math.max(1, stepsPerEpoch / t.checkpointsPerEpoch()) : stepsPerEpoch;
+    return Math.max(1, Math.min(steps, totalSteps));
   }
 
   /** Ludwig's rule: by the most demanding input, {rate, reason}. */
@@ -79,9 +132,13 @@ public record TrainingPlan(int epochs, long totalSteps, int batchSize, int evalB
     d.put("epochs", epochs);
     d.put("total_steps", totalSteps);
     d.put("batch_size", batchSize);
+    d.put("gradient_accumulation_steps", accumulationSteps);
+    d.put("effective_batch_size", batchSize * accumulationSteps);
     d.put("eval_batch_size", evalBatchSize);
     d.put("learning_rate", learningRate);
     d.put("learning_rate_reason", learningRateReason);
+    d.put("steps_per_epoch", stepsPerEpoch);
+    d.put("steps_per_checkpoint", stepsPerCheckpoint);
     d.put("warmup_steps", schedule.warmupSteps());
     d.put("decay", schedule.decay().name().toLowerCase());
     d.put("random_seed", seed);

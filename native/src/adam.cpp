@@ -1,0 +1,63 @@
+#include "adam.h"
+
+#include <c10/core/GradMode.h>
+
+#include <cmath>
+
+namespace fdl {
+
+MultiTensorAdam::MultiTensorAdam(std::vector<at::Tensor> params, AdamOptions options, std::vector<bool> decay_mask)
+    : params_(std::move(params)), decay_mask_(std::move(decay_mask)), options_(options) {
+  TORCH_CHECK(decay_mask_.size() == params_.size(), "decay mask has ", decay_mask_.size(), " entries for ",
+              params_.size(), " parameters");
+  for (const auto& p : params_) {
+    exp_avg_.push_back(at::zeros_like(p));
+    exp_avg_sq_.push_back(at::zeros_like(p));
+  }
+}
+
+MultiTensorAdam::MultiTensorAdam(std::vector<at::Tensor> params, AdamOptions options)
+    : MultiTensorAdam(params, options, weight_decay_mask(params, false)) {}
+
+void MultiTensorAdam::step(double lr) {
+  c10::NoGradGuard no_grad;
+  StepGroup decayed = with_gradients(params_, decay_mask_, true);
+  StepGroup plain = with_gradients(params_, decay_mask_, false);
+  if (decayed.params.empty() && plain.params.empty()) return;
+  // One step count for all parameters, like torch's single param group.
+  ++step_count_;
+  update(decayed, lr, options_.weight_decay);
+  update(plain, lr, 0.0);
+}
+
+void MultiTensorAdam::update(const StepGroup& group, double lr, double weight_decay) {
+  if (group.params.empty()) return;
+  const auto& o = options_;
+  std::vector<at::Tensor> avg, avg_sq;
+  for (size_t i : group.indices) {
+    avg.push_back(exp_avg_[i]);
+    avg_sq.push_back(exp_avg_sq_[i]);
+  }
+  std::vector<at::Tensor> params = group.params;
+  std::vector<at::Tensor> grads = group.grads;
+  if (weight_decay != 0) {
+    if (o.decoupled) {
+      at::_foreach_mul_(params, 1.0 - lr * weight_decay);
+    } else {
+      grads = at::_foreach_add(grads, params, weight_decay);  // L2: grad + wd * p, grads left untouched
+    }
+  }
+  at::_foreach_mul_(avg, o.beta1);
+  at::_foreach_add_(avg, grads, 1.0 - o.beta1);
+  at::_foreach_mul_(avg_sq, o.beta2);
+  at::_foreach_addcmul_(avg_sq, grads, grads, 1.0 - o.beta2);
+
+  double bias_correction1 = 1.0 - std::pow(o.beta1, static_cast<double>(step_count_));
+  double bias_correction2 = 1.0 - std::pow(o.beta2, static_cast<double>(step_count_));
+  auto denom = at::_foreach_sqrt(avg_sq);
+  at::_foreach_div_(denom, std::sqrt(bias_correction2));
+  at::_foreach_add_(denom, o.eps);
+  at::_foreach_addcdiv_(params, avg, denom, -lr / bias_correction1);
+}
+
+}  // namespace fdl
