@@ -76,6 +76,10 @@ FDL_API int32_t fdl_runtime_device_count(int32_t device_type, int32_t* out, char
 
 /* Seeds LibTorch's default generators (CPU and CUDA). */
 FDL_API int32_t fdl_runtime_manual_seed(uint64_t seed, char* err, size_t err_cap);
+/* The CPU generator's state (its bytes as int64 [n]; dropout and other random ops draw from it), for checkpoints;
+ * _set restores it, so a resumed run draws the same numbers as an uninterrupted one. */
+FDL_API int32_t fdl_runtime_rng_state_get(fdl_tensor** out, char* err, size_t err_cap);
+FDL_API int32_t fdl_runtime_rng_state_set(const fdl_tensor* state, char* err, size_t err_cap);
 
 /* ---- tensors ---------------------------------------------------------------------------- */
 
@@ -257,6 +261,16 @@ FDL_API int32_t fdl_ecd_set_sgd(fdl_ecd* ecd, double momentum, double dampening,
  * gradient's own L2 norm, each element's absolute value. A limit <= 0 turns that kind off. */
 FDL_API int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, double max_norm,
                                               double max_value, char* err, size_t err_cap);
+/* The optimizer's state, for checkpoints: entries named "step", "exp_avg.<i>", "exp_avg_sq.<i>" (adam,
+ * adamw) or "momentum_buffer.<i>" (sgd, once a step has run); values are copies. _set overwrites
+ * (or creates) one entry by name. */
+FDL_API int32_t fdl_ecd_optimizer_state_count(const fdl_ecd* ecd, int32_t* out, char* err, size_t err_cap);
+FDL_API int32_t fdl_ecd_optimizer_state_name(const fdl_ecd* ecd, int32_t index, char* name, size_t name_cap,
+                                             char* err, size_t err_cap);
+FDL_API int32_t fdl_ecd_optimizer_state_get(const fdl_ecd* ecd, int32_t index, fdl_tensor** out, char* err,
+                                            size_t err_cap);
+FDL_API int32_t fdl_ecd_optimizer_state_set(fdl_ecd* ecd, const char* name, const fdl_tensor* value, char* err,
+                                            size_t err_cap);
 /* Switches input input_index (text or image) between raw tensors and cached embeddings (frozen encoders only). */
 FDL_API int32_t fdl_ecd_set_cached_embeddings(fdl_ecd* ecd, int32_t input_index, int32_t enabled, char* err,
                                               size_t err_cap);

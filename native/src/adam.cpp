@@ -30,6 +30,30 @@ void MultiTensorAdam::step(double lr) {
   update(plain, lr, 0.0);
 }
 
+std::vector<std::pair<std::string, at::Tensor>> MultiTensorAdam::state() const {
+  std::vector<std::pair<std::string, at::Tensor>> state;
+  state.emplace_back("step", at::scalar_tensor(static_cast<double>(step_count_), at::kDouble));
+  for (size_t i = 0; i < params_.size(); ++i) {
+    state.emplace_back("exp_avg." + std::to_string(i), exp_avg_[i]);
+    state.emplace_back("exp_avg_sq." + std::to_string(i), exp_avg_sq_[i]);
+  }
+  return state;
+}
+
+void MultiTensorAdam::load_state(const std::string& name, const at::Tensor& value) {
+  c10::NoGradGuard no_grad;
+  if (name == "step") {
+    step_count_ = static_cast<int64_t>(value.item<double>());
+    return;
+  }
+  bool second = name.rfind("exp_avg_sq.", 0) == 0;
+  size_t i = state_index(name, second ? "exp_avg_sq." : "exp_avg.", params_.size());
+  at::Tensor& target = second ? exp_avg_sq_[i] : exp_avg_[i];
+  TORCH_CHECK(value.sizes() == target.sizes(), "optimizer state '", name, "' has shape ", value.sizes(),
+              ", the parameter ", target.sizes());
+  target.copy_(value);
+}
+
 void MultiTensorAdam::update(const StepGroup& group, double lr, double weight_decay) {
   if (group.params.empty()) return;
   const auto& o = options_;

@@ -22,6 +22,8 @@ class MultiTensorAdam : public Optimizer {
   MultiTensorAdam(std::vector<at::Tensor> params, AdamOptions options);
 
   void step(double lr) override;
+  std::vector<std::pair<std::string, at::Tensor>> state() const override;
+  void load_state(const std::string& name, const at::Tensor& value) override;
 
   AdamOptions& options() { return options_; }
   int64_t step_count() const { return step_count_; }

@@ -91,6 +91,13 @@ std::vector<at::Tensor> trainable_parameters(fdl_ecd* e) {
   return trainable;
 }
 
+std::pair<std::string, at::Tensor> optimizer_state_at(fdl_ecd* e, int32_t index) {
+  auto state = e->optimizer->state();
+  require(index >= 0 && index < static_cast<int32_t>(state.size()),
+          "optimizer state index " + std::to_string(index) + " out of range [0, " + std::to_string(state.size()) + ")");
+  return state[index];
+}
+
 void require_weight_decay(double weight_decay) {
   require(std::isfinite(weight_decay) && weight_decay >= 0,
           "weight_decay must be finite and >= 0, got " + std::to_string(weight_decay));
@@ -227,6 +234,37 @@ int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, doub
     require(std::isfinite(max_global_norm) && std::isfinite(max_norm) && std::isfinite(max_value),
             "clipping limits must be finite");
     ecd_of(ecd)->clipping = GradientClipping{max_global_norm, max_norm, max_value};
+  });
+}
+
+int32_t fdl_ecd_optimizer_state_count(const fdl_ecd* ecd, int32_t* out, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require_out(out, "out");
+    *out = static_cast<int32_t>(built_ecd(ecd)->optimizer->state().size());
+  });
+}
+
+int32_t fdl_ecd_optimizer_state_name(const fdl_ecd* ecd, int32_t index, char* name, size_t name_cap, char* err,
+                                     size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    std::string key = optimizer_state_at(built_ecd(ecd), index).first;
+    require(name != nullptr && key.size() < name_cap, "name buffer too small for '" + key + "'");
+    write_message(name, name_cap, key);
+  });
+}
+
+int32_t fdl_ecd_optimizer_state_get(const fdl_ecd* ecd, int32_t index, fdl_tensor** out, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require_out(out, "out");
+    *out = new_tensor_handle(optimizer_state_at(built_ecd(ecd), index).second.detach().clone());
+  });
+}
+
+int32_t fdl_ecd_optimizer_state_set(fdl_ecd* ecd, const char* name, const fdl_tensor* value, char* err,
+                                    size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require(name != nullptr, "name is NULL");
+    built_ecd(ecd)->optimizer->load_state(name, tensor_of(value, "value"));
   });
 }
 

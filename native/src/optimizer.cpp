@@ -2,6 +2,18 @@
 
 namespace fdl {
 
+size_t state_index(const std::string& name, const std::string& prefix, size_t count) {
+  TORCH_CHECK(name.rfind(prefix, 0) == 0, "unknown optimizer state entry '", name, "'");
+  size_t index = 0;
+  try {
+    index = std::stoul(name.substr(prefix.size()));
+  } catch (const std::exception&) {
+    TORCH_CHECK(false, "unknown optimizer state entry '", name, "'");
+  }
+  TORCH_CHECK(index < count, "optimizer state entry '", name, "' is beyond the ", count, " parameters");
+  return index;
+}
+
 std::vector<bool> weight_decay_mask(const std::vector<at::Tensor>& params, bool exclude_bias_and_norm) {
   std::vector<bool> mask;
   for (const auto& p : params) mask.push_back(!exclude_bias_and_norm || p.dim() >= 2);

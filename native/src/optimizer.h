@@ -4,6 +4,8 @@
 
 #include <ATen/ATen.h>
 
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace fdl {
@@ -12,7 +14,14 @@ class Optimizer {
  public:
   virtual ~Optimizer() = default;
   virtual void step(double lr) = 0;
+  // Everything a resumed run needs, named ("step", "exp_avg.3", "momentum_buffer.0", ...): the
+  // live tensors, in a fixed order. load_state sets one entry, as state() named it.
+  virtual std::vector<std::pair<std::string, at::Tensor>> state() const = 0;
+  virtual void load_state(const std::string& name, const at::Tensor& value) = 0;
 };
+
+// "exp_avg.3" with prefix "exp_avg." and count 5 -> 3; fails naming the entry otherwise.
+size_t state_index(const std::string& name, const std::string& prefix, size_t count);
 
 // Which parameters weight decay applies to: all, or only those with two or more dimensions (the
 // usual exclusion of biases and norm scales, which are one-dimensional).

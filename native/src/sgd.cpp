@@ -19,6 +19,21 @@ void MultiTensorSgd::step(double lr) {
   update(with_gradients(params_, decay_mask_, false), lr, 0.0);
 }
 
+std::vector<std::pair<std::string, at::Tensor>> MultiTensorSgd::state() const {
+  std::vector<std::pair<std::string, at::Tensor>> state;
+  for (size_t i = 0; i < params_.size(); ++i) {
+    if (momentum_buffer_[i].defined()) state.emplace_back("momentum_buffer." + std::to_string(i), momentum_buffer_[i]);
+  }
+  return state;
+}
+
+void MultiTensorSgd::load_state(const std::string& name, const at::Tensor& value) {
+  size_t i = state_index(name, "momentum_buffer.", params_.size());
+  TORCH_CHECK(value.sizes() == params_[i].sizes(), "optimizer state '", name, "' has shape ", value.sizes(),
+              ", the parameter ", params_[i].sizes());
+  momentum_buffer_[i] = value.to(params_[i].options()).clone();
+}
+
 void MultiTensorSgd::update(const StepGroup& group, double lr, double weight_decay) {
   if (group.params.empty()) return;
   const auto& o = options_;

@@ -18,6 +18,8 @@ class MultiTensorSgd : public Optimizer {
   MultiTensorSgd(std::vector<at::Tensor> params, SgdOptions options, std::vector<bool> decay_mask);
 
   void step(double lr) override;
+  std::vector<std::pair<std::string, at::Tensor>> state() const override;
+  void load_state(const std::string& name, const at::Tensor& value) override;
 
  private:
   void update(const StepGroup& group, double lr, double weight_decay);

@@ -61,6 +61,8 @@ public final class FidelioH {
       "fdl_runtime_set_num_threads",
       "fdl_runtime_device_count",
       "fdl_runtime_manual_seed",
+      "fdl_runtime_rng_state_get",
+      "fdl_runtime_rng_state_set",
       "fdl_tensor_new",
       "fdl_tensor_free",
       "fdl_tensor_dtype",
@@ -104,6 +106,10 @@ public final class FidelioH {
       "fdl_ecd_set_adam",
       "fdl_ecd_set_sgd",
       "fdl_ecd_set_gradient_clipping",
+      "fdl_ecd_optimizer_state_count",
+      "fdl_ecd_optimizer_state_name",
+      "fdl_ecd_optimizer_state_get",
+      "fdl_ecd_optimizer_state_set",
       "fdl_ecd_set_cached_embeddings",
       "fdl_ecd_embed",
       "fdl_ecd_train_step",
@@ -114,6 +120,8 @@ public final class FidelioH {
   private static final MethodHandle fdl_runtime_set_num_threads$MH;
   private static final MethodHandle fdl_runtime_device_count$MH;
   private static final MethodHandle fdl_runtime_manual_seed$MH;
+  private static final MethodHandle fdl_runtime_rng_state_get$MH;
+  private static final MethodHandle fdl_runtime_rng_state_set$MH;
   private static final MethodHandle fdl_tensor_new$MH;
   private static final MethodHandle fdl_tensor_free$MH;
   private static final MethodHandle fdl_tensor_dtype$MH;
@@ -157,6 +165,10 @@ public final class FidelioH {
   private static final MethodHandle fdl_ecd_set_adam$MH;
   private static final MethodHandle fdl_ecd_set_sgd$MH;
   private static final MethodHandle fdl_ecd_set_gradient_clipping$MH;
+  private static final MethodHandle fdl_ecd_optimizer_state_count$MH;
+  private static final MethodHandle fdl_ecd_optimizer_state_name$MH;
+  private static final MethodHandle fdl_ecd_optimizer_state_get$MH;
+  private static final MethodHandle fdl_ecd_optimizer_state_set$MH;
   private static final MethodHandle fdl_ecd_set_cached_embeddings$MH;
   private static final MethodHandle fdl_ecd_embed$MH;
   private static final MethodHandle fdl_ecd_train_step$MH;
@@ -171,6 +183,8 @@ public final class FidelioH {
     fdl_runtime_set_num_threads$MH = downcall(linker, lookup, missing, "fdl_runtime_set_num_threads", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_runtime_device_count$MH = downcall(linker, lookup, missing, "fdl_runtime_device_count", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_runtime_manual_seed$MH = downcall(linker, lookup, missing, "fdl_runtime_manual_seed", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG));
+    fdl_runtime_rng_state_get$MH = downcall(linker, lookup, missing, "fdl_runtime_rng_state_get", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_runtime_rng_state_set$MH = downcall(linker, lookup, missing, "fdl_runtime_rng_state_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_tensor_new$MH = downcall(linker, lookup, missing, "fdl_tensor_new", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_tensor_free$MH = downcall(linker, lookup, missing, "fdl_tensor_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     fdl_tensor_dtype$MH = downcall(linker, lookup, missing, "fdl_tensor_dtype", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
@@ -214,6 +228,10 @@ public final class FidelioH {
     fdl_ecd_set_adam$MH = downcall(linker, lookup, missing, "fdl_ecd_set_adam", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_set_sgd$MH = downcall(linker, lookup, missing, "fdl_ecd_set_sgd", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_set_gradient_clipping$MH = downcall(linker, lookup, missing, "fdl_ecd_set_gradient_clipping", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_ecd_optimizer_state_count$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_count", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_optimizer_state_name$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_name", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+    fdl_ecd_optimizer_state_get$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_get", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_optimizer_state_set$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_set_cached_embeddings$MH = downcall(linker, lookup, missing, "fdl_ecd_set_cached_embeddings", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_embed$MH = downcall(linker, lookup, missing, "fdl_ecd_embed", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, JAVA_INT, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
@@ -275,6 +293,22 @@ public final class FidelioH {
   public static int fdl_runtime_manual_seed(long seed, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_runtime_manual_seed$MH.invokeExact(seed, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_runtime_rng_state_get(MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_runtime_rng_state_get$MH.invokeExact(out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_runtime_rng_state_set(MemorySegment state, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_runtime_rng_state_set$MH.invokeExact(state, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -619,6 +653,38 @@ public final class FidelioH {
   public static int fdl_ecd_set_gradient_clipping(MemorySegment ecd, double max_global_norm, double max_norm, double max_value, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_ecd_set_gradient_clipping$MH.invokeExact(ecd, max_global_norm, max_norm, max_value, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_optimizer_state_count(MemorySegment ecd, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_optimizer_state_count$MH.invokeExact(ecd, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_optimizer_state_name(MemorySegment ecd, int index, MemorySegment name, long name_cap, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_optimizer_state_name$MH.invokeExact(ecd, index, name, name_cap, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_optimizer_state_get(MemorySegment ecd, int index, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_optimizer_state_get$MH.invokeExact(ecd, index, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_optimizer_state_set(MemorySegment ecd, MemorySegment name, MemorySegment value, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_optimizer_state_set$MH.invokeExact(ecd, name, value, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

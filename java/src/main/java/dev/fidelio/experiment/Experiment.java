@@ -31,12 +31,17 @@ import java.util.Map;
 public final class Experiment {
   /**
    * Where results go and how the run is named (Ludwig's flags); cacheDir is the preprocessed
-   * store's root (null: beside the dataset).
+   * store's root (null: beside the dataset); resumeFrom the results folder of an interrupted run to
+   * continue (Ludwig's --model_resume_path), or null for a new run.
    */
   public record Settings(Path outputDirectory, String experimentName, String modelName, long randomSeed,
-                         Path cacheDir) {
+                         Path cacheDir, Path resumeFrom) {
     public Settings(Path outputDirectory, String experimentName, String modelName, long randomSeed) {
-      this(outputDirectory, experimentName, modelName, randomSeed, null);
+      this(outputDirectory, experimentName, modelName, randomSeed, null, null);
+    }
+
+    public Settings(Path outputDirectory, String experimentName, String modelName, long randomSeed, Path cacheDir) {
+      this(outputDirectory, experimentName, modelName, randomSeed, cacheDir, null);
     }
   }
 
@@ -53,7 +58,8 @@ public final class Experiment {
       Preparation.Pending pending = Preparation.start(config, datasetFile, settings.randomSeed(), encoders,
           settings.cacheDir());
       TrainingSetMetadata metadata = pending.data().metadata();
-      Path results = OutputDirectory.create(settings.outputDirectory(), settings.experimentName(), settings.modelName());
+      Path results = settings.resumeFrom() != null ? resumeFolder(settings.resumeFrom(), config)
+          : OutputDirectory.create(settings.outputDirectory(), settings.experimentName(), settings.modelName());
       Path modelFolder = results.resolve("model");
       ModelBundle.writeDescription(modelFolder, config, metadata);
       encoders.copyTokenizers(modelFolder);
@@ -67,7 +73,7 @@ public final class Experiment {
         double secondsToTraining = (System.nanoTime() - started) / 1e9;
         Log.info(String.format("training starts %.2f s after the run started", secondsToTraining));
         TrainingLoop.Result result = TrainingLoop.run(model, config, metadata, plan, data.training(),
-            data.validation(), data.test(), modelFolder, results.resolve("training_log.csv"));
+            data.validation(), data.test(), results, settings.resumeFrom() != null);
         JsonFiles.write(results.resolve("training_statistics.json"), result.statistics().toJson());
         Map<String, Object> description = Description.of(config, configFile, datasetFile, prepared, plan, result, notes,
             secondsToTraining);
@@ -110,6 +116,21 @@ public final class Experiment {
             prepared.seconds());
       }
     }
+  }
+
+  /** The interrupted run's results folder, checked: it must hold a model trained with the same config. */
+  private static Path resumeFolder(Path folder, FidelioConfig config) {
+    Path saved = folder.resolve("model").resolve(ModelBundle.CONFIG_FILE);
+    if (!java.nio.file.Files.exists(saved)) {
+      throw new IllegalArgumentException("--model_resume_path " + folder + " is not the results folder of a run (no "
+          + "model/" + ModelBundle.CONFIG_FILE + "); pass the folder the interrupted run printed as 'results in ...'");
+    }
+    if (!loadConfig(saved).toYamlNode().equals(config.toYamlNode())) {
+      throw new IllegalArgumentException("--config differs from the config of the run in " + folder
+          + "; resume with the same config (see " + saved + ")");
+    }
+    Log.info("resuming the run in " + folder);
+    return folder;
   }
 
   static FidelioConfig loadConfig(Path configFile) {

@@ -12,7 +12,9 @@ import dev.fidelio.runtime.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The native ECD model (Ludwig's encoder-combiner-decoder). Built step by step: inputs, outputs,
@@ -148,6 +150,35 @@ public final class EcdModel extends NativeModule {
     try (var call = NativeCall.open()) {
       call.check(FidelioH.fdl_ecd_set_gradient_clipping(handle(), maxGlobalNorm, maxNorm, maxValue, call.error(),
           call.errorCapacity()), "fdl_ecd_set_gradient_clipping");
+    }
+  }
+
+  /** The optimizer's state by name ("step", "exp_avg.0", ...), as copies the caller closes. */
+  public Map<String, Tensor> optimizerState() {
+    Map<String, Tensor> state = new LinkedHashMap<>();
+    try (var call = NativeCall.open()) {
+      MemorySegment count = call.arena().allocate(JAVA_INT);
+      call.check(FidelioH.fdl_ecd_optimizer_state_count(handle(), count, call.error(), call.errorCapacity()),
+          "fdl_ecd_optimizer_state_count");
+      long capacity = 256;
+      MemorySegment name = call.arena().allocate(capacity);
+      for (int i = 0; i < count.get(JAVA_INT, 0); i++) {
+        call.check(FidelioH.fdl_ecd_optimizer_state_name(handle(), i, name, capacity, call.error(),
+            call.errorCapacity()), "fdl_ecd_optimizer_state_name");
+        MemorySegment out = call.allocatePointer();
+        call.check(FidelioH.fdl_ecd_optimizer_state_get(handle(), i, out, call.error(), call.errorCapacity()),
+            "fdl_ecd_optimizer_state_get");
+        state.put(name.getString(0), Tensor.adopt(handleFrom(out)));
+      }
+    }
+    return state;
+  }
+
+  /** Overwrites (or creates) one optimizer state entry, as {@link #optimizerState} named it. */
+  public void setOptimizerState(String name, Tensor value) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_optimizer_state_set(handle(), call.arena().allocateFrom(name), value.nativeHandle(),
+          call.error(), call.errorCapacity()), "fdl_ecd_optimizer_state_set");
     }
   }
 

@@ -48,4 +48,22 @@ public final class NativeRuntime {
       call.check(FidelioH.fdl_runtime_manual_seed(seed, call.error(), call.errorCapacity()), "fdl_runtime_manual_seed");
     }
   }
+
+  /** The CPU generator's state (its bytes as int64), for checkpoints. */
+  public static Tensor rngState() {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.allocatePointer();
+      call.check(FidelioH.fdl_runtime_rng_state_get(out, call.error(), call.errorCapacity()),
+          "fdl_runtime_rng_state_get");
+      return Tensor.adopt(NativeObject.handleFrom(out));
+    }
+  }
+
+  /** Restores a state from {@link #rngState}: later random draws repeat those after it was taken. */
+  public static void setRngState(Tensor state) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_runtime_rng_state_set(state.nativeHandle(), call.error(), call.errorCapacity()),
+          "fdl_runtime_rng_state_set");
+    }
+  }
 }

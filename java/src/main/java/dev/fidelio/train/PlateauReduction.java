@@ -30,6 +30,19 @@ public final class PlateauReduction {
     return new PlateauReduction(0, 0, 1.0, true);
   }
 
+  /** What a checkpoint keeps. */
+  public record State(double best, int badEvaluations, int reductions) {}
+
+  public State state() {
+    return new State(best, badEvaluations, reductions);
+  }
+
+  public void restore(State state) {
+    best = state.best();
+    badEvaluations = state.badEvaluations();
+    reductions = state.reductions();
+  }
+
   /** The multiplier of the scheduled learning rate: rate^reductions. */
   public double factor() {
     return Math.pow(rate, reductions);

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -12,6 +14,7 @@ import java.util.Locale;
  * rate, mean loss and rows, so a schedule can be checked step by step. Flushed at each evaluation.
  */
 final class TrainingLog implements AutoCloseable {
+  static final String FILE = "training_log.csv";
   private final Path file;
   private final BufferedWriter out;
 
@@ -27,6 +30,25 @@ final class TrainingLog implements AutoCloseable {
       return new TrainingLog(file, out);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the training log " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Continues the log of an interrupted run after step: later lines (redone after the resume) are dropped. */
+  static TrainingLog resume(Path file, long step) {
+    try {
+      List<String> kept = new ArrayList<>();
+      if (Files.exists(file)) {
+        for (String line : Files.readAllLines(file)) {
+          if (line.startsWith("step,")) continue;
+          int comma = line.indexOf(',');
+          if (comma > 0 && Long.parseLong(line.substring(0, comma)) <= step) kept.add(line);
+        }
+      }
+      TrainingLog log = create(file);
+      for (String line : kept) log.write(line + "\n");
+      return log;
+    } catch (IOException | NumberFormatException e) {
+      throw new IllegalStateException("cannot continue the training log " + file + ": " + e.getMessage(), e);
     }
   }
 

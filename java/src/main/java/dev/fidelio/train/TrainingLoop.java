@@ -29,38 +29,56 @@ public final class TrainingLoop {
 
   private TrainingLoop() {}
 
+  /**
+   * Trains, writing the best weights to results/model, the per-step log to results/training_log.csv
+   * and a checkpoint at each evaluation to results/training_checkpoints. With resume, it continues
+   * from the newest intact checkpoint there, drawing the same batches and random numbers as a run
+   * that was never interrupted.
+   */
   public static Result run(EcdModel model, FidelioConfig config, TrainingSetMetadata metadata, TrainingPlan plan,
-                           Dataset train, Dataset validation, Dataset test, Path modelFolder, Path trainingLog) {
+                           Dataset train, Dataset validation, Dataset test, Path results, boolean resume) {
     long started = System.nanoTime();
+    Path modelFolder = results.resolve("model");
+    Checkpoints checkpoints = new Checkpoints(results);
+    TrainingProgress progress = resume ? checkpoints.restoreLatest(model).orElseThrow(() -> new IllegalArgumentException(
+        "no intact checkpoint under " + results.resolve(Checkpoints.FOLDER) + " to resume from"))
+        : TrainingProgress.initial();
     int effectiveBatch = plan.batchSize() * plan.accumulationSteps();
     Selection selection = Selection.of(config, validation);
     PlateauWatch plateau = PlateauWatch.of(config);
-    TrainingStatistics statistics = new TrainingStatistics();
+    plateau.reduction().restore(progress.plateau());
+    TrainingStatistics statistics = TrainingStatistics.fromJson(progress.statistics());
+    long step = progress.step();
+    int bestEpoch = progress.bestEpoch();
+    double best = progress.best();
+    int sinceImprovement = progress.sinceImprovement();
+    boolean stop = progress.stopped();
+    boolean stoppedEarly = progress.stopped();
+    // The data position: whole epochs done, then steps into the next; the shuffles replay from the seed.
+    int epoch = (int) (step / plan.stepsPerEpoch());
+    long firstBatch = step % plan.stepsPerEpoch();
     Random shuffle = new Random(plan.seed());
-    long step = 0;
-    int bestEpoch = 0;
-    double best = Double.NaN;
-    int sinceImprovement = 0;
-    int epoch = 0;
-    boolean stop = false;
-    boolean stoppedEarly = false;
-    try (TrainingLog log = TrainingLog.create(trainingLog)) {
+    boolean shuffled = config.trainer().shouldShuffle();
+    for (int e = 0; e < epoch; e++) order(train.size(), shuffled ? shuffle : null);
+    double intervalLoss = 0;
+    int intervalRows = 0;
+    try (TrainingLog log = resume ? TrainingLog.resume(results.resolve(TrainingLog.FILE), step)
+        : TrainingLog.create(results.resolve(TrainingLog.FILE))) {
       while (!stop && epoch < plan.epochs() && step < plan.totalSteps()) {
         epoch++;
-        int[] order = order(train.size(), config.trainer().shouldShuffle() ? shuffle : null);
+        int[] order = order(train.size(), shuffled ? shuffle : null);
         ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + plan.epochs(), (int) plan.stepsPerEpoch());
-        double intervalLoss = 0;
-        int intervalRows = 0;
-        for (int b = 0; b < plan.stepsPerEpoch() && !stop && step < plan.totalSteps(); b++) {
+        for (long b = firstBatch; b < plan.stepsPerEpoch() && !stop && step < plan.totalSteps(); b++) {
           // Phase 1: one optimizer step over the next effective batch.
-          int[] rows = Arrays.copyOfRange(order, b * effectiveBatch, Math.min(train.size(), (b + 1) * effectiveBatch));
+          int[] rows = Arrays.copyOfRange(order, (int) b * effectiveBatch,
+              Math.min(train.size(), (int) (b + 1) * effectiveBatch));
           double learningRate = plan.schedule().at(step) * plateau.reduction().factor();
           double loss = update(model, train, rows, plan.batchSize(), learningRate);
           step++;
           log.step(step, epoch, learningRate, loss, rows.length);
           intervalLoss += loss * rows.length;
           intervalRows += rows.length;
-          bar.update(b + 1, intervalRows, intervalLoss / intervalRows);
+          bar.update((int) b + 1, intervalRows, intervalLoss / intervalRows);
           boolean lastStep = step == plan.totalSteps() || (epoch == plan.epochs() && b == plan.stepsPerEpoch() - 1);
           if (step % plan.stepsPerCheckpoint() != 0 && !lastStep) continue;
 
@@ -79,7 +97,7 @@ public final class TrainingLoop {
               step, trainingLoss, selection.split(), selection.field(), selection.metric(), metric, learningRate));
           plateau.observe(trainingLoss, validationStats, testStats);
 
-          // Phase 3: keep the best model, stop when it no longer improves.
+          // Phase 3: keep the best model, stop when it no longer improves, checkpoint.
           if (Double.isNaN(best) || selection.improves(metric, best)) {
             best = metric;
             bestEpoch = epoch;
@@ -91,7 +109,10 @@ public final class TrainingLoop {
             stoppedEarly = true;
             stop = true;
           }
+          checkpoints.save(model, new TrainingProgress(step, bestEpoch, best, sinceImprovement, stop,
+              plateau.reduction().state(), statistics.toJson()));
         }
+        firstBatch = 0;
       }
     }
     ModelBundle.readWeights(modelFolder, model);
