@@ -80,6 +80,14 @@ FDL_API int32_t fdl_runtime_manual_seed(uint64_t seed, char* err, size_t err_cap
  * _set restores it, so a resumed run draws the same numbers as an uninterrupted one. */
 FDL_API int32_t fdl_runtime_rng_state_get(fdl_tensor** out, char* err, size_t err_cap);
 FDL_API int32_t fdl_runtime_rng_state_set(const fdl_tensor* state, char* err, size_t err_cap);
+/* LibTorch's CPU allocations pass through a counter from the first call of either function on:
+ * bytes in use (allocated since then, not yet freed) and their peak. A limit > 0 makes an
+ * allocation that would exceed it fail as out of memory (FDL_ERR_OUT_OF_MEMORY), as a full
+ * machine would: for tests of out-of-memory handling. 0 removes the limit. */
+FDL_API int32_t fdl_runtime_set_memory_limit(uint64_t bytes, char* err, size_t err_cap);
+/* reset_peak != 0 starts a new peak from the bytes in use now, after reading. */
+FDL_API int32_t fdl_runtime_memory_stats(uint64_t* in_use, uint64_t* peak, int32_t reset_peak, char* err,
+                                         size_t err_cap);
 
 /* ---- tensors ---------------------------------------------------------------------------- */
 
@@ -271,6 +279,16 @@ FDL_API int32_t fdl_ecd_optimizer_state_get(const fdl_ecd* ecd, int32_t index, f
                                             size_t err_cap);
 FDL_API int32_t fdl_ecd_optimizer_state_set(fdl_ecd* ecd, const char* name, const fdl_tensor* value, char* err,
                                             size_t err_cap);
+/* Mixed precision (trainer.use_mixed_precision): forward and loss of training and evaluation run
+ * under autocast. BFLOAT16 works on CPU and CUDA; FLOAT16 needs CUDA and adds dynamic loss scaling
+ * (steps with inf/NaN gradients are skipped and counted, the scale backs off and regrows). */
+#define FDL_PRECISION_FLOAT32 0
+#define FDL_PRECISION_BFLOAT16 1
+#define FDL_PRECISION_FLOAT16 2
+FDL_API int32_t fdl_ecd_set_precision(fdl_ecd* ecd, int32_t precision, char* err, size_t err_cap);
+/* The float16 loss scale now and the optimizer steps skipped for non-finite gradients (1, 0 otherwise). */
+FDL_API int32_t fdl_ecd_loss_scale(const fdl_ecd* ecd, double* scale, int64_t* skipped_steps, char* err,
+                                   size_t err_cap);
 /* Switches input input_index (text or image) between raw tensors and cached embeddings (frozen encoders only). */
 FDL_API int32_t fdl_ecd_set_cached_embeddings(fdl_ecd* ecd, int32_t input_index, int32_t enabled, char* err,
                                               size_t err_cap);

@@ -21,13 +21,16 @@ MultiTensorAdam::MultiTensorAdam(std::vector<at::Tensor> params, AdamOptions opt
 
 void MultiTensorAdam::step(double lr) {
   c10::NoGradGuard no_grad;
-  StepGroup decayed = with_gradients(params_, decay_mask_, true);
-  StepGroup plain = with_gradients(params_, decay_mask_, false);
+  // Every temporary is allocated before any state changes: an out-of-memory error leaves the
+  // parameters, moments and step count as they were, so the trainer can redo the step in smaller
+  // micro-batches.
+  Pending decayed = prepare(with_gradients(params_, decay_mask_, true), options_.weight_decay);
+  Pending plain = prepare(with_gradients(params_, decay_mask_, false), 0.0);
   if (decayed.params.empty() && plain.params.empty()) return;
   // One step count for all parameters, like torch's single param group.
   ++step_count_;
-  update(decayed, lr, options_.weight_decay);
-  update(plain, lr, 0.0);
+  apply(decayed, lr, options_.weight_decay);
+  apply(plain, lr, 0.0);
 }
 
 std::vector<std::pair<std::string, at::Tensor>> MultiTensorAdam::state() const {
@@ -54,34 +57,38 @@ void MultiTensorAdam::load_state(const std::string& name, const at::Tensor& valu
   target.copy_(value);
 }
 
-void MultiTensorAdam::update(const StepGroup& group, double lr, double weight_decay) {
-  if (group.params.empty()) return;
-  const auto& o = options_;
-  std::vector<at::Tensor> avg, avg_sq;
+MultiTensorAdam::Pending MultiTensorAdam::prepare(const StepGroup& group, double weight_decay) const {
+  Pending pending;
+  if (group.params.empty()) return pending;
+  pending.params = group.params;
+  pending.grads = group.grads;
   for (size_t i : group.indices) {
-    avg.push_back(exp_avg_[i]);
-    avg_sq.push_back(exp_avg_sq_[i]);
+    pending.avg.push_back(exp_avg_[i]);
+    pending.avg_sq.push_back(exp_avg_sq_[i]);
   }
-  std::vector<at::Tensor> params = group.params;
-  std::vector<at::Tensor> grads = group.grads;
-  if (weight_decay != 0) {
-    if (o.decoupled) {
-      at::_foreach_mul_(params, 1.0 - lr * weight_decay);
-    } else {
-      grads = at::_foreach_add(grads, params, weight_decay);  // L2: grad + wd * p, grads left untouched
-    }
-  }
-  at::_foreach_mul_(avg, o.beta1);
-  at::_foreach_add_(avg, grads, 1.0 - o.beta1);
-  at::_foreach_mul_(avg_sq, o.beta2);
-  at::_foreach_addcmul_(avg_sq, grads, grads, 1.0 - o.beta2);
+  // L2: grad + wd * p in new tensors, the gradients left untouched.
+  if (weight_decay != 0 && !options_.decoupled) pending.grads = at::_foreach_add(group.grads, group.params, weight_decay);
+  pending.denom = at::_foreach_sqrt(pending.avg_sq);  // storage only: recomputed from the new moments in apply
+  return pending;
+}
+
+void MultiTensorAdam::apply(Pending& p, double lr, double weight_decay) {
+  if (p.params.empty()) return;
+  const auto& o = options_;
+  if (weight_decay != 0 && o.decoupled) at::_foreach_mul_(p.params, 1.0 - lr * weight_decay);
+  at::_foreach_mul_(p.avg, o.beta1);
+  at::_foreach_add_(p.avg, p.grads, 1.0 - o.beta1);
+  at::_foreach_mul_(p.avg_sq, o.beta2);
+  at::_foreach_addcmul_(p.avg_sq, p.grads, p.grads, 1.0 - o.beta2);
 
   double bias_correction1 = 1.0 - std::pow(o.beta1, static_cast<double>(step_count_));
   double bias_correction2 = 1.0 - std::pow(o.beta2, static_cast<double>(step_count_));
-  auto denom = at::_foreach_sqrt(avg_sq);
-  at::_foreach_div_(denom, std::sqrt(bias_correction2));
-  at::_foreach_add_(denom, o.eps);
-  at::_foreach_addcdiv_(params, avg, denom, -lr / bias_correction1);
+  at::_foreach_zero_(p.denom);
+  at::_foreach_add_(p.denom, p.avg_sq);
+  at::_foreach_sqrt_(p.denom);
+  at::_foreach_div_(p.denom, std::sqrt(bias_correction2));
+  at::_foreach_add_(p.denom, o.eps);
+  at::_foreach_addcdiv_(p.params, p.avg, p.denom, -lr / bias_correction1);
 }
 
 }  // namespace fdl

@@ -29,7 +29,12 @@ class MultiTensorAdam : public Optimizer {
   int64_t step_count() const { return step_count_; }
 
  private:
-  void update(const StepGroup& group, double lr, double weight_decay);
+  // One group's tensors for a step, every temporary already allocated.
+  struct Pending {
+    std::vector<at::Tensor> params, grads, avg, avg_sq, denom;
+  };
+  Pending prepare(const StepGroup& group, double weight_decay) const;
+  void apply(Pending& pending, double lr, double weight_decay);
 
   std::vector<at::Tensor> params_;
   std::vector<bool> decay_mask_;

@@ -10,6 +10,7 @@
 #include "ecd/ecd_model.h"
 #include "gradient_clipping.h"
 #include "resnet_handle.h"
+#include "mixed_precision.h"
 #include "sgd.h"
 #include "tensor_handle.h"
 
@@ -18,6 +19,8 @@ struct fdl_ecd {
   uint64_t seed;
   fdl::GradientClipping clipping;
   std::unique_ptr<fdl::Optimizer> optimizer;  // AdamW (Ludwig's default) until a set_* call replaces it
+  int32_t precision = FDL_PRECISION_FLOAT32;
+  std::unique_ptr<fdl::DynamicLossScaler> scaler;  // float16 only
 };
 
 namespace fdl {
@@ -98,6 +101,17 @@ std::pair<std::string, at::Tensor> optimizer_state_at(fdl_ecd* e, int32_t index)
   return state[index];
 }
 
+at::DeviceType device_of(fdl_ecd* e) {
+  auto params = e->model->parameters();
+  return params.empty() ? at::kCPU : params.front().device().type();
+}
+
+// Autocast for the ECD's precision on its device (off for float32).
+AutocastGuard autocast_for(fdl_ecd* e) {
+  return AutocastGuard(e->precision != FDL_PRECISION_FLOAT32, device_of(e),
+                       e->precision == FDL_PRECISION_FLOAT16 ? at::kHalf : at::kBFloat16);
+}
+
 void require_weight_decay(double weight_decay) {
   require(std::isfinite(weight_decay) && weight_decay >= 0,
           "weight_decay must be finite and >= 0, got " + std::to_string(weight_decay));
@@ -113,7 +127,7 @@ extern "C" {
 int32_t fdl_ecd_new(uint64_t seed, fdl_ecd** out, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     require_out(out, "out");
-    auto handle = std::make_unique<fdl_ecd>(fdl_ecd{EcdModel(), seed, GradientClipping{}, nullptr});
+    auto handle = std::make_unique<fdl_ecd>(fdl_ecd{EcdModel(), seed, GradientClipping{}, nullptr, FDL_PRECISION_FLOAT32, nullptr});
     register_handle(handle.get(), HandleKind::Ecd, handle->model.ptr().get());
     *out = handle.release();
   });
@@ -268,6 +282,28 @@ int32_t fdl_ecd_optimizer_state_set(fdl_ecd* ecd, const char* name, const fdl_te
   });
 }
 
+int32_t fdl_ecd_set_precision(fdl_ecd* ecd, int32_t precision, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = built_ecd(ecd);
+    require(precision >= FDL_PRECISION_FLOAT32 && precision <= FDL_PRECISION_FLOAT16,
+            "unknown precision code " + std::to_string(precision));
+    require(precision != FDL_PRECISION_FLOAT16 || device_of(e) == at::kCUDA,
+            "float16 autocast needs a CUDA device; on CPU use bfloat16");
+    e->precision = precision;
+    e->scaler = precision == FDL_PRECISION_FLOAT16 ? std::make_unique<DynamicLossScaler>() : nullptr;
+  });
+}
+
+int32_t fdl_ecd_loss_scale(const fdl_ecd* ecd, double* scale, int64_t* skipped_steps, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = built_ecd(ecd);
+    require_out(scale, "scale");
+    require_out(skipped_steps, "skipped_steps");
+    *scale = e->scaler ? e->scaler->scale() : 1.0;
+    *skipped_steps = e->scaler ? e->scaler->skipped_steps() : 0;
+  });
+}
+
 int32_t fdl_ecd_set_cached_embeddings(fdl_ecd* ecd, int32_t input_index, int32_t enabled, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     auto input = cacheable_input_at(ecd_of(ecd), input_index);
@@ -301,14 +337,23 @@ int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_
     e->model->train();
     // set_to_none: the first backward writes gradients instead of adding to zeros; later micro-batches add.
     if (begins_update != 0) e->model->zero_grad(/*set_to_none=*/true);
-    at::Tensor loss = e->model->loss(e->model->forward(x), y);
+    at::Tensor loss;
+    {
+      AutocastGuard autocast = autocast_for(e);  // forward and loss only; backward follows the forward's dtypes
+      loss = e->model->loss(e->model->forward(x), y).to(at::kFloat);
+    }
     double value = loss.item<double>();
     require(std::isfinite(value), "the loss is " + std::to_string(value) +
                                       ": check the inputs for NaN/inf, or lower the learning rate");
-    (loss_scale == 1 ? loss : loss * loss_scale).backward();
+    double scale = loss_scale * (e->scaler ? e->scaler->scale() : 1.0);
+    (scale == 1 ? loss : loss * scale).backward();
     if (ends_update != 0) {
-      clip_gradients(e->model->parameters(), e->clipping);
-      e->optimizer->step(learning_rate);
+      // float16: gradients are unscaled first; a step with inf/NaN gradients is skipped (and counted).
+      bool finite = !e->scaler || e->scaler->unscale_and_check(e->model->parameters());
+      if (finite) {
+        clip_gradients(e->model->parameters(), e->clipping);
+        e->optimizer->step(learning_rate);
+      }
     }
     *loss_out = value;
   });
@@ -325,10 +370,11 @@ int32_t fdl_ecd_evaluate(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t 
                 std::to_string(n_predictions));
     c10::NoGradGuard no_grad;
     e->model->eval();
+    AutocastGuard autocast = autocast_for(e);
     auto logits = e->model->forward(tensors_of(inputs, n_inputs, "inputs"));
     if (n_targets > 0) {
       require_out(loss_out, "loss_out");
-      *loss_out = e->model->loss(logits, tensors_of(targets, n_targets, "targets")).item<double>();
+      *loss_out = e->model->loss(logits, tensors_of(targets, n_targets, "targets")).to(at::kFloat).item<double>();
     }
     e->model->train();
     for (int32_t i = 0; i < n_outputs; ++i) predictions[i] = new_tensor_handle(e->model->outputs[i]->prediction(logits[i]));

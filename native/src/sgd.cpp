@@ -15,8 +15,11 @@ MultiTensorSgd::MultiTensorSgd(std::vector<at::Tensor> params, SgdOptions option
 
 void MultiTensorSgd::step(double lr) {
   c10::NoGradGuard no_grad;
-  update(with_gradients(params_, decay_mask_, true), lr, options_.weight_decay);
-  update(with_gradients(params_, decay_mask_, false), lr, 0.0);
+  // Allocations first (see MultiTensorAdam::step): out of memory leaves the state untouched.
+  Pending decayed = prepare(with_gradients(params_, decay_mask_, true), options_.weight_decay);
+  Pending plain = prepare(with_gradients(params_, decay_mask_, false), 0.0);
+  apply(decayed, lr);
+  apply(plain, lr);
 }
 
 std::vector<std::pair<std::string, at::Tensor>> MultiTensorSgd::state() const {
@@ -34,31 +37,49 @@ void MultiTensorSgd::load_state(const std::string& name, const at::Tensor& value
   momentum_buffer_[i] = value.to(params_[i].options()).clone();
 }
 
-void MultiTensorSgd::update(const StepGroup& group, double lr, double weight_decay) {
-  if (group.params.empty()) return;
-  const auto& o = options_;
-  std::vector<at::Tensor> params = group.params;
-  std::vector<at::Tensor> steps = weight_decay != 0 ? at::_foreach_add(group.grads, params, weight_decay)
-                                                    : group.grads;
-  if (o.momentum != 0) {
-    std::vector<at::Tensor> buffers, running, running_steps;
-    for (size_t k = 0; k < group.indices.size(); ++k) {
-      at::Tensor& buffer = momentum_buffer_[group.indices[k]];
-      if (buffer.defined()) {
-        running.push_back(buffer);
-        running_steps.push_back(steps[k]);
-      } else {
-        buffer = steps[k].clone().detach();  // torch: the first step's buffer is the gradient itself
-      }
-      buffers.push_back(buffer);
-    }
-    if (!running.empty()) {
-      at::_foreach_mul_(running, o.momentum);
-      at::_foreach_add_(running, running_steps, 1 - o.dampening);
-    }
-    steps = o.nesterov ? at::_foreach_add(steps, buffers, o.momentum) : buffers;
+MultiTensorSgd::Pending MultiTensorSgd::prepare(const StepGroup& group, double weight_decay) const {
+  Pending p;
+  if (group.params.empty()) return p;
+  p.params = group.params;
+  p.indices = group.indices;
+  p.steps = weight_decay != 0 ? at::_foreach_add(group.grads, group.params, weight_decay) : group.grads;
+  if (options_.momentum == 0) return p;
+  for (size_t k = 0; k < p.indices.size(); ++k) {
+    const at::Tensor& buffer = momentum_buffer_[p.indices[k]];
+    // torch: a parameter's first buffer is its first step direction itself.
+    p.buffers.push_back(buffer.defined() ? buffer : p.steps[k].clone().detach());
+    if (options_.nesterov) p.directions.push_back(p.steps[k].clone());
   }
-  at::_foreach_add_(params, steps, -lr);
+  return p;
+}
+
+void MultiTensorSgd::apply(Pending& p, double lr) {
+  if (p.params.empty()) return;
+  const auto& o = options_;
+  if (o.momentum == 0) {
+    at::_foreach_add_(p.params, p.steps, -lr);
+    return;
+  }
+  std::vector<at::Tensor> running, running_steps;
+  for (size_t k = 0; k < p.indices.size(); ++k) {
+    at::Tensor& buffer = momentum_buffer_[p.indices[k]];
+    if (buffer.defined()) {
+      running.push_back(buffer);
+      running_steps.push_back(p.steps[k]);
+    } else {
+      buffer = p.buffers[k];
+    }
+  }
+  if (!running.empty()) {
+    at::_foreach_mul_(running, o.momentum);
+    at::_foreach_add_(running, running_steps, 1 - o.dampening);
+  }
+  if (o.nesterov) {
+    at::_foreach_add_(p.directions, p.buffers, o.momentum);
+    at::_foreach_add_(p.params, p.directions, -lr);
+  } else {
+    at::_foreach_add_(p.params, p.buffers, -lr);
+  }
 }
 
 }  // namespace fdl

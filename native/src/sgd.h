@@ -22,7 +22,13 @@ class MultiTensorSgd : public Optimizer {
   void load_state(const std::string& name, const at::Tensor& value) override;
 
  private:
-  void update(const StepGroup& group, double lr, double weight_decay);
+  // One group's tensors for a step, every temporary (and every first momentum buffer) allocated.
+  struct Pending {
+    std::vector<at::Tensor> params, steps, buffers, directions;
+    std::vector<size_t> indices;
+  };
+  Pending prepare(const StepGroup& group, double weight_decay) const;
+  void apply(Pending& pending, double lr);
 
   std::vector<at::Tensor> params_;
   std::vector<bool> decay_mask_;

@@ -53,6 +53,9 @@ public final class FidelioH {
   public static final int FDL_NORM_BATCH = 1;
   public static final int FDL_NORM_LAYER = 2;
   public static final int FDL_NORM_GHOST = 3;
+  public static final int FDL_PRECISION_FLOAT32 = 0;
+  public static final int FDL_PRECISION_BFLOAT16 = 1;
+  public static final int FDL_PRECISION_FLOAT16 = 2;
 
   /** Every function the header declares, in header order. */
   public static final List<String> FUNCTIONS = List.of(
@@ -63,6 +66,8 @@ public final class FidelioH {
       "fdl_runtime_manual_seed",
       "fdl_runtime_rng_state_get",
       "fdl_runtime_rng_state_set",
+      "fdl_runtime_set_memory_limit",
+      "fdl_runtime_memory_stats",
       "fdl_tensor_new",
       "fdl_tensor_free",
       "fdl_tensor_dtype",
@@ -110,6 +115,8 @@ public final class FidelioH {
       "fdl_ecd_optimizer_state_name",
       "fdl_ecd_optimizer_state_get",
       "fdl_ecd_optimizer_state_set",
+      "fdl_ecd_set_precision",
+      "fdl_ecd_loss_scale",
       "fdl_ecd_set_cached_embeddings",
       "fdl_ecd_embed",
       "fdl_ecd_train_step",
@@ -122,6 +129,8 @@ public final class FidelioH {
   private static final MethodHandle fdl_runtime_manual_seed$MH;
   private static final MethodHandle fdl_runtime_rng_state_get$MH;
   private static final MethodHandle fdl_runtime_rng_state_set$MH;
+  private static final MethodHandle fdl_runtime_set_memory_limit$MH;
+  private static final MethodHandle fdl_runtime_memory_stats$MH;
   private static final MethodHandle fdl_tensor_new$MH;
   private static final MethodHandle fdl_tensor_free$MH;
   private static final MethodHandle fdl_tensor_dtype$MH;
@@ -169,6 +178,8 @@ public final class FidelioH {
   private static final MethodHandle fdl_ecd_optimizer_state_name$MH;
   private static final MethodHandle fdl_ecd_optimizer_state_get$MH;
   private static final MethodHandle fdl_ecd_optimizer_state_set$MH;
+  private static final MethodHandle fdl_ecd_set_precision$MH;
+  private static final MethodHandle fdl_ecd_loss_scale$MH;
   private static final MethodHandle fdl_ecd_set_cached_embeddings$MH;
   private static final MethodHandle fdl_ecd_embed$MH;
   private static final MethodHandle fdl_ecd_train_step$MH;
@@ -185,6 +196,8 @@ public final class FidelioH {
     fdl_runtime_manual_seed$MH = downcall(linker, lookup, missing, "fdl_runtime_manual_seed", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG));
     fdl_runtime_rng_state_get$MH = downcall(linker, lookup, missing, "fdl_runtime_rng_state_get", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_runtime_rng_state_set$MH = downcall(linker, lookup, missing, "fdl_runtime_rng_state_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_runtime_set_memory_limit$MH = downcall(linker, lookup, missing, "fdl_runtime_set_memory_limit", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG));
+    fdl_runtime_memory_stats$MH = downcall(linker, lookup, missing, "fdl_runtime_memory_stats", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_tensor_new$MH = downcall(linker, lookup, missing, "fdl_tensor_new", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_tensor_free$MH = downcall(linker, lookup, missing, "fdl_tensor_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     fdl_tensor_dtype$MH = downcall(linker, lookup, missing, "fdl_tensor_dtype", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
@@ -232,6 +245,8 @@ public final class FidelioH {
     fdl_ecd_optimizer_state_name$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_name", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     fdl_ecd_optimizer_state_get$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_get", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_optimizer_state_set$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_precision$MH = downcall(linker, lookup, missing, "fdl_ecd_set_precision", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_ecd_loss_scale$MH = downcall(linker, lookup, missing, "fdl_ecd_loss_scale", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_set_cached_embeddings$MH = downcall(linker, lookup, missing, "fdl_ecd_set_cached_embeddings", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_embed$MH = downcall(linker, lookup, missing, "fdl_ecd_embed", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, JAVA_INT, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
@@ -309,6 +324,22 @@ public final class FidelioH {
   public static int fdl_runtime_rng_state_set(MemorySegment state, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_runtime_rng_state_set$MH.invokeExact(state, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_runtime_set_memory_limit(long bytes, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_runtime_set_memory_limit$MH.invokeExact(bytes, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_runtime_memory_stats(MemorySegment in_use, MemorySegment peak, int reset_peak, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_runtime_memory_stats$MH.invokeExact(in_use, peak, reset_peak, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -685,6 +716,22 @@ public final class FidelioH {
   public static int fdl_ecd_optimizer_state_set(MemorySegment ecd, MemorySegment name, MemorySegment value, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_ecd_optimizer_state_set$MH.invokeExact(ecd, name, value, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_set_precision(MemorySegment ecd, int precision, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_set_precision$MH.invokeExact(ecd, precision, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_loss_scale(MemorySegment ecd, MemorySegment scale, MemorySegment skipped_steps, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_loss_scale$MH.invokeExact(ecd, scale, skipped_steps, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

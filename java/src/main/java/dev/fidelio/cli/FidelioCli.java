@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Declarative fine-tuning of pretrained models on LibTorch.",
     subcommands = {TrainCommand.class, PreprocessCommand.class, PredictCommand.class, EvaluateCommand.class, ExperimentCommand.class,
-        RenderConfigCommand.class, CheckInstallCommand.class, CommandLine.HelpCommand.class})
+        RenderConfigCommand.class, VisualizeCommand.class, CheckInstallCommand.class, CommandLine.HelpCommand.class})
 public final class FidelioCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

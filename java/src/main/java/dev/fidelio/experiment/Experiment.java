@@ -12,6 +12,7 @@ import dev.fidelio.predict.PredictionsCsv;
 import dev.fidelio.predict.Predictor;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.store.PreprocessedData;
+import dev.fidelio.train.BatchSizeProbe;
 import dev.fidelio.train.SupportCheck;
 import dev.fidelio.train.TrainingLoop;
 import dev.fidelio.train.TrainingPlan;
@@ -54,6 +55,7 @@ public final class Experiment {
     FidelioConfig config = loadConfig(configFile);
     SupportCheck.requireSupported(config);
     NativeRuntime.manualSeed(settings.randomSeed());
+    NativeRuntime.memoryStats(true); // counts LibTorch's CPU allocations from here, for description.json
     try (TextEncoders encoders = TextEncoders.load(config)) {
       Preparation.Pending pending = Preparation.start(config, datasetFile, settings.randomSeed(), encoders,
           settings.cacheDir());
@@ -70,6 +72,9 @@ public final class Experiment {
         configureOptimizer(model, config);
         Preparation.Result prepared = Preparation.finish(pending, model, config, plan.evalBatchSize());
         PreprocessedData data = prepared.data();
+        Map<String, Object> probed = new java.util.LinkedHashMap<>();
+        plan = BatchSizeProbe.resolve(config, plan, model, data.training(), data.validation(), results,
+            () -> configureOptimizer(model, config), probed);
         double secondsToTraining = (System.nanoTime() - started) / 1e9;
         Log.info(String.format("training starts %.2f s after the run started", secondsToTraining));
         TrainingLoop.Result result = TrainingLoop.run(model, config, metadata, plan, data.training(),
@@ -77,6 +82,8 @@ public final class Experiment {
         JsonFiles.write(results.resolve("training_statistics.json"), result.statistics().toJson());
         Map<String, Object> description = Description.of(config, configFile, datasetFile, prepared, plan, result, notes,
             secondsToTraining);
+        description.putAll(probed);
+        description.put("memory", memoryUse());
         if (evaluateTest && data.test().size() > 0) {
           Predictor.Result predictions = Predictor.run(model, data.test(), config, metadata, plan.evalBatchSize());
           var stats = SplitStatistics.of(config, data.test(), predictions, true);
@@ -118,6 +125,22 @@ public final class Experiment {
     }
   }
 
+  /** LibTorch's peak CPU bytes since the run started and the process's peak resident set (VmHWM). */
+  private static Map<String, Object> memoryUse() {
+    Map<String, Object> memory = new java.util.LinkedHashMap<>();
+    memory.put("torch_cpu_peak_bytes", NativeRuntime.memoryStats(false).peak());
+    try {
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          memory.put("process_peak_rss_bytes", 1024 * Long.parseLong(line.replaceAll("[^0-9]", "")));
+        }
+      }
+    } catch (IOException e) {
+      memory.put("process_peak_rss_bytes", null); // not Linux: unknown
+    }
+    return memory;
+  }
+
   /** The interrupted run's results folder, checked: it must hold a model trained with the same config. */
   private static Path resumeFolder(Path folder, FidelioConfig config) {
     Path saved = folder.resolve("model").resolve(ModelBundle.CONFIG_FILE);
@@ -153,6 +176,8 @@ public final class Experiment {
       case Optimizer.Sgd s -> model.setSgd(s.momentum(), s.dampening(), s.weightDecay(), s.nesterov(),
           s.excludeBiasAndNormFromWeightDecay());
     }
+    // Ludwig's use_mixed_precision is float16 AMP on a GPU; on CPU autocast runs bfloat16.
+    if (t.useMixedPrecision()) model.setPrecision(EcdModel.Precision.BFLOAT16);
     var clip = t.gradientClipping();
     model.setGradientClipping(orZero(clip.clipglobalnorm()), orZero(clip.clipnorm()), orZero(clip.clipvalue()));
   }

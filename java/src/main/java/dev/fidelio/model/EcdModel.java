@@ -182,6 +182,17 @@ public final class EcdModel extends NativeModule {
     }
   }
 
+  /** Codes of FDL_PRECISION_*, in order. */
+  public enum Precision { FLOAT32, BFLOAT16, FLOAT16 }
+
+  /** Autocast for forward and loss (use_mixed_precision); FLOAT16 needs CUDA and scales the loss. */
+  public void setPrecision(Precision precision) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_set_precision(handle(), precision.ordinal(), call.error(), call.errorCapacity()),
+          "fdl_ecd_set_precision");
+    }
+  }
+
   public void setCachedEmbeddings(int inputIndex, boolean enabled) {
     try (var call = NativeCall.open()) {
       call.check(FidelioH.fdl_ecd_set_cached_embeddings(handle(), inputIndex, enabled ? 1 : 0, call.error(),

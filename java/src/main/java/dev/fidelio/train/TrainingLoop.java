@@ -9,6 +9,8 @@ import dev.fidelio.metrics.SplitStatistics;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.model.ModelBundle;
 import dev.fidelio.predict.Predictor;
+import dev.fidelio.runtime.FidelioException;
+import dev.fidelio.runtime.Status;
 import dev.fidelio.runtime.Tensor;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -62,6 +64,7 @@ public final class TrainingLoop {
     for (int e = 0; e < epoch; e++) order(train.size(), shuffled ? shuffle : null);
     double intervalLoss = 0;
     int intervalRows = 0;
+    MicroBatch microBatch = new MicroBatch(plan.batchSize());
     try (TrainingLog log = resume ? TrainingLog.resume(results.resolve(TrainingLog.FILE), step)
         : TrainingLog.create(results.resolve(TrainingLog.FILE))) {
       while (!stop && epoch < plan.epochs() && step < plan.totalSteps()) {
@@ -73,7 +76,7 @@ public final class TrainingLoop {
           int[] rows = Arrays.copyOfRange(order, (int) b * effectiveBatch,
               Math.min(train.size(), (int) (b + 1) * effectiveBatch));
           double learningRate = plan.schedule().at(step) * plateau.reduction().factor();
-          double loss = update(model, train, rows, plan.batchSize(), learningRate);
+          double loss = update(model, train, rows, microBatch, learningRate);
           step++;
           log.step(step, epoch, learningRate, loss, rows.length);
           intervalLoss += loss * rows.length;
@@ -120,8 +123,35 @@ public final class TrainingLoop {
     return new Result(statistics, bestEpoch, best, epoch, step, stoppedEarly, (System.nanoTime() - started) / 1e9);
   }
 
-  /** One optimizer step: micro-batches of batchSize rows, each weighted by its share of rows; the mean loss. */
-  private static double update(EcdModel model, Dataset train, int[] rows, int batchSize, double learningRate) {
+  /** The rows per forward/backward pass; halved when a pass runs out of memory. */
+  static final class MicroBatch {
+    int size;
+
+    MicroBatch(int size) {
+      this.size = size;
+    }
+  }
+
+  /**
+   * One optimizer step over rows, the mean loss. On out-of-memory the micro-batch halves and the
+   * step starts over with more micro-batches: the effective batch, and so the update, stays the same.
+   */
+  static double update(EcdModel model, Dataset train, int[] rows, MicroBatch microBatch, double learningRate) {
+    while (true) {
+      try {
+        return accumulate(model, train, rows, microBatch.size, learningRate);
+      } catch (FidelioException e) {
+        if (e.status() != Status.OUT_OF_MEMORY || microBatch.size == 1) throw e;
+        int before = microBatch.size;
+        microBatch.size = Math.max(1, before / 2);
+        Log.warn("out of memory with " + before + " rows per pass (" + e.getMessage() + "); continuing with "
+            + microBatch.size + " rows per pass, accumulated to the same " + rows.length + "-row step");
+      }
+    }
+  }
+
+  /** Micro-batches of batchSize rows, each weighted by its share of rows; the mean loss. */
+  private static double accumulate(EcdModel model, Dataset train, int[] rows, int batchSize, double learningRate) {
     double lossSum = 0;
     for (int start = 0; start < rows.length; start += batchSize) {
       int[] micro = Arrays.copyOfRange(rows, start, Math.min(rows.length, start + batchSize));

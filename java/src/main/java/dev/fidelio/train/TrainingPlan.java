@@ -24,23 +24,29 @@ import java.util.Map;
 public record TrainingPlan(int epochs, long totalSteps, int batchSize, int accumulationSteps, int evalBatchSize,
                            double learningRate, String learningRateReason, LearningRateSchedule schedule,
                            long stepsPerEpoch, long stepsPerCheckpoint, long seed) {
-  /** Used for batch_size: auto until throughput probing exists. */
+  /** Stands in for batch_size: auto until the probe (which needs the model and the data) has run. */
   static final int AUTO_BATCH_SIZE = 32;
   /** Data-parallel workers; learning_rate_scaling multiplies by a function of this. */
   static final int WORKERS = 1;
 
+  /** The plan before probing: batch_size / eval_batch_size auto count as {@link #AUTO_BATCH_SIZE}. */
   public static TrainingPlan of(FidelioConfig config, int trainingRows, long seed) {
+    return of(config, trainingRows, seed, null, null);
+  }
+
+  /** probedBatchSize / probedEvalBatchSize (null: none) stand in for batch_size / eval_batch_size auto. */
+  public static TrainingPlan of(FidelioConfig config, int trainingRows, long seed, Integer probedBatchSize,
+                                Integer probedEvalBatchSize) {
     var t = config.trainer();
     int batchSize = switch (t.batchSize()) {
       case AutoOr.Value<Integer> v -> v.value();
-      case AutoOr.Auto<Integer> a -> {
-        Log.info("batch_size: auto -> " + AUTO_BATCH_SIZE + " (throughput probing is not implemented yet)");
-        yield AUTO_BATCH_SIZE;
-      }
+      case AutoOr.Auto<Integer> a -> probedBatchSize != null ? probedBatchSize : AUTO_BATCH_SIZE;
     };
     batchSize = Math.max(1, Math.min(batchSize, trainingRows));
     int accumulation = accumulationSteps(t, batchSize, trainingRows);
-    int evalBatchSize = t.evalBatchSize() instanceof AutoOr.Value<Integer> v ? v.value() : batchSize;
+    int evalBatchSize = t.evalBatchSize() instanceof AutoOr.Value<Integer> v ? v.value()
+        : t.evalBatchSize() instanceof AutoOr.Auto<Integer> && probedEvalBatchSize != null ? probedEvalBatchSize
+        : batchSize;
     double learningRate;
     String reason;
     switch (t.learningRate()) {
