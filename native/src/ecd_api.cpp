@@ -9,8 +9,8 @@
 #include "bert_handle.h"
 #include "ecd/ecd_model.h"
 #include "gradient_clipping.h"
-#include "resnet_handle.h"
 #include "mixed_precision.h"
+#include "resnet_handle.h"
 #include "sgd.h"
 #include "tensor_handle.h"
 
