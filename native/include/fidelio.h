@@ -23,7 +23,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 3
+#define FDL_ABI_VERSION 5
 
 /* Status codes. */
 #define FDL_OK 0
@@ -227,6 +227,17 @@ FDL_API int32_t fdl_resnet_forward(fdl_resnet* resnet, const fdl_tensor* images,
 #define FDL_NORM_LAYER 2
 #define FDL_NORM_GHOST 3
 
+/* Fully connected layers cross as two flat arrays, one row per layer:
+ * ints  [n][FDL_FC_INTS]:  output_size, FDL_ACTIVATION_*, FDL_NORM_*, virtual_batch_size (ghost norm)
+ * reals [n][FDL_FC_REALS]: dropout, norm momentum (batch/ghost), norm epsilon (batch/layer/ghost) */
+#define FDL_FC_INTS 4
+#define FDL_FC_REALS 3
+
+/* Losses of number outputs (Ludwig's mean_squared_error, mean_absolute_error, root_mean_squared_error). */
+#define FDL_NUMBER_LOSS_MSE 0
+#define FDL_NUMBER_LOSS_MAE 1
+#define FDL_NUMBER_LOSS_RMSE 2
+
 /* An empty model; add inputs and outputs, then fdl_ecd_build. seed initialises new layers. */
 FDL_API int32_t fdl_ecd_new(uint64_t seed, fdl_ecd** out, char* err, size_t err_cap);
 FDL_API int32_t fdl_ecd_free(fdl_ecd* ecd);
@@ -242,6 +253,14 @@ FDL_API int32_t fdl_ecd_add_image_input(fdl_ecd* ecd, const char* name, const fd
                                         char* err, size_t err_cap);
 /* An input of precomputed [B, size] float32 rows, passed through unchanged. */
 FDL_API int32_t fdl_ecd_add_embedding_input(fdl_ecd* ecd, const char* name, int64_t size, char* err, size_t err_cap);
+/* A number or binary input. Batch tensor: float32 [B] (normalised values, 0/1). n_fc_layers 0 is the
+ * passthrough encoder ([B, 1]); otherwise the dense encoder's layers (fc arrays as above). */
+FDL_API int32_t fdl_ecd_add_scalar_input(fdl_ecd* ecd, const char* name, const int64_t* fc_ints,
+                                         const double* fc_reals, int32_t n_fc_layers, char* err, size_t err_cap);
+/* A category input over vocab_size classes (id 0 is <UNK>). Batch tensor: int64 class ids [B].
+ * embedding_size > 0: dense encoder (learned embedding, at most vocab_size wide); 0: one-hot. */
+FDL_API int32_t fdl_ecd_add_category_input(fdl_ecd* ecd, const char* name, int64_t vocab_size, int64_t embedding_size,
+                                           int32_t embeddings_trainable, double dropout, char* err, size_t err_cap);
 /* Outputs. Targets: category int64 class ids [B]; binary float 0/1 [B]; number float [B].
  * class_weights may be NULL (n_class_weights 0). */
 FDL_API int32_t fdl_ecd_add_category_output(fdl_ecd* ecd, const char* name, int64_t num_classes,
@@ -249,14 +268,14 @@ FDL_API int32_t fdl_ecd_add_category_output(fdl_ecd* ecd, const char* name, int6
                                             char* err, size_t err_cap);
 FDL_API int32_t fdl_ecd_add_binary_output(fdl_ecd* ecd, const char* name, double positive_class_weight,
                                           double loss_weight, char* err, size_t err_cap);
-FDL_API int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_t absolute_error, double loss_weight,
+/* loss_type: FDL_NUMBER_LOSS_* */
+FDL_API int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_t loss_type, double loss_weight,
                                           char* err, size_t err_cap);
-/* Builds the concat combiner (n_fc_layers fully connected layers: sizes, FDL_ACTIVATION_*, dropout
- * rates, FDL_NORM_*; norm parameters shared) and the output heads; creates an AdamW optimizer. */
-FDL_API int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_sizes, const int32_t* fc_activations,
-                              const double* fc_dropouts, const int32_t* fc_norms, int32_t n_fc_layers,
-                              int64_t virtual_batch_size, double norm_momentum, double norm_epsilon, char* err,
-                              size_t err_cap);
+/* Builds the concat combiner (n_fc_layers fully connected layers, fc arrays as above; residual != 0
+ * adds each layer's input to its output where the sizes match) and the output heads; creates the
+ * AdamW optimizer. */
+FDL_API int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_ints, const double* fc_reals, int32_t n_fc_layers,
+                              int32_t residual, char* err, size_t err_cap);
 /* Replaces the optimizer (fdl_ecd_build creates AdamW with torch's defaults). Adam: decoupled != 0
  * is AdamW (p -= lr * wd * p), else weight decay is L2 added to the gradient (torch.optim.Adam).
  * exclude_bias_and_norm != 0 exempts one-dimensional parameters (biases, norm scales) from decay. */
@@ -310,6 +329,13 @@ FDL_API int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs
 FDL_API int32_t fdl_ecd_evaluate(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t n_inputs,
                                  const fdl_tensor* const* targets, int32_t n_targets, double* loss_out,
                                  fdl_tensor** predictions, int32_t n_predictions, char* err, size_t err_cap);
+
+/* Writes the whole model (real encoders, combiner, heads; evaluation mode) as a TorchScript file
+ * that torch.jit.load (Python) and torch::jit::load (C++) open. forward(inputs: Dict[str, Tensor])
+ * -> Dict[str, Tensor]; the contract is in native/src/ecd/torchscript_export.h. binary_thresholds:
+ * one per output feature, read for binary outputs (their _predictions). */
+FDL_API int32_t fdl_ecd_export_torchscript(const fdl_ecd* ecd, const char* path, const double* binary_thresholds,
+                                           int32_t n_thresholds, char* err, size_t err_cap);
 
 #ifdef __cplusplus
 }

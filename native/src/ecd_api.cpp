@@ -8,6 +8,7 @@
 #include "api_guard.h"
 #include "bert_handle.h"
 #include "ecd/ecd_model.h"
+#include "ecd/torchscript_export.h"
 #include "gradient_clipping.h"
 #include "mixed_precision.h"
 #include "resnet_handle.h"
@@ -60,6 +61,23 @@ Activation activation_of(int32_t code) {
 Norm norm_of(int32_t code) {
   require(code >= FDL_NORM_NONE && code <= FDL_NORM_GHOST, "unknown norm code " + std::to_string(code));
   return static_cast<Norm>(code);
+}
+
+// The fc layer rows of the C ABI (FDL_FC_INTS and FDL_FC_REALS per layer).
+std::vector<FcLayerSpec> fc_layers_of(const int64_t* ints, const double* reals, int32_t n) {
+  require(n >= 0, "n_fc_layers must be >= 0, got " + std::to_string(n));
+  require(n == 0 || (ints != nullptr && reals != nullptr), "fc layer arrays are NULL");
+  std::vector<FcLayerSpec> layers;
+  for (int32_t i = 0; i < n; ++i) {
+    const int64_t* row = ints + static_cast<ptrdiff_t>(i) * FDL_FC_INTS;
+    const double* real = reals + static_cast<ptrdiff_t>(i) * FDL_FC_REALS;
+    require(row[1] >= INT32_MIN && row[1] <= INT32_MAX && row[2] >= INT32_MIN && row[2] <= INT32_MAX,
+            "fc layer " + std::to_string(i) + ": activation or norm code out of range");
+    NormParams norm{row[3], real[1], real[2]};
+    layers.push_back({row[0], activation_of(static_cast<int32_t>(row[1])), real[0],
+                      norm_of(static_cast<int32_t>(row[2])), norm});
+  }
+  return layers;
 }
 
 SequenceReduce reduce_of(int32_t code) {
@@ -162,6 +180,26 @@ int32_t fdl_ecd_add_embedding_input(fdl_ecd* ecd, const char* name, int64_t size
   });
 }
 
+int32_t fdl_ecd_add_scalar_input(fdl_ecd* ecd, const char* name, const int64_t* fc_ints, const double* fc_reals,
+                                 int32_t n_fc_layers, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = ecd_of(ecd);
+    auto layers = fc_layers_of(fc_ints, fc_reals, n_fc_layers);
+    at::manual_seed(e->seed + e->model->inputs.size());  // each input's initial weights independent of the others
+    e->model->add_input(name_of(name), std::make_shared<ScalarInput>(layers));
+  });
+}
+
+int32_t fdl_ecd_add_category_input(fdl_ecd* ecd, const char* name, int64_t vocab_size, int64_t embedding_size,
+                                   int32_t embeddings_trainable, double dropout, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = ecd_of(ecd);
+    at::manual_seed(e->seed + e->model->inputs.size());
+    e->model->add_input(name_of(name),
+                        std::make_shared<CategoryInput>(vocab_size, embedding_size, embeddings_trainable != 0, dropout));
+  });
+}
+
 int32_t fdl_ecd_add_category_output(fdl_ecd* ecd, const char* name, int64_t num_classes, const float* class_weights,
                                     int32_t n_class_weights, double loss_weight, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
@@ -183,28 +221,24 @@ int32_t fdl_ecd_add_binary_output(fdl_ecd* ecd, const char* name, double positiv
   });
 }
 
-int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_t absolute_error, double loss_weight,
+int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_t loss_type, double loss_weight,
                                   char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
+    require(loss_type >= FDL_NUMBER_LOSS_MSE && loss_type <= FDL_NUMBER_LOSS_RMSE,
+            "unknown number loss code " + std::to_string(loss_type));
     add_output(ecd, name, loss_weight, [=](int64_t input_size) {
-      return std::make_shared<NumberOutput>(input_size, absolute_error != 0);
+      return std::make_shared<NumberOutput>(input_size, static_cast<NumberLoss>(loss_type));
     });
   });
 }
 
-int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_sizes, const int32_t* fc_activations, const double* fc_dropouts,
-                      const int32_t* fc_norms, int32_t n_fc_layers, int64_t virtual_batch_size, double norm_momentum,
-                      double norm_epsilon, char* err, size_t err_cap) {
+int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_ints, const double* fc_reals, int32_t n_fc_layers,
+                      int32_t residual, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     fdl_ecd* e = ecd_of(ecd);
-    require(n_fc_layers >= 0, "n_fc_layers must be >= 0");
-    require(n_fc_layers == 0 || (fc_sizes && fc_activations && fc_dropouts && fc_norms), "fc layer arrays are NULL");
-    std::vector<FcLayerSpec> layers;
-    for (int32_t i = 0; i < n_fc_layers; ++i) {
-      layers.push_back({fc_sizes[i], activation_of(fc_activations[i]), fc_dropouts[i], norm_of(fc_norms[i])});
-    }
+    auto layers = fc_layers_of(fc_ints, fc_reals, n_fc_layers);
     at::manual_seed(e->seed);
-    e->model->build(layers, NormParams{virtual_batch_size, norm_momentum, norm_epsilon});
+    e->model->build(layers, residual != 0);
     e->optimizer = std::make_unique<MultiTensorAdam>(trainable_parameters(e), AdamOptions{});
   });
 }
@@ -378,6 +412,18 @@ int32_t fdl_ecd_evaluate(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t 
     }
     e->model->train();
     for (int32_t i = 0; i < n_outputs; ++i) predictions[i] = new_tensor_handle(e->model->outputs[i]->prediction(logits[i]));
+  });
+}
+
+int32_t fdl_ecd_export_torchscript(const fdl_ecd* ecd, const char* path, const double* binary_thresholds,
+                                   int32_t n_thresholds, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = built_ecd(ecd);
+    require(path != nullptr && path[0] != '\0', "path is NULL or empty");
+    require(n_thresholds >= 0 && (n_thresholds == 0 || binary_thresholds != nullptr), "binary_thresholds is NULL");
+    std::vector<double> thresholds(binary_thresholds, binary_thresholds + n_thresholds);
+    for (double t : thresholds) require(std::isfinite(t), "binary thresholds must be finite");
+    export_torchscript(*e->model, thresholds, path);
   });
 }
 

@@ -55,10 +55,12 @@ BasicBlockImpl::BasicBlockImpl(int64_t in_planes, int64_t planes, int64_t stride
 }
 
 at::Tensor BasicBlockImpl::forward(const at::Tensor& x) {
-  at::Tensor out = at::relu(bn1->forward(conv1->forward(x)));
+  // In place where torchvision is (ReLU(inplace=True), out += identity): batch norm's backward
+  // needs its input, not its output, so its output may be overwritten; fewer large allocations.
+  at::Tensor out = bn1->forward(conv1->forward(x)).relu_();
   out = bn2->forward(conv2->forward(out));
-  at::Tensor identity = downsample.is_empty() ? x : downsample->forward(x);
-  return at::relu(out + identity);
+  out += downsample.is_empty() ? x : downsample->forward(x);
+  return out.relu_();
 }
 
 BottleneckImpl::BottleneckImpl(int64_t in_planes, int64_t planes, int64_t stride) {
@@ -73,11 +75,11 @@ BottleneckImpl::BottleneckImpl(int64_t in_planes, int64_t planes, int64_t stride
 }
 
 at::Tensor BottleneckImpl::forward(const at::Tensor& x) {
-  at::Tensor out = at::relu(bn1->forward(conv1->forward(x)));
-  out = at::relu(bn2->forward(conv2->forward(out)));
+  at::Tensor out = bn1->forward(conv1->forward(x)).relu_();
+  out = bn2->forward(conv2->forward(out)).relu_();
   out = bn3->forward(conv3->forward(out));
-  at::Tensor identity = downsample.is_empty() ? x : downsample->forward(x);
-  return at::relu(out + identity);
+  out += downsample.is_empty() ? x : downsample->forward(x);
+  return out.relu_();
 }
 
 ResNetImpl::ResNetImpl(const ResNetOptions& o) : options(o) {
@@ -105,7 +107,7 @@ ResNetImpl::ResNetImpl(const ResNetOptions& o) : options(o) {
 }
 
 at::Tensor ResNetImpl::forward(const at::Tensor& images) {
-  at::Tensor x = at::relu(bn1->forward(conv1->forward(images)));             // [B, 64, H/2, W/2]
+  at::Tensor x = bn1->forward(conv1->forward(images)).relu_();             // [B, 64, H/2, W/2]
   x = at::max_pool2d(x, /*kernel_size=*/{3, 3}, /*stride=*/{2, 2}, /*padding=*/{1, 1});  // [B, 64, H/4, W/4]
   x = layer4->forward(layer3->forward(layer2->forward(layer1->forward(x))));  // [B, F, H/32, W/32]
   return at::adaptive_avg_pool2d(x, {1, 1}).flatten(1);                  // [B, F]

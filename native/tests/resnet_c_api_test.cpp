@@ -100,7 +100,7 @@ fdl_ecd* trained_image_model(int32_t trainable) {
   EXPECT(fdl_ecd_add_image_input(ecd, "image", r, trainable, err, sizeof err) == FDL_OK, "%s", err);
   fdl_resnet_free(r);  // the model keeps the encoder alive
   fdl_ecd_add_category_output(ecd, "label", 3, nullptr, 0, 1.0, err, sizeof err);
-  EXPECT(fdl_ecd_build(ecd, nullptr, nullptr, nullptr, nullptr, 0, 128, 0.1, 1e-5, err, sizeof err) == FDL_OK, "%s",
+  EXPECT(fdl_ecd_build(ecd, nullptr, nullptr, 0, 0, err, sizeof err) == FDL_OK, "%s",
          err);
   fdl_tensor* images = floats({4, 1, 16, 16}, 0.5f);
   int64_t labels[] = {0, 1, 2, 1}, label_shape[] = {4};

@@ -36,13 +36,13 @@ void EcdModelImpl::add_output(const std::string& name, std::function<std::shared
   pending_outputs_.push_back(std::move(make));
 }
 
-void EcdModelImpl::build(const std::vector<FcLayerSpec>& combiner_layers, const NormParams& norm_params) {
+void EcdModelImpl::build(const std::vector<FcLayerSpec>& combiner_layers, bool residual) {
   require(!built(), "the model is built already");
   require(!inputs.empty(), "the model has no input features");
   require(!pending_outputs_.empty(), "the model has no output features");
   int64_t concat_size = 0;
   for (const auto& input : inputs) concat_size += input->output_size();
-  combiner = register_module("combiner", FcStack(concat_size, combiner_layers, norm_params));
+  combiner = register_module("combiner", FcStack(concat_size, combiner_layers, residual));
   for (size_t i = 0; i < pending_outputs_.size(); ++i) {
     outputs.push_back(pending_outputs_[i](combiner->output_size()));
     output_features->update({{module_key(output_names[i]), outputs.back()}});

@@ -22,7 +22,7 @@ struct EcdModelImpl : torch::nn::Module {
   void add_input(const std::string& name, std::shared_ptr<InputEncoder> encoder);
   // Output heads are created by build(), once the combiner's output size is known.
   void add_output(const std::string& name, std::function<std::shared_ptr<OutputFeature>(int64_t)> make);
-  void build(const std::vector<FcLayerSpec>& combiner_layers, const NormParams& norm_params);
+  void build(const std::vector<FcLayerSpec>& combiner_layers, bool residual);
 
   // feature_tensors: every input's tensors, concatenated in input order -> logits per output
   std::vector<at::Tensor> forward(const std::vector<at::Tensor>& feature_tensors);

@@ -1,5 +1,5 @@
-// Ludwig's FCStack: per layer Linear -> norm -> activation -> dropout. Used by the concat
-// combiner and by output decoders.
+// Ludwig's FCStack: per layer Linear -> norm -> activation -> dropout, optionally residual. Used by
+// the concat combiner and by the dense encoders of number and binary inputs.
 #pragma once
 
 #include <torch/nn/module.h>
@@ -18,6 +18,8 @@ enum class Norm { None, Batch, Layer, Ghost };
 
 at::Tensor activate(const at::Tensor& x, Activation activation);
 
+// Ludwig's norm_params of one layer. The defaults are PyTorch's BatchNorm1d/LayerNorm ones; Ludwig's
+// ghost norm defaults (momentum 0.05, epsilon 1e-3) are filled in by the caller.
 struct NormParams {
   int64_t virtual_batch_size = 128;  // ghost batch norm only
   double momentum = 0.1;             // PyTorch convention: weight of the new batch statistics
@@ -29,39 +31,54 @@ struct FcLayerSpec {
   Activation activation = Activation::Relu;
   double dropout = 0.0;
   Norm norm = Norm::None;
+  NormParams norm_params{};
 };
 
-// Ghost batch norm (Hoffer et al. 2017, as in Ludwig/TabNet): in training each virtual batch of
-// virtual_batch_size rows is normalised with its own statistics (each updates the running ones);
-// in evaluation the running statistics are used, as plain batch norm does.
-struct GhostBatchNormImpl : torch::nn::Module {
+// Batch norm over [B, D] that, in training, passes a single row through unchanged: one row has no
+// batch statistics (PyTorch would fail), and Ludwig skips it the same way.
+// Its state is the BatchNorm1d "bn" (as in Ludwig's ghost norm).
+struct RowBatchNormImpl : torch::nn::Module {
+  RowBatchNormImpl(int64_t features, const NormParams& params);
+  at::Tensor forward(const at::Tensor& x);
+
+  torch::nn::BatchNorm1d bn{nullptr};
+};
+TORCH_MODULE(RowBatchNorm);
+
+// Ghost batch norm (Hoffer et al. 2017, as in Ludwig/TabNet): in training the batch is cut into
+// ceil(B / virtual_batch_size) chunks (torch.chunk, as Ludwig does) and each chunk is normalised
+// with its own statistics, each updating the running ones; a one-row chunk passes unchanged. In
+// evaluation the running statistics are used, as plain batch norm does.
+struct GhostBatchNormImpl : RowBatchNormImpl {
   GhostBatchNormImpl(int64_t features, const NormParams& params);
   at::Tensor forward(const at::Tensor& x);
 
   int64_t virtual_batch_size;
-  torch::nn::BatchNorm1d bn{nullptr};
 };
 TORCH_MODULE(GhostBatchNorm);
 
 struct FcLayerImpl : torch::nn::Module {
-  FcLayerImpl(int64_t input_size, const FcLayerSpec& spec, const NormParams& norm_params);
+  FcLayerImpl(int64_t input_size, const FcLayerSpec& spec);
   at::Tensor forward(at::Tensor x);
 
   FcLayerSpec spec;
   torch::nn::Linear dense{nullptr};
-  torch::nn::BatchNorm1d batch_norm{nullptr};
+  RowBatchNorm batch_norm{nullptr};
   torch::nn::LayerNorm layer_norm{nullptr};
   GhostBatchNorm ghost_norm{nullptr};
   torch::nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(FcLayer);
 
+// residual: a layer whose output size equals its input size adds its input to its output
+// (Ludwig's FCStack with residual: true); layers that change the size do not.
 struct FcStackImpl : torch::nn::Module {
-  FcStackImpl(int64_t input_size, const std::vector<FcLayerSpec>& layers, const NormParams& norm_params);
+  FcStackImpl(int64_t input_size, const std::vector<FcLayerSpec>& layers, bool residual = false);
   at::Tensor forward(at::Tensor x);
   int64_t output_size() const { return output_size_; }
 
   torch::nn::ModuleList layers;
+  bool residual;
 
  private:
   int64_t output_size_;

@@ -1,5 +1,7 @@
 #include "input_encoders.h"
 
+#include <algorithm>
+
 #include "../api_guard.h"
 #include "../resnet_handle.h"
 #include "../tensor_handle.h"
@@ -90,6 +92,48 @@ void ImageInput::check(const std::vector<at::Tensor>& inputs) const { require_im
 
 at::Tensor ImageInput::encode(const std::vector<at::Tensor>& inputs) {
   return resnet->forward(inputs.at(0).to(resnet->conv1->weight.options()));
+}
+
+ScalarInput::ScalarInput(const std::vector<FcLayerSpec>& layers) {
+  stack = register_module("stack", FcStack(1, layers));
+}
+
+at::Tensor ScalarInput::forward(const std::vector<at::Tensor>& inputs) {
+  const at::Tensor& x = inputs.at(0);
+  require(x.dim() == 1 && x.is_floating_point(), "values must be float [batch], got " +
+                                                     std::string(c10::toString(x.scalar_type())) + " " +
+                                                     shape_string(x.sizes()));
+  return stack->forward(x.to(at::kFloat).unsqueeze(1));
+}
+
+CategoryInput::CategoryInput(int64_t vocab, int64_t embedding_size, bool trainable, double dropout_rate)
+    : vocab_size(vocab) {
+  require(vocab_size >= 1, "the vocabulary is empty");
+  require(embedding_size >= 0, "embedding_size must be >= 0, got " + std::to_string(embedding_size));
+  require(dropout_rate >= 0 && dropout_rate < 1, "dropout must lie in [0, 1), got " + std::to_string(dropout_rate));
+  if (embedding_size > 0) {
+    embedding = register_module("embedding", torch::nn::Embedding(vocab_size, std::min(embedding_size, vocab_size)));
+    {
+      c10::NoGradGuard no_grad;
+      embedding->weight.uniform_(-1.0, 1.0);
+    }
+    embedding->weight.set_requires_grad(trainable);
+  }
+  dropout = register_module("dropout", torch::nn::Dropout(dropout_rate));
+}
+
+at::Tensor CategoryInput::forward(const std::vector<at::Tensor>& inputs) {
+  const at::Tensor& ids = inputs.at(0);
+  require(ids.dim() == 1 && ids.scalar_type() == at::kLong, "class ids must be int64 [batch], got " +
+                                                                std::string(c10::toString(ids.scalar_type())) + " " +
+                                                                shape_string(ids.sizes()));
+  if (ids.numel() > 0) {
+    int64_t lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
+    require(lo >= 0 && hi < vocab_size, "class ids must lie in [0, " + std::to_string(vocab_size) + "), got " +
+                                            std::to_string(lo) + ".." + std::to_string(hi));
+  }
+  at::Tensor encoded = embedding ? embedding->forward(ids) : at::one_hot(ids, vocab_size).to(at::kFloat);
+  return dropout->forward(encoded);
 }
 
 }  // namespace fdl

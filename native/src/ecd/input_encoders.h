@@ -7,9 +7,13 @@
 #include <string>
 #include <vector>
 
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/embedding.h>
+
 #include "../bert.h"
 #include "../resnet.h"
 #include "../sequence_reduce.h"
+#include "fc_stack.h"
 
 namespace fdl {
 
@@ -83,6 +87,33 @@ struct ImageInput : CacheableInput {
   at::Tensor encode(const std::vector<at::Tensor>& raw_inputs) override;
   int32_t raw_tensor_count() const override { return 1; }
   torch::nn::Module& encoder() override { return *resnet; }
+};
+
+// A one-value feature (number or binary). Tensor: float [B], already normalised by preprocessing.
+// Without layers it is Ludwig's passthrough encoder ([B, 1]); with layers, the dense encoder (an
+// FC stack from the single value).
+struct ScalarInput : InputEncoder {
+  explicit ScalarInput(const std::vector<FcLayerSpec>& layers);
+  at::Tensor forward(const std::vector<at::Tensor>& inputs) override;
+  int64_t output_size() const override { return stack->output_size(); }
+  int32_t tensor_count() const override { return 1; }
+
+  FcStack stack{nullptr};
+};
+
+// A category feature. Tensor: int64 class ids [B] into the training vocabulary (0 is <UNK>).
+// embedding_size > 0: Ludwig's dense encoder, a learned embedding per class (capped at the
+// vocabulary size, as Ludwig does without force_embedding_size), initialised uniform(-1, 1);
+// embedding_size 0: the one-hot encoder ([B, vocab_size], no parameters).
+struct CategoryInput : InputEncoder {
+  CategoryInput(int64_t vocab_size, int64_t embedding_size, bool trainable, double dropout);
+  at::Tensor forward(const std::vector<at::Tensor>& inputs) override;
+  int64_t output_size() const override { return embedding ? embedding->options.embedding_dim() : vocab_size; }
+  int32_t tensor_count() const override { return 1; }
+
+  int64_t vocab_size;
+  torch::nn::Embedding embedding{nullptr};
+  torch::nn::Dropout dropout{nullptr};
 };
 
 }  // namespace fdl

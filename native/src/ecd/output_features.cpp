@@ -61,7 +61,7 @@ at::Tensor BinaryOutput::loss(const at::Tensor& logits, const at::Tensor& target
 
 at::Tensor BinaryOutput::prediction(const at::Tensor& logits) { return at::sigmoid(logits.to(at::kFloat)); }
 
-NumberOutput::NumberOutput(int64_t input_size, bool absolute) : absolute_error(absolute) {
+NumberOutput::NumberOutput(int64_t input_size, NumberLoss type) : loss_type(type) {
   dense = register_module("dense", torch::nn::Linear(input_size, 1));
 }
 
@@ -69,8 +69,13 @@ at::Tensor NumberOutput::forward(const at::Tensor& combined) { return dense->for
 
 at::Tensor NumberOutput::loss(const at::Tensor& logits, const at::Tensor& target) {
   require_batch(target, logits.size(0), "number");
-  at::Tensor y = target.to(at::kFloat);
-  return absolute_error ? F::l1_loss(logits.to(at::kFloat), y) : F::mse_loss(logits.to(at::kFloat), y);
+  at::Tensor y = target.to(at::kFloat), predicted = logits.to(at::kFloat);
+  switch (loss_type) {
+    case NumberLoss::MeanAbsolute: return F::l1_loss(predicted, y);
+    case NumberLoss::RootMeanSquared: return at::sqrt(F::mse_loss(predicted, y));
+    case NumberLoss::MeanSquared: break;
+  }
+  return F::mse_loss(predicted, y);
 }
 
 at::Tensor NumberOutput::prediction(const at::Tensor& logits) { return logits.to(at::kFloat); }

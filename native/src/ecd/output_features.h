@@ -42,14 +42,17 @@ struct BinaryOutput : OutputFeature {
   torch::nn::Linear dense{nullptr};
 };
 
-// Regression on one value with mean squared or mean absolute error. Target: float [B].
+enum class NumberLoss { MeanSquared, MeanAbsolute, RootMeanSquared };
+
+// Regression on one value; the loss is Ludwig's mean_squared_error, mean_absolute_error or
+// root_mean_squared_error. Target: float [B].
 struct NumberOutput : OutputFeature {
-  NumberOutput(int64_t input_size, bool absolute_error);
+  NumberOutput(int64_t input_size, NumberLoss loss_type);
   at::Tensor forward(const at::Tensor& combined) override;
   at::Tensor loss(const at::Tensor& logits, const at::Tensor& target) override;
   at::Tensor prediction(const at::Tensor& logits) override;
 
-  bool absolute_error;
+  NumberLoss loss_type;
   torch::nn::Linear dense{nullptr};
 };
 

@@ -51,7 +51,7 @@ public class TextTrainStepBenchmark {
       model.addTextInput("text", bert, Bert.Reduce.MEAN, true);
     }
     model.addCategoryOutput("label", 2, new float[0], 1.0);
-    model.build(List.of(), new EcdModel.NormParams(128, 0.1, 1e-5));
+    model.build(List.of(), false);
     model.setAdam(0.9, 0.999, 1e-8, 0.01, true, false);
     model.setGradientClipping(0.5, 0, 0); // Ludwig's default clipglobalnorm, as the Python twin does
     Random random = new Random(3);

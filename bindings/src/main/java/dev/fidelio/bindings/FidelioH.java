@@ -16,7 +16,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 3;
+  public static final int FDL_ABI_VERSION = 5;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -53,6 +53,11 @@ public final class FidelioH {
   public static final int FDL_NORM_BATCH = 1;
   public static final int FDL_NORM_LAYER = 2;
   public static final int FDL_NORM_GHOST = 3;
+  public static final int FDL_FC_INTS = 4;
+  public static final int FDL_FC_REALS = 3;
+  public static final int FDL_NUMBER_LOSS_MSE = 0;
+  public static final int FDL_NUMBER_LOSS_MAE = 1;
+  public static final int FDL_NUMBER_LOSS_RMSE = 2;
   public static final int FDL_PRECISION_FLOAT32 = 0;
   public static final int FDL_PRECISION_BFLOAT16 = 1;
   public static final int FDL_PRECISION_FLOAT16 = 2;
@@ -104,6 +109,8 @@ public final class FidelioH {
       "fdl_ecd_add_text_input",
       "fdl_ecd_add_image_input",
       "fdl_ecd_add_embedding_input",
+      "fdl_ecd_add_scalar_input",
+      "fdl_ecd_add_category_input",
       "fdl_ecd_add_category_output",
       "fdl_ecd_add_binary_output",
       "fdl_ecd_add_number_output",
@@ -120,7 +127,8 @@ public final class FidelioH {
       "fdl_ecd_set_cached_embeddings",
       "fdl_ecd_embed",
       "fdl_ecd_train_step",
-      "fdl_ecd_evaluate");
+      "fdl_ecd_evaluate",
+      "fdl_ecd_export_torchscript");
 
   private static final MethodHandle fdl_abi_version$MH;
   private static final MethodHandle fdl_runtime_info$MH;
@@ -167,6 +175,8 @@ public final class FidelioH {
   private static final MethodHandle fdl_ecd_add_text_input$MH;
   private static final MethodHandle fdl_ecd_add_image_input$MH;
   private static final MethodHandle fdl_ecd_add_embedding_input$MH;
+  private static final MethodHandle fdl_ecd_add_scalar_input$MH;
+  private static final MethodHandle fdl_ecd_add_category_input$MH;
   private static final MethodHandle fdl_ecd_add_category_output$MH;
   private static final MethodHandle fdl_ecd_add_binary_output$MH;
   private static final MethodHandle fdl_ecd_add_number_output$MH;
@@ -184,6 +194,7 @@ public final class FidelioH {
   private static final MethodHandle fdl_ecd_embed$MH;
   private static final MethodHandle fdl_ecd_train_step$MH;
   private static final MethodHandle fdl_ecd_evaluate$MH;
+  private static final MethodHandle fdl_ecd_export_torchscript$MH;
 
   static {
     Linker linker = Linker.nativeLinker();
@@ -234,10 +245,12 @@ public final class FidelioH {
     fdl_ecd_add_text_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_text_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_add_image_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_image_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_add_embedding_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_embedding_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+    fdl_ecd_add_scalar_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_scalar_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_ecd_add_category_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_category_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
     fdl_ecd_add_category_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_category_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
     fdl_ecd_add_binary_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_binary_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
     fdl_ecd_add_number_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_number_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
-    fdl_ecd_build$MH = downcall(linker, lookup, missing, "fdl_ecd_build", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_ecd_build$MH = downcall(linker, lookup, missing, "fdl_ecd_build", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_set_adam$MH = downcall(linker, lookup, missing, "fdl_ecd_set_adam", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_set_sgd$MH = downcall(linker, lookup, missing, "fdl_ecd_set_sgd", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_set_gradient_clipping$MH = downcall(linker, lookup, missing, "fdl_ecd_set_gradient_clipping", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
@@ -251,6 +264,7 @@ public final class FidelioH {
     fdl_ecd_embed$MH = downcall(linker, lookup, missing, "fdl_ecd_embed", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, JAVA_INT, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_evaluate$MH = downcall(linker, lookup, missing, "fdl_ecd_evaluate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_ecd_export_torchscript$MH = downcall(linker, lookup, missing, "fdl_ecd_export_torchscript", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     if (!missing.isEmpty()) {
       throw new UnsatisfiedLinkError("libfidelio lacks " + missing + " declared in fidelio.h:"
           + " the library and the bindings were built from different headers; rebuild both");
@@ -633,6 +647,22 @@ public final class FidelioH {
     }
   }
 
+  public static int fdl_ecd_add_scalar_input(MemorySegment ecd, MemorySegment name, MemorySegment fc_ints, MemorySegment fc_reals, int n_fc_layers, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_add_scalar_input$MH.invokeExact(ecd, name, fc_ints, fc_reals, n_fc_layers, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_add_category_input(MemorySegment ecd, MemorySegment name, long vocab_size, long embedding_size, int embeddings_trainable, double dropout, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_add_category_input$MH.invokeExact(ecd, name, vocab_size, embedding_size, embeddings_trainable, dropout, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
   public static int fdl_ecd_add_category_output(MemorySegment ecd, MemorySegment name, long num_classes, MemorySegment class_weights, int n_class_weights, double loss_weight, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_ecd_add_category_output$MH.invokeExact(ecd, name, num_classes, class_weights, n_class_weights, loss_weight, err, err_cap);
@@ -649,17 +679,17 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_ecd_add_number_output(MemorySegment ecd, MemorySegment name, int absolute_error, double loss_weight, MemorySegment err, long err_cap) {
+  public static int fdl_ecd_add_number_output(MemorySegment ecd, MemorySegment name, int loss_type, double loss_weight, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_ecd_add_number_output$MH.invokeExact(ecd, name, absolute_error, loss_weight, err, err_cap);
+      return (int) fdl_ecd_add_number_output$MH.invokeExact(ecd, name, loss_type, loss_weight, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
-  public static int fdl_ecd_build(MemorySegment ecd, MemorySegment fc_sizes, MemorySegment fc_activations, MemorySegment fc_dropouts, MemorySegment fc_norms, int n_fc_layers, long virtual_batch_size, double norm_momentum, double norm_epsilon, MemorySegment err, long err_cap) {
+  public static int fdl_ecd_build(MemorySegment ecd, MemorySegment fc_ints, MemorySegment fc_reals, int n_fc_layers, int residual, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_ecd_build$MH.invokeExact(ecd, fc_sizes, fc_activations, fc_dropouts, fc_norms, n_fc_layers, virtual_batch_size, norm_momentum, norm_epsilon, err, err_cap);
+      return (int) fdl_ecd_build$MH.invokeExact(ecd, fc_ints, fc_reals, n_fc_layers, residual, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -764,6 +794,14 @@ public final class FidelioH {
   public static int fdl_ecd_evaluate(MemorySegment ecd, MemorySegment inputs, int n_inputs, MemorySegment targets, int n_targets, MemorySegment loss_out, MemorySegment predictions, int n_predictions, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_ecd_evaluate$MH.invokeExact(ecd, inputs, n_inputs, targets, n_targets, loss_out, predictions, n_predictions, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_export_torchscript(MemorySegment ecd, MemorySegment path, MemorySegment binary_thresholds, int n_thresholds, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_export_torchscript$MH.invokeExact(ecd, path, binary_thresholds, n_thresholds, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

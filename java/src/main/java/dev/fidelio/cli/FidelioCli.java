@@ -9,8 +9,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Declarative fine-tuning of pretrained models on LibTorch.",
-    subcommands = {TrainCommand.class, PreprocessCommand.class, PredictCommand.class, EvaluateCommand.class, ExperimentCommand.class,
-        RenderConfigCommand.class, VisualizeCommand.class, CheckInstallCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, PreprocessCommand.class, PredictCommand.class, EvaluateCommand.class,
+        ExperimentCommand.class, ServeCommand.class, ExportTorchscriptCommand.class, RenderConfigCommand.class,
+        VisualizeCommand.class, CheckInstallCommand.class, CommandLine.HelpCommand.class})
 public final class FidelioCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -3,8 +3,14 @@ package dev.fidelio.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
-/** Ludwig's torchvision {@code resnet} image encoder. */
-public record ResNetEncoder(int modelVariant, boolean usePretrained, boolean trainable) implements Yaml.Rendered {
+/**
+ * Ludwig's torchvision {@code resnet} image encoder.
+ *
+ * @param modelCacheDir where torchvision checkpoints are looked for first (Ludwig's model_cache_dir);
+ *     null: only $TORCH_HOME/hub/checkpoints and ~/.cache/torch/hub/checkpoints
+ */
+public record ResNetEncoder(int modelVariant, boolean usePretrained, boolean trainable, String modelCacheDir)
+        implements Yaml.Rendered {
 
     static final List<Integer> VARIANTS = List.of(18, 34, 50, 101, 152);
 
@@ -17,7 +23,8 @@ public record ResNetEncoder(int modelVariant, boolean usePretrained, boolean tra
         if (!VARIANTS.contains(variant)) {
             node.error("model_variant", "expected one of " + VARIANTS + ", found " + variant);
         }
-        var encoder = new ResNetEncoder(variant, node.bool("use_pretrained", true), node.bool("trainable", true));
+        var encoder = new ResNetEncoder(variant, node.bool("use_pretrained", true), node.bool("trainable", true),
+                node.string("model_cache_dir", null));
         if (type == null) return null;
         node.rejectUnknownKeys();
         return encoder;
@@ -26,6 +33,6 @@ public record ResNetEncoder(int modelVariant, boolean usePretrained, boolean tra
     @Override
     public JsonNode toYamlNode() {
         return Yaml.map("type", "resnet", "model_variant", modelVariant, "use_pretrained", usePretrained,
-                "trainable", trainable);
+                "trainable", trainable, "model_cache_dir", modelCacheDir);
     }
 }

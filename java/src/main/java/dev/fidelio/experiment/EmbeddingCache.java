@@ -1,12 +1,14 @@
 package dev.fidelio.experiment;
 
 import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.features.Dataset;
 import dev.fidelio.features.InputColumn;
 import dev.fidelio.features.TrainingSetMetadata;
 import dev.fidelio.model.EcdModel;
+import dev.fidelio.model.ResNet;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.train.ProgressBar;
 import java.util.ArrayList;
@@ -15,7 +17,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * cache_encoder_embeddings: a frozen text encoder runs once over every split here, and training
+ * cache_encoder_embeddings: a frozen text or image encoder runs once over every split here, and training
  * then passes the cached embeddings straight to the combiner (the model's skip path), so epochs
  * need no encoder forward pass at all. The saved model still holds the real encoder. Public for
  * the benchmark that times epochs with and without it.
@@ -36,7 +38,9 @@ public final class EmbeddingCache {
   static List<Integer> cachedInputs(FidelioConfig config) {
     List<Integer> cached = new ArrayList<>();
     for (int i = 0; i < config.inputFeatures().size(); i++) {
-      if (config.inputFeatures().get(i) instanceof TextInputFeature t && t.preprocessing().cacheEncoderEmbeddings()) {
+      InputFeature input = config.inputFeatures().get(i);
+      if (input instanceof TextInputFeature t && t.preprocessing().cacheEncoderEmbeddings()
+          || input instanceof ImageInputFeature image && image.preprocessing().cacheEncoderEmbeddings()) {
         cached.add(i);
       }
     }
@@ -48,9 +52,15 @@ public final class EmbeddingCache {
     List<String> embedded = new ArrayList<>();
     for (int i : cachedInputs(config)) {
       InputFeature input = config.inputFeatures().get(i);
-      var text = metadata.text(input.name());
-      int batchRows = batchRows(evalBatchSize, text.encoderConfig().numAttentionHeads(), text.maxSequenceLength());
-      int hidden = text.encoderConfig().hiddenSize();
+      int batchRows, hidden;
+      if (input instanceof ImageInputFeature image) {
+        batchRows = evalBatchSize;
+        hidden = ResNet.featureSize(image.encoder().modelVariant());
+      } else {
+        var text = metadata.text(input.name());
+        batchRows = batchRows(evalBatchSize, text.encoderConfig().numAttentionHeads(), text.maxSequenceLength());
+        hidden = text.encoderConfig().hiddenSize();
+      }
       long started = System.nanoTime();
       train = train.withInput(i, embed(model, i, train, batchRows, hidden, input.name() + " training"));
       validation = validation.withInput(i, embed(model, i, validation, batchRows, hidden, input.name() + " validation"));
@@ -69,18 +79,20 @@ public final class EmbeddingCache {
     return (int) Math.max(1, Math.min(evalBatchSize, ATTENTION_BUFFER_LIMIT / perRow));
   }
 
-  /** Rows go through the encoder shortest first, so each batch pads to nearly its own length. */
+  /** Token rows go through the encoder shortest first, so each batch pads to nearly its own length. */
   private static InputColumn embed(EcdModel model, int input, Dataset data, int batchRows, int hidden,
                                    String label) {
-    var tokens = (InputColumn.Tokens) data.inputs().get(input);
-    int[] order = IntStream.range(0, data.size()).boxed().sorted(Comparator.comparingInt(tokens::length))
-        .mapToInt(Integer::intValue).toArray();
+    InputColumn column = data.inputs().get(input);
+    int[] order = column instanceof InputColumn.Tokens tokens
+        ? IntStream.range(0, data.size()).boxed().sorted(Comparator.comparingInt(tokens::length))
+            .mapToInt(Integer::intValue).toArray()
+        : IntStream.range(0, data.size()).toArray();
     float[] values = new float[data.size() * hidden];
     ProgressBar bar = new ProgressBar("caching " + label + " embeddings", (data.size() + batchRows - 1) / batchRows);
     for (int start = 0; start < data.size(); start += batchRows) {
       int[] rows = java.util.Arrays.copyOfRange(order, start, Math.min(data.size(), start + batchRows));
-      List<Tensor> batch = tokens.tensors(rows);
-      try (Tensor embedding = model.embed(input, batch.get(0), batch.get(1))) {
+      List<Tensor> batch = column.tensors(rows);
+      try (Tensor embedding = model.embed(input, batch.toArray(Tensor[]::new))) {
         float[] out = embedding.toFloatArray();
         if (out.length != rows.length * hidden) {
           throw new IllegalStateException("the encoder gave " + out.length / rows.length + " values per row, expected "

@@ -67,7 +67,8 @@ public final class Experiment {
       encoders.copyTokenizers(modelFolder);
       List<String> notes = new ArrayList<>();
       TrainingPlan plan = TrainingPlan.of(config, pending.data().training().size(), settings.randomSeed());
-      try (EcdModel model = ModelFactory.build(config, metadata, encoders.pretrained(), settings.randomSeed(), notes)) {
+      try (EcdModel model = ModelFactory.build(config, metadata, encoders.pretrained(), ImageEncoders.pretrained(config),
+          settings.randomSeed(), notes)) {
         encoders.releaseWeights();
         configureOptimizer(model, config);
         Preparation.Result prepared = Preparation.finish(pending, model, config, plan.evalBatchSize());
@@ -114,7 +115,7 @@ public final class Experiment {
       boolean needsModel = !pending.hit() && !EmbeddingCache.cachedInputs(config).isEmpty();
       // The model is only needed to run the encoders whose outputs are cached; nothing is trained.
       try (EcdModel model = needsModel ? ModelFactory.build(config, pending.data().metadata(), encoders.pretrained(),
-          randomSeed, new ArrayList<>()) : null) {
+          ImageEncoders.pretrained(config), randomSeed, new ArrayList<>()) : null) {
         int evalBatchSize = TrainingPlan.of(config, pending.data().training().size(), randomSeed).evalBatchSize();
         Preparation.Result prepared = Preparation.finish(pending, model, config, evalBatchSize);
         return (prepared.hit() ? "reused " : "stored ") + prepared.entry() + " (key " + prepared.key().hash() + ", "

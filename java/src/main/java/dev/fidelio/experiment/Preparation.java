@@ -58,8 +58,9 @@ final class Preparation {
     long tokenized = TextTokenizer.encodedTexts();
     long encoderRows = Bert.forwardRows();
     String fidelioVersion = NativeRuntime.info().getOrDefault("fidelio_version", "unknown");
-    StoreKey key = StoreKey.of(config, datasetFile, Digests.sha256(datasetFile), seed, fidelioVersion,
-        encoders.identities(config));
+    Map<String, com.fasterxml.jackson.databind.node.ObjectNode> identities = new LinkedHashMap<>(encoders.identities(config));
+    identities.putAll(ImageEncoders.identities(config, datasetFile));
+    StoreKey key = StoreKey.of(config, datasetFile, Digests.sha256(datasetFile), seed, fidelioVersion, identities);
     PreprocessedStore store = new PreprocessedStore(cacheDir != null ? cacheDir : PreprocessedStore.besideDataset(datasetFile));
     Optional<PreprocessedData> stored = store.open(key);
     if (stored.isPresent()) {

@@ -3,6 +3,7 @@ package dev.fidelio.features;
 import dev.fidelio.config.BinaryOutputFeature;
 import dev.fidelio.config.CategoryOutputFeature;
 import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.MissingValueStrategy;
 import dev.fidelio.config.NumberOutputFeature;
@@ -10,6 +11,8 @@ import dev.fidelio.config.OutputFeature;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.data.Table;
 import dev.fidelio.experiment.Log;
+import dev.fidelio.runtime.DType;
+import java.lang.foreign.ValueLayout;
 import dev.fidelio.text.TextTokenizer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,8 +21,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns table rows into a {@link Dataset}: text to token ids, labels to class indices or 0/1, with
- * the configured handling of missing values. Statistics come from {@link TrainingSetMetadata},
+ * Turns table rows into a {@link Dataset}: text to token ids, numbers normalised, categories to
+ * vocabulary indices, binaries and binary labels to 0/1, output classes to indices, with the
+ * configured handling of missing values. Statistics come from {@link TrainingSetMetadata},
  * which {@link #fit} computes from the training split only.
  */
 public final class Preprocessor {
@@ -33,12 +37,25 @@ public final class Preprocessor {
     this.tokenizers = tokenizers;
   }
 
-  /** Fits output vocabularies and labels on the training rows; text metadata is given (it comes from the encoder). */
+  /**
+   * Fits number statistics, vocabularies and labels (inputs and outputs) on the training rows only;
+   * text metadata is given (it comes from the encoder).
+   */
   public static TrainingSetMetadata fit(FidelioConfig config, Table table, int[] trainingRows,
                                         Map<String, TextMetadata> text, long randomSeed) {
     TrainingSetMetadata metadata = TrainingSetMetadata.empty(randomSeed);
     metadata.text().putAll(text);
+    for (InputFeature input : config.inputFeatures()) {
+      if (!(input instanceof TextInputFeature) && !(input instanceof ImageInputFeature)) {
+        TabularInputs.fit(input, table, trainingRows, metadata);
+      }
+    }
     Table training = table.rows(trainingRows);
+    for (InputFeature input : config.inputFeatures()) {
+      if (input instanceof ImageInputFeature image) {
+        metadata.image().put(image.name(), ImagePreprocessing.fit(image, table, trainingRows));
+      }
+    }
     for (OutputFeature output : config.outputFeatures()) {
       List<String> values = training.require(output.column(), table.source() + " (output feature '" + output.name() + "')");
       switch (output) {
@@ -66,12 +83,15 @@ public final class Preprocessor {
     boolean[] keep = new boolean[rows.length];
     java.util.Arrays.fill(keep, true);
     Map<String, List<String>> texts = new LinkedHashMap<>();
+    Map<String, InputColumn> tabular = new LinkedHashMap<>();
+    Map<String, byte[][]> images = new LinkedHashMap<>();
     for (InputFeature input : config.inputFeatures()) {
-      if (!(input instanceof TextInputFeature t)) {
-        throw new FeatureException("input feature '" + input.name() + "': type " + typeName(input)
-            + " is not supported yet (text inputs are)");
+      switch (input) {
+        case TextInputFeature t -> texts.put(t.name(), textValues(t, table, rows, keep, splitName));
+        case ImageInputFeature i ->
+            images.put(i.name(), ImagePreprocessing.load(i, metadata.image(i.name()), table, rows, keep, splitName));
+        default -> tabular.put(input.name(), TabularInputs.transform(input, table, rows, keep, splitName, metadata));
       }
-      texts.put(t.name(), textValues(t, table, rows, keep, splitName));
     }
     List<TargetColumn> targets = new ArrayList<>();
     if (withTargets) {
@@ -86,15 +106,42 @@ public final class Preprocessor {
           + " rows with missing or unknown values (see the messages above)");
     }
     List<InputColumn> inputs = new ArrayList<>();
-    for (var entry : texts.entrySet()) {
+    for (InputFeature input : config.inputFeatures()) {
+      if (input instanceof ImageInputFeature image) {
+        inputs.add(imageColumn(images.get(image.name()), kept, metadata.image(image.name())));
+        continue;
+      }
+      List<String> text = texts.get(input.name());
+      if (text == null) {
+        inputs.add(select(tabular.get(input.name()), kept));
+        continue;
+      }
       List<String> values = new ArrayList<>(kept.length);
-      for (int i : kept) values.add(entry.getValue().get(i));
-      TextTokenizer tokenizer = tokenizers.get(entry.getKey());
+      for (int i : kept) values.add(text.get(i));
+      TextTokenizer tokenizer = tokenizers.get(input.name());
       inputs.add(InputColumn.Tokens.of(tokenizer.encode(values), tokenizer.padTokenId()));
     }
     int[] sourceRows = new int[kept.length];
     for (int i = 0; i < kept.length; i++) sourceRows[i] = rows[kept[i]];
     return new Dataset(sourceRows, inputs, targets);
+  }
+
+  /** Float [C, H, W] per kept row: pixels / 255, then ImageNet's mean and std per channel when configured. */
+  private static InputColumn imageColumn(byte[][] pixels, int[] kept, ImageMetadata image) {
+    int size = image.pixelsPerImage(), plane = image.height() * image.width();
+    float[] values = new float[kept.length * size];
+    for (int k = 0; k < kept.length; k++) {
+      byte[] row = pixels[kept[k]];
+      for (int j = 0; j < size; j++) {
+        float v = (row[j] & 0xFF) / 255f;
+        if (image.imagenet1k()) {
+          int c = j / plane;
+          v = (v - ImageMetadata.IMAGENET_MEAN[c]) / ImageMetadata.IMAGENET_STD[c];
+        }
+        values[k * size + j] = v;
+      }
+    }
+    return InputColumn.Dense.of(values, image.numChannels(), image.height(), image.width());
   }
 
   private List<String> textValues(TextInputFeature t, Table table, int[] rows, boolean[] keep, String splitName) {
@@ -191,6 +238,21 @@ public final class Preprocessor {
     }
   }
 
+  /** The kept rows of a tabular column (one float or int64 per row). */
+  private static InputColumn select(InputColumn column, int[] kept) {
+    var dense = (InputColumn.Dense) column;
+    if (dense.dtype() == DType.INT64) {
+      long[] ids = dense.values().toArray(ValueLayout.JAVA_LONG);
+      long[] out = new long[kept.length];
+      for (int i = 0; i < kept.length; i++) out[i] = ids[kept[i]];
+      return TabularInputs.classIds(out);
+    }
+    float[] values = dense.values().toArray(ValueLayout.JAVA_FLOAT);
+    float[] out = new float[kept.length];
+    for (int i = 0; i < kept.length; i++) out[i] = values[kept[i]];
+    return InputColumn.Dense.of(out);
+  }
+
   private static TargetColumn select(Object values, int[] kept) {
     if (values instanceof long[] ids) {
       long[] out = new long[kept.length];
@@ -209,9 +271,5 @@ public final class Preprocessor {
     int[] kept = new int[n];
     for (int i = 0, j = 0; i < keep.length; i++) if (keep[i]) kept[j++] = i;
     return kept;
-  }
-
-  private static String typeName(InputFeature input) {
-    return input.getClass().getSimpleName().replace("InputFeature", "").toLowerCase();
   }
 }

@@ -6,13 +6,29 @@ import java.util.Map;
 /**
  * Everything fitted on the training split that prediction needs again, keyed by feature name
  * (Ludwig's training_set_metadata.json): text tokenization and encoder shape, category
- * vocabularies, binary labels.
+ * vocabularies and binary labels (of inputs and outputs), number statistics, the value each
+ * tabular input's missing cells get (fill_with_const/mode/mean resolved on the training split), and
+ * image sizes.
  */
 public record TrainingSetMetadata(long randomSeed, Map<String, TextMetadata> text,
-                                  Map<String, CategoryVocabulary> category, Map<String, BinaryLabels> binary) {
+                                  Map<String, CategoryVocabulary> category, Map<String, BinaryLabels> binary,
+                                  Map<String, NumberStats> number, Map<String, String> fill,
+                                  Map<String, ImageMetadata> image) {
+  public TrainingSetMetadata {
+    // Files written before number or image features existed lack these maps.
+    number = number == null ? new LinkedHashMap<>() : number;
+    fill = fill == null ? new LinkedHashMap<>() : fill;
+    image = image == null ? new LinkedHashMap<>() : image;
+  }
+
   /** randomSeed: the seed of the split and initialisation, so evaluate --split test finds the same rows. */
   public static TrainingSetMetadata empty(long randomSeed) {
-    return new TrainingSetMetadata(randomSeed, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
+    return new TrainingSetMetadata(randomSeed, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(),
+        new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
+  }
+
+  public NumberStats number(String feature) {
+    return require(number, feature, "number");
   }
 
   public TextMetadata text(String feature) {
@@ -25,6 +41,10 @@ public record TrainingSetMetadata(long randomSeed, Map<String, TextMetadata> tex
 
   public BinaryLabels binary(String feature) {
     return require(binary, feature, "binary");
+  }
+
+  public ImageMetadata image(String feature) {
+    return require(image, feature, "image");
   }
 
   private static <T> T require(Map<String, T> map, String feature, String type) {

@@ -30,7 +30,7 @@ public final class OutputMetrics {
           ((CategoryOutputFeature) feature).topK(), detailed);
       case OutputPredictions.Binary b -> binary(b, ((TargetColumn.Values) target).values(), detailed);
       case OutputPredictions.Number n -> number(n, ((TargetColumn.Values) target).values(),
-          ((NumberOutputFeature) feature).loss() instanceof Loss.MeanAbsoluteError);
+          ((NumberOutputFeature) feature).loss());
     };
   }
 
@@ -84,7 +84,7 @@ public final class OutputMetrics {
     return m;
   }
 
-  private static Map<String, Object> number(OutputPredictions.Number n, float[] truth, boolean absoluteLoss) {
+  private static Map<String, Object> number(OutputPredictions.Number n, float[] truth, Loss lossType) {
     double se = 0, ae = 0, mean = 0, variance = 0;
     for (float t : truth) mean += t;
     mean /= truth.length;
@@ -96,7 +96,11 @@ public final class OutputMetrics {
     }
     Map<String, Object> m = new LinkedHashMap<>();
     double mse = se / truth.length, mae = ae / truth.length;
-    m.put("loss", absoluteLoss ? mae : mse);
+    m.put("loss", switch (lossType) {
+      case Loss.MeanAbsoluteError l -> mae;
+      case Loss.RootMeanSquaredError l -> Math.sqrt(mse);
+      default -> mse;
+    });
     m.put("mean_squared_error", mse);
     m.put("mean_absolute_error", mae);
     m.put("root_mean_squared_error", Math.sqrt(mse));

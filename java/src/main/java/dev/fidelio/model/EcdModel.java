@@ -21,8 +21,8 @@ import java.util.Map;
  * then {@link #build}; trained with one native call per batch ({@link #trainStep}).
  */
 public final class EcdModel extends NativeModule {
-  /** One fully connected layer of the concat combiner. */
-  public record FcLayer(long outputSize, Activation activation, double dropout, Norm norm) {}
+  /** One fully connected layer (of the concat combiner or a dense scalar encoder) with its norm's parameters. */
+  public record FcLayer(long outputSize, Activation activation, double dropout, Norm norm, NormParams normParams) {}
 
   /** Codes of FDL_ACTIVATION_*, in order. */
   public enum Activation { RELU, TANH, SIGMOID, GELU, ELU, LEAKY_RELU, NONE }
@@ -30,8 +30,11 @@ public final class EcdModel extends NativeModule {
   /** Codes of FDL_NORM_*, in order. */
   public enum Norm { NONE, BATCH, LAYER, GHOST }
 
-  /** Ghost/batch/layer norm parameters shared by the combiner's layers. */
+  /** Ghost/batch/layer norm parameters of one layer (virtualBatchSize: ghost only). */
   public record NormParams(long virtualBatchSize, double momentum, double epsilon) {}
+
+  /** Codes of FDL_NUMBER_LOSS_*, in order. */
+  public enum NumberLoss { MEAN_SQUARED_ERROR, MEAN_ABSOLUTE_ERROR, ROOT_MEAN_SQUARED_ERROR }
 
   /** The loss of a batch and each output's predictions (probabilities or values). */
   public record Evaluation(double loss, List<Tensor> predictions) implements AutoCloseable {
@@ -78,6 +81,23 @@ public final class EcdModel extends NativeModule {
     }
   }
 
+  /** A number or binary input (float [B] per batch); no layers: passthrough, else the dense encoder. */
+  public void addScalarInput(String name, List<FcLayer> layers) {
+    try (var call = NativeCall.open()) {
+      FcArrays fc = FcArrays.of(call.arena(), layers);
+      call.check(FidelioH.fdl_ecd_add_scalar_input(handle(), call.arena().allocateFrom(name), fc.ints(), fc.reals(),
+          layers.size(), call.error(), call.errorCapacity()), "fdl_ecd_add_scalar_input");
+    }
+  }
+
+  /** A category input (int64 class ids [B]); embeddingSize 0 is the one-hot encoder. */
+  public void addCategoryInput(String name, long vocabSize, long embeddingSize, boolean trainable, double dropout) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_add_category_input(handle(), call.arena().allocateFrom(name), vocabSize,
+          embeddingSize, trainable ? 1 : 0, dropout, call.error(), call.errorCapacity()), "fdl_ecd_add_category_input");
+    }
+  }
+
   /** classWeights may be empty (no weighting). */
   public void addCategoryOutput(String name, long numClasses, float[] classWeights, double lossWeight) {
     try (var call = NativeCall.open()) {
@@ -97,33 +117,42 @@ public final class EcdModel extends NativeModule {
     }
   }
 
-  public void addNumberOutput(String name, boolean absoluteError, double lossWeight) {
+  public void addNumberOutput(String name, NumberLoss loss, double lossWeight) {
     try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_ecd_add_number_output(handle(), call.arena().allocateFrom(name), absoluteError ? 1 : 0,
+      call.check(FidelioH.fdl_ecd_add_number_output(handle(), call.arena().allocateFrom(name), loss.ordinal(),
           lossWeight, call.error(), call.errorCapacity()), "fdl_ecd_add_number_output");
       outputCount++;
     }
   }
 
-  /** Builds the concat combiner with these layers and the output heads. */
-  public void build(List<FcLayer> combinerLayers, NormParams normParams) {
+  /** Builds the concat combiner with these layers (residual: Ludwig's combiner.residual) and the output heads. */
+  public void build(List<FcLayer> combinerLayers, boolean residual) {
     try (var call = NativeCall.open()) {
-      Arena a = call.arena();
-      int n = combinerLayers.size();
-      long[] sizes = new long[n];
-      int[] activations = new int[n];
-      double[] dropouts = new double[n];
-      int[] norms = new int[n];
+      FcArrays fc = FcArrays.of(call.arena(), combinerLayers);
+      call.check(FidelioH.fdl_ecd_build(handle(), fc.ints(), fc.reals(), combinerLayers.size(), residual ? 1 : 0,
+          call.error(), call.errorCapacity()), "fdl_ecd_build");
+    }
+  }
+
+  /** The C ABI's fc layer rows: FDL_FC_INTS longs and FDL_FC_REALS doubles per layer. */
+  private record FcArrays(MemorySegment ints, MemorySegment reals) {
+    static FcArrays of(Arena arena, List<FcLayer> layers) {
+      int n = layers.size();
+      long[] ints = new long[Math.max(1, n) * FidelioH.FDL_FC_INTS];
+      double[] reals = new double[Math.max(1, n) * FidelioH.FDL_FC_REALS];
       for (int i = 0; i < n; i++) {
-        FcLayer layer = combinerLayers.get(i);
-        sizes[i] = layer.outputSize();
-        activations[i] = layer.activation().ordinal();
-        dropouts[i] = layer.dropout();
-        norms[i] = layer.norm().ordinal();
+        FcLayer layer = layers.get(i);
+        int r = i * FidelioH.FDL_FC_INTS;
+        ints[r] = layer.outputSize();
+        ints[r + 1] = layer.activation().ordinal();
+        ints[r + 2] = layer.norm().ordinal();
+        ints[r + 3] = layer.normParams().virtualBatchSize();
+        int d = i * FidelioH.FDL_FC_REALS;
+        reals[d] = layer.dropout();
+        reals[d + 1] = layer.normParams().momentum();
+        reals[d + 2] = layer.normParams().epsilon();
       }
-      call.check(FidelioH.fdl_ecd_build(handle(), a.allocateFrom(JAVA_LONG, sizes), a.allocateFrom(JAVA_INT, activations),
-          a.allocateFrom(JAVA_DOUBLE, dropouts), a.allocateFrom(JAVA_INT, norms), n, normParams.virtualBatchSize(),
-          normParams.momentum(), normParams.epsilon(), call.error(), call.errorCapacity()), "fdl_ecd_build");
+      return new FcArrays(arena.allocateFrom(JAVA_LONG, ints), arena.allocateFrom(JAVA_DOUBLE, reals));
     }
   }
 
@@ -242,6 +271,18 @@ public final class EcdModel extends NativeModule {
       List<Tensor> out = new ArrayList<>();
       for (int i = 0; i < outputCount; i++) out.add(Tensor.adopt(predictions.getAtIndex(ADDRESS, i)));
       return new Evaluation(targets.isEmpty() ? Double.NaN : loss.get(JAVA_DOUBLE, 0), out);
+    }
+  }
+
+  /**
+   * Writes the model as a TorchScript file (real encoders, evaluation mode); binaryThresholds has one
+   * entry per output feature, read for binary outputs. The file's contract: {@code torchscript_export.h}.
+   */
+  public void exportTorchscript(java.nio.file.Path file, double[] binaryThresholds) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_export_torchscript(handle(), call.arena().allocateFrom(file.toString()),
+          call.arena().allocateFrom(JAVA_DOUBLE, binaryThresholds), binaryThresholds.length, call.error(),
+          call.errorCapacity()), "fdl_ecd_export_torchscript");
     }
   }
 

@@ -1,21 +1,28 @@
 package dev.fidelio.model;
 
 import dev.fidelio.config.Activation;
+import dev.fidelio.config.BinaryInputFeature;
 import dev.fidelio.config.BinaryOutputFeature;
+import dev.fidelio.config.CategoryEncoder;
+import dev.fidelio.config.CategoryInputFeature;
 import dev.fidelio.config.CategoryOutputFeature;
 import dev.fidelio.config.ClassWeights;
 import dev.fidelio.config.Combiner;
 import dev.fidelio.config.FcLayer;
 import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.Loss;
+import dev.fidelio.config.NumberInputFeature;
 import dev.fidelio.config.NumberOutputFeature;
+import dev.fidelio.config.ScalarEncoder;
 import dev.fidelio.config.OutputFeature;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.features.CategoryVocabulary;
 import dev.fidelio.features.FeatureException;
 import dev.fidelio.features.TrainingSetMetadata;
 import dev.fidelio.weights.PretrainedBert;
+import dev.fidelio.weights.StateDict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +37,22 @@ public final class ModelFactory {
    */
   public static EcdModel build(FidelioConfig config, TrainingSetMetadata metadata, Map<String, PretrainedBert> pretrained,
                                long seed, List<String> notes) {
+    return build(config, metadata, pretrained, Map.of(), seed, notes);
+  }
+
+  /** imageWeights: per image feature with use_pretrained, its torchvision state_dict (empty when loading a saved model). */
+  public static EcdModel build(FidelioConfig config, TrainingSetMetadata metadata, Map<String, PretrainedBert> pretrained,
+                               Map<String, StateDict> imageWeights, long seed, List<String> notes) {
     EcdModel model = EcdModel.create(seed);
     try {
       for (InputFeature input : config.inputFeatures()) {
+        if (input instanceof ImageInputFeature image) {
+          addImageInput(model, image, metadata, imageWeights.get(image.name()), seed);
+          continue;
+        }
         if (!(input instanceof TextInputFeature text)) {
-          throw new FeatureException("input feature '" + input.name() + "': only text inputs are supported yet");
+          addTabularInput(model, input, metadata);
+          continue;
         }
         PretrainedBert source = text.encoder().usePretrained() ? pretrained.get(text.name()) : null;
         try (Bert bert = source != null ? Bert.pretrained(source, seed, notes)
@@ -47,11 +65,51 @@ public final class ModelFactory {
       Combiner.Concat concat = switch (config.combiner()) {
         case Combiner.Concat c -> c;
       };
-      model.build(combinerLayers(concat), normParams(concat.fc().layers()));
+      model.build(fcLayers(concat.fc().layers()), concat.residual());
       return model;
     } catch (RuntimeException e) {
       model.close();
       throw e;
+    }
+  }
+
+  private static void addTabularInput(EcdModel model, InputFeature input, TrainingSetMetadata metadata) {
+    switch (input) {
+      case NumberInputFeature n -> model.addScalarInput(n.name(), scalarLayers(n.encoder()));
+      case BinaryInputFeature b -> model.addScalarInput(b.name(), scalarLayers(b.encoder()));
+      case CategoryInputFeature c -> {
+        long vocabulary = metadata.category(c.name()).size();
+        switch (c.encoder()) {
+          case CategoryEncoder.Dense d -> model.addCategoryInput(c.name(), vocabulary, d.embeddingSize(),
+              d.embeddingsTrainable(), d.dropout());
+          case CategoryEncoder.OneHot o -> model.addCategoryInput(c.name(), vocabulary, 0, false, 0);
+        }
+      }
+      default -> throw new FeatureException("input feature '" + input.name() + "': this type is not supported yet");
+    }
+  }
+
+  /** Ludwig's number/binary encoders: passthrough (no layers) or dense (num_layers of output_size). */
+  private static List<EcdModel.FcLayer> scalarLayers(ScalarEncoder encoder) {
+    return switch (encoder) {
+      case ScalarEncoder.Passthrough p -> List.of();
+      case ScalarEncoder.Dense d -> fcLayers(java.util.Collections.nCopies(d.numLayers(),
+          new FcLayer(d.outputSize(), d.activation(), d.dropout(), d.norm(), Map.of(), true)));
+    };
+  }
+
+
+  private static void addImageInput(EcdModel model, ImageInputFeature image, TrainingSetMetadata metadata,
+                                    StateDict weights, long seed) {
+    int variant = image.encoder().modelVariant();
+    int channels = metadata.image(image.name()).numChannels();
+    if (weights != null && channels != 3) {
+      throw new FeatureException("input feature '" + image.name() + "': torchvision's pretrained resnet" + variant
+          + " takes 3 (RGB) channels but preprocessing gives " + channels + "; set preprocessing.num_channels: 3");
+    }
+    try (ResNet resnet = ResNet.create(variant, channels, seed)) {
+      if (weights != null) resnet.load(weights);
+      model.addImageInput(image.name(), resnet, image.encoder().trainable());
     }
   }
 
@@ -68,8 +126,11 @@ public final class ModelFactory {
         model.addBinaryOutput(b.name(), loss.positiveClassWeight() == null ? 1.0 : loss.positiveClassWeight(),
             loss.weight());
       }
-      case NumberOutputFeature n -> model.addNumberOutput(n.name(), n.loss() instanceof Loss.MeanAbsoluteError,
-          n.loss().weight());
+      case NumberOutputFeature n -> model.addNumberOutput(n.name(), switch (n.loss()) {
+        case Loss.MeanAbsoluteError l -> EcdModel.NumberLoss.MEAN_ABSOLUTE_ERROR;
+        case Loss.RootMeanSquaredError l -> EcdModel.NumberLoss.ROOT_MEAN_SQUARED_ERROR;
+        default -> EcdModel.NumberLoss.MEAN_SQUARED_ERROR;
+      }, n.loss().weight());
     }
   }
 
@@ -101,11 +162,11 @@ public final class ModelFactory {
     return out;
   }
 
-  private static List<EcdModel.FcLayer> combinerLayers(Combiner.Concat concat) {
+  private static List<EcdModel.FcLayer> fcLayers(List<FcLayer> configured) {
     List<EcdModel.FcLayer> layers = new ArrayList<>();
-    for (FcLayer layer : concat.fc().layers()) {
+    for (FcLayer layer : configured) {
       layers.add(new EcdModel.FcLayer(layer.outputSize(), activation(layer.activation()), layer.dropout(),
-          layer.norm() == null ? EcdModel.Norm.NONE : EcdModel.Norm.valueOf(layer.norm().name())));
+          layer.norm() == null ? EcdModel.Norm.NONE : EcdModel.Norm.valueOf(layer.norm().name()), normParams(layer)));
     }
     return layers;
   }
@@ -122,12 +183,17 @@ public final class ModelFactory {
     };
   }
 
-  /** Ghost/batch/layer norm parameters (Ludwig's norm_params) of the first layer that sets them. */
-  private static EcdModel.NormParams normParams(List<FcLayer> layers) {
-    Map<String, Object> params = layers.stream().map(FcLayer::normParams).filter(p -> p != null && !p.isEmpty())
-        .findFirst().orElse(Map.of());
+  /**
+   * A layer's norm_params with Ludwig's defaults: ghost norm virtual_batch_size 128, momentum 0.05,
+   * epsilon 1e-3 (Ludwig's GhostBatchNormalization); batch and layer norm PyTorch's momentum 0.1,
+   * eps 1e-5. Both spellings, {@code eps} (PyTorch's) and {@code epsilon} (Ludwig's ghost), are read.
+   */
+  static EcdModel.NormParams normParams(FcLayer layer) {
+    Map<String, Object> params = layer.normParams() == null ? Map.of() : layer.normParams();
+    boolean ghost = layer.norm() == dev.fidelio.config.Norm.GHOST;
+    Number epsilon = number(params, "epsilon", number(params, "eps", ghost ? 1e-3 : 1e-5));
     return new EcdModel.NormParams(number(params, "virtual_batch_size", 128).longValue(),
-        number(params, "momentum", 0.1).doubleValue(), number(params, "epsilon", 1e-5).doubleValue());
+        number(params, "momentum", ghost ? 0.05 : 0.1).doubleValue(), epsilon.doubleValue());
   }
 
   private static Number number(Map<String, Object> params, String key, Number fallback) {

@@ -1,5 +1,7 @@
 package dev.fidelio.store;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -89,6 +91,7 @@ public final class PreprocessedStore {
     Path temporary = root.resolve("." + key.hash() + ".tmp-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
     try {
       Files.createDirectories(root);
+      removeAbandoned();
       Files.createDirectory(temporary);
       writeEntry(temporary, key, data);
       try {
@@ -185,8 +188,7 @@ public final class PreprocessedStore {
       return segment;
     };
 
-    TrainingSetMetadata metadata = JSON.readValue(source.get(METADATA).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
-        TrainingSetMetadata.class);
+    TrainingSetMetadata metadata = JSON.readValue(source.get(METADATA).toArray(JAVA_BYTE), TrainingSetMetadata.class);
     Dataset[] datasets = new Dataset[SPLITS.length];
     int[] splitRows = new int[SPLITS.length];
     for (int s = 0; s < SPLITS.length; s++) {
@@ -219,11 +221,29 @@ public final class PreprocessedStore {
     }
     MemorySegment bytes = ArrayFiles.map(entry.resolve(MANIFEST));
     require(ArrayFiles.crc32c(bytes) == expected, MANIFEST + " fails its checksum (corrupted or truncated)");
-    return JSON.readTree(bytes.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+    return JSON.readTree(bytes.toArray(JAVA_BYTE));
   }
 
   private static void require(boolean condition, String problem) {
     if (!condition) throw new StoreException(problem);
+  }
+
+  /** Temporary folders of runs that died while writing (their process is gone). */
+  private void removeAbandoned() throws IOException {
+    try (Stream<Path> children = Files.list(root)) {
+      for (Path child : children.toList()) {
+        String name = child.getFileName().toString();
+        int at = name.indexOf(".tmp-");
+        if (!name.startsWith(".") || at < 0) continue;
+        int end = name.indexOf('-', at + 5);
+        if (end < 0) continue;
+        try {
+          if (ProcessHandle.of(Long.parseLong(name.substring(at + 5, end))).isEmpty()) remove(child);
+        } catch (NumberFormatException e) {
+          // not one of ours
+        }
+      }
+    }
   }
 
   /** Renamed aside first, so no reader finds a half-deleted entry under its key. */

@@ -4,8 +4,11 @@ import dev.fidelio.config.Combiner;
 import dev.fidelio.config.ConfigError;
 import dev.fidelio.config.ConfigException;
 import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.config.FcLayer;
+import dev.fidelio.config.FcStack;
 import dev.fidelio.config.InputFeature;
-import dev.fidelio.config.Loss;
+import dev.fidelio.config.NumberInputFeature;
+import dev.fidelio.config.NumberOutputFeature;
 import dev.fidelio.config.OutputFeature;
 import dev.fidelio.config.Optimizer;
 import dev.fidelio.config.TextInputFeature;
@@ -25,10 +28,12 @@ public final class SupportCheck {
     for (int i = 0; i < config.inputFeatures().size(); i++) {
       InputFeature input = config.inputFeatures().get(i);
       String path = "input_features[" + i + "]";
-      if (!(input instanceof TextInputFeature text)) {
-        errors.add(new ConfigError(path + ".type", "this input type is not supported yet; text is"));
-        continue;
+      switch (input) {
+        case NumberInputFeature number when number.preprocessing().outlierStrategy() != null ->
+            errors.add(notYet(path + ".preprocessing.outlier_strategy", "a value"));
+        default -> { }
       }
+      if (!(input instanceof TextInputFeature text)) continue;
       if (text.encoder().reduceOutput() == dev.fidelio.config.TextEncoder.ReduceOutput.NONE) {
         errors.add(new ConfigError(path + ".encoder.reduce_output", "'none' gives a sequence, which the concat"
             + " combiner cannot take; use cls_pooled, sum, mean or last"));
@@ -41,14 +46,12 @@ public final class SupportCheck {
         errors.add(new ConfigError(path + ".decoder", "decoder fc layers are not supported yet; put the layers in"
             + " the combiner (combiner.fc_layers / num_fc_layers)"));
       }
-      if (output.loss() instanceof Loss.RootMeanSquaredError) {
-        errors.add(new ConfigError(path + ".loss.type", "root_mean_squared_error is not supported yet; use"
-            + " mean_squared_error or mean_absolute_error"));
+      if (output instanceof NumberOutputFeature number && number.preprocessing().normalization() != null) {
+        errors.add(new ConfigError(path + ".preprocessing.normalization", "normalizing a number output is not"
+            + " supported yet; remove it (the target is then learned on its own scale)"));
       }
     }
-    if (config.combiner() instanceof Combiner.Concat concat && concat.residual()) {
-      errors.add(new ConfigError("combiner.residual", "residual connections are not supported yet"));
-    }
+    if (config.combiner() instanceof Combiner.Concat concat) checkFcLayers(concat.fc(), "combiner", errors);
     Trainer t = config.trainer();
     boolean amsgrad = switch (t.optimizer()) {
       case Optimizer.AdamW a -> a.amsgrad();
@@ -68,6 +71,43 @@ public final class SupportCheck {
     if (config.preprocessing().oversampleMinority() != null) errors.add(notYet("preprocessing.oversample_minority", "a value"));
     if (config.preprocessing().undersampleMajority() != null) errors.add(notYet("preprocessing.undersample_majority", "a value"));
     if (!errors.isEmpty()) throw new ConfigException(errors);
+  }
+
+  /** norm_params keys per norm (Ludwig passes them to the norm module) and use_bias, which is always on here. */
+  private static void checkFcLayers(FcStack stack, String path, List<ConfigError> errors) {
+    for (int i = 0; i < stack.layers().size(); i++) {
+      FcLayer layer = stack.layers().get(i);
+      String at = stack.fcLayers() != null ? path + ".fc_layers[" + i + "]" : path;
+      if (!layer.useBias()) errors.add(notYet(at + ".use_bias", "false"));
+      if (layer.normParams() == null) continue;
+      List<String> allowed = layer.norm() == null ? List.of() : switch (layer.norm()) {
+        case BATCH -> List.of("momentum", "eps", "epsilon");
+        case LAYER -> List.of("eps", "epsilon");
+        case GHOST -> List.of("virtual_batch_size", "momentum", "eps", "epsilon");
+      };
+      for (var entry : layer.normParams().entrySet()) {
+        String key = at + ".norm_params." + entry.getKey();
+        if (!allowed.contains(entry.getKey())) {
+          errors.add(new ConfigError(key, layer.norm() == null ? "norm_params needs a norm (batch, layer or ghost)"
+              : "not a parameter of " + layer.norm().yamlName() + " norm; allowed: " + String.join(", ", allowed)));
+        } else if (!(entry.getValue() instanceof Number n) || !validNormParam(entry.getKey(), n)) {
+          errors.add(new ConfigError(key, "expected " + switch (entry.getKey()) {
+            case "virtual_batch_size" -> "an integer >= 1";
+            case "momentum" -> "a number in [0, 1]";
+            default -> "a number > 0";
+          } + ", found " + entry.getValue()));
+        }
+      }
+    }
+  }
+
+  private static boolean validNormParam(String key, Number n) {
+    double v = n.doubleValue();
+    return switch (key) {
+      case "virtual_batch_size" -> v >= 1 && v == Math.rint(v);
+      case "momentum" -> v >= 0 && v <= 1;
+      default -> v > 0 && Double.isFinite(v);
+    };
   }
 
   private static ConfigError notYet(String path, String value) {

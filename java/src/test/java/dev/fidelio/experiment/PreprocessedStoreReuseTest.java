@@ -82,6 +82,8 @@ class PreprocessedStoreReuseTest {
     assertEquals(0, p.path("tokenized_texts").asLong());
     assertEquals(0, p.path("encoder_forward_rows").asLong());
     assertTrue(p.path("seconds").asDouble() < 1.0, "preprocessing of a reused store took " + p.path("seconds") + " s");
+    assertTrue(second.path("seconds_to_training").asDouble() < 1.0, "training started "
+        + second.path("seconds_to_training") + " s after the run started");
     // Same data, same seed: the same training, to the last digit.
     assertEquals(first.path("test_summary").asText(), second.path("test_summary").asText());
 

@@ -21,8 +21,8 @@ class EcdAccumulationTest {
     EcdModel model = EcdModel.create(5);
     model.addEmbeddingInput("x", WIDTH);
     model.addCategoryOutput("y", 3, new float[0], 1.0);
-    model.build(List.of(new EcdModel.FcLayer(6, EcdModel.Activation.TANH, 0.0, EcdModel.Norm.NONE)),
-        new EcdModel.NormParams(128, 0.1, 1e-5));
+    model.build(List.of(new EcdModel.FcLayer(6, EcdModel.Activation.TANH, 0.0, EcdModel.Norm.NONE,
+        new EcdModel.NormParams(128, 0.1, 1e-5))), false);
     return model;
   }
 

@@ -21,8 +21,8 @@ class MixedPrecisionTest {
     EcdModel model = EcdModel.create(9);
     model.addEmbeddingInput("x", WIDTH);
     model.addCategoryOutput("y", 2, new float[0], 1.0);
-    model.build(List.of(new EcdModel.FcLayer(64, EcdModel.Activation.RELU, 0.0, EcdModel.Norm.NONE)),
-        new EcdModel.NormParams(128, 0.1, 1e-5));
+    model.build(List.of(new EcdModel.FcLayer(64, EcdModel.Activation.RELU, 0.0, EcdModel.Norm.NONE,
+        new EcdModel.NormParams(128, 0.1, 1e-5))), false);
     model.setPrecision(precision);
     return model;
   }

@@ -121,6 +121,17 @@ class PreprocessedStoreTest {
   }
 
   @Test
+  void aWriteClearsTheTemporaryFolderOfARunThatDied() throws IOException {
+    Path abandoned = Files.createDirectories(root.resolve("." + KEY.hash() + ".tmp-999999999-crashed"));
+    Files.writeString(abandoned.resolve("training.rows.i32"), "half");
+    Path alive = Files.createDirectories(root.resolve("." + KEY.hash() + ".tmp-" + ProcessHandle.current().pid()
+        + "-writing"));
+    new PreprocessedStore(root).write(KEY, data());
+    assertFalse(Files.exists(abandoned), "the dead run's folder is removed");
+    assertTrue(Files.exists(alive), "a live run's folder is left alone");
+  }
+
+  @Test
   void theDefaultRootIsBesideTheDataset() {
     assertEquals(root.resolve("spam.fidelio_cache"), PreprocessedStore.besideDataset(root.resolve("spam.csv")));
   }

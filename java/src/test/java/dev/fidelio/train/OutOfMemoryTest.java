@@ -35,8 +35,8 @@ class OutOfMemoryTest {
     EcdModel model = EcdModel.create(3);
     model.addEmbeddingInput("x", WIDTH);
     model.addCategoryOutput("y", 3, new float[0], 1.0);
-    model.build(List.of(new EcdModel.FcLayer(32, EcdModel.Activation.RELU, 0.0, EcdModel.Norm.NONE)),
-        new EcdModel.NormParams(128, 0.1, 1e-5));
+    model.build(List.of(new EcdModel.FcLayer(32, EcdModel.Activation.RELU, 0.0, EcdModel.Norm.NONE,
+        new EcdModel.NormParams(128, 0.1, 1e-5))), false);
     // SGD: the step is linear in the gradient, so the summation order of the halves shows only as
     // float rounding (Adam divides by sqrt(v) and magnifies it where gradients are near zero).
     model.setSgd(0.9, 0, 0.01, false, false);

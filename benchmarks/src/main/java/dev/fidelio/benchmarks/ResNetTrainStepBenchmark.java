@@ -1,0 +1,76 @@
+package dev.fidelio.benchmarks;
+
+import dev.fidelio.model.EcdModel;
+import dev.fidelio.model.ResNet;
+import dev.fidelio.runtime.Tensor;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One training step of a trainable ResNet-18 image input with a 1000-class category head (the
+ * shape of torchvision's resnet18 with its fc): forward, cross-entropy, backward, global-norm
+ * clipping, AdamW, one native call. Its PyTorch eager twin is benchmarks/python/resnet_train_step.py.
+ * A step takes seconds on 2 cores, so a few steps are measured.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 1)
+@Measurement(iterations = 5)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+public class ResNetTrainStepBenchmark {
+  @Param({"32"})
+  int batch;
+
+  @Param({"224"})
+  int size;
+
+  private EcdModel model;
+  private List<Tensor> inputs;
+  private List<Tensor> targets;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    model = EcdModel.create(1);
+    try (ResNet resnet = ResNet.create(18, 3, 1)) {
+      model.addImageInput("image", resnet, true);
+    }
+    model.addCategoryOutput("label", 1000, new float[0], 1.0);
+    model.build(List.of(), false);
+    model.setAdam(0.9, 0.999, 1e-8, 0.01, true, false);
+    model.setGradientClipping(0.5, 0, 0); // Ludwig's default clipglobalnorm, as the Python twin does
+    Random random = new Random(3);
+    float[] images = new float[batch * 3 * size * size];
+    for (int i = 0; i < images.length; i++) images[i] = (float) random.nextGaussian();
+    long[] labels = new long[batch];
+    for (int i = 0; i < batch; i++) labels[i] = i % 1000;
+    inputs = List.of(Tensor.of(images, batch, 3, size, size));
+    targets = List.of(Tensor.of(labels, batch));
+  }
+
+  @Benchmark
+  public double trainStep() {
+    return model.trainStep(inputs, targets, 1e-4);
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    inputs.forEach(Tensor::close);
+    targets.forEach(Tensor::close);
+    model.close();
+  }
+}

@@ -1,0 +1,275 @@
+package dev.fidelio.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fidelio.api.FidelioModel;
+import dev.fidelio.api.InvalidInputException;
+import dev.fidelio.config.ImageInputFeature;
+import dev.fidelio.config.InputFeature;
+import dev.fidelio.config.OutputFeature;
+import dev.fidelio.experiment.Log;
+import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.UploadedFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * Ludwig's REST API for a saved model ({@code ludwig serve}), on Javalin/Jetty:
+ * <ul>
+ *   <li>{@code GET /}: health, with the model's input and output features;</li>
+ *   <li>{@code POST /predict}: one row as form fields (multipart or urlencoded; a file part for an
+ *       image feature), or as a JSON object; answers {@code {"<out>_predictions": ...,
+ *       "<out>_probabilities": [...], "<out>_probability": ..., "<out>_probabilities_<class>": ...}};</li>
+ *   <li>{@code POST /batch_predict}: form field {@code dataset} in pandas' split orientation
+ *       (files named in its cells may be attached as parts); answers in split orientation.</li>
+ * </ul>
+ * Requests from all clients are batched ({@link MicroBatcher}). Errors are JSON {@code {"error":
+ * "...", "feature": "..."}}: 400 for a bad row (the feature named), 413 for a body over the limit,
+ * 503 when the queue is full or the answer timed out, 500 for a fault of the server.
+ */
+public final class PredictionServer implements AutoCloseable {
+  public record Settings(String host, int port, MicroBatcher.Settings batching, long maxBodyBytes,
+                         Duration idleTimeout) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final FidelioModel model;
+  private final MicroBatcher batcher;
+  private final Javalin app;
+  private final List<String> columns;
+
+  private PredictionServer(FidelioModel model, Settings settings) {
+    this.model = model;
+    this.batcher = new MicroBatcher(model, settings.batching());
+    this.columns = model.predict(List.of()).columns();
+    this.app = Javalin.create(config -> {
+      config.showJavalinBanner = false;
+      config.useVirtualThreads = true;  // a waiting request costs no platform thread
+      config.http.maxRequestSize = settings.maxBodyBytes();
+      config.jetty.defaultHost = settings.host();
+      config.jetty.defaultPort = settings.port();
+      config.jetty.multipartConfig.maxTotalRequestSize(settings.maxBodyBytes(), SizeUnit.BYTES);
+      config.jetty.multipartConfig.maxFileSize(settings.maxBodyBytes(), SizeUnit.BYTES);
+      config.jetty.modifyServletContextHandler(handler ->
+          handler.setMaxFormContentSize((int) Math.min(Integer.MAX_VALUE, settings.maxBodyBytes())));
+      config.jetty.modifyServer(server -> server.addEventListener(new org.eclipse.jetty.util.component
+          .LifeCycle.Listener() {
+        @Override
+        public void lifeCycleStarted(org.eclipse.jetty.util.component.LifeCycle event) {
+          for (var connector : server.getConnectors()) {
+            if (connector instanceof ServerConnector c) c.setIdleTimeout(settings.idleTimeout().toMillis());
+          }
+        }
+      }));
+    });
+    app.before(ctx -> {
+      long length = ctx.contentLength();
+      if (length > settings.maxBodyBytes()) {
+        throw new Rejected(413, null, "request body of " + length + " bytes exceeds the limit of "
+            + settings.maxBodyBytes() + " bytes");
+      }
+    });
+    app.get("/", this::health);
+    app.post("/predict", this::predict);
+    app.post("/batch_predict", this::batchPredict);
+    app.exception(Rejected.class, (e, ctx) -> error(ctx, e.status, e.feature, e.getMessage()));
+    app.exception(InvalidInputException.class, (e, ctx) -> error(ctx, 400, e.feature(), e.getMessage()));
+    app.exception(MicroBatcher.Overloaded.class, (e, ctx) -> {
+      ctx.header("Retry-After", "1");
+      error(ctx, 503, null, e.getMessage());
+    });
+    app.exception(TimeoutException.class, (e, ctx) -> error(ctx, 503, null, e.getMessage()));
+    app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), null, e.getMessage()));
+    app.exception(Exception.class, (e, ctx) -> {
+      String message = tooLarge(e);
+      if (message != null) {
+        error(ctx, 413, null, message);
+        return;
+      }
+      Log.warn("request " + ctx.method() + " " + ctx.path() + " failed: " + e);
+      error(ctx, 500, null, "internal error: " + e.getMessage());
+    });
+  }
+
+  /** Starts serving (port 0 picks a free port; see {@link #port}). The model stays the caller's. */
+  public static PredictionServer start(FidelioModel model, Settings settings) {
+    PredictionServer server = new PredictionServer(model, settings);
+    try {
+      server.app.start();
+    } catch (RuntimeException e) {
+      server.batcher.close();
+      throw new IllegalStateException("cannot serve on " + settings.host() + ":" + settings.port() + ": "
+          + e.getMessage(), e);
+    }
+    return server;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  private void health(Context ctx) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("message", "Fidelio server is up");
+    body.put("input_features", model.inputFeatures().stream().map(InputFeature::name).toList());
+    body.put("output_features", model.outputFeatures().stream().map(OutputFeature::name).toList());
+    json(ctx, 200, body);
+  }
+
+  private void predict(Context ctx) throws InterruptedException, TimeoutException {
+    try (Uploads uploads = new Uploads()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      if (isJson(ctx)) {
+        Object parsed = parseJson(ctx.body());
+        if (!(parsed instanceof Map<?, ?> map)) {
+          throw new Rejected(400, null, "a JSON body must be one object {\"<input feature>\": value, ...}");
+        }
+        map.forEach((k, v) -> row.put(k.toString(), v));
+      } else {
+        requireForm(ctx);
+        ctx.formParamMap().forEach((k, v) -> row.put(k, v.isEmpty() ? null : v.getFirst()));
+        for (var entry : ctx.uploadedFileMap().entrySet()) {
+          row.put(entry.getKey(), uploads.save(entry.getValue().getFirst()));
+        }
+      }
+      json(ctx, 200, batcher.predict(List.of(row)).getFirst());
+    }
+  }
+
+  private void batchPredict(Context ctx) throws InterruptedException, TimeoutException {
+    requireForm(ctx);
+    String dataset = ctx.formParam("dataset");
+    if (dataset == null) {
+      throw new Rejected(400, null, "form field 'dataset' is missing: send the rows in pandas' split orientation,"
+          + " {\"columns\": [...], \"data\": [[...]]}");
+    }
+    try (Uploads uploads = new Uploads()) {
+      SplitJson.Frame frame = SplitJson.parse(dataset);
+      // As in Ludwig: an image cell naming an attached file's name reads that file.
+      Map<String, Path> files = new LinkedHashMap<>();
+      for (List<UploadedFile> parts : ctx.uploadedFileMap().values()) {
+        for (UploadedFile part : parts) files.put(part.filename(), uploads.save(part));
+      }
+      for (InputFeature input : model.inputFeatures()) {
+        if (!(input instanceof ImageInputFeature)) continue;
+        for (Map<String, Object> row : frame.rows()) {
+          Object cell = row.get(input.name());
+          if (cell instanceof String name && files.containsKey(name)) row.put(input.name(), files.get(name));
+        }
+      }
+      json(ctx, 200, SplitJson.write(frame.index(), columns, batcher.predict(frame.rows())));
+    }
+  }
+
+  private static boolean isJson(Context ctx) {
+    String type = ctx.contentType();
+    return type != null && type.toLowerCase().startsWith("application/json");
+  }
+
+  private static void requireForm(Context ctx) {
+    String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase();
+    if (!type.startsWith("multipart/form-data") && !type.startsWith("application/x-www-form-urlencoded")) {
+      throw new Rejected(400, null, "send form fields (multipart/form-data or application/x-www-form-urlencoded), "
+          + "one per input feature; got content type '" + ctx.contentType() + "'");
+    }
+  }
+
+  private static Object parseJson(String body) {
+    try {
+      return JSON.readValue(body, Object.class);
+    } catch (JsonProcessingException e) {
+      throw new Rejected(400, null, "the body is not valid JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  /** Jetty's own size checks (form content, multipart parts) surface as exceptions with these words. */
+  private static String tooLarge(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("Form is larger than max length") || m.contains("Request exceeds maxRequestSize")
+          || m.contains("exceeds max filesize") || m.contains("Too many keys")) {
+        return "request too large: " + m;
+      }
+    }
+    return null;
+  }
+
+  private static void error(Context ctx, int status, String feature, String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", message);
+    if (feature != null) body.put("feature", feature);
+    json(ctx, status, body);
+  }
+
+  private static void json(Context ctx, int status, Object body) {
+    try {
+      ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops accepting requests, then the batcher; the model stays open (it is the caller's). */
+  @Override
+  public void close() {
+    app.stop();
+    batcher.close();
+  }
+
+  /** A request the server refuses, with its status. */
+  private static final class Rejected extends RuntimeException {
+    final int status;
+    final String feature;
+
+    Rejected(int status, String feature, String message) {
+      super(message);
+      this.status = status;
+      this.feature = feature;
+    }
+  }
+
+  /** Uploaded parts written to a temporary folder (preprocessing reads files by path), removed after the answer. */
+  private static final class Uploads implements AutoCloseable {
+    private Path folder;
+
+    Path save(UploadedFile part) {
+      try {
+        if (folder == null) folder = Files.createTempDirectory("fidelio-upload");
+        // Only the name's safe characters: the client's file name never chooses a path.
+        String name = part.filename() == null ? "upload" : part.filename().replaceAll("[^A-Za-z0-9._-]", "_");
+        Path file = Files.createTempFile(folder, "part", "-" + name);
+        try (InputStream in = part.content()) {
+          Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return file;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot store the uploaded file '" + part.filename() + "': " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (folder == null) return;
+      try (Stream<Path> files = Files.walk(folder)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        Log.warn("cannot remove " + folder + ": " + e.getMessage());
+      }
+    }
+  }
+}

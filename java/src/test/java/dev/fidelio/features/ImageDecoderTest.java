@@ -1,0 +1,79 @@
+package dev.fidelio.features;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Image decoding and resizing against hand-computed values: gray PNG samples read as stored,
+ * RGB to gray by PIL's luma, bilinear resize with half-pixel centres, centre crop and padding.
+ * (ImageResizeParityTest checks the resize against torch itself.)
+ */
+class ImageDecoderTest {
+  @TempDir Path dir;
+
+  private Path png(String name, BufferedImage image) throws IOException {
+    Path file = dir.resolve(name);
+    assertTrue(ImageIO.write(image, "png", file.toFile()));
+    return file;
+  }
+
+  @Test
+  void grayPngSamplesAreReadAsStored() throws Exception {
+    BufferedImage gray = new BufferedImage(3, 2, BufferedImage.TYPE_BYTE_GRAY);
+    int[] values = {0, 16, 100, 128, 200, 255};
+    gray.getRaster().setPixels(0, 0, 3, 2, values);
+    ImageDecoder.Pixels pixels = ImageDecoder.read(png("gray.png", gray));
+    assertEquals(new ImageDecoder.Shape(2, 3, 1), pixels.shape());
+    for (int i = 0; i < values.length; i++) assertEquals(values[i], pixels.chw()[i] & 0xFF);
+  }
+
+  @Test
+  void rgbBecomesGrayByLumaAndGrayBecomesRgbByReplication() throws Exception {
+    BufferedImage rgb = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+    rgb.setRGB(0, 0, (200 << 16) | (100 << 8) | 50);
+    ImageDecoder.Pixels pixels = ImageDecoder.read(png("rgb.png", rgb));
+    assertArrayEquals(new byte[] {(byte) 200, 100, 50}, pixels.chw());
+    // PIL "L": 200*0.299 + 100*0.587 + 50*0.114 = 124.2 -> 124
+    assertEquals(124, ImageDecoder.toChannels(pixels, 1).chw()[0] & 0xFF);
+    var gray = new ImageDecoder.Pixels(new ImageDecoder.Shape(1, 1, 1), new byte[] {42});
+    assertArrayEquals(new byte[] {42, 42, 42}, ImageDecoder.toChannels(gray, 3).chw());
+  }
+
+  @Test
+  void bilinearUpsamplingUsesHalfPixelCentres() {
+    // 1x2 row [0, 100] to width 4: source x = (x + 0.5) / 2 - 0.5 = -0.25 (clamped 0), 0.25, 0.75, 1.25 (edge)
+    var row = new ImageDecoder.Pixels(new ImageDecoder.Shape(1, 2, 1), new byte[] {0, 100});
+    byte[] out = ImageDecoder.bilinear(row, 1, 4);
+    assertArrayEquals(new byte[] {0, 25, 75, 100}, out);
+  }
+
+  @Test
+  void cropOrPadCentres() {
+    byte[] fourByFour = new byte[16];
+    for (int i = 0; i < 16; i++) fourByFour[i] = (byte) i;
+    var image = new ImageDecoder.Pixels(new ImageDecoder.Shape(4, 4, 1), fourByFour);
+    assertArrayEquals(new byte[] {5, 6, 9, 10}, ImageDecoder.cropOrPad(image, 2, 2));
+    var tiny = new ImageDecoder.Pixels(new ImageDecoder.Shape(1, 1, 1), new byte[] {7});
+    assertArrayEquals(new byte[] {0, 0, 0, 0, 7, 0, 0, 0, 0}, ImageDecoder.cropOrPad(tiny, 3, 3));
+  }
+
+  @Test
+  void missingAndCorruptFilesSayWhatIsWrong() throws IOException {
+    var missing = assertThrows(ImageDecoder.UnreadableImage.class, () -> ImageDecoder.read(dir.resolve("nope.png")));
+    assertTrue(missing.getMessage().contains("file not found") && missing.getMessage().contains("nope.png"));
+    Path corrupt = dir.resolve("corrupt.png");
+    Files.writeString(corrupt, "this is not a png");
+    var bad = assertThrows(ImageDecoder.UnreadableImage.class, () -> ImageDecoder.read(corrupt));
+    assertTrue(bad.getMessage().contains("corrupt.png"), bad.getMessage());
+  }
+}

@@ -1,0 +1,268 @@
+#include "torchscript_export.h"
+
+#include <torch/csrc/jit/api/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+
+#include <cctype>
+#include <cmath>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
+#include "../api_guard.h"
+#include "../bert.h"
+#include "fc_stack.h"
+#include "input_encoders.h"
+#include "output_features.h"
+
+namespace fdl {
+namespace {
+
+namespace nn = torch::nn;
+
+// A double as a TorchScript float literal that reads back to the same value.
+std::string literal(double value) {
+  std::ostringstream out;
+  out << std::setprecision(std::numeric_limits<double>::max_digits10) << std::showpoint << value;
+  return out.str();
+}
+
+// A TorchScript string literal.
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// "self.<child>", or getattr for names that are not identifiers ("0", "self", "my feature").
+std::string child(const std::string& owner, const std::string& name) {
+  bool identifier = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) && name != "self";
+  for (char c : name) identifier = identifier && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  return identifier ? owner + "." + name : "getattr(" + owner + ", " + quoted(name) + ")";
+}
+
+std::string activation_code(Activation activation, const std::string& x) {
+  switch (activation) {
+    case Activation::Relu: return "torch.relu(" + x + ")";
+    case Activation::Tanh: return "torch.tanh(" + x + ")";
+    case Activation::Sigmoid: return "torch.sigmoid(" + x + ")";
+    case Activation::Gelu: return "torch.gelu(" + x + ")";
+    case Activation::Elu: return "torch.elu(" + x + ")";
+    case Activation::LeakyRelu: return "torch.leaky_relu(" + x + ", 0.01)";
+    case Activation::None: return x;
+  }
+  fail(FDL_ERR_INTERNAL, "unknown activation");
+}
+
+std::string bert_activation_code(BertActivation activation, const std::string& x) {
+  switch (activation) {
+    case BertActivation::Gelu: return "torch.gelu(" + x + ")";
+    case BertActivation::GeluTanh: return "torch.gelu(" + x + ", approximate=\"tanh\")";
+    case BertActivation::Relu: return "torch.relu(" + x + ")";
+  }
+  fail(FDL_ERR_INTERNAL, "unknown BERT activation");
+}
+
+std::string reduce_code(SequenceReduce reduce) {
+  switch (reduce) {
+    case SequenceReduce::ClsPooled: return "    return pooled\n";
+    case SequenceReduce::Sum:
+      return "    keep = attention_mask.to(hidden.dtype)\n"
+             "    return (hidden * keep.unsqueeze(-1)).sum(1)\n";
+    case SequenceReduce::Mean:
+      return "    keep = attention_mask.to(hidden.dtype)\n"
+             "    count = keep.sum(1, keepdim=True).clamp_min(1.0)\n"
+             "    return (hidden * keep.unsqueeze(-1)).sum(1) / count\n";
+    case SequenceReduce::Last:
+      return "    positions = torch.arange(hidden.size(1), device=hidden.device)\n"
+             "    last = (attention_mask.ne(0).to(positions.dtype) * positions).argmax(1)\n"
+             "    index = last.view([-1, 1, 1]).expand([hidden.size(0), 1, hidden.size(2)])\n"
+             "    return hidden.gather(1, index).squeeze(1)\n";
+    case SequenceReduce::None: break;
+  }
+  fail(FDL_ERR_UNSUPPORTED, "reduce_output 'none' cannot be exported (the combiner needs one vector per row)");
+}
+
+// The TorchScript forward of module m (empty for containers and dropout, which eval mode skips).
+// A module type without a case here cannot be exported yet: the error names it.
+std::string forward_source(const nn::Module& m) {
+  const std::string tensor_in = "def forward(self, x: Tensor) -> Tensor:\n";
+  if (auto* linear = m.as<nn::Linear>()) {
+    return tensor_in + (linear->bias.defined() ? "    return torch.linear(x, self.weight, self.bias)\n"
+                                               : "    return torch.linear(x, self.weight)\n");
+  }
+  if (m.as<nn::Embedding>()) return tensor_in + "    return torch.embedding(self.weight, x)\n";
+  if (auto* norm = m.as<nn::LayerNorm>()) {
+    std::string shape;
+    for (int64_t d : norm->options.normalized_shape()) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+    return tensor_in + "    return torch.layer_norm(x, [" + shape + "], self.weight, self.bias, " +
+           literal(norm->options.eps()) + ")\n";
+  }
+  if (auto* bn = m.as<nn::BatchNorm1d>()) {
+    return tensor_in + "    return torch.batch_norm(x, self.weight, self.bias, self.running_mean, self.running_var,"
+                       " False, 0.0, " + literal(bn->options.eps()) + ", False)\n";
+  }
+  if (m.as<nn::Dropout>() || m.as<nn::ModuleList>() || m.as<nn::ModuleDict>()) return "";
+  // Batch and ghost norm in evaluation: plain batch norm with the running statistics.
+  if (dynamic_cast<const RowBatchNormImpl*>(&m)) return tensor_in + "    return self.bn.forward(x)\n";
+  if (auto* layer = dynamic_cast<const FcLayerImpl*>(&m)) {
+    std::string code = tensor_in + "    x = self.dense.forward(x)\n";
+    if (layer->spec.norm != Norm::None) code += "    x = self.norm.forward(x)\n";
+    return code + "    return " + activation_code(layer->spec.activation, "x") + "\n";
+  }
+  if (auto* stack = dynamic_cast<const FcStackImpl*>(&m)) {
+    std::string code = tensor_in;
+    for (size_t i = 0; i < stack->layers->size(); ++i) {
+      const auto& dense = (*stack->layers)[i]->as<FcLayer>()->dense;
+      bool residual = stack->residual && dense->options.in_features() == dense->options.out_features();
+      code += "    x = " + std::string(residual ? "x + " : "") + child("self.layers", std::to_string(i)) + ".forward(x)\n";
+    }
+    return code + "    return x\n";
+  }
+  if (dynamic_cast<const BertEmbeddingsImpl*>(&m)) {
+    return "def forward(self, input_ids: Tensor, token_type_ids: Tensor) -> Tensor:\n"
+           "    positions = torch.arange(input_ids.size(1), dtype=input_ids.dtype, device=input_ids.device)"
+           ".unsqueeze(0)\n"
+           "    embeddings = self.word_embeddings.forward(input_ids) + self.token_type_embeddings.forward(token_type_ids)\n"
+           "    embeddings = embeddings + self.position_embeddings.forward(positions)\n"
+           "    return self.LayerNorm.forward(embeddings)\n";
+  }
+  if (auto* attention = dynamic_cast<const BertSelfAttentionImpl*>(&m)) {
+    std::string heads = std::to_string(attention->num_heads), size = std::to_string(attention->head_size);
+    return "def forward(self, hidden: Tensor, additive_mask: Tensor) -> Tensor:\n"
+           "    batch = hidden.size(0)\n"
+           "    length = hidden.size(1)\n"
+           "    q = self.query.forward(hidden).view([batch, length, " + heads + ", " + size + "]).transpose(1, 2)\n"
+           "    k = self.key.forward(hidden).view([batch, length, " + heads + ", " + size + "]).transpose(1, 2)\n"
+           "    v = self.value.forward(hidden).view([batch, length, " + heads + ", " + size + "]).transpose(1, 2)\n"
+           "    scores = torch.matmul(q, k.transpose(-1, -2)) / " +
+           literal(std::sqrt(static_cast<double>(attention->head_size))) + "\n"
+           "    probs = torch.softmax(scores + additive_mask, -1)\n"
+           "    context = torch.matmul(probs, v)\n"
+           "    return context.transpose(1, 2).contiguous().view([batch, length, " +
+           std::to_string(attention->num_heads * attention->head_size) + "])\n";
+  }
+  if (dynamic_cast<const BertResidualOutputImpl*>(&m)) {
+    return "def forward(self, hidden: Tensor, residual: Tensor) -> Tensor:\n"
+           "    return self.LayerNorm.forward(self.dense.forward(hidden) + residual)\n";
+  }
+  if (dynamic_cast<const BertAttentionImpl*>(&m)) {
+    return "def forward(self, hidden: Tensor, additive_mask: Tensor) -> Tensor:\n"
+           "    return self.output.forward(" + child("self", "self") + ".forward(hidden, additive_mask), hidden)\n";
+  }
+  if (auto* intermediate = dynamic_cast<const BertIntermediateImpl*>(&m)) {
+    return tensor_in + "    return " + bert_activation_code(intermediate->activation, "self.dense.forward(x)") + "\n";
+  }
+  if (dynamic_cast<const BertLayerImpl*>(&m)) {
+    return "def forward(self, hidden: Tensor, additive_mask: Tensor) -> Tensor:\n"
+           "    attended = self.attention.forward(hidden, additive_mask)\n"
+           "    return self.output.forward(self.intermediate.forward(attended), attended)\n";
+  }
+  if (auto* encoder = dynamic_cast<const BertEncoderImpl*>(&m)) {
+    std::string code = "def forward(self, hidden: Tensor, additive_mask: Tensor) -> Tensor:\n";
+    for (size_t i = 0; i < encoder->layer->size(); ++i) {
+      code += "    hidden = " + child("self.layer", std::to_string(i)) + ".forward(hidden, additive_mask)\n";
+    }
+    return code + "    return hidden\n";
+  }
+  if (dynamic_cast<const BertPoolerImpl*>(&m)) return tensor_in + "    return torch.tanh(self.dense.forward(x.select(1, 0)))\n";
+  if (dynamic_cast<const BertModelImpl*>(&m)) {
+    // HF's extended attention mask: (1 - mask) * finfo(dtype).min; float32 weights assumed (as saved).
+    return "def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tuple[Tensor, Tensor]:\n"
+           "    hidden = self.embeddings.forward(input_ids, torch.zeros_like(input_ids))\n"
+           "    keep = attention_mask.to(hidden.dtype).unsqueeze(1).unsqueeze(2)\n"
+           "    hidden = self.encoder.forward(hidden, (1.0 - keep) * " + literal(std::numeric_limits<float>::lowest()) + ")\n"
+           "    return hidden, self.pooler.forward(hidden)\n";
+  }
+  if (auto* text = dynamic_cast<const TextInput*>(&m)) {
+    return "def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tensor:\n"
+           "    hidden, pooled = self.bert.forward(input_ids, attention_mask)\n" + reduce_code(text->reduce);
+  }
+  if (dynamic_cast<const CategoryOutput*>(&m)) return tensor_in + "    return self.dense.forward(x)\n";
+  if (dynamic_cast<const BinaryOutput*>(&m) || dynamic_cast<const NumberOutput*>(&m)) {
+    return tensor_in + "    return self.dense.forward(x).squeeze(1)\n";
+  }
+  fail(FDL_ERR_UNSUPPORTED, "TorchScript export does not support the module " + m.name() + " yet");
+}
+
+// A script module with m's own parameters, buffers and children under their names, and its forward.
+torch::jit::Module script_module(const nn::Module& m, const std::shared_ptr<torch::jit::CompilationUnit>& unit) {
+  std::string type = m.name();
+  type = type.substr(type.rfind(':') == std::string::npos ? 0 : type.rfind(':') + 1);
+  torch::jit::Module script(c10::QualifiedName("__torch__.fidelio." + type), unit, /*shouldMangle=*/true);
+  script.register_attribute("training", c10::BoolType::get(), false);  // nn.Module.eval()/train() set it
+  for (const auto& p : m.named_parameters(/*recurse=*/false)) script.register_parameter(p.key(), p.value().detach(), false);
+  for (const auto& b : m.named_buffers(/*recurse=*/false)) script.register_buffer(b.key(), b.value().detach());
+  for (const auto& c : m.named_children()) script.register_module(c.key(), script_module(*c.value(), unit));
+  std::string source = forward_source(m);
+  if (!source.empty()) script.define(source);
+  return script;
+}
+
+// The root forward: inputs by feature name, encoders, concat, combiner, every output's tensors.
+std::string root_source(const EcdModelImpl& model, const std::vector<double>& thresholds) {
+  std::string code = "def forward(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:\n";
+  std::string encoded;
+  for (size_t i = 0; i < model.inputs.size(); ++i) {
+    const std::string& name = model.input_names[i];
+    auto text = std::dynamic_pointer_cast<TextInput>(model.inputs[i]);
+    if (!text) fail(FDL_ERR_UNSUPPORTED, "TorchScript export does not support input feature '" + name + "' yet");
+    std::string n = std::to_string(i), mask_key = quoted(name + "_attention_mask");
+    int64_t pad = text->bert->options.pad_token_id;
+    code += "    ids" + n + " = inputs[" + quoted(name) + "]\n"
+            "    if " + mask_key + " in inputs:\n"
+            "        mask" + n + " = inputs[" + mask_key + "]\n"
+            "    else:\n"
+            "        mask" + n + " = " + (pad >= 0 ? "ids" + n + ".ne(" + std::to_string(pad) + ").to(ids" + n + ".dtype)"
+                                                  : "torch.ones_like(ids" + n + ")") + "\n"
+            "    x" + n + " = " + child("self.input_features", module_key(name)) + ".forward(ids" + n + ", mask" + n + ")\n";
+    encoded += (encoded.empty() ? "x" : ", x") + n;
+  }
+  code += "    combined = self.combiner.forward(torch.cat([" + encoded + "], 1))\n"
+          "    out: Dict[str, Tensor] = {}\n";
+  for (size_t i = 0; i < model.outputs.size(); ++i) {
+    const std::string& name = model.output_names[i];
+    const auto& head = model.outputs[i];
+    auto entry = [&](const std::string& suffix) { return "    out[" + quoted(name + suffix) + "] = "; };
+    code += "    logits = " + child("self.output_features", module_key(name)) + ".forward(combined)\n" + entry("_logits") +
+            "logits\n";
+    if (std::dynamic_pointer_cast<CategoryOutput>(head)) {
+      code += entry("_probabilities") + "torch.softmax(logits, 1)\n" + entry("_predictions") + "torch.argmax(logits, 1)\n";
+    } else if (std::dynamic_pointer_cast<BinaryOutput>(head)) {
+      code += "    p = torch.sigmoid(logits)\n" + entry("_probabilities") + "torch.stack([1.0 - p, p], 1)\n" +
+              entry("_predictions") + "p >= " + literal(thresholds.at(i)) + "\n";
+    } else if (std::dynamic_pointer_cast<NumberOutput>(head)) {
+      code += entry("_predictions") + "logits\n";
+    } else {
+      fail(FDL_ERR_UNSUPPORTED, "TorchScript export does not support output feature '" + name + "' yet");
+    }
+  }
+  return code + "    return out\n";
+}
+
+}  // namespace
+
+void export_torchscript(EcdModelImpl& model, const std::vector<double>& binary_thresholds, const std::string& path) {
+  require(model.built(), "the model is not built yet (fdl_ecd_build)");
+  require(binary_thresholds.size() == model.outputs.size(), "expected one threshold per output feature (" +
+                                                                std::to_string(model.outputs.size()) + "), got " +
+                                                                std::to_string(binary_thresholds.size()));
+  auto unit = std::make_shared<torch::jit::CompilationUnit>();
+  torch::jit::Module root(c10::QualifiedName("__torch__.fidelio.EcdModel"), unit, /*shouldMangle=*/true);
+  root.register_attribute("training", c10::BoolType::get(), false);
+  for (const auto& c : model.named_children()) root.register_module(c.key(), script_module(*c.value(), unit));
+  root.define(root_source(model, binary_thresholds));
+  try {
+    root.save(path);
+  } catch (const c10::Error& e) {
+    fail(FDL_ERR_INVALID_ARGUMENT, "cannot write the TorchScript file " + path + ": " + e.what_without_backtrace());
+  }
+}
+
+}  // namespace fdl

@@ -1,0 +1,120 @@
+// TorchScript export through the C ABI, read back by LibTorch's own C++ loader: a small ECD model
+// (random BERT, mean reduction, concat combiner with batch norm, category + binary + number heads)
+// must give the same outputs from torch::jit::load as from fdl_ecd_evaluate.
+#include <torch/script.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "check.h"
+#include "fidelio.h"
+
+namespace {
+
+char err[4096];
+
+fdl_tensor* longs(std::vector<int64_t> shape, const std::vector<int64_t>& data) {
+  fdl_tensor* t = nullptr;
+  EXPECT(fdl_tensor_new(FDL_DTYPE_INT64, shape.data(), (int32_t)shape.size(), data.data(), data.size() * 8, &t, err,
+                        sizeof err) == FDL_OK,
+         "%s", err);
+  return t;
+}
+
+std::vector<float> floats_of(const fdl_tensor* t, size_t n) {
+  std::vector<float> v(n);
+  EXPECT(fdl_tensor_copy_to_host(t, v.data(), n * 4, err, sizeof err) == FDL_OK, "%s", err);
+  return v;
+}
+
+double max_difference(const std::vector<float>& expected, const at::Tensor& actual) {
+  at::Tensor a = actual.to(at::kFloat).contiguous().view({-1});
+  EXPECT(a.numel() == static_cast<int64_t>(expected.size()), "%ld values, expected %zu", (long)a.numel(),
+         expected.size());
+  double worst = 0;
+  for (size_t i = 0; i < expected.size() && i < static_cast<size_t>(a.numel()); ++i) {
+    worst = std::max(worst, std::fabs(expected[i] - a[i].item<double>()));
+  }
+  return worst;
+}
+
+}  // namespace
+
+int main() {
+  fdl_bert* bert = nullptr;
+  EXPECT(fdl_bert_new(/*vocab*/ 20, /*hidden*/ 8, /*layers*/ 2, /*heads*/ 2, /*intermediate*/ 12, FDL_BERT_ACT_GELU,
+                      /*max_positions*/ 16, /*type_vocab*/ 2, 1e-12, 0.1, 0.1, /*pad*/ 0, 0.5, FDL_DTYPE_FLOAT32, 3,
+                      &bert, err, sizeof err) == FDL_OK,
+         "fdl_bert_new: %s", err);
+  fdl_ecd* ecd = nullptr;
+  EXPECT(fdl_ecd_new(5, &ecd, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_add_text_input(ecd, "my text", bert, FDL_REDUCE_MEAN, 1, err, sizeof err) == FDL_OK, "%s", err);
+  fdl_bert_free(bert);
+  EXPECT(fdl_ecd_add_category_output(ecd, "label", 3, nullptr, 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_add_binary_output(ecd, "flag", 1.0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_add_number_output(ecd, "size.x", 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
+  // One batch-norm layer, then a residual ghost-norm layer of the same width.
+  int64_t fc_ints[] = {6, FDL_ACTIVATION_TANH, FDL_NORM_BATCH, 128, 6, FDL_ACTIVATION_RELU, FDL_NORM_GHOST, 2};
+  double fc_reals[] = {0.2, 0.1, 1e-5, 0.0, 0.05, 1e-3};
+  EXPECT(fdl_ecd_build(ecd, fc_ints, fc_reals, 2, /*residual=*/1, err, sizeof err) == FDL_OK, "%s", err);
+
+  // Two training steps move the batch-norm running statistics away from their initial values.
+  fdl_tensor* ids = longs({3, 5}, {2, 7, 9, 3, 0, 2, 4, 3, 0, 0, 2, 11, 12, 13, 3});
+  fdl_tensor* mask = longs({3, 5}, {1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1});
+  fdl_tensor* label = longs({3}, {0, 2, 1});
+  float flag_values[] = {1, 0, 1}, size_values[] = {0.5f, -1, 2};
+  int64_t three[] = {3};
+  fdl_tensor *flag = nullptr, *size = nullptr;
+  fdl_tensor_new(FDL_DTYPE_FLOAT32, three, 1, flag_values, sizeof flag_values, &flag, err, sizeof err);
+  fdl_tensor_new(FDL_DTYPE_FLOAT32, three, 1, size_values, sizeof size_values, &size, err, sizeof err);
+  const fdl_tensor* inputs[] = {ids, mask};
+  const fdl_tensor* targets[] = {label, flag, size};
+  double loss = 0;
+  for (int step = 0; step < 2; ++step) {
+    EXPECT(fdl_ecd_train_step(ecd, inputs, 2, targets, 3, 1.0, 1, 1, 0.01, &loss, err, sizeof err) == FDL_OK, "%s", err);
+  }
+  fdl_tensor* predictions[3] = {nullptr, nullptr, nullptr};
+  EXPECT(fdl_ecd_evaluate(ecd, inputs, 2, nullptr, 0, nullptr, predictions, 3, err, sizeof err) == FDL_OK, "%s", err);
+
+  std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/fidelio_export_test.pt";
+  double thresholds[] = {0.5, 0.3, 0.5};
+  EXPECT(fdl_ecd_export_torchscript(ecd, path.c_str(), thresholds, 2, err, sizeof err) == FDL_ERR_INVALID_ARGUMENT,
+         "a threshold count that does not match the outputs is refused");
+  if (fdl_ecd_export_torchscript(ecd, path.c_str(), thresholds, 3, err, sizeof err) != FDL_OK) {
+    std::fprintf(stderr, "export failed: %s\n", err);
+    return EXIT_FAILURE;
+  }
+  EXPECT(fdl_ecd_export_torchscript(ecd, "/nonexistent-folder/model.pt", thresholds, 3, err, sizeof err) ==
+                 FDL_ERR_INVALID_ARGUMENT &&
+             std::strstr(err, "cannot write the TorchScript file /nonexistent-folder/model.pt") != nullptr,
+         "an unwritable path is a clear error: %s", err);
+
+  torch::jit::Module loaded = torch::jit::load(path);
+  c10::Dict<std::string, at::Tensor> given;
+  at::Tensor ids_tensor = at::tensor(std::vector<int64_t>{2, 7, 9, 3, 0, 2, 4, 3, 0, 0, 2, 11, 12, 13, 3}).view({3, 5});
+  given.insert("my text", ids_tensor);
+  given.insert("my text_attention_mask", ids_tensor.ne(0).to(at::kLong));
+  auto out = loaded.forward({given}).toGenericDict();
+  double d_label = max_difference(floats_of(predictions[0], 9), out.at("label_probabilities").toTensor());
+  at::Tensor flag_probabilities = out.at("flag_probabilities").toTensor();
+  double d_flag = max_difference(floats_of(predictions[1], 3), flag_probabilities.select(1, 1));
+  double d_size = max_difference(floats_of(predictions[2], 3), out.at("size.x_predictions").toTensor());
+  EXPECT(d_label < 1e-6 && d_flag < 1e-6 && d_size < 1e-6, "max differences %g %g %g", d_label, d_flag, d_size);
+  at::Tensor flag_predictions = out.at("flag_predictions").toTensor();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT(flag_predictions[i].item<bool>() == (flag_probabilities[i][1].item<double>() >= 0.3),
+           "binary prediction %d uses the threshold 0.3", i);
+  }
+  EXPECT(loaded.attr("input_features").toModule().attr("my text").toModule().hasattr("bert"),
+         "submodules keep the model's names");
+  std::printf("TorchScript vs fdl_ecd_evaluate: max differences %g %g %g\n", d_label, d_flag, d_size);
+
+  for (auto* t : predictions) fdl_tensor_free(t);
+  for (auto* t : {ids, mask, label, flag, size}) fdl_tensor_free(t);
+  fdl_ecd_free(ecd);
+  std::remove(path.c_str());
+  EXPECT_REPORT();
+}
