@@ -7,7 +7,6 @@ import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.FcLayer;
 import dev.fidelio.config.FcStack;
 import dev.fidelio.config.InputFeature;
-import dev.fidelio.config.NumberInputFeature;
 import dev.fidelio.config.NumberOutputFeature;
 import dev.fidelio.config.OutputFeature;
 import dev.fidelio.config.Optimizer;
@@ -28,11 +27,6 @@ public final class SupportCheck {
     for (int i = 0; i < config.inputFeatures().size(); i++) {
       InputFeature input = config.inputFeatures().get(i);
       String path = "input_features[" + i + "]";
-      switch (input) {
-        case NumberInputFeature number when number.preprocessing().outlierStrategy() != null ->
-            errors.add(notYet(path + ".preprocessing.outlier_strategy", "a value"));
-        default -> { }
-      }
       if (!(input instanceof TextInputFeature text)) continue;
       if (text.encoder().reduceOutput() == dev.fidelio.config.TextEncoder.ReduceOutput.NONE) {
         errors.add(new ConfigError(path + ".encoder.reduce_output", "'none' gives a sequence, which the concat"

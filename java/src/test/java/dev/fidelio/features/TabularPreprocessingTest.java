@@ -116,6 +116,24 @@ class TabularPreprocessingTest {
   }
 
   @Test
+  void outliersBeyondTheThresholdAreReplacedAsTheStrategySays() {
+    // Training mean 3.5, sample std 2.65: 1000 and -50 lie beyond 3 std, 3 does not.
+    String raw = "normalization: null, outlier_strategy: ";
+    assertArrayEquals(new float[] {3.5f, 3.5f, 3}, values(fitAndTransform(config("{" + raw + "fill_with_mean}", "{}",
+        "{}"), OTHER, null)));
+    assertArrayEquals(new float[] {-1, -1, 3}, values(fitAndTransform(config("{" + raw + "fill_with_const,"
+        + " fill_value: -1}", "{}", "{}"), OTHER, null)));
+    assertArrayEquals(new float[] {7, 7, 3}, values(fitAndTransform(config("{" + raw + "ffill}", "{}", "{}"), OTHER,
+        null)), "the nearest earlier value that is neither missing nor an outlier (row 3)");
+    assertArrayEquals(new float[] {3, 3, 3}, values(fitAndTransform(config("{" + raw + "bfill}", "{}", "{}"), OTHER,
+        null)));
+    assertArrayEquals(new int[] {7}, fitAndTransform(config("{" + raw + "drop_row}", "{}", "{}"), OTHER, null)
+        .sourceRows());
+    assertArrayEquals(new float[] {1000, -50, 3}, values(fitAndTransform(config("{" + raw + "fill_with_mean,"
+        + " outlier_threshold: 500}", "{}", "{}"), OTHER, null)), "within 500 std: kept");
+  }
+
+  @Test
   void emptyAndConstantColumnsAreHandledOrNamed() {
     Table table = table(List.of("x", "c", "b", "y"), row(null, null, null, "0"), row(null, null, null, "1"));
     int[] all = {0, 1};
