@@ -7,7 +7,6 @@ import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.FcLayer;
 import dev.fidelio.config.FcStack;
 import dev.fidelio.config.InputFeature;
-import dev.fidelio.config.NumberOutputFeature;
 import dev.fidelio.config.OutputFeature;
 import dev.fidelio.config.Optimizer;
 import dev.fidelio.config.TextInputFeature;
@@ -39,10 +38,6 @@ public final class SupportCheck {
       if (!output.decoder().fc().layers().isEmpty()) {
         errors.add(new ConfigError(path + ".decoder", "decoder fc layers are not supported yet; put the layers in"
             + " the combiner (combiner.fc_layers / num_fc_layers)"));
-      }
-      if (output instanceof NumberOutputFeature number && number.preprocessing().normalization() != null) {
-        errors.add(new ConfigError(path + ".preprocessing.normalization", "normalizing a number output is not"
-            + " supported yet; remove it (the target is then learned on its own scale)"));
       }
     }
     if (config.combiner() instanceof Combiner.Concat concat) checkFcLayers(concat.fc(), "combiner", errors);

@@ -134,6 +134,25 @@ class TabularPreprocessingTest {
   }
 
   @Test
+  void numberOutputTargetsAreNormalizedWithTrainingStatisticsAndMappedBack() {
+    FidelioConfig config = FidelioConfig.parse("input_features: [{name: c, type: category}]\n"
+        + "output_features: [{name: x, type: number, preprocessing: {normalization: zscore}}]\n");
+    TrainingSetMetadata metadata = Preprocessor.fit(config, TABLE, TRAIN, Map.of(), 1);
+    Dataset other = new Preprocessor(config, metadata, Map.of()).transform(TABLE, OTHER, true, "test");
+    double mean = 3.5, std = Math.sqrt((2.5 * 2.5 + 1.5 * 1.5 + 0.5 * 0.5 + 3.5 * 3.5) / 3);
+    float[] targets = ((TargetColumn.Values) other.targets().get(0)).values();
+    assertArrayEquals(new float[] {(float) ((1000 - mean) / std), (float) ((-50 - mean) / std), (float) ((3 - mean) / std)},
+        targets, 1e-5f, "the training split's mean and std (row 4, missing, is not part of them)");
+    NumberStats stats = metadata.number("x");
+    for (var normalization : dev.fidelio.config.NumberPreprocessing.Normalization.values()) {
+      for (double v : new double[] {-0.5, 0, 3, 1000}) {
+        assertEquals(v, stats.denormalize(stats.normalize(v, normalization), normalization), 1e-9 * (1 + Math.abs(v)),
+            normalization + " round trip of " + v);
+      }
+    }
+  }
+
+  @Test
   void emptyAndConstantColumnsAreHandledOrNamed() {
     Table table = table(List.of("x", "c", "b", "y"), row(null, null, null, "0"), row(null, null, null, "1"));
     int[] all = {0, 1};
