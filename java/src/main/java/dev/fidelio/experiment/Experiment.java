@@ -78,13 +78,15 @@ public final class Experiment {
             () -> configureOptimizer(model, config), probed);
         double secondsToTraining = (System.nanoTime() - started) / 1e9;
         Log.info(String.format("training starts %.2f s after the run started", secondsToTraining));
+        // The peak so far is loading and preprocessing; from here it is what training itself needs.
+        NativeRuntime.MemoryStats beforeTraining = NativeRuntime.memoryStats(true);
         TrainingLoop.Result result = TrainingLoop.run(model, config, metadata, plan, data.training(),
             data.validation(), data.test(), results, settings.resumeFrom() != null);
         JsonFiles.write(results.resolve("training_statistics.json"), result.statistics().toJson());
         Map<String, Object> description = Description.of(config, configFile, datasetFile, prepared, plan, result, notes,
             secondsToTraining);
         description.putAll(probed);
-        description.put("memory", memoryUse());
+        description.put("memory", memoryUse(beforeTraining));
         if (evaluateTest && data.test().size() > 0) {
           Predictor.Result predictions = Predictor.run(model, data.test(), config, metadata, plan.evalBatchSize());
           var stats = SplitStatistics.of(config, data.test(), predictions, true);
@@ -127,9 +129,15 @@ public final class Experiment {
   }
 
   /** LibTorch's peak CPU bytes since the run started and the process's peak resident set (VmHWM). */
-  private static Map<String, Object> memoryUse() {
+  /**
+   * LibTorch's CPU memory: the run's peak, and the training peak above what was in use when training
+   * started (activations, gradients, optimizer state: what batch size and mixed precision change).
+   */
+  private static Map<String, Object> memoryUse(NativeRuntime.MemoryStats beforeTraining) {
     Map<String, Object> memory = new java.util.LinkedHashMap<>();
-    memory.put("torch_cpu_peak_bytes", NativeRuntime.memoryStats(false).peak());
+    long trainingPeak = NativeRuntime.memoryStats(false).peak();
+    memory.put("torch_cpu_peak_bytes", Math.max(beforeTraining.peak(), trainingPeak));
+    memory.put("torch_cpu_training_peak_above_start_bytes", trainingPeak - beforeTraining.inUse());
     try {
       for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmHWM:")) {
