@@ -123,8 +123,9 @@ final class ImagePreprocessing {
       String listed = String.join("\n  ", problems.subList(0, Math.min(10, problems.size())))
           + (problems.size() > 10 ? "\n  ... and " + (problems.size() - 10) + " more" : "");
       if (strategy != MissingValueStrategy.DROP_ROW) {
-        throw new FeatureException("input feature '" + feature.name() + "': " + problems.size() + " image(s) in the "
-            + splitName + " split cannot be read (rows are 0-based data rows of " + table.source() + "):\n  " + listed
+        throw new FeatureException(feature.name(), "input feature '" + feature.name() + "': " + problems.size()
+            + " image(s) in the " + splitName + " split cannot be read (rows are 0-based data rows of "
+            + table.source() + "):\n  " + listed
             + "\nfix the files, or set preprocessing.missing_value_strategy: drop_row to drop such rows");
       }
       Log.warn(splitName + " split: image feature '" + feature.name() + "': dropped " + problems.size()
