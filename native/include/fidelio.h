@@ -78,6 +78,18 @@ FDL_API int32_t fdl_runtime_device_count(int32_t device_type, int32_t* out, char
 
 /* Seeds LibTorch's default generators (CPU and CUDA). */
 FDL_API int32_t fdl_runtime_manual_seed(uint64_t seed, char* err, size_t err_cap);
+/* The CPU generator's state (its bytes as int64 [n]; dropout and other random ops draw from it), for checkpoints;
+ * _set restores it, so a resumed run draws the same numbers as an uninterrupted one. */
+FDL_API int32_t fdl_runtime_rng_state_get(fdl_tensor** out, char* err, size_t err_cap);
+FDL_API int32_t fdl_runtime_rng_state_set(const fdl_tensor* state, char* err, size_t err_cap);
+/* LibTorch's CPU allocations pass through a counter from the first call of either function on:
+ * bytes in use (allocated since then, not yet freed) and their peak. A limit > 0 makes an
+ * allocation that would exceed it fail as out of memory (FDL_ERR_OUT_OF_MEMORY), as a full
+ * machine would: for tests of out-of-memory handling. 0 removes the limit. */
+FDL_API int32_t fdl_runtime_set_memory_limit(uint64_t bytes, char* err, size_t err_cap);
+/* reset_peak != 0 starts a new peak from the bytes in use now, after reading. */
+FDL_API int32_t fdl_runtime_memory_stats(uint64_t* in_use, uint64_t* peak, int32_t reset_peak, char* err,
+                                         size_t err_cap);
 
 /* ---- tensors ---------------------------------------------------------------------------- */
 
@@ -266,10 +278,38 @@ FDL_API int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_
  * AdamW optimizer. */
 FDL_API int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_ints, const double* fc_reals, int32_t n_fc_layers,
                               int32_t residual, char* err, size_t err_cap);
-FDL_API int32_t fdl_ecd_set_adamw(fdl_ecd* ecd, double beta1, double beta2, double eps, double weight_decay,
-                                  char* err, size_t err_cap);
-/* Clips the global gradient norm before each update; <= 0 disables clipping. */
-FDL_API int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, char* err, size_t err_cap);
+/* Replaces the optimizer (fdl_ecd_build creates AdamW with torch's defaults). Adam: decoupled != 0
+ * is AdamW (p -= lr * wd * p), else weight decay is L2 added to the gradient (torch.optim.Adam).
+ * exclude_bias_and_norm != 0 exempts one-dimensional parameters (biases, norm scales) from decay. */
+FDL_API int32_t fdl_ecd_set_adam(fdl_ecd* ecd, double beta1, double beta2, double eps, double weight_decay,
+                                 int32_t decoupled, int32_t exclude_bias_and_norm, char* err, size_t err_cap);
+/* torch.optim.SGD: momentum (buffer starts as the first gradient), dampening, Nesterov, L2 decay. */
+FDL_API int32_t fdl_ecd_set_sgd(fdl_ecd* ecd, double momentum, double dampening, double weight_decay,
+                                int32_t nesterov, int32_t exclude_bias_and_norm, char* err, size_t err_cap);
+/* Gradient clipping before each update, in this order: the global L2 norm of all gradients, each
+ * gradient's own L2 norm, each element's absolute value. A limit <= 0 turns that kind off. */
+FDL_API int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, double max_norm,
+                                              double max_value, char* err, size_t err_cap);
+/* The optimizer's state, for checkpoints: entries named "step", "exp_avg.<i>", "exp_avg_sq.<i>" (adam,
+ * adamw) or "momentum_buffer.<i>" (sgd, once a step has run); values are copies. _set overwrites
+ * (or creates) one entry by name. */
+FDL_API int32_t fdl_ecd_optimizer_state_count(const fdl_ecd* ecd, int32_t* out, char* err, size_t err_cap);
+FDL_API int32_t fdl_ecd_optimizer_state_name(const fdl_ecd* ecd, int32_t index, char* name, size_t name_cap,
+                                             char* err, size_t err_cap);
+FDL_API int32_t fdl_ecd_optimizer_state_get(const fdl_ecd* ecd, int32_t index, fdl_tensor** out, char* err,
+                                            size_t err_cap);
+FDL_API int32_t fdl_ecd_optimizer_state_set(fdl_ecd* ecd, const char* name, const fdl_tensor* value, char* err,
+                                            size_t err_cap);
+/* Mixed precision (trainer.use_mixed_precision): forward and loss of training and evaluation run
+ * under autocast. BFLOAT16 works on CPU and CUDA; FLOAT16 needs CUDA and adds dynamic loss scaling
+ * (steps with inf/NaN gradients are skipped and counted, the scale backs off and regrows). */
+#define FDL_PRECISION_FLOAT32 0
+#define FDL_PRECISION_BFLOAT16 1
+#define FDL_PRECISION_FLOAT16 2
+FDL_API int32_t fdl_ecd_set_precision(fdl_ecd* ecd, int32_t precision, char* err, size_t err_cap);
+/* The float16 loss scale now and the optimizer steps skipped for non-finite gradients (1, 0 otherwise). */
+FDL_API int32_t fdl_ecd_loss_scale(const fdl_ecd* ecd, double* scale, int64_t* skipped_steps, char* err,
+                                   size_t err_cap);
 /* Switches input input_index (text or image) between raw tensors and cached embeddings (frozen encoders only). */
 FDL_API int32_t fdl_ecd_set_cached_embeddings(fdl_ecd* ecd, int32_t input_index, int32_t enabled, char* err,
                                               size_t err_cap);
@@ -277,14 +317,19 @@ FDL_API int32_t fdl_ecd_set_cached_embeddings(fdl_ecd* ecd, int32_t input_index,
  * image: images), in eval mode without autograd: what the embedding cache stores. */
 FDL_API int32_t fdl_ecd_embed(fdl_ecd* ecd, int32_t input_index, const fdl_tensor* const* raw_inputs,
                               int32_t n_raw_inputs, fdl_tensor** out, char* err, size_t err_cap);
-/* One training step: inputs are every input feature's tensors in feature order; targets one per
- * output feature. Zero grads, forward, weighted loss sum, backward, clipping, AdamW. */
+/* One micro-batch of a training step: inputs are every input feature's tensors in feature order;
+ * targets one per output feature. Forward, weighted loss sum, backward of loss * loss_scale (the
+ * micro-batch's share of the update's rows; 1 without accumulation). begins_update != 0 drops the
+ * previous gradients first; ends_update != 0 then clips and applies the optimizer at learning_rate.
+ * loss_out receives the unscaled loss. */
 FDL_API int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t n_inputs,
-                                   const fdl_tensor* const* targets, int32_t n_targets, double learning_rate,
+                                   const fdl_tensor* const* targets, int32_t n_targets, double loss_scale,
+                                   int32_t begins_update, int32_t ends_update, double learning_rate,
                                    double* loss_out, char* err, size_t err_cap);
-/* Trains data-parallel from now on: each train step synchronises gradients through data_parallel
- * (shared; the handle may be freed afterwards) between backward and the optimizer step, and the
- * optimizer is recreated (fresh state) over the parameters this rank updates. */
+/* Trains data-parallel from now on: the train step that ends an update synchronises the gradients
+ * through data_parallel (shared; the handle may be freed afterwards) between backward and the
+ * optimizer step, and the optimizer is recreated (fresh state, the last fdl_ecd_set_adam/_sgd
+ * settings) over the parameters this rank updates. float16 loss scaling and ZeRO-1 exclude each other. */
 FDL_API int32_t fdl_ecd_set_data_parallel(fdl_ecd* ecd, const fdl_data_parallel* data_parallel, char* err,
                                           size_t err_cap);
 /* Evaluation mode, no autograd: predictions[i] receives output i's probabilities [B, C] (category),

@@ -3,22 +3,30 @@
 #include <c10/core/GradMode.h>
 
 #include <cmath>
+#include <functional>
 
-#include "adamw.h"
+#include "adam.h"
 #include "api_guard.h"
 #include "bert_handle.h"
 #include "distributed/distributed_handles.h"
 #include "ecd/ecd_model.h"
 #include "ecd/torchscript_export.h"
+#include "gradient_clipping.h"
+#include "mixed_precision.h"
 #include "resnet_handle.h"
+#include "sgd.h"
 #include "tensor_handle.h"
 
 struct fdl_ecd {
   fdl::EcdModel model;
   uint64_t seed;
-  fdl::AdamWOptions adamw;
-  double max_grad_norm = 0;  // <= 0: no clipping
-  std::unique_ptr<fdl::MultiTensorAdamW> optimizer;
+  fdl::GradientClipping clipping;
+  std::unique_ptr<fdl::Optimizer> optimizer;  // AdamW (Ludwig's default) until a set_* call replaces it
+  // How the last set_* call builds the optimizer over a parameter list: data parallelism rebuilds it
+  // over the parameters this rank updates (all of them for DDP, its shard for ZeRO-1).
+  std::function<std::unique_ptr<fdl::Optimizer>(const std::vector<at::Tensor>&)> make_optimizer;
+  int32_t precision = FDL_PRECISION_FLOAT32;
+  std::unique_ptr<fdl::DynamicLossScaler> scaler;    // float16 only
   std::shared_ptr<fdl::DataParallel> data_parallel;  // null: this process trains alone
 };
 
@@ -102,16 +110,47 @@ void add_output(const fdl_ecd* ecd, const char* name, double loss_weight, Make m
   });
 }
 
-// Clips the global L2 norm of all gradients to max_norm (Ludwig's clipglobalnorm).
-void clip_global_norm(const std::vector<at::Tensor>& params, double max_norm) {
-  std::vector<at::Tensor> grads;
-  for (const auto& p : params) {
-    if (p.grad().defined()) grads.push_back(p.grad());
+std::vector<at::Tensor> trainable_parameters(fdl_ecd* e) {
+  std::vector<at::Tensor> trainable;
+  for (const auto& p : e->model->parameters()) {
+    if (p.requires_grad()) trainable.push_back(p);
   }
-  if (grads.empty()) return;
-  at::Tensor total = at::stack(at::_foreach_norm(grads)).norm();
-  double scale = max_norm / (total.item<double>() + 1e-6);
-  if (scale < 1.0) at::_foreach_mul_(grads, scale);
+  return trainable;
+}
+
+// The parameters this process's optimizer updates: its data-parallel share, or all trainable ones.
+std::vector<at::Tensor> optimized_parameters(fdl_ecd* e) {
+  return e->data_parallel ? e->data_parallel->updated_parameters() : trainable_parameters(e);
+}
+
+// Remembers how to build the optimizer (data parallelism rebuilds it) and builds it now.
+void use_optimizer(fdl_ecd* e,
+                   std::function<std::unique_ptr<Optimizer>(const std::vector<at::Tensor>&)> make_optimizer) {
+  e->make_optimizer = std::move(make_optimizer);
+  e->optimizer = e->make_optimizer(optimized_parameters(e));
+}
+
+std::pair<std::string, at::Tensor> optimizer_state_at(fdl_ecd* e, int32_t index) {
+  auto state = e->optimizer->state();
+  require(index >= 0 && index < static_cast<int32_t>(state.size()),
+          "optimizer state index " + std::to_string(index) + " out of range [0, " + std::to_string(state.size()) + ")");
+  return state[index];
+}
+
+at::DeviceType device_of(fdl_ecd* e) {
+  auto params = e->model->parameters();
+  return params.empty() ? at::kCPU : params.front().device().type();
+}
+
+// Autocast for the ECD's precision on its device (off for float32).
+AutocastGuard autocast_for(fdl_ecd* e) {
+  return AutocastGuard(e->precision != FDL_PRECISION_FLOAT32, device_of(e),
+                       e->precision == FDL_PRECISION_FLOAT16 ? at::kHalf : at::kBFloat16);
+}
+
+void require_weight_decay(double weight_decay) {
+  require(std::isfinite(weight_decay) && weight_decay >= 0,
+          "weight_decay must be finite and >= 0, got " + std::to_string(weight_decay));
 }
 
 }  // namespace
@@ -124,7 +163,8 @@ extern "C" {
 int32_t fdl_ecd_new(uint64_t seed, fdl_ecd** out, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     require_out(out, "out");
-    auto handle = std::make_unique<fdl_ecd>(fdl_ecd{EcdModel(), seed, AdamWOptions{}, 0, nullptr, nullptr});
+    auto handle = std::make_unique<fdl_ecd>(
+        fdl_ecd{EcdModel(), seed, GradientClipping{}, nullptr, nullptr, FDL_PRECISION_FLOAT32, nullptr, nullptr});
     register_handle(handle.get(), HandleKind::Ecd, handle->model.ptr().get());
     *out = handle.release();
   });
@@ -218,30 +258,109 @@ int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_ints, const double* fc_rea
     auto layers = fc_layers_of(fc_ints, fc_reals, n_fc_layers);
     at::manual_seed(e->seed);
     e->model->build(layers, residual != 0);
-    std::vector<at::Tensor> trainable;
-    for (const auto& p : e->model->parameters()) {
-      if (p.requires_grad()) trainable.push_back(p);
-    }
-    e->optimizer = std::make_unique<MultiTensorAdamW>(trainable, e->adamw);
+    use_optimizer(e, [](const std::vector<at::Tensor>& params) {
+      return std::make_unique<MultiTensorAdam>(params, AdamOptions{});
+    });
   });
 }
 
-int32_t fdl_ecd_set_adamw(fdl_ecd* ecd, double beta1, double beta2, double eps, double weight_decay, char* err,
-                          size_t err_cap) {
+int32_t fdl_ecd_set_adam(fdl_ecd* ecd, double beta1, double beta2, double eps, double weight_decay,
+                         int32_t decoupled, int32_t exclude_bias_and_norm, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     fdl_ecd* e = built_ecd(ecd);
     require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1,
             "betas must lie in [0, 1), got " + std::to_string(beta1) + ", " + std::to_string(beta2));
-    require(eps > 0 && weight_decay >= 0, "eps must be > 0 and weight_decay >= 0");
-    e->adamw = AdamWOptions{beta1, beta2, eps, weight_decay};
-    e->optimizer->options() = e->adamw;
+    require(eps > 0, "eps must be > 0, got " + std::to_string(eps));
+    require_weight_decay(weight_decay);
+    AdamOptions options{beta1, beta2, eps, weight_decay, decoupled != 0};
+    bool exclude = exclude_bias_and_norm != 0;
+    use_optimizer(e, [=](const std::vector<at::Tensor>& params) {
+      return std::make_unique<MultiTensorAdam>(params, options, weight_decay_mask(params, exclude));
+    });
   });
 }
 
-int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, char* err, size_t err_cap) {
+int32_t fdl_ecd_set_sgd(fdl_ecd* ecd, double momentum, double dampening, double weight_decay, int32_t nesterov,
+                        int32_t exclude_bias_and_norm, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
-    require(std::isfinite(max_global_norm), "max_global_norm must be finite");
-    ecd_of(ecd)->max_grad_norm = max_global_norm;
+    fdl_ecd* e = built_ecd(ecd);
+    require(std::isfinite(momentum) && momentum >= 0 && std::isfinite(dampening) && dampening >= 0,
+            "momentum and dampening must be finite and >= 0, got " + std::to_string(momentum) + ", " +
+                std::to_string(dampening));
+    require(nesterov == 0 || (momentum > 0 && dampening == 0),
+            "Nesterov momentum needs momentum > 0 and dampening 0, got " + std::to_string(momentum) + ", " +
+                std::to_string(dampening));
+    require_weight_decay(weight_decay);
+    SgdOptions options{momentum, dampening, weight_decay, nesterov != 0};
+    bool exclude = exclude_bias_and_norm != 0;
+    use_optimizer(e, [=](const std::vector<at::Tensor>& params) {
+      return std::make_unique<MultiTensorSgd>(params, options, weight_decay_mask(params, exclude));
+    });
+  });
+}
+
+int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, double max_norm, double max_value,
+                                      char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require(std::isfinite(max_global_norm) && std::isfinite(max_norm) && std::isfinite(max_value),
+            "clipping limits must be finite");
+    ecd_of(ecd)->clipping = GradientClipping{max_global_norm, max_norm, max_value};
+  });
+}
+
+int32_t fdl_ecd_optimizer_state_count(const fdl_ecd* ecd, int32_t* out, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require_out(out, "out");
+    *out = static_cast<int32_t>(built_ecd(ecd)->optimizer->state().size());
+  });
+}
+
+int32_t fdl_ecd_optimizer_state_name(const fdl_ecd* ecd, int32_t index, char* name, size_t name_cap, char* err,
+                                     size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    std::string key = optimizer_state_at(built_ecd(ecd), index).first;
+    require(name != nullptr && key.size() < name_cap, "name buffer too small for '" + key + "'");
+    write_message(name, name_cap, key);
+  });
+}
+
+int32_t fdl_ecd_optimizer_state_get(const fdl_ecd* ecd, int32_t index, fdl_tensor** out, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require_out(out, "out");
+    *out = new_tensor_handle(optimizer_state_at(built_ecd(ecd), index).second.detach().clone());
+  });
+}
+
+int32_t fdl_ecd_optimizer_state_set(fdl_ecd* ecd, const char* name, const fdl_tensor* value, char* err,
+                                    size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require(name != nullptr, "name is NULL");
+    built_ecd(ecd)->optimizer->load_state(name, tensor_of(value, "value"));
+  });
+}
+
+int32_t fdl_ecd_set_precision(fdl_ecd* ecd, int32_t precision, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = built_ecd(ecd);
+    require(precision >= FDL_PRECISION_FLOAT32 && precision <= FDL_PRECISION_FLOAT16,
+            "unknown precision code " + std::to_string(precision));
+    require(precision != FDL_PRECISION_FLOAT16 || device_of(e) == at::kCUDA,
+            "float16 autocast needs a CUDA device; on CPU use bfloat16");
+    require(precision != FDL_PRECISION_FLOAT16 || !e->data_parallel ||
+                e->data_parallel->strategy() != Strategy::Zero1,
+            "float16 loss scaling with ZeRO-1 is not supported; use bfloat16 or the ddp strategy");
+    e->precision = precision;
+    e->scaler = precision == FDL_PRECISION_FLOAT16 ? std::make_unique<DynamicLossScaler>() : nullptr;
+  });
+}
+
+int32_t fdl_ecd_loss_scale(const fdl_ecd* ecd, double* scale, int64_t* skipped_steps, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = built_ecd(ecd);
+    require_out(scale, "scale");
+    require_out(skipped_steps, "skipped_steps");
+    *scale = e->scaler ? e->scaler->scale() : 1.0;
+    *skipped_steps = e->scaler ? e->scaler->skipped_steps() : 0;
   });
 }
 
@@ -263,29 +382,48 @@ int32_t fdl_ecd_embed(fdl_ecd* ecd, int32_t input_index, const fdl_tensor* const
 }
 
 int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t n_inputs,
-                           const fdl_tensor* const* targets, int32_t n_targets, double learning_rate, double* loss_out,
+                           const fdl_tensor* const* targets, int32_t n_targets, double loss_scale,
+                           int32_t begins_update, int32_t ends_update, double learning_rate, double* loss_out,
                            char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     fdl_ecd* e = built_ecd(ecd);
     require_out(loss_out, "loss_out");
     require(std::isfinite(learning_rate) && learning_rate >= 0,
             "learning rate must be finite and >= 0, got " + std::to_string(learning_rate));
+    require(std::isfinite(loss_scale) && loss_scale > 0 && loss_scale <= 1,
+            "loss_scale must lie in (0, 1], got " + std::to_string(loss_scale));
     auto x = tensors_of(inputs, n_inputs, "inputs");
     auto y = tensors_of(targets, n_targets, "targets");
     e->model->train();
-    e->model->zero_grad(/*set_to_none=*/true);  // backward then writes gradients instead of adding to zeros
-    at::Tensor loss = e->model->loss(e->model->forward(x), y);
+    // set_to_none: the first backward writes gradients instead of adding to zeros; later micro-batches add.
+    if (begins_update != 0) e->model->zero_grad(/*set_to_none=*/true);
+    at::Tensor loss;
+    {
+      AutocastGuard autocast = autocast_for(e);  // forward and loss only; backward follows the forward's dtypes
+      loss = e->model->loss(e->model->forward(x), y).to(at::kFloat);
+    }
     double value = loss.item<double>();
     require(std::isfinite(value), "the loss is " + std::to_string(value) +
                                       ": check the inputs for NaN/inf, or lower the learning rate");
-    loss.backward();
-    if (e->data_parallel) e->data_parallel->reduce_gradients();
-    if (e->max_grad_norm > 0) {
-      if (e->data_parallel) e->data_parallel->clip_global_norm(e->max_grad_norm);
-      else clip_global_norm(e->model->parameters(), e->max_grad_norm);
+    double scale = loss_scale * (e->scaler ? e->scaler->scale() : 1.0);
+    (scale == 1 ? loss : loss * scale).backward();
+    if (ends_update != 0) {
+      // Data-parallel: the accumulated gradients are summed over ranks, weighted by each rank's rows.
+      if (e->data_parallel) e->data_parallel->reduce_gradients();
+      // float16: gradients are unscaled first; a step with inf/NaN gradients is skipped (and counted).
+      bool finite = !e->scaler || e->scaler->unscale_and_check(e->model->parameters());
+      if (finite) {
+        if (e->data_parallel) {
+          // The global norm spans every rank's shard under ZeRO-1; per-tensor limits are local.
+          if (e->clipping.max_global_norm > 0) e->data_parallel->clip_global_norm(e->clipping.max_global_norm);
+          clip_gradients(e->model->parameters(), GradientClipping{0, e->clipping.max_norm, e->clipping.max_value});
+        } else {
+          clip_gradients(e->model->parameters(), e->clipping);
+        }
+        e->optimizer->step(learning_rate);
+      }
+      if (e->data_parallel) e->data_parallel->gather_parameters();
     }
-    e->optimizer->step(learning_rate);
-    if (e->data_parallel) e->data_parallel->gather_parameters();
     *loss_out = value;
   });
 }
@@ -294,9 +432,12 @@ int32_t fdl_ecd_set_data_parallel(fdl_ecd* ecd, const fdl_data_parallel* data_pa
   return guarded(err, err_cap, [&] {
     fdl_ecd* e = built_ecd(ecd);
     check_handle(data_parallel, HandleKind::DataParallel, "data_parallel");
+    // ZeRO-1 ranks would each see inf/NaN in their own shard only and could disagree on skipping a step.
+    require(!(e->scaler && data_parallel->sync->strategy() == Strategy::Zero1),
+            "float16 loss scaling with ZeRO-1 is not supported; use bfloat16 or the ddp strategy");
     e->data_parallel = data_parallel->sync;
     // ZeRO-1: optimizer state only for the parameters this rank updates.
-    e->optimizer = std::make_unique<MultiTensorAdamW>(e->data_parallel->updated_parameters(), e->adamw);
+    e->optimizer = e->make_optimizer(optimized_parameters(e));
   });
 }
 
@@ -311,10 +452,11 @@ int32_t fdl_ecd_evaluate(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t 
                 std::to_string(n_predictions));
     c10::NoGradGuard no_grad;
     e->model->eval();
+    AutocastGuard autocast = autocast_for(e);
     auto logits = e->model->forward(tensors_of(inputs, n_inputs, "inputs"));
     if (n_targets > 0) {
       require_out(loss_out, "loss_out");
-      *loss_out = e->model->loss(logits, tensors_of(targets, n_targets, "targets")).item<double>();
+      *loss_out = e->model->loss(logits, tensors_of(targets, n_targets, "targets")).to(at::kFloat).item<double>();
     }
     e->model->train();
     for (int32_t i = 0; i < n_outputs; ++i) predictions[i] = new_tensor_handle(e->model->outputs[i]->prediction(logits[i]));

@@ -8,7 +8,7 @@
 
 #include <cmath>
 
-#include "adamw.h"
+#include "adam.h"
 #include "api_guard.h"
 #include "tensor_handle.h"
 
@@ -46,7 +46,7 @@ struct fdl_mlp {
   int64_t in_features;
   int64_t out_features;
   at::ScalarType dtype;
-  std::unique_ptr<fdl::MultiTensorAdamW> optimizer;
+  std::unique_ptr<fdl::MultiTensorAdam> optimizer;
 };
 
 namespace fdl {
@@ -114,7 +114,7 @@ int32_t fdl_mlp_new(int64_t in_features, const int64_t* hidden, int32_t n_hidden
                                                     out_features, type, nullptr});
     handle->module->to(type);
     handle->module->train();
-    handle->optimizer = std::make_unique<MultiTensorAdamW>(handle->module->parameters(), AdamWOptions{});
+    handle->optimizer = std::make_unique<MultiTensorAdam>(handle->module->parameters(), AdamOptions{});
     register_handle(handle.get(), HandleKind::Mlp, handle->module.ptr().get());
     *out = handle.release();
   });
@@ -130,7 +130,7 @@ int32_t fdl_mlp_set_adamw(fdl_mlp* mlp, double beta1, double beta2, double eps, 
             "betas must lie in [0, 1), got " + std::to_string(beta1) + ", " + std::to_string(beta2));
     require(eps > 0 && weight_decay >= 0, "eps must be > 0 and weight_decay >= 0, got " + std::to_string(eps) +
                                               ", " + std::to_string(weight_decay));
-    m->optimizer->options() = AdamWOptions{beta1, beta2, eps, weight_decay};
+    m->optimizer->options() = AdamOptions{beta1, beta2, eps, weight_decay, /*decoupled=*/true};
   });
 }
 

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "api_guard.h"
+#include "tensor_handle.h"
 
 #ifndef FIDELIO_VERSION
 #define FIDELIO_VERSION "unknown"
@@ -120,6 +121,27 @@ int32_t fdl_runtime_manual_seed(uint64_t seed, char* err, size_t err_cap) {
       generator.set_current_seed(seed);
     }
     torch::cuda::manual_seed_all(seed);
+  });
+}
+
+int32_t fdl_runtime_rng_state_get(fdl_tensor** out, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require_out(out, "out");
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    *out = new_tensor_handle(generator.get_state().to(at::kLong));  // byte values; Java has no uint8
+  });
+}
+
+int32_t fdl_runtime_rng_state_set(const fdl_tensor* state, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    at::Tensor value = tensor_of(state, "state").to(at::kByte).contiguous();
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    int64_t expected = generator.get_state().numel();
+    require(value.numel() == expected, "a CPU generator state has " + std::to_string(expected) + " bytes, got " +
+                                           std::to_string(value.numel()));
+    generator.set_state(value);
   });
 }
 

@@ -107,7 +107,7 @@ fdl_ecd* trained_image_model(int32_t trainable) {
   fdl_tensor* y = nullptr;
   fdl_tensor_new(FDL_DTYPE_INT64, label_shape, 1, labels, sizeof labels, &y, err, sizeof err);
   double loss = 0;
-  EXPECT(fdl_ecd_train_step(ecd, &images, 1, &y, 1, 1e-3, &loss, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_train_step(ecd, &images, 1, &y, 1, 1.0, 1, 1, 1e-3, &loss, err, sizeof err) == FDL_OK, "%s", err);
   fdl_tensor_free(images);
   fdl_tensor_free(y);
   return ecd;

@@ -74,7 +74,7 @@ int main() {
   const fdl_tensor* targets[] = {label, flag, size};
   double loss = 0;
   for (int step = 0; step < 2; ++step) {
-    EXPECT(fdl_ecd_train_step(ecd, inputs, 2, targets, 3, 0.01, &loss, err, sizeof err) == FDL_OK, "%s", err);
+    EXPECT(fdl_ecd_train_step(ecd, inputs, 2, targets, 3, 1.0, 1, 1, 0.01, &loss, err, sizeof err) == FDL_OK, "%s", err);
   }
   fdl_tensor* predictions[3] = {nullptr, nullptr, nullptr};
   EXPECT(fdl_ecd_evaluate(ecd, inputs, 2, nullptr, 0, nullptr, predictions, 3, err, sizeof err) == FDL_OK, "%s", err);

@@ -51,8 +51,8 @@ public class ResNetTrainStepBenchmark {
     }
     model.addCategoryOutput("label", 1000, new float[0], 1.0);
     model.build(List.of(), false);
-    model.setAdamW(0.9, 0.999, 1e-8, 0.01);
-    model.setGradientClipping(0.5); // Ludwig's default clipglobalnorm, as the Python twin does
+    model.setAdam(0.9, 0.999, 1e-8, 0.01, true, false);
+    model.setGradientClipping(0.5, 0, 0); // Ludwig's default clipglobalnorm, as the Python twin does
     Random random = new Random(3);
     float[] images = new float[batch * 3 * size * size];
     for (int i = 0; i < images.length; i++) images[i] = (float) random.nextGaussian();

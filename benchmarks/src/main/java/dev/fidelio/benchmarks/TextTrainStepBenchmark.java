@@ -52,8 +52,8 @@ public class TextTrainStepBenchmark {
     }
     model.addCategoryOutput("label", 2, new float[0], 1.0);
     model.build(List.of(), false);
-    model.setAdamW(0.9, 0.999, 1e-8, 0.01);
-    model.setGradientClipping(0.5); // Ludwig's default clipglobalnorm, as the Python twin does
+    model.setAdam(0.9, 0.999, 1e-8, 0.01, true, false);
+    model.setGradientClipping(0.5, 0, 0); // Ludwig's default clipglobalnorm, as the Python twin does
     Random random = new Random(3);
     long[] ids = new long[batch * length];
     long[] mask = new long[batch * length];

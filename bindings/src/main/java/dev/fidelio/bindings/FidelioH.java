@@ -58,6 +58,9 @@ public final class FidelioH {
   public static final int FDL_NUMBER_LOSS_MSE = 0;
   public static final int FDL_NUMBER_LOSS_MAE = 1;
   public static final int FDL_NUMBER_LOSS_RMSE = 2;
+  public static final int FDL_PRECISION_FLOAT32 = 0;
+  public static final int FDL_PRECISION_BFLOAT16 = 1;
+  public static final int FDL_PRECISION_FLOAT16 = 2;
   public static final int FDL_DIST_BACKEND_GLOO = 0;
   public static final int FDL_DIST_BACKEND_NCCL = 1;
   public static final int FDL_STRATEGY_DDP = 0;
@@ -70,6 +73,10 @@ public final class FidelioH {
       "fdl_runtime_set_num_threads",
       "fdl_runtime_device_count",
       "fdl_runtime_manual_seed",
+      "fdl_runtime_rng_state_get",
+      "fdl_runtime_rng_state_set",
+      "fdl_runtime_set_memory_limit",
+      "fdl_runtime_memory_stats",
       "fdl_tensor_new",
       "fdl_tensor_free",
       "fdl_tensor_dtype",
@@ -112,8 +119,15 @@ public final class FidelioH {
       "fdl_ecd_add_binary_output",
       "fdl_ecd_add_number_output",
       "fdl_ecd_build",
-      "fdl_ecd_set_adamw",
+      "fdl_ecd_set_adam",
+      "fdl_ecd_set_sgd",
       "fdl_ecd_set_gradient_clipping",
+      "fdl_ecd_optimizer_state_count",
+      "fdl_ecd_optimizer_state_name",
+      "fdl_ecd_optimizer_state_get",
+      "fdl_ecd_optimizer_state_set",
+      "fdl_ecd_set_precision",
+      "fdl_ecd_loss_scale",
       "fdl_ecd_set_cached_embeddings",
       "fdl_ecd_embed",
       "fdl_ecd_train_step",
@@ -137,6 +151,10 @@ public final class FidelioH {
   private static final MethodHandle fdl_runtime_set_num_threads$MH;
   private static final MethodHandle fdl_runtime_device_count$MH;
   private static final MethodHandle fdl_runtime_manual_seed$MH;
+  private static final MethodHandle fdl_runtime_rng_state_get$MH;
+  private static final MethodHandle fdl_runtime_rng_state_set$MH;
+  private static final MethodHandle fdl_runtime_set_memory_limit$MH;
+  private static final MethodHandle fdl_runtime_memory_stats$MH;
   private static final MethodHandle fdl_tensor_new$MH;
   private static final MethodHandle fdl_tensor_free$MH;
   private static final MethodHandle fdl_tensor_dtype$MH;
@@ -179,8 +197,15 @@ public final class FidelioH {
   private static final MethodHandle fdl_ecd_add_binary_output$MH;
   private static final MethodHandle fdl_ecd_add_number_output$MH;
   private static final MethodHandle fdl_ecd_build$MH;
-  private static final MethodHandle fdl_ecd_set_adamw$MH;
+  private static final MethodHandle fdl_ecd_set_adam$MH;
+  private static final MethodHandle fdl_ecd_set_sgd$MH;
   private static final MethodHandle fdl_ecd_set_gradient_clipping$MH;
+  private static final MethodHandle fdl_ecd_optimizer_state_count$MH;
+  private static final MethodHandle fdl_ecd_optimizer_state_name$MH;
+  private static final MethodHandle fdl_ecd_optimizer_state_get$MH;
+  private static final MethodHandle fdl_ecd_optimizer_state_set$MH;
+  private static final MethodHandle fdl_ecd_set_precision$MH;
+  private static final MethodHandle fdl_ecd_loss_scale$MH;
   private static final MethodHandle fdl_ecd_set_cached_embeddings$MH;
   private static final MethodHandle fdl_ecd_embed$MH;
   private static final MethodHandle fdl_ecd_train_step$MH;
@@ -208,6 +233,10 @@ public final class FidelioH {
     fdl_runtime_set_num_threads$MH = downcall(linker, lookup, missing, "fdl_runtime_set_num_threads", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_runtime_device_count$MH = downcall(linker, lookup, missing, "fdl_runtime_device_count", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_runtime_manual_seed$MH = downcall(linker, lookup, missing, "fdl_runtime_manual_seed", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG));
+    fdl_runtime_rng_state_get$MH = downcall(linker, lookup, missing, "fdl_runtime_rng_state_get", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_runtime_rng_state_set$MH = downcall(linker, lookup, missing, "fdl_runtime_rng_state_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_runtime_set_memory_limit$MH = downcall(linker, lookup, missing, "fdl_runtime_set_memory_limit", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG));
+    fdl_runtime_memory_stats$MH = downcall(linker, lookup, missing, "fdl_runtime_memory_stats", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_tensor_new$MH = downcall(linker, lookup, missing, "fdl_tensor_new", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_tensor_free$MH = downcall(linker, lookup, missing, "fdl_tensor_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     fdl_tensor_dtype$MH = downcall(linker, lookup, missing, "fdl_tensor_dtype", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
@@ -250,11 +279,18 @@ public final class FidelioH {
     fdl_ecd_add_binary_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_binary_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
     fdl_ecd_add_number_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_number_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
     fdl_ecd_build$MH = downcall(linker, lookup, missing, "fdl_ecd_build", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_ecd_set_adamw$MH = downcall(linker, lookup, missing, "fdl_ecd_set_adamw", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
-    fdl_ecd_set_gradient_clipping$MH = downcall(linker, lookup, missing, "fdl_ecd_set_gradient_clipping", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_adam$MH = downcall(linker, lookup, missing, "fdl_ecd_set_adam", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_sgd$MH = downcall(linker, lookup, missing, "fdl_ecd_set_sgd", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_gradient_clipping$MH = downcall(linker, lookup, missing, "fdl_ecd_set_gradient_clipping", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_ecd_optimizer_state_count$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_count", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_optimizer_state_name$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_name", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+    fdl_ecd_optimizer_state_get$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_get", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_optimizer_state_set$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_precision$MH = downcall(linker, lookup, missing, "fdl_ecd_set_precision", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_ecd_loss_scale$MH = downcall(linker, lookup, missing, "fdl_ecd_loss_scale", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_set_cached_embeddings$MH = downcall(linker, lookup, missing, "fdl_ecd_set_cached_embeddings", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_embed$MH = downcall(linker, lookup, missing, "fdl_ecd_embed", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, JAVA_INT, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_set_data_parallel$MH = downcall(linker, lookup, missing, "fdl_ecd_set_data_parallel", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_evaluate$MH = downcall(linker, lookup, missing, "fdl_ecd_evaluate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_export_torchscript$MH = downcall(linker, lookup, missing, "fdl_ecd_export_torchscript", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -326,6 +362,38 @@ public final class FidelioH {
   public static int fdl_runtime_manual_seed(long seed, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_runtime_manual_seed$MH.invokeExact(seed, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_runtime_rng_state_get(MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_runtime_rng_state_get$MH.invokeExact(out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_runtime_rng_state_set(MemorySegment state, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_runtime_rng_state_set$MH.invokeExact(state, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_runtime_set_memory_limit(long bytes, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_runtime_set_memory_limit$MH.invokeExact(bytes, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_runtime_memory_stats(MemorySegment in_use, MemorySegment peak, int reset_peak, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_runtime_memory_stats$MH.invokeExact(in_use, peak, reset_peak, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -667,17 +735,73 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_ecd_set_adamw(MemorySegment ecd, double beta1, double beta2, double eps, double weight_decay, MemorySegment err, long err_cap) {
+  public static int fdl_ecd_set_adam(MemorySegment ecd, double beta1, double beta2, double eps, double weight_decay, int decoupled, int exclude_bias_and_norm, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_ecd_set_adamw$MH.invokeExact(ecd, beta1, beta2, eps, weight_decay, err, err_cap);
+      return (int) fdl_ecd_set_adam$MH.invokeExact(ecd, beta1, beta2, eps, weight_decay, decoupled, exclude_bias_and_norm, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
-  public static int fdl_ecd_set_gradient_clipping(MemorySegment ecd, double max_global_norm, MemorySegment err, long err_cap) {
+  public static int fdl_ecd_set_sgd(MemorySegment ecd, double momentum, double dampening, double weight_decay, int nesterov, int exclude_bias_and_norm, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_ecd_set_gradient_clipping$MH.invokeExact(ecd, max_global_norm, err, err_cap);
+      return (int) fdl_ecd_set_sgd$MH.invokeExact(ecd, momentum, dampening, weight_decay, nesterov, exclude_bias_and_norm, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_set_gradient_clipping(MemorySegment ecd, double max_global_norm, double max_norm, double max_value, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_set_gradient_clipping$MH.invokeExact(ecd, max_global_norm, max_norm, max_value, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_optimizer_state_count(MemorySegment ecd, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_optimizer_state_count$MH.invokeExact(ecd, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_optimizer_state_name(MemorySegment ecd, int index, MemorySegment name, long name_cap, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_optimizer_state_name$MH.invokeExact(ecd, index, name, name_cap, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_optimizer_state_get(MemorySegment ecd, int index, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_optimizer_state_get$MH.invokeExact(ecd, index, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_optimizer_state_set(MemorySegment ecd, MemorySegment name, MemorySegment value, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_optimizer_state_set$MH.invokeExact(ecd, name, value, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_set_precision(MemorySegment ecd, int precision, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_set_precision$MH.invokeExact(ecd, precision, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_loss_scale(MemorySegment ecd, MemorySegment scale, MemorySegment skipped_steps, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_loss_scale$MH.invokeExact(ecd, scale, skipped_steps, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -699,9 +823,9 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_ecd_train_step(MemorySegment ecd, MemorySegment inputs, int n_inputs, MemorySegment targets, int n_targets, double learning_rate, MemorySegment loss_out, MemorySegment err, long err_cap) {
+  public static int fdl_ecd_train_step(MemorySegment ecd, MemorySegment inputs, int n_inputs, MemorySegment targets, int n_targets, double loss_scale, int begins_update, int ends_update, double learning_rate, MemorySegment loss_out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_ecd_train_step$MH.invokeExact(ecd, inputs, n_inputs, targets, n_targets, learning_rate, loss_out, err, err_cap);
+      return (int) fdl_ecd_train_step$MH.invokeExact(ecd, inputs, n_inputs, targets, n_targets, loss_scale, begins_update, ends_update, learning_rate, loss_out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

@@ -89,7 +89,7 @@ public final class FidelioModel implements AutoCloseable {
       data = rows.isEmpty() ? new Dataset(new int[0], List.of(), List.of())
           : preprocessor.transform(table, all, false, "request");
     } catch (FeatureException | DataException e) {
-      throw new InvalidInputException(null, e.getMessage());
+      throw new InvalidInputException(e instanceof FeatureException f ? f.feature() : null, e.getMessage());
     }
     if (data.size() < rows.size()) throw droppedRow(data, rows.size());
     Predictor.Result result;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "Declarative fine-tuning of pretrained models on LibTorch.",
     subcommands = {TrainCommand.class, PreprocessCommand.class, PredictCommand.class, EvaluateCommand.class,
         ExperimentCommand.class, ServeCommand.class, ExportTorchscriptCommand.class, RenderConfigCommand.class,
-        CheckInstallCommand.class, CommandLine.HelpCommand.class})
+        VisualizeCommand.class, CheckInstallCommand.class, CommandLine.HelpCommand.class})
 public final class FidelioCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -22,7 +22,11 @@ final class RunOptions {
       + "<dataset name>.fidelio_cache/)")
   Path cacheDir;
 
+  @Option(names = "--model_resume_path", description = "results folder of an interrupted run: continue it from its"
+      + " newest intact checkpoint (same config, dataset and seed)")
+  Path modelResumePath;
+
   Experiment.Settings settings() {
-    return new Experiment.Settings(outputDirectory, experimentName, modelName, randomSeed, cacheDir);
+    return new Experiment.Settings(outputDirectory, experimentName, modelName, randomSeed, cacheDir, modelResumePath);
   }
 }

@@ -10,6 +10,9 @@ public record ImageInputFeature(String name, String column, ResNetEncoder encode
     /**
      * @param height null infers it from the first images (infer_image_dimensions)
      * @param numChannels null infers it from the first images (1 gray, 3 RGB, 4 RGBA)
+     * @param resizeMethod interpolate by default, as in Ludwig's schema (its docs say crop_or_pad)
+     * @param inferImageNumChannels with no num_channels: true takes the sample's majority, false the
+     *     first readable image's channel count
      * @param standardizeImage null keeps pixels in [0, 1]; imagenet1k applies ImageNet mean/std
      * @param missingValueStrategy for empty cells; drop_row also drops rows whose image cannot be read
      * @param cacheEncoderEmbeddings run the frozen encoder once during preprocessing (beyond Ludwig,
@@ -17,8 +20,8 @@ public record ImageInputFeature(String name, String column, ResNetEncoder encode
      */
     public record Preprocessing(Integer height, Integer width, Integer numChannels, ResizeMethod resizeMethod,
                                 StandardizeImage standardizeImage, MissingValueStrategy missingValueStrategy,
-                                boolean inferImageDimensions, int inferImageMaxHeight, int inferImageMaxWidth,
-                                int inferImageSampleSize, boolean cacheEncoderEmbeddings)
+                                boolean inferImageNumChannels, boolean inferImageDimensions, int inferImageMaxHeight,
+                                int inferImageMaxWidth, int inferImageSampleSize, boolean cacheEncoderEmbeddings)
             implements Yaml.Rendered {
 
         public enum ResizeMethod implements ConfigEnum { CROP_OR_PAD, INTERPOLATE }
@@ -33,9 +36,10 @@ public record ImageInputFeature(String name, String column, ResNetEncoder encode
                     node.optionalInteger("height", null, 1, Integer.MAX_VALUE),
                     node.optionalInteger("width", null, 1, Integer.MAX_VALUE),
                     node.optionalInteger("num_channels", null, 1, 4),
-                    node.choice("resize_method", ResizeMethod.class, ResizeMethod.CROP_OR_PAD),
+                    node.choice("resize_method", ResizeMethod.class, ResizeMethod.INTERPOLATE),
                     node.choice("standardize_image", StandardizeImage.class, null),
                     node.choice("missing_value_strategy", STRATEGIES, MissingValueStrategy.BFILL),
+                    node.bool("infer_image_num_channels", true),
                     node.bool("infer_image_dimensions", true),
                     node.integer("infer_image_max_height", 256, 1, Integer.MAX_VALUE),
                     node.integer("infer_image_max_width", 256, 1, Integer.MAX_VALUE),
@@ -61,7 +65,8 @@ public record ImageInputFeature(String name, String column, ResNetEncoder encode
         public JsonNode toYamlNode() {
             return Yaml.map("height", height, "width", width, "num_channels", numChannels,
                     "resize_method", resizeMethod, "standardize_image", standardizeImage,
-                    "missing_value_strategy", missingValueStrategy, "infer_image_dimensions", inferImageDimensions,
+                    "missing_value_strategy", missingValueStrategy, "infer_image_num_channels", inferImageNumChannels,
+                    "infer_image_dimensions", inferImageDimensions,
                     "infer_image_max_height", inferImageMaxHeight, "infer_image_max_width", inferImageMaxWidth,
                     "infer_image_sample_size", inferImageSampleSize, "cache_encoder_embeddings", cacheEncoderEmbeddings);
         }

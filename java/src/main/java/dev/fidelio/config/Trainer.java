@@ -17,7 +17,8 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
                       AutoOr<Double> learningRate, LearningRateScaling learningRateScaling, Optimizer optimizer,
                       LearningRateScheduler learningRateScheduler, int earlyStop, String validationField,
                       String validationMetric, GradientClipping gradientClipping,
-                      AutoOr<Integer> gradientAccumulationSteps, boolean useMixedPrecision, boolean compile,
+                      int maxBatchSize, AutoOr<Integer> gradientAccumulationSteps, AutoOr<Integer> effectiveBatchSize,
+                      boolean useMixedPrecision, boolean compile,
                       int checkpointsPerEpoch, int stepsPerCheckpoint, boolean evaluateTrainingSet,
                       boolean shouldShuffle, RegularizationType regularizationType, double regularizationLambda,
                       boolean enableGradientCheckpointing, boolean skipAllEvaluation) implements Yaml.Rendered {
@@ -43,6 +44,15 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
         var clipping = GradientClipping.read(node.section("gradient_clipping"));
         AutoOr<Integer> accumulation = node.autoOrInteger("gradient_accumulation_steps", AutoOr.auto(), 1,
                 Integer.MAX_VALUE);
+        AutoOr<Integer> effectiveBatchSize = node.autoOrInteger("effective_batch_size", AutoOr.auto(), 1,
+                Integer.MAX_VALUE);
+        if (accumulation instanceof AutoOr.Value<Integer> a && effectiveBatchSize instanceof AutoOr.Value<Integer> e
+                && batchSize instanceof AutoOr.Value<Integer> b && (long) a.value() * b.value() != e.value()) {
+            node.error("effective_batch_size", "is " + e.value() + " but batch_size " + b.value()
+                    + " x gradient_accumulation_steps " + a.value() + " is " + (long) a.value() * b.value()
+                    + "; set two of the three, or make them agree");
+        }
+        if (scheduler.reduceOnPlateau() > 0) checkReduceEval(node, scheduler, outputs, validationField);
         boolean mixedPrecision = node.bool("use_mixed_precision", false);
         boolean compile = node.bool("compile", false);
         int checkpointsPerEpoch = node.integer("checkpoints_per_epoch", 0, 0, Integer.MAX_VALUE);
@@ -52,7 +62,9 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
                     + checkpointsPerEpoch + "; set only one of them");
         }
         var trainer = new Trainer(epochs, trainSteps, batchSize, evalBatchSize, learningRate, scaling, optimizer,
-                scheduler, earlyStop, validationField, validationMetric, clipping, accumulation, mixedPrecision,
+                scheduler, earlyStop, validationField, validationMetric, clipping,
+                node.integer("max_batch_size", Integer.MAX_VALUE, 1, Integer.MAX_VALUE), accumulation, effectiveBatchSize,
+                mixedPrecision,
                 compile, checkpointsPerEpoch, stepsPerCheckpoint, node.bool("evaluate_training_set", false),
                 node.bool("should_shuffle", true),
                 node.choice("regularization_type", RegularizationType.class, RegularizationType.L2),
@@ -76,6 +88,27 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
         return field;
     }
 
+    /** reduce_on_plateau watches reduce_eval_metric of validation_field on reduce_eval_split, as Ludwig does. */
+    private static void checkReduceEval(ConfigNode node, LearningRateScheduler scheduler, List<OutputFeature> outputs,
+                                        String field) {
+        List<String> splits = List.of("training", "validation", "test");
+        String split = scheduler.reduceEvalSplit();
+        if (!splits.contains(split)) {
+            node.error("learning_rate_scheduler.reduce_eval_split", "expected one of " + String.join(", ", splits)
+                    + ", found '" + split + "'");
+            return;
+        }
+        // The training split's only per-evaluation number is the combined loss of its batches.
+        List<String> allowed = split.equals("training") ? ValidationMetrics.ofCombined()
+                : outputs.stream().filter(o -> o.name().equals(field)).findFirst().map(ValidationMetrics::of)
+                        .orElse(ValidationMetrics.ofCombined());
+        if (!allowed.contains(scheduler.reduceEvalMetric())) {
+            node.error("learning_rate_scheduler.reduce_eval_metric", "'" + scheduler.reduceEvalMetric()
+                    + "' is not tracked for validation_field '" + field + "' on the " + split + " split; expected one of "
+                    + String.join(", ", allowed));
+        }
+    }
+
     private static String validationMetric(ConfigNode node, List<OutputFeature> outputs, String field) {
         String metric = node.string("validation_metric", "loss");
         List<String> allowed = outputs.stream().filter(o -> o.name().equals(field)).findFirst()
@@ -95,7 +128,8 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
                 "learning_rate_scaling", learningRateScaling, "optimizer", optimizer,
                 "learning_rate_scheduler", learningRateScheduler, "early_stop", earlyStop,
                 "validation_field", validationField, "validation_metric", validationMetric,
-                "gradient_clipping", gradientClipping, "gradient_accumulation_steps", gradientAccumulationSteps,
+                "gradient_clipping", gradientClipping, "max_batch_size", maxBatchSize, "gradient_accumulation_steps", gradientAccumulationSteps,
+                "effective_batch_size", effectiveBatchSize,
                 "use_mixed_precision", useMixedPrecision, "compile", compile,
                 "checkpoints_per_epoch", checkpointsPerEpoch, "steps_per_checkpoint", stepsPerCheckpoint,
                 "evaluate_training_set", evaluateTrainingSet, "should_shuffle", shouldShuffle,

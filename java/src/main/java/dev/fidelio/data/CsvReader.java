@@ -16,13 +16,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * CSV and TSV (RFC 4180: quoted fields may hold delimiters, doubled quotes and line breaks), UTF-8
- * with or without a byte-order mark. An empty field is null, as pandas (and so Ludwig) reads it.
+ * with or without a byte-order mark. An empty field, or one of pandas' default NA spellings, is
+ * null (missing), as pandas' read_csv (and so Ludwig) reads it; header names are taken as written.
  */
 final class CsvReader {
   private static final CsvMapper MAPPER = new CsvMapper();
+  private static final Set<String> PANDAS_NA = Set.of("#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN",
+      "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null");
 
   private CsvReader() {}
 
@@ -46,7 +50,8 @@ final class CsvReader {
             rowLine = parser.currentTokenLocation().getLineNr();
           }
           String v = parser.getText();
-          row.add(v.isEmpty() ? null : v);
+          boolean inHeader = table == null;
+          row.add(v.isEmpty() || !inHeader && PANDAS_NA.contains(v) ? null : v);
         } else if (t == JsonToken.END_ARRAY && depth-- == 2) {
           if (table == null) {
             table = new TableBuilder(path.toString(), row);

@@ -1,5 +1,7 @@
 package dev.fidelio.experiment;
 
+import dev.fidelio.config.ConfigError;
+import dev.fidelio.config.ConfigException;
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.Optimizer;
 import dev.fidelio.distributed.Workers;
@@ -13,6 +15,7 @@ import dev.fidelio.predict.PredictionsCsv;
 import dev.fidelio.predict.Predictor;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.store.PreprocessedData;
+import dev.fidelio.train.BatchSizeProbe;
 import dev.fidelio.train.SupportCheck;
 import dev.fidelio.train.TrainingLoop;
 import dev.fidelio.train.TrainingPlan;
@@ -32,12 +35,17 @@ import java.util.Map;
 public final class Experiment {
   /**
    * Where results go and how the run is named (Ludwig's flags); cacheDir is the preprocessed
-   * store's root (null: beside the dataset).
+   * store's root (null: beside the dataset); resumeFrom the results folder of an interrupted run to
+   * continue (Ludwig's --model_resume_path), or null for a new run.
    */
   public record Settings(Path outputDirectory, String experimentName, String modelName, long randomSeed,
-                         Path cacheDir) {
+                         Path cacheDir, Path resumeFrom) {
     public Settings(Path outputDirectory, String experimentName, String modelName, long randomSeed) {
-      this(outputDirectory, experimentName, modelName, randomSeed, null);
+      this(outputDirectory, experimentName, modelName, randomSeed, null, null);
+    }
+
+    public Settings(Path outputDirectory, String experimentName, String modelName, long randomSeed, Path cacheDir) {
+      this(outputDirectory, experimentName, modelName, randomSeed, cacheDir, null);
     }
   }
 
@@ -56,21 +64,24 @@ public final class Experiment {
     FidelioConfig config = loadConfig(configFile);
     SupportCheck.requireSupported(config);
     NativeRuntime.manualSeed(settings.randomSeed());
+    NativeRuntime.memoryStats(true); // counts LibTorch's CPU allocations from here, for description.json
     try (Workers workers = Workers.start(config.backend(), System.getenv());
          TextEncoders encoders = TextEncoders.load(config)) {
+      if (workers.distributed()) requireSingleProcessFeatures(config, settings);
       Preparation.Pending pending = Preparation.start(config, datasetFile, settings.randomSeed(), encoders,
           settings.cacheDir());
       TrainingSetMetadata metadata = pending.data().metadata();
-      Path results = workers.writesResults()
-          ? OutputDirectory.create(settings.outputDirectory(), settings.experimentName(), settings.modelName()) : null;
+      Path results = !workers.writesResults() ? null
+          : settings.resumeFrom() != null ? resumeFolder(settings.resumeFrom(), config)
+          : OutputDirectory.create(settings.outputDirectory(), settings.experimentName(), settings.modelName());
       Path modelFolder = results == null ? null : results.resolve("model");
-      if (workers.writesResults()) {
+      if (results != null) {
         ModelBundle.writeDescription(modelFolder, config, metadata);
         encoders.copyTokenizers(modelFolder);
       }
       List<String> notes = new ArrayList<>();
       TrainingPlan plan = TrainingPlan.of(config, pending.data().training().size(), settings.randomSeed(),
-          workers.worldSize());
+          workers.worldSize(), null, null);
       if (workers.fromRankZero(plan.batchSize()) != plan.batchSize()) {
         throw new IllegalStateException("rank " + workers.rank() + " chose batch size " + plan.batchSize()
             + ", rank 0 another: every worker must train on the same data and config");
@@ -82,16 +93,23 @@ public final class Experiment {
         workers.attach(model);
         Preparation.Result prepared = Preparation.finish(pending, model, config, plan.evalBatchSize());
         PreprocessedData data = prepared.data();
+        Map<String, Object> probed = new java.util.LinkedHashMap<>();
+        plan = BatchSizeProbe.resolve(config, plan, model, data.training(), data.validation(), results,
+            () -> configureOptimizer(model, config), probed);
         double secondsToTraining = (System.nanoTime() - started) / 1e9;
         Log.info(String.format("training starts %.2f s after the run started", secondsToTraining));
+        // The peak so far is loading and preprocessing; from here it is what training itself needs.
+        NativeRuntime.MemoryStats beforeTraining = NativeRuntime.memoryStats(true);
         TrainingLoop.Result result = TrainingLoop.run(model, config, metadata, plan, data.training(),
-            data.validation(), data.test(), modelFolder, workers);
+            data.validation(), data.test(), results, settings.resumeFrom() != null, workers);
         Map<String, Object> distributed = workers.describe(OPTIMIZER_STATE_SLOTS);
         if (!workers.writesResults()) return null;
         JsonFiles.write(results.resolve("training_statistics.json"), result.statistics().toJson());
         Map<String, Object> description = Description.of(config, configFile, datasetFile, prepared, plan, result, notes,
             secondsToTraining);
         if (!distributed.isEmpty()) description.put("distributed", distributed);
+        description.putAll(probed);
+        description.put("memory", memoryUse(beforeTraining));
         if (evaluateTest && data.test().size() > 0) {
           Predictor.Result predictions = Predictor.run(model, data.test(), config, metadata, plan.evalBatchSize());
           var stats = SplitStatistics.of(config, data.test(), predictions, true);
@@ -133,6 +151,63 @@ public final class Experiment {
     }
   }
 
+  /** LibTorch's peak CPU bytes since the run started and the process's peak resident set (VmHWM). */
+  /**
+   * What a data-parallel run cannot do yet: resume (under ZeRO-1 no rank holds the whole optimizer
+   * state, so no checkpoints are written) and batch-size probing (each rank would probe its own).
+   */
+  private static void requireSingleProcessFeatures(FidelioConfig config, Settings settings) {
+    if (settings.resumeFrom() != null) {
+      throw new IllegalArgumentException("--model_resume_path: resuming a data-parallel run is not supported yet;"
+          + " data-parallel runs write no checkpoints");
+    }
+    List<ConfigError> errors = new ArrayList<>();
+    for (var key : List.of("batch_size", "eval_batch_size")) {
+      var value = key.equals("batch_size") ? config.trainer().batchSize() : config.trainer().evalBatchSize();
+      if (value instanceof dev.fidelio.config.AutoOr.Auto<Integer>) {
+        errors.add(new ConfigError("trainer." + key, "auto is not supported with several workers yet: give a number"
+            + " of rows per worker"));
+      }
+    }
+    if (!errors.isEmpty()) throw new ConfigException(errors);
+  }
+
+  /**
+   * LibTorch's CPU memory: the run's peak, and the training peak above what was in use when training
+   * started (activations, gradients, optimizer state: what batch size and mixed precision change).
+   */
+  private static Map<String, Object> memoryUse(NativeRuntime.MemoryStats beforeTraining) {
+    Map<String, Object> memory = new java.util.LinkedHashMap<>();
+    long trainingPeak = NativeRuntime.memoryStats(false).peak();
+    memory.put("torch_cpu_peak_bytes", Math.max(beforeTraining.peak(), trainingPeak));
+    memory.put("torch_cpu_training_peak_above_start_bytes", trainingPeak - beforeTraining.inUse());
+    try {
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          memory.put("process_peak_rss_bytes", 1024 * Long.parseLong(line.replaceAll("[^0-9]", "")));
+        }
+      }
+    } catch (IOException e) {
+      memory.put("process_peak_rss_bytes", null); // not Linux: unknown
+    }
+    return memory;
+  }
+
+  /** The interrupted run's results folder, checked: it must hold a model trained with the same config. */
+  private static Path resumeFolder(Path folder, FidelioConfig config) {
+    Path saved = folder.resolve("model").resolve(ModelBundle.CONFIG_FILE);
+    if (!java.nio.file.Files.exists(saved)) {
+      throw new IllegalArgumentException("--model_resume_path " + folder + " is not the results folder of a run (no "
+          + "model/" + ModelBundle.CONFIG_FILE + "); pass the folder the interrupted run printed as 'results in ...'");
+    }
+    if (!loadConfig(saved).toYamlNode().equals(config.toYamlNode())) {
+      throw new IllegalArgumentException("--config differs from the config of the run in " + folder
+          + "; resume with the same config (see " + saved + ")");
+    }
+    Log.info("resuming the run in " + folder);
+    return folder;
+  }
+
   static FidelioConfig loadConfig(Path configFile) {
     try {
       return FidelioConfig.load(configFile);
@@ -146,11 +221,20 @@ public final class Experiment {
   private static void configureOptimizer(EcdModel model, FidelioConfig config) {
     var t = config.trainer();
     switch (t.optimizer()) {
-      case Optimizer.AdamW a -> model.setAdamW(a.betas().get(0), a.betas().get(1), a.eps(), a.weightDecay());
-      case Optimizer.Adam a -> model.setAdamW(a.betas().get(0), a.betas().get(1), a.eps(), 0.0);
-      case Optimizer.Sgd s -> throw new IllegalStateException("SupportCheck rejects sgd");
+      case Optimizer.AdamW a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(), a.weightDecay(), true,
+          a.excludeBiasAndNormFromWeightDecay());
+      case Optimizer.Adam a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(), a.weightDecay(), false,
+          a.excludeBiasAndNormFromWeightDecay());
+      case Optimizer.Sgd s -> model.setSgd(s.momentum(), s.dampening(), s.weightDecay(), s.nesterov(),
+          s.excludeBiasAndNormFromWeightDecay());
     }
-    Double clip = t.gradientClipping().clipglobalnorm();
-    model.setGradientClipping(clip == null ? 0 : clip);
+    // Ludwig's use_mixed_precision is float16 AMP on a GPU; on CPU autocast runs bfloat16.
+    if (t.useMixedPrecision()) model.setPrecision(EcdModel.Precision.BFLOAT16);
+    var clip = t.gradientClipping();
+    model.setGradientClipping(orZero(clip.clipglobalnorm()), orZero(clip.clipnorm()), orZero(clip.clipvalue()));
+  }
+
+  private static double orZero(Double value) {
+    return value == null ? 0 : value;
   }
 }

@@ -5,6 +5,7 @@ import dev.fidelio.config.BinaryOutputFeature;
 import dev.fidelio.config.CategoryOutputFeature;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.NumberOutputFeature;
+import dev.fidelio.config.NumberPreprocessing;
 import dev.fidelio.config.OutputFeature;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.features.FeatureException;
@@ -108,7 +109,18 @@ public final class TorchscriptExport {
         }
         case NumberOutputFeature num -> {
           entry.put("type", "number");
-          entry.put("tensors", Map.of(n + "_logits", "float [batch]", n + "_predictions", "float [batch]"));
+          var normalization = num.preprocessing().normalization();
+          entry.put("tensors", Map.of(n + "_logits", "float [batch]", n + "_predictions", normalization == null
+              ? "float [batch]" : "float [batch], normalized: to the user's units as 'normalization' says"));
+          if (normalization != null) {
+            // zscore, minmax and iq are affine: p * scale + shift; log1p is inverted by expm1.
+            var stats = metadata.number(n);
+            double shift = stats.denormalize(0, normalization), scale = stats.denormalize(1, normalization) - shift;
+            entry.put("normalization", normalization == NumberPreprocessing.Normalization.LOG1P
+                ? Map.of("type", "log1p", "to_user_units", "expm1(p)")
+                : Map.of("type", normalization.yamlName(), "to_user_units", "p * scale + shift", "scale", scale,
+                    "shift", shift));
+          }
         }
       }
       outputs.add(entry);

@@ -12,7 +12,7 @@ import javax.imageio.ImageIO;
  * and size, as Ludwig's image preprocessing does with torchvision: gray to RGB by replication, RGB
  * to gray by ITU-R 601-2 luma (PIL's "L"), {@code interpolate} = bilinear resize with half-pixel
  * centres and no antialiasing (torchvision's tensor resize), rounded half to even;
- * {@code crop_or_pad} = centre crop or zero padding.
+ * {@code crop_or_pad} = centre crop or edge padding.
  */
 final class ImageDecoder {
   private ImageDecoder() {}
@@ -158,7 +158,10 @@ final class ImageDecoder {
     }
   }
 
-  /** Centre crop (torchvision's offsets: round((old - new) / 2)) or zero padding (extra pixel after). */
+  /**
+   * Centre crop (torchvision's offsets: round((old - new) / 2)) or edge padding (the border pixel
+   * repeated; the odd extra pixel after), as Ludwig's crop_or_pad does.
+   */
   static byte[] cropOrPad(Pixels source, int height, int width) {
     Shape s = source.shape();
     byte[] in = source.chw();
@@ -166,11 +169,10 @@ final class ImageDecoder {
     int offsetY = offset(s.height(), height), offsetX = offset(s.width(), width);
     for (int c = 0; c < s.channels(); c++) {
       for (int y = 0; y < height; y++) {
-        int sy = y + offsetY;
-        if (sy < 0 || sy >= s.height()) continue;
+        int sy = Math.clamp(y + offsetY, 0, s.height() - 1);
         for (int x = 0; x < width; x++) {
-          int sx = x + offsetX;
-          if (sx >= 0 && sx < s.width()) out[(c * height + y) * width + x] = in[(c * s.height() + sy) * s.width() + sx];
+          int sx = Math.clamp(x + offsetX, 0, s.width() - 1);
+          out[(c * height + y) * width + x] = in[(c * s.height() + sy) * s.width() + sx];
         }
       }
     }

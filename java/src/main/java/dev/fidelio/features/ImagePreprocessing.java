@@ -42,7 +42,7 @@ final class ImagePreprocessing {
     Path folder = datasetFolder(table);
     long heights = 0, widths = 0;
     Map<Integer, Integer> channelCounts = new HashMap<>();
-    int sampled = 0;
+    int sampled = 0, firstChannels = 0;
     for (int row : trainingRows) {
       if (sampled == p.inferImageSampleSize()) break;
       String cell = column.get(row);
@@ -52,7 +52,7 @@ final class ImagePreprocessing {
         heights += shape.height();
         widths += shape.width();
         channelCounts.merge(shape.channels() == 2 ? 1 : Math.min(shape.channels(), 3), 1, Integer::sum);
-        sampled++;
+        if (sampled++ == 0) firstChannels = shape.channels();
       } catch (ImageDecoder.UnreadableImage e) {
         // reported with its row when the split is loaded
       }
@@ -64,6 +64,7 @@ final class ImagePreprocessing {
     int height = p.height() != null ? p.height() : (int) Math.min(p.inferImageMaxHeight(), Math.round((double) heights / sampled));
     int width = p.width() != null ? p.width() : (int) Math.min(p.inferImageMaxWidth(), Math.round((double) widths / sampled));
     int channels = p.numChannels() != null ? p.numChannels() : imagenet ? 3
+        : !p.inferImageNumChannels() ? firstChannels
         : channelCounts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     Log.info(feature.name() + ": images brought to " + channels + "x" + height + "x" + width + " (channels x height x "
         + "width; inferred from " + sampled + " training images where not configured)");
@@ -122,8 +123,9 @@ final class ImagePreprocessing {
       String listed = String.join("\n  ", problems.subList(0, Math.min(10, problems.size())))
           + (problems.size() > 10 ? "\n  ... and " + (problems.size() - 10) + " more" : "");
       if (strategy != MissingValueStrategy.DROP_ROW) {
-        throw new FeatureException("input feature '" + feature.name() + "': " + problems.size() + " image(s) in the "
-            + splitName + " split cannot be read (rows are 0-based data rows of " + table.source() + "):\n  " + listed
+        throw new FeatureException(feature.name(), "input feature '" + feature.name() + "': " + problems.size()
+            + " image(s) in the " + splitName + " split cannot be read (rows are 0-based data rows of "
+            + table.source() + "):\n  " + listed
             + "\nfix the files, or set preprocessing.missing_value_strategy: drop_row to drop such rows");
       }
       Log.warn(splitName + " split: image feature '" + feature.name() + "': dropped " + problems.size()

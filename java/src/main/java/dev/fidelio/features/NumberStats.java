@@ -38,6 +38,17 @@ public record NumberStats(long count, double mean, double std, double min, doubl
     };
   }
 
+  /** The inverse of {@link #normalize}. */
+  public double denormalize(double value, Normalization normalization) {
+    if (normalization == null) return value;
+    return switch (normalization) {
+      case ZSCORE -> value * nonZero(std) + mean;
+      case MINMAX -> value * nonZero(max - min) + min;
+      case IQ -> value * nonZero(q3 - q1) + median;
+      case LOG1P -> Math.expm1(value);
+    };
+  }
+
   /** Whether normalization divides by a zero spread (all training values equal). */
   public boolean constantFor(Normalization normalization) {
     if (normalization == null) return false;

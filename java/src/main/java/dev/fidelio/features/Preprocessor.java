@@ -7,6 +7,7 @@ import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.MissingValueStrategy;
 import dev.fidelio.config.NumberOutputFeature;
+import dev.fidelio.config.NumberPreprocessing;
 import dev.fidelio.config.OutputFeature;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.data.Table;
@@ -69,7 +70,12 @@ public final class Preprocessor {
         }
         case BinaryOutputFeature b ->
             metadata.binary().put(b.name(), BinaryLabels.fit(values, b.preprocessing().fallbackTrueLabel(), b.name()));
-        case NumberOutputFeature n -> { }
+        case NumberOutputFeature n -> {
+          if (n.preprocessing().normalization() != null) {
+            double[] finite = values.stream().mapToDouble(Preprocessor::parseNumber).filter(Double::isFinite).toArray();
+            metadata.number().put(n.name(), NumberStats.fit(finite));
+          }
+        }
       }
     }
     return metadata;
@@ -205,16 +211,18 @@ public final class Preprocessor {
         return values;
       }
       case NumberOutputFeature n -> {
+        NumberScale scale = NumberScale.of(n, metadata);
         float[] values = new float[rows.length];
         for (int i = 0; i < rows.length; i++) {
           String v = column.get(rows[i]);
-          float parsed = parseNumber(v);
+          float parsed = (float) scale.toModel(parseNumber(v));  // NaN stays NaN; log1p of <= -1 is not finite
           if (v == null) missing++;
-          else if (Float.isNaN(parsed)) unknown++;
-          if (Float.isNaN(parsed)) keep[i] = false;
-          values[i] = Float.isNaN(parsed) ? 0f : parsed;
+          else if (!Float.isFinite(parsed)) unknown++;
+          if (!Float.isFinite(parsed)) keep[i] = false;
+          values[i] = !Float.isFinite(parsed) ? 0f : parsed;
         }
-        report(splitName, output.name(), missing, unknown, "values must be finite numbers");
+        report(splitName, output.name(), missing, unknown, "values must be finite numbers"
+            + (n.preprocessing().normalization() == NumberPreprocessing.Normalization.LOG1P ? " above -1 (log1p)" : ""));
         return values;
       }
     }
@@ -224,7 +232,7 @@ public final class Preprocessor {
     if (v == null) return Float.NaN;
     try {
       float f = Float.parseFloat(v.strip());
-      return Float.isFinite(f) ? f : Float.NaN;
+      return Float.isFinite(f) ? f : Float.NaN;  // NaN marks the row as unusable
     } catch (NumberFormatException e) {
       return Float.NaN;
     }

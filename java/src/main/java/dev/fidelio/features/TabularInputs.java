@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoublePredicate;
+import java.util.function.IntPredicate;
 
 /**
  * Number, category and binary input features: {@link #fit} learns their statistics, vocabularies
@@ -106,8 +108,8 @@ final class TabularInputs {
         missing++;
         v = switch (strategy) {
           case DROP_ROW -> null;
-          case FFILL -> neighbour(input, column, rows[i], -1);
-          case BFILL -> neighbour(input, column, rows[i], +1);
+          case FFILL -> neighbour(input, column, rows[i], -1, r -> true, "missing_value_strategy");
+          case BFILL -> neighbour(input, column, rows[i], +1, r -> true, "missing_value_strategy");
           default -> fill;
         };
         if (v == null) keep[i] = false;
@@ -122,6 +124,7 @@ final class TabularInputs {
     return switch (input) {
       case NumberInputFeature n -> {
         NumberStats stats = metadata.number(n.name());
+        if (n.preprocessing().outlierStrategy() != null) replaceOutliers(n, stats, column, rows, cells, keep, split);
         float[] values = new float[rows.length];
         for (int i = 0; i < rows.length; i++) {
           if (cells[i] == null) continue;
@@ -172,6 +175,36 @@ final class TabularInputs {
     };
   }
 
+  /**
+   * Ludwig's outlier_strategy: a value further than outlier_threshold training standard deviations
+   * from the training mean is replaced as the strategy says (or its row dropped), like a missing one.
+   */
+  private static void replaceOutliers(NumberInputFeature n, NumberStats stats, List<String> column, int[] rows,
+                                      String[] cells, boolean[] keep, String split) {
+    double limit = n.preprocessing().outlierThreshold() * stats.std();
+    DoublePredicate outlier = v -> Math.abs(v - stats.mean()) > limit;
+    MissingValueStrategy strategy = n.preprocessing().outlierStrategy();
+    int replaced = 0;
+    for (int i = 0; i < rows.length; i++) {
+      if (cells[i] == null || !outlier.test(parse(n, cells[i], rows[i]))) continue;
+      replaced++;
+      cells[i] = switch (strategy) {
+        case DROP_ROW -> null;
+        case FFILL, BFILL -> neighbour(n, column, rows[i], strategy == MissingValueStrategy.FFILL ? -1 : +1,
+            r -> !outlier.test(parse(n, column.get(r), r)), "outlier_strategy").strip();
+        case FILL_WITH_MEAN -> Double.toString(stats.mean());
+        case FILL_WITH_MODE -> Double.toString(stats.mode());
+        default -> Double.toString(n.preprocessing().fillValue());
+      };
+      if (cells[i] == null) keep[i] = false;
+    }
+    if (replaced > 0) {
+      Log.warn(split + " split: input feature '" + n.name() + "' has " + replaced + " outliers (more than "
+          + n.preprocessing().outlierThreshold() + " standard deviations from the training mean " + stats.mean()
+          + "): " + (strategy == MissingValueStrategy.DROP_ROW ? "rows dropped" : strategy.yamlName()));
+    }
+  }
+
   /** int64 class ids, one per row (the native category input's tensor [B]). */
   static InputColumn.Dense classIds(long[] ids) {
     return new InputColumn.Dense(DType.INT64, new long[0], MemorySegment.ofArray(ids));
@@ -186,14 +219,18 @@ final class TabularInputs {
     };
   }
 
-  /** ffill / bfill: the nearest non-missing cell before (step -1) or after (+1) row, in table order. */
-  private static String neighbour(InputFeature input, List<String> column, int row, int step) {
+  /**
+   * ffill / bfill: the nearest non-missing cell before (step -1) or after (+1) row, in table order,
+   * whose row usable accepts.
+   */
+  private static String neighbour(InputFeature input, List<String> column, int row, int step,
+                                  IntPredicate usable, String setting) {
     for (int r = row + step; r >= 0 && r < column.size(); r += step) {
-      if (!missing(column.get(r))) return column.get(r);
+      if (!missing(column.get(r)) && usable.test(r)) return column.get(r);
     }
-    throw new FeatureException("input feature '" + input.name() + "': row " + (row + 1) + " is missing and no row "
-        + (step < 0 ? "before" : "after") + " it has a value to " + (step < 0 ? "ffill" : "bfill")
-        + " from; choose another missing_value_strategy");
+    throw new FeatureException("input feature '" + input.name() + "': row " + (row + 1) + " has no usable value and"
+        + " no row " + (step < 0 ? "before" : "after") + " it has one to " + (step < 0 ? "ffill" : "bfill")
+        + " from; choose another " + setting);
   }
 
   private static double parse(NumberInputFeature n, String cell, int row) {

@@ -3,6 +3,7 @@ package dev.fidelio.metrics;
 import dev.fidelio.config.CategoryOutputFeature;
 import dev.fidelio.config.Loss;
 import dev.fidelio.config.NumberOutputFeature;
+import dev.fidelio.features.NumberScale;
 import dev.fidelio.config.OutputFeature;
 import dev.fidelio.features.TargetColumn;
 import dev.fidelio.predict.OutputPredictions;
@@ -84,22 +85,35 @@ public final class OutputMetrics {
     return m;
   }
 
+  /**
+   * truth is on the model's scale (as the dataset holds it): the loss is measured there, as in
+   * training; the error metrics and r2 in the user's units.
+   */
   private static Map<String, Object> number(OutputPredictions.Number n, float[] truth, Loss lossType) {
-    double se = 0, ae = 0, mean = 0, variance = 0;
-    for (float t : truth) mean += t;
+    NumberScale scale = n.scale();
+    double se = 0, ae = 0, mean = 0, variance = 0, modelSe = 0, modelAe = 0;
+    double[] actual = new double[truth.length];
+    for (int r = 0; r < truth.length; r++) {
+      actual[r] = scale.toUser(truth[r]);
+      mean += actual[r];
+    }
     mean /= truth.length;
     for (int r = 0; r < truth.length; r++) {
-      double d = n.values()[r] - truth[r];
+      double d = n.values()[r] - actual[r];
       se += d * d;
       ae += Math.abs(d);
-      variance += (truth[r] - mean) * (truth[r] - mean);
+      variance += (actual[r] - mean) * (actual[r] - mean);
+      double modelD = scale.toModel(n.values()[r]) - truth[r];
+      modelSe += modelD * modelD;
+      modelAe += Math.abs(modelD);
     }
     Map<String, Object> m = new LinkedHashMap<>();
     double mse = se / truth.length, mae = ae / truth.length;
+    double modelMse = modelSe / truth.length, modelMae = modelAe / truth.length;
     m.put("loss", switch (lossType) {
-      case Loss.MeanAbsoluteError l -> mae;
-      case Loss.RootMeanSquaredError l -> Math.sqrt(mse);
-      default -> mse;
+      case Loss.MeanAbsoluteError l -> modelMae;
+      case Loss.RootMeanSquaredError l -> Math.sqrt(modelMse);
+      default -> modelMse;
     });
     m.put("mean_squared_error", mse);
     m.put("mean_absolute_error", mae);

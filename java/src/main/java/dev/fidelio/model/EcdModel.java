@@ -12,7 +12,9 @@ import dev.fidelio.runtime.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The native ECD model (Ludwig's encoder-combiner-decoder). Built step by step: inputs, outputs,
@@ -154,18 +156,69 @@ public final class EcdModel extends NativeModule {
     }
   }
 
-  public void setAdamW(double beta1, double beta2, double eps, double weightDecay) {
+  /** Adam (decoupled false: L2 weight decay, torch.optim.Adam) or AdamW (decoupled true), replacing the optimizer. */
+  public void setAdam(double beta1, double beta2, double eps, double weightDecay, boolean decoupled,
+                      boolean excludeBiasAndNormFromWeightDecay) {
     try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_ecd_set_adamw(handle(), beta1, beta2, eps, weightDecay, call.error(),
-          call.errorCapacity()), "fdl_ecd_set_adamw");
+      call.check(FidelioH.fdl_ecd_set_adam(handle(), beta1, beta2, eps, weightDecay, decoupled ? 1 : 0,
+          excludeBiasAndNormFromWeightDecay ? 1 : 0, call.error(), call.errorCapacity()), "fdl_ecd_set_adam");
     }
   }
 
-  /** Clips the global gradient norm before each update; 0 disables clipping. */
-  public void setGradientClipping(double maxGlobalNorm) {
+  /** torch.optim.SGD with momentum, dampening, Nesterov and L2 weight decay, replacing the optimizer. */
+  public void setSgd(double momentum, double dampening, double weightDecay, boolean nesterov,
+                     boolean excludeBiasAndNormFromWeightDecay) {
     try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_ecd_set_gradient_clipping(handle(), maxGlobalNorm, call.error(), call.errorCapacity()),
-          "fdl_ecd_set_gradient_clipping");
+      call.check(FidelioH.fdl_ecd_set_sgd(handle(), momentum, dampening, weightDecay, nesterov ? 1 : 0,
+          excludeBiasAndNormFromWeightDecay ? 1 : 0, call.error(), call.errorCapacity()), "fdl_ecd_set_sgd");
+    }
+  }
+
+  /** Clipping before each update: global norm, each gradient's norm, each value; 0 turns a kind off. */
+  public void setGradientClipping(double maxGlobalNorm, double maxNorm, double maxValue) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_set_gradient_clipping(handle(), maxGlobalNorm, maxNorm, maxValue, call.error(),
+          call.errorCapacity()), "fdl_ecd_set_gradient_clipping");
+    }
+  }
+
+  /** The optimizer's state by name ("step", "exp_avg.0", ...), as copies the caller closes. */
+  public Map<String, Tensor> optimizerState() {
+    Map<String, Tensor> state = new LinkedHashMap<>();
+    try (var call = NativeCall.open()) {
+      MemorySegment count = call.arena().allocate(JAVA_INT);
+      call.check(FidelioH.fdl_ecd_optimizer_state_count(handle(), count, call.error(), call.errorCapacity()),
+          "fdl_ecd_optimizer_state_count");
+      long capacity = 256;
+      MemorySegment name = call.arena().allocate(capacity);
+      for (int i = 0; i < count.get(JAVA_INT, 0); i++) {
+        call.check(FidelioH.fdl_ecd_optimizer_state_name(handle(), i, name, capacity, call.error(),
+            call.errorCapacity()), "fdl_ecd_optimizer_state_name");
+        MemorySegment out = call.allocatePointer();
+        call.check(FidelioH.fdl_ecd_optimizer_state_get(handle(), i, out, call.error(), call.errorCapacity()),
+            "fdl_ecd_optimizer_state_get");
+        state.put(name.getString(0), Tensor.adopt(handleFrom(out)));
+      }
+    }
+    return state;
+  }
+
+  /** Overwrites (or creates) one optimizer state entry, as {@link #optimizerState} named it. */
+  public void setOptimizerState(String name, Tensor value) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_optimizer_state_set(handle(), call.arena().allocateFrom(name), value.nativeHandle(),
+          call.error(), call.errorCapacity()), "fdl_ecd_optimizer_state_set");
+    }
+  }
+
+  /** Codes of FDL_PRECISION_*, in order. */
+  public enum Precision { FLOAT32, BFLOAT16, FLOAT16 }
+
+  /** Autocast for forward and loss (use_mixed_precision); FLOAT16 needs CUDA and scales the loss. */
+  public void setPrecision(Precision precision) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_set_precision(handle(), precision.ordinal(), call.error(), call.errorCapacity()),
+          "fdl_ecd_set_precision");
     }
   }
 
@@ -186,13 +239,23 @@ public final class EcdModel extends NativeModule {
     }
   }
 
-  /** One optimisation step; returns the batch loss before the update. */
+  /** One optimisation step on one batch; returns the batch loss before the update. */
   public double trainStep(List<Tensor> inputs, List<Tensor> targets, double learningRate) {
+    return trainMicroBatch(inputs, targets, 1.0, true, true, learningRate);
+  }
+
+  /**
+   * One micro-batch of an update that accumulates gradients: its loss counts lossScale (its share of
+   * the update's rows); beginsUpdate drops the previous gradients, endsUpdate clips and steps the
+   * optimizer at learningRate. Returns the micro-batch's unscaled loss.
+   */
+  public double trainMicroBatch(List<Tensor> inputs, List<Tensor> targets, double lossScale, boolean beginsUpdate,
+                                boolean endsUpdate, double learningRate) {
     try (var call = NativeCall.open()) {
       MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
       call.check(FidelioH.fdl_ecd_train_step(handle(), handles(call.arena(), inputs), inputs.size(),
-          handles(call.arena(), targets), targets.size(), learningRate, loss, call.error(), call.errorCapacity()),
-          "fdl_ecd_train_step");
+          handles(call.arena(), targets), targets.size(), lossScale, beginsUpdate ? 1 : 0, endsUpdate ? 1 : 0,
+          learningRate, loss, call.error(), call.errorCapacity()), "fdl_ecd_train_step");
       return loss.get(JAVA_DOUBLE, 0);
     }
   }

@@ -1,5 +1,6 @@
 package dev.fidelio.predict;
 
+import dev.fidelio.features.NumberScale;
 import java.util.List;
 
 /** One output feature's predictions for every row of a split, with what the CSV and metrics need. */
@@ -28,7 +29,11 @@ public sealed interface OutputPredictions {
     }
   }
 
-  record Number(String feature, float[] values) implements OutputPredictions {}
+  /**
+   * values in the user's units; scale maps them to the model's (normalized) scale, on which the
+   * loss is measured.
+   */
+  record Number(String feature, float[] values, NumberScale scale) implements OutputPredictions {}
 
   static int argmax(float[] values) {
     int best = 0;

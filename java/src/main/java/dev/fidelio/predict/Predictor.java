@@ -4,6 +4,7 @@ import dev.fidelio.config.BinaryOutputFeature;
 import dev.fidelio.config.CategoryOutputFeature;
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.NumberOutputFeature;
+import dev.fidelio.features.NumberScale;
 import dev.fidelio.config.OutputFeature;
 import dev.fidelio.features.Dataset;
 import dev.fidelio.features.TrainingSetMetadata;
@@ -52,7 +53,12 @@ public final class Predictor {
         case CategoryOutputFeature c -> new OutputPredictions.Category(c.name(), metadata.category(c.name()).idx2str(), v);
         case BinaryOutputFeature b -> new OutputPredictions.Binary(b.name(), metadata.binary(b.name()).falseLabel(),
             metadata.binary(b.name()).trueLabel(), column(v), b.threshold());
-        case NumberOutputFeature num -> new OutputPredictions.Number(num.name(), column(v));
+        case NumberOutputFeature num -> {
+          NumberScale scale = NumberScale.of(num, metadata);
+          float[] userUnits = column(v);
+          for (int i = 0; i < userUnits.length; i++) userUnits[i] = (float) scale.toUser(userUnits[i]);
+          yield new OutputPredictions.Number(num.name(), userUnits, scale);
+        }
       });
     }
     return new Result(predictions, data.hasTargets() && n > 0 ? lossSum / n : Double.NaN);

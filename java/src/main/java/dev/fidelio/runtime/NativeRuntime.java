@@ -1,6 +1,7 @@
 package dev.fidelio.runtime;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.fidelio.bindings.FidelioH;
 import java.lang.foreign.MemorySegment;
@@ -46,6 +47,45 @@ public final class NativeRuntime {
   public static void manualSeed(long seed) {
     try (var call = NativeCall.open()) {
       call.check(FidelioH.fdl_runtime_manual_seed(seed, call.error(), call.errorCapacity()), "fdl_runtime_manual_seed");
+    }
+  }
+
+  /** The CPU generator's state (its bytes as int64), for checkpoints. */
+  public static Tensor rngState() {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.allocatePointer();
+      call.check(FidelioH.fdl_runtime_rng_state_get(out, call.error(), call.errorCapacity()),
+          "fdl_runtime_rng_state_get");
+      return Tensor.adopt(NativeObject.handleFrom(out));
+    }
+  }
+
+  /** Restores a state from {@link #rngState}: later random draws repeat those after it was taken. */
+  public static void setRngState(Tensor state) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_runtime_rng_state_set(state.nativeHandle(), call.error(), call.errorCapacity()),
+          "fdl_runtime_rng_state_set");
+    }
+  }
+
+  /** Bytes of LibTorch CPU memory in use and their peak, counted from the first call of this or {@link #setMemoryLimit}. */
+  public record MemoryStats(long inUse, long peak) {}
+
+  public static MemoryStats memoryStats(boolean resetPeak) {
+    try (var call = NativeCall.open()) {
+      MemorySegment inUse = call.arena().allocate(JAVA_LONG);
+      MemorySegment peak = call.arena().allocate(JAVA_LONG);
+      call.check(FidelioH.fdl_runtime_memory_stats(inUse, peak, resetPeak ? 1 : 0, call.error(), call.errorCapacity()),
+          "fdl_runtime_memory_stats");
+      return new MemoryStats(inUse.get(JAVA_LONG, 0), peak.get(JAVA_LONG, 0));
+    }
+  }
+
+  /** An artificial cap on counted CPU memory (0: none): allocations beyond it fail as out of memory. */
+  public static void setMemoryLimit(long bytes) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_runtime_set_memory_limit(bytes, call.error(), call.errorCapacity()),
+          "fdl_runtime_set_memory_limit");
     }
   }
 }

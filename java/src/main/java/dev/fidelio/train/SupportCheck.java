@@ -1,6 +1,5 @@
 package dev.fidelio.train;
 
-import dev.fidelio.config.AutoOr;
 import dev.fidelio.config.Combiner;
 import dev.fidelio.config.ConfigError;
 import dev.fidelio.config.ConfigException;
@@ -8,8 +7,6 @@ import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.FcLayer;
 import dev.fidelio.config.FcStack;
 import dev.fidelio.config.InputFeature;
-import dev.fidelio.config.NumberInputFeature;
-import dev.fidelio.config.NumberOutputFeature;
 import dev.fidelio.config.OutputFeature;
 import dev.fidelio.config.Optimizer;
 import dev.fidelio.config.TextInputFeature;
@@ -29,11 +26,6 @@ public final class SupportCheck {
     for (int i = 0; i < config.inputFeatures().size(); i++) {
       InputFeature input = config.inputFeatures().get(i);
       String path = "input_features[" + i + "]";
-      switch (input) {
-        case NumberInputFeature number when number.preprocessing().outlierStrategy() != null ->
-            errors.add(notYet(path + ".preprocessing.outlier_strategy", "a value"));
-        default -> { }
-      }
       if (!(input instanceof TextInputFeature text)) continue;
       if (text.encoder().reduceOutput() == dev.fidelio.config.TextEncoder.ReduceOutput.NONE) {
         errors.add(new ConfigError(path + ".encoder.reduce_output", "'none' gives a sequence, which the concat"
@@ -47,38 +39,23 @@ public final class SupportCheck {
         errors.add(new ConfigError(path + ".decoder", "decoder fc layers are not supported yet; put the layers in"
             + " the combiner (combiner.fc_layers / num_fc_layers)"));
       }
-      if (output instanceof NumberOutputFeature number && number.preprocessing().normalization() != null) {
-        errors.add(new ConfigError(path + ".preprocessing.normalization", "normalizing a number output is not"
-            + " supported yet; remove it (the target is then learned on its own scale)"));
-      }
     }
     if (config.combiner() instanceof Combiner.Concat concat) checkFcLayers(concat.fc(), "combiner", errors);
     Trainer t = config.trainer();
-    switch (t.optimizer()) {
-      case Optimizer.AdamW a -> { }
-      case Optimizer.Adam a -> {
-        if (a.weightDecay() != 0) {
-          errors.add(new ConfigError("trainer.optimizer.weight_decay", "adam with weight decay is not supported yet;"
-              + " use type: adamw (decoupled weight decay)"));
-        }
-      }
-      case Optimizer.Sgd s -> errors.add(new ConfigError("trainer.optimizer.type", "sgd is not supported yet; use adamw"));
-    }
-    if (t.useMixedPrecision()) errors.add(notYet("trainer.use_mixed_precision", "true"));
+    boolean amsgrad = switch (t.optimizer()) {
+      case Optimizer.AdamW a -> a.amsgrad();
+      case Optimizer.Adam a -> a.amsgrad();
+      case Optimizer.Sgd s -> false;
+    };
+    if (amsgrad) errors.add(notYet("trainer.optimizer.amsgrad", "true"));
     if (t.compile()) errors.add(notYet("trainer.compile", "true"));
-    if (t.gradientAccumulationSteps() instanceof AutoOr.Value<Integer> v && v.value() > 1) {
-      errors.add(notYet("trainer.gradient_accumulation_steps", v.value().toString()));
-    }
-    if (t.gradientClipping().clipnorm() != null) errors.add(notYet("trainer.gradient_clipping.clipnorm", "a value"));
-    if (t.gradientClipping().clipvalue() != null) errors.add(notYet("trainer.gradient_clipping.clipvalue", "a value"));
+    if (t.evaluateTrainingSet()) errors.add(notYet("trainer.evaluate_training_set", "true"));
+    if (t.skipAllEvaluation()) errors.add(notYet("trainer.skip_all_evaluation", "true"));
     if (t.regularizationLambda() > 0) errors.add(notYet("trainer.regularization_lambda", "> 0"));
     if (t.enableGradientCheckpointing()) errors.add(notYet("trainer.enable_gradient_checkpointing", "true"));
-    if (t.learningRateScheduler().reduceOnPlateau() > 0) {
-      errors.add(notYet("trainer.learning_rate_scheduler.reduce_on_plateau", "> 0"));
-    }
-    if (t.learningRateScheduler().warmupEvaluations() > 0) {
-      errors.add(new ConfigError("trainer.learning_rate_scheduler.warmup_evaluations", "is not supported yet; use"
-          + " warmup_fraction"));
+    if (t.learningRateScheduler().t0() != null || t.learningRateScheduler().tMult() != 1) {
+      errors.add(new ConfigError("trainer.learning_rate_scheduler.t_0", "cosine restarts are not supported: Fidelio's"
+          + " cosine decay is one curve over the whole run down to eta_min; remove t_0 and t_mult"));
     }
     if (config.preprocessing().oversampleMinority() != null) errors.add(notYet("preprocessing.oversample_minority", "a value"));
     if (config.preprocessing().undersampleMajority() != null) errors.add(notYet("preprocessing.undersample_majority", "a value"));

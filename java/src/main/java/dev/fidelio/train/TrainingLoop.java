@@ -10,19 +10,22 @@ import dev.fidelio.metrics.SplitStatistics;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.model.ModelBundle;
 import dev.fidelio.predict.Predictor;
+import dev.fidelio.runtime.FidelioException;
+import dev.fidelio.runtime.Status;
 import dev.fidelio.runtime.Tensor;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * The training loop: epochs of shuffled batches, one native train step per batch at the
- * schedule's learning rate; after each epoch an evaluation, the best model (by validation_field /
- * validation_metric) saved, and early stopping after early_stop evaluations without improvement.
- * Data-parallel, every rank walks the same global batches (batch_size rows per rank) and trains on
- * its shard of each; losses are summed over ranks, rank 0's validation metric decides for all, and
- * rank 0 alone writes the model.
+ * The training loop: epochs of shuffled rows, one optimizer step per effective batch (accumulated
+ * over micro-batches) at the schedule's learning rate; every steps_per_checkpoint steps an
+ * evaluation, reduce-on-plateau, the best model (by validation_field / validation_metric) saved, and
+ * early stopping after early_stop evaluations without improvement. Data-parallel, every rank walks
+ * the same seeded global batches and trains on its shard of each; losses are summed over ranks,
+ * rank 0's validation metric decides for all, and rank 0 alone writes the model and the log.
  */
 public final class TrainingLoop {
   /** What the run decided and saw. */
@@ -31,80 +34,159 @@ public final class TrainingLoop {
 
   private TrainingLoop() {}
 
+  /**
+   * Trains, writing the best weights to results/model, the per-step log to results/training_log.csv
+   * and a checkpoint at each evaluation to results/training_checkpoints. With resume, it continues
+   * from the newest intact checkpoint there, drawing the same batches and random numbers as a run
+   * that was never interrupted.
+   */
   public static Result run(EcdModel model, FidelioConfig config, TrainingSetMetadata metadata, TrainingPlan plan,
-                           Dataset train, Dataset validation, Dataset test, Path modelFolder) {
-    return run(model, config, metadata, plan, train, validation, test, modelFolder, Workers.single());
+                           Dataset train, Dataset validation, Dataset test, Path results, boolean resume) {
+    return run(model, config, metadata, plan, train, validation, test, results, resume, Workers.single());
   }
 
+  /**
+   * As above, as one of workers; results is null on ranks other than 0. Data-parallel runs write no
+   * checkpoints: under ZeRO-1 no rank holds the whole optimizer state.
+   */
   public static Result run(EcdModel model, FidelioConfig config, TrainingSetMetadata metadata, TrainingPlan plan,
-                           Dataset train, Dataset validation, Dataset test, Path modelFolder, Workers workers) {
+                           Dataset train, Dataset validation, Dataset test, Path results, boolean resume,
+                           Workers workers) {
     long started = System.nanoTime();
-    int globalBatch = plan.batchSize() * workers.worldSize();
-    int stepsPerEpoch = (train.size() + globalBatch - 1) / globalBatch;
+    boolean writes = workers.writesResults();
+    Path modelFolder = writes ? results.resolve("model") : null;
+    Checkpoints checkpoints = writes && !workers.distributed() ? new Checkpoints(results) : null;
+    TrainingProgress progress = resume ? checkpoints.restoreLatest(model).orElseThrow(() -> new IllegalArgumentException(
+        "no intact checkpoint under " + results.resolve(Checkpoints.FOLDER) + " to resume from"))
+        : TrainingProgress.initial();
+    int globalBatch = plan.batchSize() * plan.accumulationSteps() * plan.workers();
     Selection selection = Selection.of(config, validation);
-    TrainingStatistics statistics = new TrainingStatistics();
+    PlateauWatch plateau = PlateauWatch.of(config);
+    plateau.reduction().restore(progress.plateau());
+    TrainingStatistics statistics = TrainingStatistics.fromJson(progress.statistics());
+    long step = progress.step();
+    int bestEpoch = progress.bestEpoch();
+    double best = progress.best();
+    int sinceImprovement = progress.sinceImprovement();
+    boolean stop = progress.stopped();
+    boolean stoppedEarly = progress.stopped();
+    // The data position: whole epochs done, then steps into the next; the shuffles replay from the seed.
+    int epoch = (int) (step / plan.stepsPerEpoch());
+    long firstBatch = step % plan.stepsPerEpoch();
     Random shuffle = new Random(plan.seed());
-    long step = 0;
-    int bestEpoch = 0;
-    double best = Double.NaN;
-    int sinceImprovement = 0;
-    int epoch = 0;
-    boolean stoppedEarly = false;
-    while (epoch < plan.epochs() && step < plan.totalSteps()) {
-      epoch++;
-      // Phase 1: one pass over the shuffled training rows.
-      int[] order = order(train.size(), config.trainer().shouldShuffle() ? shuffle : null);
-      ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + plan.epochs(), stepsPerEpoch);
-      double lossSum = 0;
-      int seen = 0;
-      for (int b = 0; b < stepsPerEpoch && step < plan.totalSteps(); b++, step++) {
-        Workers.Shard shard = workers.shard(java.util.Arrays.copyOfRange(order, b * globalBatch,
-            Math.min(train.size(), (b + 1) * globalBatch)));
-        int[] rows = shard.rows();
-        List<Tensor> inputs = train.inputTensors(rows);
-        List<Tensor> targets = train.targetTensors(rows);
-        try {
-          lossSum += model.trainStep(inputs, targets, plan.schedule().at(step)) * shard.counted();
-        } finally {
-          inputs.forEach(Tensor::close);
-          targets.forEach(Tensor::close);
+    boolean shuffled = config.trainer().shouldShuffle();
+    for (int e = 0; e < epoch; e++) order(train.size(), shuffled ? shuffle : null);
+    double intervalLoss = 0;
+    int intervalRows = 0;
+    MicroBatch microBatch = new MicroBatch(plan.batchSize());
+    try (TrainingLog log = !writes ? TrainingLog.discard() : resume ? TrainingLog.resume(results.resolve(TrainingLog.FILE), step)
+        : TrainingLog.create(results.resolve(TrainingLog.FILE))) {
+      while (!stop && epoch < plan.epochs() && step < plan.totalSteps()) {
+        epoch++;
+        int[] order = order(train.size(), shuffled ? shuffle : null);
+        ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + plan.epochs(), (int) plan.stepsPerEpoch());
+        for (long b = firstBatch; b < plan.stepsPerEpoch() && !stop && step < plan.totalSteps(); b++) {
+          // Phase 1: one optimizer step over the next effective batch.
+          Workers.Shard shard = workers.shard(Arrays.copyOfRange(order, (int) b * globalBatch,
+              Math.min(train.size(), (int) (b + 1) * globalBatch)));
+          double learningRate = plan.schedule().at(step) * plateau.reduction().factor();
+          double shardLoss = update(model, train, shard.rows(), microBatch, learningRate);
+          double[] total = workers.sum(shardLoss * shard.counted(), shard.counted());
+          double loss = total[0] / total[1];
+          int rows = (int) total[1];
+          step++;
+          log.step(step, epoch, learningRate, loss, rows);
+          intervalLoss += loss * rows;
+          intervalRows += rows;
+          bar.update((int) b + 1, intervalRows, intervalLoss / intervalRows);
+          boolean lastStep = step == plan.totalSteps() || (epoch == plan.epochs() && b == plan.stepsPerEpoch() - 1);
+          if (step % plan.stepsPerCheckpoint() != 0 && !lastStep) continue;
+
+          // Phase 2: evaluation on validation and test.
+          double trainingLoss = intervalLoss / intervalRows;
+          intervalLoss = 0;
+          intervalRows = 0;
+          log.flush();
+          statistics.addTrainingLoss(trainingLoss, learningRate);
+          workers.synchronizeModel(model);  // batch-norm statistics differ per rank: evaluate with rank 0's
+          var validationStats = evaluate(model, config, metadata, plan, validation);
+          var testStats = evaluate(model, config, metadata, plan, test);
+          statistics.addEvaluation("validation", validationStats);
+          statistics.addEvaluation("test", testStats);
+          double metric = workers.fromRankZero(selection.metric(validationStats, trainingLoss));
+          Log.info(String.format("epoch %d, step %d: training loss %.4f, %s %s %s %.4f, learning rate %.3g", epoch,
+              step, trainingLoss, selection.split(), selection.field(), selection.metric(), metric, learningRate));
+          plateau.observe(trainingLoss, validationStats, testStats);
+
+          // Phase 3: keep the best model, stop when it no longer improves, checkpoint.
+          if (Double.isNaN(best) || selection.improves(metric, best)) {
+            best = metric;
+            bestEpoch = epoch;
+            sinceImprovement = 0;
+            if (writes) ModelBundle.writeWeights(modelFolder, model);
+          } else if (++sinceImprovement >= config.trainer().earlyStop() && config.trainer().earlyStop() >= 0) {
+            Log.info("early stop: no improvement of " + selection.metric() + " for " + sinceImprovement
+                + " evaluations");
+            stoppedEarly = true;
+            stop = true;
+          }
+          if (checkpoints != null) {
+            checkpoints.save(model, new TrainingProgress(step, bestEpoch, best, sinceImprovement, stop,
+                plateau.reduction().state(), statistics.toJson()));
+          }
         }
-        seen += shard.counted();
-        bar.update(b + 1, seen, lossSum / seen);
-      }
-      double[] totals = workers.sum(lossSum, seen);
-      lossSum = totals[0];
-      seen = (int) totals[1];
-      statistics.addTrainingLoss(lossSum / Math.max(1, seen), plan.schedule().at(Math.max(0, step - 1)));
-
-      // Phase 2: evaluation on validation and test.
-      workers.synchronizeModel(model);
-      var validationStats = evaluate(model, config, metadata, plan, validation);
-      var testStats = evaluate(model, config, metadata, plan, test);
-      statistics.addEvaluation("validation", validationStats);
-      statistics.addEvaluation("test", testStats);
-      double metric = workers.fromRankZero(selection.metric(validationStats, lossSum / Math.max(1, seen)));
-      Log.info(String.format("epoch %d: training loss %.4f, %s %s %s %.4f", epoch, lossSum / Math.max(1, seen),
-          selection.split(), selection.field(), selection.metric(), metric));
-
-      // Phase 3: keep the best model, stop when it no longer improves.
-      if (Double.isNaN(best) || selection.improves(metric, best)) {
-        best = metric;
-        bestEpoch = epoch;
-        sinceImprovement = 0;
-        if (workers.writesResults()) ModelBundle.writeWeights(modelFolder, model);
-      } else if (++sinceImprovement >= config.trainer().earlyStop() && config.trainer().earlyStop() >= 0) {
-        Log.info("early stop: no improvement of " + selection.metric() + " for " + sinceImprovement + " evaluations");
-        stoppedEarly = true;
-        break;
+        firstBatch = 0;
       }
     }
-    if (!workers.writesResults()) {
-      return new Result(statistics, bestEpoch, best, epoch, step, stoppedEarly, (System.nanoTime() - started) / 1e9);
-    }
+    if (!writes) return new Result(statistics, bestEpoch, best, epoch, step, stoppedEarly, (System.nanoTime() - started) / 1e9);
     ModelBundle.readWeights(modelFolder, model);
     Log.info("best model: epoch " + bestEpoch + " (" + selection.metric() + " " + best + "), saved in " + modelFolder);
     return new Result(statistics, bestEpoch, best, epoch, step, stoppedEarly, (System.nanoTime() - started) / 1e9);
+  }
+
+  /** The rows per forward/backward pass; halved when a pass runs out of memory. */
+  static final class MicroBatch {
+    int size;
+
+    MicroBatch(int size) {
+      this.size = size;
+    }
+  }
+
+  /**
+   * One optimizer step over rows, the mean loss. On out-of-memory the micro-batch halves and the
+   * step starts over with more micro-batches: the effective batch, and so the update, stays the same.
+   */
+  static double update(EcdModel model, Dataset train, int[] rows, MicroBatch microBatch, double learningRate) {
+    while (true) {
+      try {
+        return accumulate(model, train, rows, microBatch.size, learningRate);
+      } catch (FidelioException e) {
+        if (e.status() != Status.OUT_OF_MEMORY || microBatch.size == 1) throw e;
+        int before = microBatch.size;
+        microBatch.size = Math.max(1, before / 2);
+        Log.warn("out of memory with " + before + " rows per pass (" + e.getMessage() + "); continuing with "
+            + microBatch.size + " rows per pass, accumulated to the same " + rows.length + "-row step");
+      }
+    }
+  }
+
+  /** Micro-batches of batchSize rows, each weighted by its share of rows; the mean loss. */
+  private static double accumulate(EcdModel model, Dataset train, int[] rows, int batchSize, double learningRate) {
+    double lossSum = 0;
+    for (int start = 0; start < rows.length; start += batchSize) {
+      int[] micro = Arrays.copyOfRange(rows, start, Math.min(rows.length, start + batchSize));
+      List<Tensor> inputs = train.inputTensors(micro);
+      List<Tensor> targets = train.targetTensors(micro);
+      try {
+        lossSum += micro.length * model.trainMicroBatch(inputs, targets, (double) micro.length / rows.length,
+            start == 0, start + batchSize >= rows.length, learningRate);
+      } finally {
+        inputs.forEach(Tensor::close);
+        targets.forEach(Tensor::close);
+      }
+    }
+    return lossSum / rows.length;
   }
 
   private static Map<String, Map<String, Object>> evaluate(EcdModel model, FidelioConfig config,
@@ -144,6 +226,28 @@ public final class TrainingLoop {
 
     boolean improves(double value, double best) {
       return OutputMetrics.lowerIsBetter(metric) ? value < best : value > best;
+    }
+  }
+
+  /** reduce_on_plateau's metric: reduce_eval_metric of validation_field on reduce_eval_split. */
+  private record PlateauWatch(PlateauReduction reduction, String split, String field, String metric) {
+    static PlateauWatch of(FidelioConfig config) {
+      var s = config.trainer().learningRateScheduler();
+      if (s.reduceOnPlateau() == 0) return new PlateauWatch(PlateauReduction.off(), "training", "combined", "loss");
+      return new PlateauWatch(new PlateauReduction(s.reduceOnPlateau(), s.reduceOnPlateauPatience(),
+          s.reduceOnPlateauRate(), OutputMetrics.lowerIsBetter(s.reduceEvalMetric())), s.reduceEvalSplit(),
+          config.trainer().validationField(), s.reduceEvalMetric());
+    }
+
+    void observe(double trainingLoss, Map<String, Map<String, Object>> validation,
+                 Map<String, Map<String, Object>> test) {
+      Map<String, Map<String, Object>> stats = split.equals("validation") ? validation : test;
+      double value = split.equals("training") ? trainingLoss
+          : stats.containsKey(field) ? ((Number) stats.get(field).get(metric)).doubleValue() : Double.NaN;
+      if (reduction.observe(value)) {
+        Log.info("reduce_on_plateau: " + split + " " + metric + " stopped improving; learning rate x"
+            + reduction.factor() + " (reduction " + reduction.reductions() + ")");
+      }
     }
   }
 }

@@ -28,6 +28,21 @@ public final class TrainingStatistics {
         .computeIfAbsent(metric, m -> new ArrayList<>()).add(value);
   }
 
+  /** The statistics of an interrupted run, from {@link #toJson}, to continue. */
+  @SuppressWarnings("unchecked")
+  static TrainingStatistics fromJson(Map<String, Object> json) {
+    var statistics = new TrainingStatistics();
+    json.forEach((split, value) -> {
+      if (split.equals("learning_rate")) {
+        ((List<Object>) value).forEach(rate -> statistics.learningRates.add(((Number) rate).doubleValue()));
+      } else {
+        ((Map<String, Map<String, List<Object>>>) value).forEach((feature, metrics) -> metrics.forEach(
+            (metric, values) -> values.forEach(v -> statistics.append(split, feature, metric, v))));
+      }
+    });
+    return statistics;
+  }
+
   public Map<String, Object> toJson() {
     Map<String, Object> json = new LinkedHashMap<>(splits);
     json.put("learning_rate", learningRates);

@@ -24,8 +24,8 @@ class CliErrorsTest {
   @CsvSource(delimiter = '|', textBlock = """
       unknown trainer key        | trainer: {epochz: 3}                                   | ok.csv      | trainer.epochz
       wrong value type           | trainer: {epochs: many}                                | ok.csv      | trainer.epochs
-      unsupported optimizer      | trainer: {optimizer: {type: sgd}}                      | ok.csv      | trainer.optimizer.type
-      mixed precision not yet    | trainer: {use_mixed_precision: true}                   | ok.csv      | trainer.use_mixed_precision
+      unsupported optimizer      | trainer: {optimizer: {type: rmsprop}}                  | ok.csv      | trainer.optimizer.type
+      compile not yet            | trainer: {compile: true}                               | ok.csv      | trainer.compile
       cache with trainable       | CACHE_TRAINABLE                                        | ok.csv      | cache
       model nowhere to be found  | MISSING_MODEL                                          | ok.csv      | no-such-org/no-such-model
       missing column             | output_features: [{name: label, type: category, column: lable}] | ok.csv | did you mean 'label'

@@ -111,7 +111,7 @@ class ValidConfigTest {
         assertEquals(3, trainer.epochs());
         assertEquals(AutoOr.of(32), trainer.batchSize());
         assertEquals(AutoOr.of(0.00002), trainer.learningRate());
-        assertEquals(new Optimizer.AdamW(List.of(0.9, 0.999), 1e-8, 0.01, false), trainer.optimizer());
+        assertEquals(new Optimizer.AdamW(List.of(0.9, 0.999), 1e-8, 0.01, false, false), trainer.optimizer());
         var scheduler = trainer.learningRateScheduler();
         assertEquals(0.1, scheduler.warmupFraction());
         assertEquals(LearningRateScheduler.Decay.LINEAR, scheduler.decay());
@@ -157,7 +157,7 @@ class ValidConfigTest {
         assertEquals(100, trainer.epochs());
         assertEquals(AutoOr.auto(), trainer.batchSize());
         assertEquals(AutoOr.of(0.001), trainer.learningRate());
-        assertEquals(new Optimizer.Adam(List.of(0.9, 0.999), 1e-8, 0.0, false), trainer.optimizer());
+        assertEquals(new Optimizer.Adam(List.of(0.9, 0.999), 1e-8, 0.0, false, false), trainer.optimizer());
         assertEquals("combined", trainer.validationField(), "several outputs: Ludwig validates on the sum");
     }
 

@@ -60,6 +60,16 @@ class DatasetReaderTest {
   }
 
   @Test
+  void pandasNaSpellingsInCsvAreMissingButNotInTheHeader() throws IOException {
+    Path f = dir.resolve("na.csv");
+    Files.writeString(f, "NA,text\nnan,None\n\"N/A\",null\n1.5,Nancy\n");
+    Table t = DatasetReader.read(f);
+    assertEquals(List.of("NA", "text"), t.columnNames());
+    assertEquals(java.util.Arrays.asList(null, null, "1.5"), t.column("NA"));
+    assertEquals(java.util.Arrays.asList(null, null, "Nancy"), t.column("text"));
+  }
+
+  @Test
   void tableSelectsRows() throws IOException {
     Table t = DatasetReader.read(writeDelimited("t.csv", ',', false)).rows(new int[] {2, 0});
     assertEquals(List.of("3", "1"), t.column("id"));

@@ -162,7 +162,7 @@ class DataParallelTrainingTest {
     Thread.ofPlatform().start(run);
     long deadline = System.nanoTime() + 180_000_000_000L;
     while (!out.toString(StandardCharsets.UTF_8).contains("[rank 1] ") || !out.toString(StandardCharsets.UTF_8)
-        .matches("(?s).*\\[rank 1\\][^\\n]*epoch 2: training loss.*")) {
+        .matches("(?s).*\\[rank 1\\][^\\n]*epoch 2, step \\d+: training loss.*")) {
       assertTrue(System.nanoTime() < deadline, "rank 1 never trained: " + out);
       assertTrue(!run.isDone(), "the run ended before the kill: " + out);
       Thread.sleep(200);

@@ -87,4 +87,38 @@ class TabularExperimentTest {
         + 2.0 * test.path("alarm").path("loss").asDouble();
     assertEquals(weighted, test.path("combined").path("loss").asDouble(), 1e-3 * weighted);
   }
+
+  @Test
+  void normalizedNumberOutputLearnsOnTheModelScaleAndPredictsInTheUsersUnits(@TempDir Path dir) throws Exception {
+    // A target in the tens of thousands: the model learns its z-score, predictions and metrics come back in
+    // the target's own units, and the loss is measured on the z-score scale.
+    Random random = new Random(11);
+    List<String> lines = new ArrayList<>(List.of("x,price"));
+    for (int i = 0; i < 400; i++) {
+      double x = random.nextGaussian();
+      lines.add(String.format(Locale.ROOT, "%.4f,%.2f", x, 50000 + 20000 * x + random.nextGaussian() * 500));
+    }
+    Path data = dir.resolve("prices.csv");
+    Files.write(data, lines);
+    Path config = dir.resolve("config.yaml");
+    Files.writeString(config, """
+        input_features:
+          - {name: x, type: number}
+        output_features:
+          - {name: price, type: number, preprocessing: {normalization: zscore}}
+        combiner: {type: concat, num_fc_layers: 1, output_size: 16}
+        trainer: {epochs: 40, batch_size: 32, learning_rate: 0.01, early_stop: -1}
+        """);
+    Path results = Experiment.run(config, data, new Experiment.Settings(dir.resolve("results"), "prices", "run", 1), true);
+    JsonNode price = JSON.readTree(results.resolve("test_statistics.json").toFile()).path("price");
+    assertTrue(price.path("r2").asDouble() > 0.95, "price: " + price);
+    assertTrue(price.path("mean_absolute_error").asDouble() < 3000, "in the target's units: " + price);
+    double std = 20000;  // about the training split's standard deviation
+    assertEquals(price.path("mean_squared_error").asDouble() / (std * std), price.path("loss").asDouble(),
+        0.3 * price.path("loss").asDouble(), "the loss is the mse of z-scores: " + price);
+    List<String> predictions = Files.readAllLines(results.resolve("predictions.csv"));
+    double mean = predictions.stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[0])).average()
+        .orElseThrow();
+    assertEquals(50000, mean, 5000, "predictions.csv is in the target's units: " + predictions.subList(0, 3));
+  }
 }

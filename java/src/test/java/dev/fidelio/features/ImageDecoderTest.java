@@ -58,13 +58,17 @@ class ImageDecoderTest {
   }
 
   @Test
-  void cropOrPadCentres() {
+  void cropOrPadCentresAndPadsWithTheEdgePixels() {
     byte[] fourByFour = new byte[16];
     for (int i = 0; i < 16; i++) fourByFour[i] = (byte) i;
     var image = new ImageDecoder.Pixels(new ImageDecoder.Shape(4, 4, 1), fourByFour);
     assertArrayEquals(new byte[] {5, 6, 9, 10}, ImageDecoder.cropOrPad(image, 2, 2));
-    var tiny = new ImageDecoder.Pixels(new ImageDecoder.Shape(1, 1, 1), new byte[] {7});
-    assertArrayEquals(new byte[] {0, 0, 0, 0, 7, 0, 0, 0, 0}, ImageDecoder.cropOrPad(tiny, 3, 3));
+    // 1x2 -> 3x5: one row before and after, one column before and two after (the odd one after)
+    var small = new ImageDecoder.Pixels(new ImageDecoder.Shape(1, 2, 1), new byte[] {7, 9});
+    byte[] row = {7, 7, 9, 9, 9};
+    byte[] expected = new byte[15];
+    for (int y = 0; y < 3; y++) System.arraycopy(row, 0, expected, 5 * y, 5);
+    assertArrayEquals(expected, ImageDecoder.cropOrPad(small, 3, 5));
   }
 
   @Test

@@ -63,6 +63,17 @@ class ImagePreprocessingTest {
   }
 
   @Test
+  void channelsComeFromTheSampleMajorityOrTheFirstImageAndResizeDefaultsToInterpolate() throws Exception {
+    Table table = table("img/rgb.png", "img/0.png", "img/1.png");
+    ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), "png", dir.resolve("img/rgb.png").toFile());
+    ImageMetadata majority = ImagePreprocessing.fit(feature("{height: 4, width: 4}"), table, new int[] {0, 1, 2});
+    assertEquals(new ImageMetadata(4, 4, 1, "interpolate", false), majority, "two gray images of three");
+    ImageMetadata first = ImagePreprocessing.fit(feature("{height: 4, width: 4, infer_image_num_channels: false}"),
+        table, new int[] {0, 1, 2});
+    assertEquals(3, first.numChannels(), "the first image is RGB");
+  }
+
+  @Test
   void unreadableImagesAreNamedWithTheirRow() throws Exception {
     Table table = table("img/0.png", "img/broken.png", "img/missing.png");
     ImageInputFeature feature = feature("{height: 4, width: 4, num_channels: 1}");

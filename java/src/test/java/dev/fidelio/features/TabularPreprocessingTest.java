@@ -116,6 +116,43 @@ class TabularPreprocessingTest {
   }
 
   @Test
+  void outliersBeyondTheThresholdAreReplacedAsTheStrategySays() {
+    // Training mean 3.5, sample std 2.65: 1000 and -50 lie beyond 3 std, 3 does not.
+    String raw = "normalization: null, outlier_strategy: ";
+    assertArrayEquals(new float[] {3.5f, 3.5f, 3}, values(fitAndTransform(config("{" + raw + "fill_with_mean}", "{}",
+        "{}"), OTHER, null)));
+    assertArrayEquals(new float[] {-1, -1, 3}, values(fitAndTransform(config("{" + raw + "fill_with_const,"
+        + " fill_value: -1}", "{}", "{}"), OTHER, null)));
+    assertArrayEquals(new float[] {7, 7, 3}, values(fitAndTransform(config("{" + raw + "ffill}", "{}", "{}"), OTHER,
+        null)), "the nearest earlier value that is neither missing nor an outlier (row 3)");
+    assertArrayEquals(new float[] {3, 3, 3}, values(fitAndTransform(config("{" + raw + "bfill}", "{}", "{}"), OTHER,
+        null)));
+    assertArrayEquals(new int[] {7}, fitAndTransform(config("{" + raw + "drop_row}", "{}", "{}"), OTHER, null)
+        .sourceRows());
+    assertArrayEquals(new float[] {1000, -50, 3}, values(fitAndTransform(config("{" + raw + "fill_with_mean,"
+        + " outlier_threshold: 500}", "{}", "{}"), OTHER, null)), "within 500 std: kept");
+  }
+
+  @Test
+  void numberOutputTargetsAreNormalizedWithTrainingStatisticsAndMappedBack() {
+    FidelioConfig config = FidelioConfig.parse("input_features: [{name: c, type: category}]\n"
+        + "output_features: [{name: x, type: number, preprocessing: {normalization: zscore}}]\n");
+    TrainingSetMetadata metadata = Preprocessor.fit(config, TABLE, TRAIN, Map.of(), 1);
+    Dataset other = new Preprocessor(config, metadata, Map.of()).transform(TABLE, OTHER, true, "test");
+    double mean = 3.5, std = Math.sqrt((2.5 * 2.5 + 1.5 * 1.5 + 0.5 * 0.5 + 3.5 * 3.5) / 3);
+    float[] targets = ((TargetColumn.Values) other.targets().get(0)).values();
+    assertArrayEquals(new float[] {(float) ((1000 - mean) / std), (float) ((-50 - mean) / std), (float) ((3 - mean) / std)},
+        targets, 1e-5f, "the training split's mean and std (row 4, missing, is not part of them)");
+    NumberStats stats = metadata.number("x");
+    for (var normalization : dev.fidelio.config.NumberPreprocessing.Normalization.values()) {
+      for (double v : new double[] {-0.5, 0, 3, 1000}) {
+        assertEquals(v, stats.denormalize(stats.normalize(v, normalization), normalization), 1e-9 * (1 + Math.abs(v)),
+            normalization + " round trip of " + v);
+      }
+    }
+  }
+
+  @Test
   void emptyAndConstantColumnsAreHandledOrNamed() {
     Table table = table(List.of("x", "c", "b", "y"), row(null, null, null, "0"), row(null, null, null, "1"));
     int[] all = {0, 1};

@@ -41,4 +41,21 @@ class LearningRateScheduleTest {
         () -> LearningRateSchedule.of(1e-3, 10, 1.5, LearningRateSchedule.Decay.LINEAR));
     assertTrue(e.getMessage().contains("warmup_fraction"));
   }
+
+  @Test
+  void cosineFormulaAtChosenStepsAfterWarmup() {
+    // warmup 10 of 110 steps, then 0.5 * (1 + cos(pi * t / 100)) between eta_min 1e-5 and 1e-3
+    var s = new LearningRateSchedule(1e-3, 110, 10, LearningRateSchedule.Decay.COSINE, 1e-5, 0, 1, false);
+    for (long step : new long[] {10, 35, 60, 85, 109}) {
+      double t = (step - 10) / 100.0;
+      assertEquals(1e-5 + (1e-3 - 1e-5) * 0.5 * (1 + Math.cos(Math.PI * t)), s.at(step), 1e-15, "step " + step);
+    }
+  }
+
+  @Test
+  void exponentialWithoutStaircaseIsSmooth() {
+    var s = new LearningRateSchedule(0.1, 1000, 0, LearningRateSchedule.Decay.EXPONENTIAL, 0, 0.96, 100, false);
+    assertEquals(0.1 * Math.pow(0.96, 2.5), s.at(250), 1e-15);
+    assertEquals(0.1 * Math.pow(0.96, 9.99), s.at(999), 1e-15);
+  }
 }

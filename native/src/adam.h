@@ -1,0 +1,47 @@
+// Adam and AdamW as one multi-tensor update over all parameters (torch._foreach_* kernels),
+// numerically the same as torch.optim.Adam / AdamW (foreach=True): bias-corrected moments; weight
+// decay either decoupled (AdamW: p -= lr * wd * p) or as L2 added to the gradient (Adam).
+#pragma once
+
+#include "optimizer.h"
+
+namespace fdl {
+
+struct AdamOptions {
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0.01;
+  bool decoupled = true;  // AdamW; false: Adam with L2 weight decay
+};
+
+class MultiTensorAdam : public Optimizer {
+ public:
+  // decay_mask[i]: whether weight decay applies to params[i] (see weight_decay_mask)
+  MultiTensorAdam(std::vector<at::Tensor> params, AdamOptions options, std::vector<bool> decay_mask);
+  MultiTensorAdam(std::vector<at::Tensor> params, AdamOptions options);
+
+  void step(double lr) override;
+  std::vector<std::pair<std::string, at::Tensor>> state() const override;
+  void load_state(const std::string& name, const at::Tensor& value) override;
+
+  AdamOptions& options() { return options_; }
+  int64_t step_count() const { return step_count_; }
+
+ private:
+  // One group's tensors for a step, every temporary already allocated.
+  struct Pending {
+    std::vector<at::Tensor> params, grads, avg, avg_sq, denom;
+  };
+  Pending prepare(const StepGroup& group, double weight_decay) const;
+  void apply(Pending& pending, double lr, double weight_decay);
+
+  std::vector<at::Tensor> params_;
+  std::vector<bool> decay_mask_;
+  std::vector<at::Tensor> exp_avg_;
+  std::vector<at::Tensor> exp_avg_sq_;
+  AdamOptions options_;
+  int64_t step_count_ = 0;
+};
+
+}  // namespace fdl
