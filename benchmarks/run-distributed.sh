@@ -4,11 +4,18 @@
 # workers, each process 1 intra-op thread, same global batch (16), full fine-tuning of MiniLM on a
 # 512-row sample (sequence length 64, 1 epoch; training_seconds from description.json, which
 # includes the per-epoch validation pass every rank runs).
-# Usage: benchmarks/run-distributed.sh   (after mvn package; results printed as Markdown)
+# Usage: benchmarks/run-distributed.sh   (after mvn package; writes benchmarks/results/distributed-<date>.md)
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+out="$root/benchmarks/results/distributed-$(date +%F).md"
+exec > >(tee "$out")
 
+echo "# Data-parallel training on c10d (Gloo), $(date +%F)"
+echo
+echo "Command: \`benchmarks/run-distributed.sh\`. Machine: $(nproc) cores, $(uname -m); load before the run:"
+echo "$(uptime | sed 's/.*load/load/'). Both rows of the training table ran back to back in this run."
+echo
 echo "### all-reduce, 2 processes, Gloo over loopback (float64 buffers)"
 "$root/build/native/bin/fidelio_allreduce_driver" 2 10
 
@@ -43,5 +50,11 @@ t = d["training"]
 rows = d["split"]["training"] * t["epochs_run"]
 seconds = t["training_seconds"]
 print(f"| {sys.argv[2]} | {seconds:.1f} | {rows / seconds:.1f} |")
+open(sys.argv[1] + ".rate", "w").write(str(rows / seconds))
 PY
 done
+python3 - "$work/out-1/experiment_run/description.json.rate" "$work/out-2/experiment_run/description.json.rate" <<'PY'
+import sys
+one, two = (float(open(p).read()) for p in sys.argv[1:])
+print(f"\nRatio 2 processes / 1 process: {two / one:.2f}x samples/s (each process 1 intra-op thread).")
+PY
