@@ -49,8 +49,6 @@ public final class SupportCheck {
     };
     if (amsgrad) errors.add(notYet("trainer.optimizer.amsgrad", "true"));
     if (t.compile()) errors.add(notYet("trainer.compile", "true"));
-    if (t.evaluateTrainingSet()) errors.add(notYet("trainer.evaluate_training_set", "true"));
-    if (t.skipAllEvaluation()) errors.add(notYet("trainer.skip_all_evaluation", "true"));
     if (t.regularizationLambda() > 0) errors.add(notYet("trainer.regularization_lambda", "> 0"));
     if (t.enableGradientCheckpointing()) errors.add(notYet("trainer.enable_gradient_checkpointing", "true"));
     if (t.learningRateScheduler().t0() != null || t.learningRateScheduler().tMult() != 1) {

@@ -1,6 +1,7 @@
 package dev.fidelio.train;
 
 import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.config.Trainer;
 import dev.fidelio.distributed.Workers;
 import dev.fidelio.experiment.Log;
 import dev.fidelio.features.Dataset;
@@ -74,7 +75,8 @@ public final class TrainingLoop {
     int epoch = (int) (step / plan.stepsPerEpoch());
     long firstBatch = step % plan.stepsPerEpoch();
     Random shuffle = new Random(plan.seed());
-    boolean shuffled = config.trainer().shouldShuffle();
+    Trainer t = config.trainer();
+    boolean shuffled = t.shouldShuffle();
     for (int e = 0; e < epoch; e++) order(train.size(), shuffled ? shuffle : null);
     double intervalLoss = 0;
     int intervalRows = 0;
@@ -102,24 +104,34 @@ public final class TrainingLoop {
           boolean lastStep = step == plan.totalSteps() || (epoch == plan.epochs() && b == plan.stepsPerEpoch() - 1);
           if (step % plan.stepsPerCheckpoint() != 0 && !lastStep) continue;
 
-          // Phase 2: evaluation on validation and test.
+          // Phase 2: evaluation (the training set too with evaluate_training_set; none with skip_all_evaluation).
           double trainingLoss = intervalLoss / intervalRows;
           intervalLoss = 0;
           intervalRows = 0;
           log.flush();
-          statistics.addTrainingLoss(trainingLoss, learningRate);
           workers.synchronizeModel(model);  // batch-norm statistics differ per rank: evaluate with rank 0's
-          var validationStats = evaluate(model, config, metadata, plan, validation);
-          var testStats = evaluate(model, config, metadata, plan, test);
-          statistics.addEvaluation("validation", validationStats);
-          statistics.addEvaluation("test", testStats);
-          double metric = workers.fromRankZero(selection.metric(validationStats, trainingLoss));
-          Log.info(String.format("epoch %d, step %d: training loss %.4f, %s %s %s %.4f, learning rate %.3g", epoch,
-              step, trainingLoss, selection.split(), selection.field(), selection.metric(), metric, learningRate));
+          if (t.evaluateTrainingSet() && !t.skipAllEvaluation()) {
+            statistics.addTrainingEvaluation(evaluate(model, config, metadata, plan, train), learningRate);
+          } else {
+            statistics.addTrainingLoss(trainingLoss, learningRate);
+          }
+          Map<String, Map<String, Object>> validationStats = Map.of(), testStats = Map.of();
+          if (!t.skipAllEvaluation()) {
+            validationStats = evaluate(model, config, metadata, plan, validation);
+            testStats = evaluate(model, config, metadata, plan, test);
+            statistics.addEvaluation("validation", validationStats);
+            statistics.addEvaluation("test", testStats);
+          }
+          double metric = t.skipAllEvaluation() ? trainingLoss
+              : workers.fromRankZero(selection.metric(validationStats, trainingLoss));
+          Log.info(String.format("epoch %d, step %d: training loss %.4f, %s, learning rate %.3g", epoch, step,
+              trainingLoss, t.skipAllEvaluation() ? "no evaluation (skip_all_evaluation)"
+                  : String.format("%s %s %s %.4f", selection.split(), selection.field(), selection.metric(), metric),
+              learningRate));
           plateau.observe(trainingLoss, validationStats, testStats);
 
-          // Phase 3: keep the best model, stop when it no longer improves, checkpoint.
-          if (Double.isNaN(best) || selection.improves(metric, best)) {
+          // Phase 3: keep the best model (the latest without evaluation), stop when it no longer improves, checkpoint.
+          if (t.skipAllEvaluation() || Double.isNaN(best) || selection.improves(metric, best)) {
             best = metric;
             bestEpoch = epoch;
             sinceImprovement = 0;
@@ -140,7 +152,9 @@ public final class TrainingLoop {
     }
     if (!writes) return new Result(statistics, bestEpoch, best, epoch, step, stoppedEarly, (System.nanoTime() - started) / 1e9);
     ModelBundle.readWeights(modelFolder, model);
-    Log.info("best model: epoch " + bestEpoch + " (" + selection.metric() + " " + best + "), saved in " + modelFolder);
+    Log.info(config.trainer().skipAllEvaluation() ? "model after the last step (skip_all_evaluation), saved in "
+        + modelFolder : "best model: epoch " + bestEpoch + " (" + selection.metric() + " " + best + "), saved in "
+        + modelFolder);
     return new Result(statistics, bestEpoch, best, epoch, step, stoppedEarly, (System.nanoTime() - started) / 1e9);
   }
 

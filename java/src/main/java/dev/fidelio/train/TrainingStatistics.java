@@ -19,6 +19,12 @@ public final class TrainingStatistics {
     learningRates.add(learningRate);
   }
 
+  /** evaluate_training_set: the training split's full metrics, as for validation, instead of the running loss. */
+  void addTrainingEvaluation(Map<String, Map<String, Object>> stats, double learningRate) {
+    addEvaluation("training", stats);
+    learningRates.add(learningRate);
+  }
+
   void addEvaluation(String split, Map<String, Map<String, Object>> stats) {
     stats.forEach((feature, metrics) -> metrics.forEach((metric, value) -> append(split, feature, metric, value)));
   }
