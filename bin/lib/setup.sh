@@ -70,6 +70,12 @@ fidelio_native_env() {
   # blocks up to 32 MiB (glibc's maximum) in the heap for reuse, and trim it rarely.
   export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
   export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-1073741824}"
+  # The JVM runs main() on a thread of its own, not the process's first, so glibc gives that thread
+  # a per-thread arena of 64 MiB heaps that it grows, shrinks and unmaps (mprotect/munmap) as a
+  # step's activations come and go: a ResNet-18 step faulted in 232k pages (0.37 s of system time)
+  # against 38k with one arena, and was ~15% slower than PyTorch eager for it
+  # (benchmarks/results/resnet-*.md). One arena is the main heap, which the thresholds above keep.
+  export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
   # DJL's tokenizers report telemetry unless told not to; Fidelio makes no unasked network calls.
   export OPT_OUT_TRACKING=true
 }

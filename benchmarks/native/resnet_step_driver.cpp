@@ -1,0 +1,80 @@
+// The ResNet-18 train step through the C ABI from C++, with no JVM: the middle column of
+// benchmarks/run-resnet-step.sh, which splits Fidelio's gap to PyTorch eager into the native
+// module's share and the JVM process's share. Model, optimizer and data are those of
+// ResNetTrainStepBenchmark / ResNetStepServer (Java) and benchmarks/python/resnet_train_step.py.
+// Usage: fidelio_resnet_step_driver [batch] [size]
+// Lock-step protocol (shared by the three implementations): prints "ready" once built, then
+// answers each "step" line on stdin with the step's milliseconds, and exits at end of input.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "fidelio.h"
+
+static void check(int32_t rc, const char* what, const char* err) {
+  if (rc != FDL_OK) {
+    std::fprintf(stderr, "%s failed (%d): %s\n", what, rc, err);
+    std::exit(1);
+  }
+}
+
+int main(int argc, char** argv) {
+  const int64_t batch = argc > 1 ? std::atoll(argv[1]) : 32;
+  const int64_t size = argc > 2 ? std::atoll(argv[2]) : 224;
+  char err[1024];
+
+  fdl_ecd* model;
+  fdl_resnet* resnet;
+  check(fdl_ecd_new(1, &model, err, sizeof err), "ecd_new", err);
+  check(fdl_resnet_new(18, 3, FDL_DTYPE_FLOAT32, 1, &resnet, err, sizeof err), "resnet_new", err);
+  check(fdl_ecd_add_image_input(model, "image", resnet, 1, err, sizeof err), "add_image_input", err);
+  fdl_resnet_free(resnet);
+  check(fdl_ecd_add_category_output(model, "label", 1000, nullptr, 0, 1.0, err, sizeof err), "add_category_output",
+        err);
+  int64_t no_ints[FDL_FC_INTS] = {};
+  double no_reals[FDL_FC_REALS] = {};
+  check(fdl_ecd_build(model, no_ints, no_reals, 0, 0, err, sizeof err), "build", err);
+  check(fdl_ecd_set_adam(model, 0.9, 0.999, 1e-8, 0.01, 1, 0, err, sizeof err), "set_adam", err);
+  check(fdl_ecd_set_gradient_clipping(model, 0.5, 0, 0, err, sizeof err), "set_gradient_clipping", err);
+
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal;
+  std::vector<float> images(batch * 3 * size * size);
+  for (auto& v : images) v = normal(rng);
+  std::vector<int64_t> labels(batch);
+  for (int64_t i = 0; i < batch; ++i) labels[i] = i % 1000;
+  fdl_tensor *x, *y;
+  int64_t shape[] = {batch, 3, size, size};
+  check(fdl_tensor_new(FDL_DTYPE_FLOAT32, shape, 4, images.data(), images.size() * 4, &x, err, sizeof err), "images",
+        err);
+  check(fdl_tensor_new(FDL_DTYPE_INT64, &batch, 1, labels.data(), labels.size() * 8, &y, err, sizeof err), "labels",
+        err);
+
+  // The thread counts LibTorch actually uses, as the Java and Python twins report theirs.
+  char info[4096];
+  check(fdl_runtime_info(info, sizeof info, err, sizeof err), "runtime_info", err);
+  std::string threads;
+  for (const char* key : {"intra_op_threads=", "inter_op_threads="}) {
+    const char* at = std::strstr(info, key);
+    if (at != nullptr) threads += " " + std::string(at, std::strcspn(at, "\n"));
+  }
+  std::printf("ready%s\n", threads.c_str());
+  std::fflush(stdout);
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    double loss;
+    auto t0 = std::chrono::steady_clock::now();
+    check(fdl_ecd_train_step(model, &x, 1, &y, 1, 1.0, 1, 1, 1e-4, &loss, err, sizeof err), "train_step", err);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("%.3f %.5f\n", ms, loss);
+    std::fflush(stdout);
+  }
+  fdl_tensor_free(x);
+  fdl_tensor_free(y);
+  fdl_ecd_free(model);
+}
