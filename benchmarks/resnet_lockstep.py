@@ -7,7 +7,8 @@ Usage: resnet_lockstep.py WARMUP STEPS BASELINE=command [NAME=command ...]
 Prints one line per implementation: its median and mean ms/step, the ratio of throughputs to the
 baseline (the first): from the medians, and the median with range of the per-round ratios; and the
 median CPU time (user, system; all the process's threads) and minor page faults per step, read from
-/proc, which load on the machine inflates less than wall time.
+/proc, which load on the machine inflates less than wall time; and the peak and final resident
+memory of each process.
 """
 import os
 import shlex
@@ -30,6 +31,13 @@ def usage(process):
         fields = stat.read().rsplit(")", 1)[1].split()
     tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
     return int(fields[7]), int(fields[11]) * tick_ms, int(fields[12]) * tick_ms
+
+
+def memory_mib(process):
+    """Peak and current resident memory of the process (VmHWM, VmRSS) in MiB."""
+    with open(f"/proc/{process.pid}/status") as status:
+        kib = dict(line.split(":", 1) for line in status if line.startswith(("VmHWM", "VmRSS")))
+    return tuple(int(kib[key].split()[0]) // 1024 for key in ("VmHWM", "VmRSS"))
 
 
 def step(process):
@@ -66,11 +74,12 @@ def main():
         print(("warm-up " if round_ < warmup else "round ") + f"{round_ + 1}: " +
               " ".join(f"{n}={row[n][0]:.1f}ms(cpu {row[n][1]:.0f}+{row[n][2]:.0f}, {row[n][3]} faults)"
                        for n in names), flush=True)
+    resident = [memory_mib(process) for process in processes]
     for process in processes:
         process.stdin.close()
         process.wait()
     base = times[names[0]]
-    for name in names:
+    for name, (peak_mib, rss_mib) in zip(names, resident):
         own = times[name]
         paired = sorted(b / t for b, t in zip(base, own))
         print(f"result {name} median_ms={statistics.median(own):.1f} mean_ms={statistics.mean(own):.1f} "
@@ -78,7 +87,7 @@ def main():
               f"paired_ratio_median={statistics.median(paired):.3f} paired_ratio_range={paired[0]:.3f}..{paired[-1]:.3f} "
               f"cpu_user_ms={statistics.median(c[0] for c in cpu[name]):.0f} "
               f"cpu_system_ms={statistics.median(c[1] for c in cpu[name]):.0f} "
-              f"minor_faults={statistics.median(c[2] for c in cpu[name]):.0f}")
+              f"minor_faults={statistics.median(c[2] for c in cpu[name]):.0f} peak_rss_mib={peak_mib} rss_mib={rss_mib}")
 
 
 if __name__ == "__main__":

@@ -21,12 +21,12 @@ trap 'rm -rf "$tmp"; kill $(jobs -p) 2>/dev/null || true' EXIT
 
 # The launcher's environment as it would be on this machine with nothing preset.
 launcher_env() { env -u OPENBLAS_CORETYPE -u OMP_WAIT_POLICY -u OMP_NUM_THREADS -u MALLOC_MMAP_THRESHOLD_ \
-  -u MALLOC_TRIM_THRESHOLD_ -u MALLOC_ARENA_MAX bash -c "source '$root/bin/lib/setup.sh'; fidelio_native_env; echo \
+  -u MALLOC_TRIM_THRESHOLD_ -u MALLOC_ARENA_MAX -u MALLOC_MMAP_MAX_ bash -c "source '$root/bin/lib/setup.sh'; fidelio_native_env; echo \
   OMP_WAIT_POLICY=\$OMP_WAIT_POLICY OMP_NUM_THREADS=\$OMP_NUM_THREADS OPENBLAS_CORETYPE=\$OPENBLAS_CORETYPE \
-  MALLOC_MMAP_THRESHOLD_=\$MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_=\$MALLOC_TRIM_THRESHOLD_ MALLOC_ARENA_MAX=\$MALLOC_ARENA_MAX"; }
+  MALLOC_MMAP_THRESHOLD_=\$MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_=\$MALLOC_TRIM_THRESHOLD_ MALLOC_ARENA_MAX=\$MALLOC_ARENA_MAX MALLOC_MMAP_MAX_=\$MALLOC_MMAP_MAX_"; }
 read -r -a LAUNCHER <<<"$(launcher_env)"
 BARE=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u OMP_WAIT_POLICY -u OMP_NUM_THREADS -u MALLOC_MMAP_THRESHOLD_
-  -u MALLOC_TRIM_THRESHOLD_ -u MALLOC_ARENA_MAX)
+  -u MALLOC_TRIM_THRESHOLD_ -u MALLOC_ARENA_MAX -u MALLOC_MMAP_MAX_)
 
 median_ms() { sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p'; }
 run_driver() { env "${BARE[@]}" "$@" "$driver" 20 150 | tee -a "$tmp/driver.txt" | median_ms; }

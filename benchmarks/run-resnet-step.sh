@@ -3,8 +3,9 @@
 # PyTorch eager (benchmarks/python/resnet_train_step.py: torchvision's resnet18, Debian's
 # python3-torch and python3-torchvision), Fidelio's native step driven from C++ with no JVM
 # (fidelio_resnet_step_driver) and from the JVM (ResNetStepServer, the step of
-# ResNetTrainStepBenchmark), and the JVM again with glibc's default malloc arenas (the launcher
-# before MALLOC_ARENA_MAX). All run in the launcher's environment (bin/lib/setup.sh), same threads.
+# ResNetTrainStepBenchmark), and, for reference, PyTorch without the launcher's malloc settings and
+# the JVM as the launcher was before MALLOC_ARENA_MAX and MALLOC_MMAP_MAX_. Otherwise all run in the
+# launcher's environment (bin/lib/setup.sh), same threads.
 # Writes benchmarks/results/resnet-<date>.md. STEPS (default 10) measured rounds after WARMUP (2).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -32,7 +33,9 @@ started="$(date -u '+%F %H:%M UTC')"
   "pytorch=/usr/bin/python3 $root/benchmarks/python/resnet_train_step.py $batch $size" \
   "cpp=$root/build/native/bin/fidelio_resnet_step_driver $batch $size" \
   "jvm=$jvm" \
-  "jvm_default_arenas=env -u MALLOC_ARENA_MAX $jvm" | tee "$tmp/lockstep.txt"
+  "pytorch_glibc_defaults=env -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ -u MALLOC_ARENA_MAX -u MALLOC_MMAP_MAX_ \
+    /usr/bin/python3 $root/benchmarks/python/resnet_train_step.py $batch $size" \
+  "jvm_before=env -u MALLOC_ARENA_MAX -u MALLOC_MMAP_MAX_ $jvm" | tee "$tmp/lockstep.txt"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 field() { awk -v name="$1" -v key="$2=" '$1 == "result" && $2 == name {
@@ -42,7 +45,7 @@ row() {
   ms="$(field "$1" median_ms)"
   echo "| $2 | $ms | $(field "$1" mean_ms) | $(awk -v m="$ms" -v b="$batch" 'BEGIN{printf "%.2f", b*1000/m}') |" \
     "$3$(field "$1" ratio_of_medians)$3 | $(field "$1" paired_ratio_median) ($(field "$1" paired_ratio_range)) |" \
-    "$(field "$1" cpu_user_ms) | $(field "$1" cpu_system_ms) | $(field "$1" minor_faults) |"
+    "$(field "$1" cpu_user_ms) | $(field "$1" cpu_system_ms) | $(field "$1" minor_faults) | $(field "$1" peak_rss_mib) |"
 }
 torch_version="$(sed -n 's/^started pytorch: torch=\([^ ]*\).*/\1/p' "$tmp/lockstep.txt")"
 cat >"$out" <<MD
@@ -54,55 +57,61 @@ average (1, 5, 15 min) $load_before before, $load_after after.
 Environment for all (the launcher's, bin/lib/setup.sh): OMP_WAIT_POLICY=$OMP_WAIT_POLICY
 OMP_NUM_THREADS=$OMP_NUM_THREADS OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}
 MALLOC_MMAP_THRESHOLD_=$MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_=$MALLOC_TRIM_THRESHOLD_
-MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX (the last row unsets MALLOC_ARENA_MAX).
+MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX MALLOC_MMAP_MAX_=$MALLOC_MMAP_MAX_ (the last two rows differ, as named).
 Step: resnet18 (torchvision's architecture; Fidelio's ResNet image input + a 1000-class category
 head = torchvision's fc), batch $batch, ${size}x${size} RGB, train-mode batch norm, cross-entropy,
 backward, global-norm clipping 0.5, AdamW (foreach). Float32, CPU, LibTorch $torch_version for all.
 
-The four processes run in lock-step (benchmarks/resnet_lockstep.py): each round every
+The five processes run in lock-step (benchmarks/resnet_lockstep.py): each round every
 implementation does one step, the order rotating, so that load from the rest of the machine falls on
 all alike; $warmup warm-up rounds, then $steps measured. Same statistic for all: the median (and mean)
 of the measured steps. "Paired" is PyTorch's time over the implementation's, per round: its median
 and range. CPU time (all threads of the process) and minor page faults per step are medians read
 from /proc around each step; they depend far less on the machine's load than wall time does.
+Peak RSS: the process's VmHWM at the end.
 
-| implementation | median ms/step | mean ms/step | images/s (median) | ratio of medians (throughput over PyTorch's) | paired ratio median (range) | CPU user ms | CPU system ms | minor faults |
-|---|---|---|---|---|---|---|---|---|
+| implementation | median ms/step | mean ms/step | images/s (median) | ratio of medians (throughput over PyTorch's) | paired ratio median (range) | CPU user ms | CPU system ms | minor faults | peak RSS MiB |
+|---|---|---|---|---|---|---|---|---|---|
 $(row pytorch "PyTorch eager (Python)" "")
 $(row cpp "Fidelio, native step from C++ (no JVM)" "")
 $(row jvm "**Fidelio via the JVM (FFM), launcher environment**" "**")
-$(row jvm_default_arenas "Fidelio via the JVM, glibc default arenas (before this fix)" "")
+$(row pytorch_glibc_defaults "PyTorch eager, glibc's malloc defaults (no launcher MALLOC_* settings)" "")
+$(row jvm_before "Fidelio via the JVM, launcher before this fix (glibc's default arenas, mmap on)" "")
 MD
 cat "$out"
 cat >>"$out" <<'MD'
 
-## Where Fidelio's time went, and what changed (profiled 2026-11-28, 15:00-15:25 UTC)
+## Where Fidelio's time went, and what changed (profiled 2026-11-28, 15:00-15:45 UTC)
 
-- **The kernels are the same work.** All four processes load the same Debian LibTorch 1.13
+- **The kernels are the same work.** All processes load the same Debian LibTorch 1.13
   (libtorch_cpu, oneDNN 2.6.3, libgomp), use 2 intra-op threads (each reports its count at start),
-  and spend the same user CPU per step (the "CPU user ms" column, ~2.1 s: equal within 2%). `perf
-  record -F 499` of the C++ driver and of PyTorch over 5 steps each gave the same split: ~63-65% in
-  oneDNN's JIT convolution kernels, ~18-19% libtorch_cpu (batch norm, pooling, element-wise, AdamW),
-  ~10-12% kernel (page faults), ~3% the Python interpreter on PyTorch's side only.
-- **Fidelio's native step adds nothing measurable.** The C++ driver's step (same model through the
-  C ABI, no JVM) matches PyTorch eager in user CPU; `strace` of one step shows both making the same
-  few 98 MiB allocations (conv1/bn1 activations and their gradients at batch 32, above glibc's
-  32 MiB mmap ceiling) as fresh mmaps. No extra copies (the images go in as they are, `.to()` is a
-  no-op), one `.item()` (the loss, which the finite-loss check needs), batch norm through
-  at::batch_norm (the fused native kernel), ReLU and residual add in place as torchvision does,
-  global-norm clipping and AdamW as multi-tensor (`_foreach_*`) ops, weights created once.
+  and spend the same user CPU per step (the "CPU user ms" column, ~2.05-2.1 s, equal within 2%).
+  `perf record -F 499` of the C++ driver and of PyTorch over 5 steps each gave the same split:
+  ~63-65% in oneDNN's JIT convolution kernels, ~18-19% libtorch_cpu (batch norm, pooling,
+  element-wise, AdamW), ~10-12% kernel (page faults), ~3% the Python interpreter (PyTorch only).
+- **Fidelio's native step adds nothing measurable.** The C++ driver (same model through the C ABI,
+  no JVM) matches PyTorch eager in user CPU; `strace` of one step shows both making the same few
+  98 MiB allocations (conv1/bn1 activations and their gradients at batch 32, above glibc's 32 MiB
+  mmap ceiling) as fresh mmaps. No extra copies (the images go in as they are; `.to()` is a no-op),
+  one `.item()` (the loss, for the finite-loss check), batch norm through at::batch_norm (the fused
+  native kernel), ReLU and residual add in place as torchvision does, global-norm clipping and
+  AdamW as multi-tensor (`_foreach_*`) ops, weights created once, grad mode on only where needed.
 - **The JVM process was the gap: glibc's per-thread malloc arena.** The JVM runs `main` on a new
   thread, so LibTorch's allocations from the training thread land in a per-thread arena made of
   64 MiB heaps, which glibc grows with mprotect and shrinks/unmaps as the step's activations come and
-  go: `strace -c` over 3 steps counted 42 mmap, 55 munmap, 27 mprotect calls against 9-18 mmap and
-  munmap for PyTorch and the C++ driver, and /proc showed ~260k minor page faults and ~0.4-0.5 s of
-  system CPU per step (last row) against ~0-75k and ~0.05-0.15 s. That is the ~15% the earlier runs
-  measured (0.84). `MALLOC_ARENA_MAX=1` (now set by the launcher, bin/lib/setup.sh) puts every
-  thread on the main heap, which the launcher's MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ keep
-  for reuse: the JVM's step drops to ~25k faults and ~0.1 s system CPU, level with the C++ driver.
-- **What remains** is one fresh 98 MiB mmap per step (25,089 faults, ~0.05 s of system CPU: the
-  largest activation is above glibc's mmap ceiling) in Fidelio, while PyTorch's process, by the
-  chance of its heap layout, reuses heap space for 0-2 of them per step; and wall-time noise from the
-  shared machine, which the lock-step pairing spreads over all implementations alike.
+  go: `strace -c` over 3 steps counted 42 mmap, 55 munmap, 27 mprotect calls against 9-18 mmap/munmap
+  for PyTorch and the C++ driver, and /proc shows ~270k minor page faults and ~0.45 s of system CPU
+  per step (the "before" row) against 25-100k and ~0.1 s. That was the ~16% of the earlier runs
+  (0.84). The launcher now sets `MALLOC_ARENA_MAX=1`, which puts every thread on the main heap that
+  the MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ settings keep for reuse.
+- **Then the 98 MiB blocks.** With one arena the JVM's step still mmapped 1-4 of them afresh per
+  step (25-100k faults, depending on the heap's layout). `MALLOC_MMAP_MAX_=0` (also set by the
+  launcher now) serves them from the heap too: 0 faults, ~0.02-0.03 s system CPU per step, ~4%
+  faster, for ~9% more peak resident memory (the heap keeps its peak). A probe with
+  MALLOC_TOP_PAD_=512 MiB instead left 25k faults per step and gained half as much.
+- **What remains between the JVM and the C++ driver** is nothing measurable in CPU time; on the
+  PyTorch side, the Python interpreter's ~3% and the page faults of its default malloc settings
+  (second-to-last row). All figures above come from this machine, which other work shares: wall
+  times vary with its load, the lock-step pairing spreads that over all implementations alike.
 MD
 cat "$out"
