@@ -107,7 +107,12 @@ ResNetImpl::ResNetImpl(const ResNetOptions& o) : options(o) {
 }
 
 at::Tensor ResNetImpl::forward(const at::Tensor& images) {
-  at::Tensor x = bn1->forward(conv1->forward(images)).relu_();             // [B, 64, H/2, W/2]
+  // Channels-last activations: oneDNN's convolutions then skip their NCHW<->blocked reorders and
+  // batch norm and pooling have channels-last kernels; the layout propagates from the input through
+  // every layer. A train step of resnet18 (batch 32, 224x224) is ~13% faster on CPU this way, with
+  // the same values (benchmarks/results/resnet-*.md). The weights keep torchvision's layout.
+  at::Tensor x = conv1->forward(images.contiguous(at::MemoryFormat::ChannelsLast));
+  x = bn1->forward(x).relu_();                                            // [B, 64, H/2, W/2]
   x = at::max_pool2d(x, /*kernel_size=*/{3, 3}, /*stride=*/{2, 2}, /*padding=*/{1, 1});  // [B, 64, H/4, W/4]
   x = layer4->forward(layer3->forward(layer2->forward(layer1->forward(x))));  // [B, F, H/32, W/32]
   return at::adaptive_avg_pool2d(x, {1, 1}).flatten(1);                  // [B, F]
