@@ -56,7 +56,7 @@ average (1, 5, 15 min) $load_before before, $load_after after.
 Environment for all (the launcher's, bin/lib/setup.sh): OMP_WAIT_POLICY=$OMP_WAIT_POLICY
 OMP_NUM_THREADS=$OMP_NUM_THREADS OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}
 MALLOC_MMAP_THRESHOLD_=$MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_=$MALLOC_TRIM_THRESHOLD_
-MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX MALLOC_MMAP_MAX_=$MALLOC_MMAP_MAX_ (the last two rows differ, as named).
+MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX MALLOC_MMAP_MAX_=$MALLOC_MMAP_MAX_ (the last row unsets these two).
 Step: resnet18 (torchvision's architecture; Fidelio's ResNet image input + a 1000-class category
 head = torchvision's fc), batch $batch, ${size}x${size} RGB, train-mode batch norm, cross-entropy,
 backward, global-norm clipping 0.5, AdamW (foreach). Float32, CPU, LibTorch $torch_version for all.
