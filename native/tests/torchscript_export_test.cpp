@@ -1,6 +1,8 @@
 // TorchScript export through the C ABI, read back by LibTorch's own C++ loader: a small ECD model
 // (random BERT, mean reduction, concat combiner with batch norm, category + binary + number heads)
-// must give the same outputs from torch::jit::load as from fdl_ecd_evaluate.
+// must give the same outputs from torch::jit::load as from fdl_ecd_evaluate; so must a model of
+// image (ResNet-18) and tabular inputs (dense number encoder with layer norm, passthrough binary,
+// category embedding and one-hot) with a layer-norm combiner.
 #include <torch/script.h>
 
 #include <cmath>
@@ -39,6 +41,86 @@ double max_difference(const std::vector<float>& expected, const at::Tensor& actu
     worst = std::max(worst, std::fabs(expected[i] - a[i].item<double>()));
   }
   return worst;
+}
+
+fdl_tensor* floats(std::vector<int64_t> shape, const std::vector<float>& data) {
+  fdl_tensor* t = nullptr;
+  EXPECT(fdl_tensor_new(FDL_DTYPE_FLOAT32, shape.data(), (int32_t)shape.size(), data.data(), data.size() * 4, &t, err,
+                        sizeof err) == FDL_OK,
+         "%s", err);
+  return t;
+}
+
+at::Tensor tensor_of(const fdl_tensor* t, std::vector<int64_t> shape, bool integer) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  if (!integer) return at::tensor(floats_of(t, n)).view(shape);
+  std::vector<int64_t> v(n);
+  EXPECT(fdl_tensor_copy_to_host(t, v.data(), n * 8, err, sizeof err) == FDL_OK, "%s", err);
+  return at::tensor(v).view(shape);
+}
+
+// Image and tabular inputs: every encoder type but text, trained two steps (the batch-norm
+// statistics of the ResNet move), then exported and read back.
+void image_and_tabular_model() {
+  fdl_resnet* resnet = nullptr;
+  EXPECT(fdl_resnet_new(18, 1, FDL_DTYPE_FLOAT32, 7, &resnet, err, sizeof err) == FDL_OK, "%s", err);
+  fdl_ecd* ecd = nullptr;
+  EXPECT(fdl_ecd_new(9, &ecd, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_add_image_input(ecd, "image", resnet, 1, err, sizeof err) == FDL_OK, "%s", err);
+  fdl_resnet_free(resnet);
+  int64_t dense_ints[] = {4, FDL_ACTIVATION_RELU, FDL_NORM_LAYER, 0};
+  double dense_reals[] = {0.0, 0.1, 1e-5};
+  EXPECT(fdl_ecd_add_scalar_input(ecd, "price", dense_ints, dense_reals, 1, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_add_scalar_input(ecd, "flag", nullptr, nullptr, 0, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_add_category_input(ecd, "colour", 4, 3, 1, 0.2, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_add_category_input(ecd, "size", 3, 0, 0, 0.0, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_add_category_output(ecd, "label", 3, nullptr, 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_add_number_output(ecd, "score", 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
+  int64_t fc_ints[] = {8, FDL_ACTIVATION_GELU, FDL_NORM_LAYER, 0};
+  double fc_reals[] = {0.1, 0.1, 1e-5};
+  EXPECT(fdl_ecd_build(ecd, fc_ints, fc_reals, 1, 0, err, sizeof err) == FDL_OK, "%s", err);
+
+  std::vector<float> pixels(4 * 16 * 16);
+  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = std::sin(0.37f * static_cast<float>(i));
+  fdl_tensor* images = floats({4, 1, 16, 16}, pixels);
+  fdl_tensor* price = floats({4}, {-1.2f, 0.3f, 0.8f, 2.0f});
+  fdl_tensor* flag = floats({4}, {1, 0, 0, 1});
+  fdl_tensor* colour = longs({4}, {0, 3, 1, 2});
+  fdl_tensor* size = longs({4}, {2, 0, 1, 1});
+  fdl_tensor* label = longs({4}, {0, 2, 1, 1});
+  fdl_tensor* score = floats({4}, {0.5f, -1, 2, 0});
+  const fdl_tensor* inputs[] = {images, price, flag, colour, size};
+  const fdl_tensor* targets[] = {label, score};
+  double loss = 0;
+  for (int step = 0; step < 2; ++step) {
+    EXPECT(fdl_ecd_train_step(ecd, inputs, 5, targets, 2, 1.0, 1, 1, 0.01, &loss, err, sizeof err) == FDL_OK, "%s", err);
+  }
+  fdl_tensor* predictions[2] = {nullptr, nullptr};
+  EXPECT(fdl_ecd_evaluate(ecd, inputs, 5, nullptr, 0, nullptr, predictions, 2, err, sizeof err) == FDL_OK, "%s", err);
+  std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/fidelio_export_image.pt";
+  double thresholds[] = {0.5, 0.5};
+  EXPECT(fdl_ecd_export_torchscript(ecd, path.c_str(), thresholds, 2, err, sizeof err) == FDL_OK, "export: %s", err);
+
+  torch::jit::Module loaded = torch::jit::load(path);
+  c10::Dict<std::string, at::Tensor> given;
+  given.insert("image", tensor_of(images, {4, 1, 16, 16}, false));
+  given.insert("price", tensor_of(price, {4}, false));
+  given.insert("flag", tensor_of(flag, {4}, false));
+  given.insert("colour", tensor_of(colour, {4}, true));
+  given.insert("size", tensor_of(size, {4}, true));
+  auto out = loaded.forward({given}).toGenericDict();
+  double d_label = max_difference(floats_of(predictions[0], 12), out.at("label_probabilities").toTensor());
+  double d_score = max_difference(floats_of(predictions[1], 4), out.at("score_predictions").toTensor());
+  EXPECT(d_label < 1e-5 && d_score < 1e-5, "image and tabular model: max differences %g %g", d_label, d_score);
+  EXPECT(loaded.attr("input_features").toModule().attr("image").toModule().attr("resnet").toModule().hasattr("layer4"),
+         "the ResNet keeps torchvision's names");
+  std::printf("image and tabular model, TorchScript vs fdl_ecd_evaluate: max differences %g %g\n", d_label, d_score);
+
+  for (auto* t : predictions) fdl_tensor_free(t);
+  for (auto* t : {images, price, flag, colour, size, label, score}) fdl_tensor_free(t);
+  fdl_ecd_free(ecd);
+  std::remove(path.c_str());
 }
 
 }  // namespace
@@ -116,5 +198,6 @@ int main() {
   for (auto* t : {ids, mask, label, flag, size}) fdl_tensor_free(t);
   fdl_ecd_free(ecd);
   std::remove(path.c_str());
+  image_and_tabular_model();
   EXPECT_REPORT();
 }

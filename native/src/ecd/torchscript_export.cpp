@@ -2,9 +2,12 @@
 
 #include <torch/csrc/jit/api/module.h>
 #include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
+#include <torch/version.h>
 
 #include <cctype>
 #include <cmath>
@@ -14,6 +17,7 @@
 
 #include "../api_guard.h"
 #include "../bert.h"
+#include "../resnet.h"
 #include "fc_stack.h"
 #include "input_encoders.h"
 #include "output_features.h"
@@ -45,6 +49,45 @@ std::string child(const std::string& owner, const std::string& name) {
   bool identifier = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) && name != "self";
   for (char c : name) identifier = identifier && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
   return identifier ? owner + "." + name : "getattr(" + owner + ", " + quoted(name) + ")";
+}
+
+// A value of a LibTorch option variant (c10::variant in 1.13, std::variant in 2.x), or null.
+template <class T, class Variant>
+const T* variant_get(const Variant& value) {
+#if TORCH_VERSION_MAJOR >= 2
+  return std::get_if<T>(&value);
+#else
+  return c10::get_if<T>(&value);
+#endif
+}
+
+// "[a, b]" for a TorchScript List[int].
+std::string int_list(c10::ArrayRef<int64_t> values) {
+  std::string out;
+  for (int64_t v : values) out += (out.empty() ? "" : ", ") + std::to_string(v);
+  return "[" + out + "]";
+}
+
+std::string conv2d_code(const nn::Conv2dImpl& conv) {
+  const auto& o = conv.options;
+  const auto* padding = variant_get<torch::ExpandingArray<2>>(o.padding());
+  if (!padding || !variant_get<torch::enumtype::kZeros>(o.padding_mode())) {
+    fail(FDL_ERR_UNSUPPORTED, "TorchScript export supports Conv2d with explicit zero padding only");
+  }
+  return "    return torch.conv2d(x, self.weight, " + std::string(conv.bias.defined() ? "self.bias" : "None") + ", " +
+         int_list(*o.stride()) + ", " + int_list(**padding) + ", " + int_list(*o.dilation()) + ", " +
+         std::to_string(o.groups()) + ")\n";
+}
+
+// A torchvision block's forward: its convolutions with batch norm and ReLU, then the shortcut added.
+std::string residual_block_code(int convolutions, bool downsample) {
+  std::string code = "def forward(self, x: Tensor) -> Tensor:\n    out = x\n";
+  for (int i = 1; i <= convolutions; ++i) {
+    std::string n = std::to_string(i);
+    code += "    out = self.bn" + n + ".forward(self.conv" + n + ".forward(out))\n";
+    if (i < convolutions) code += "    out = torch.relu(out)\n";
+  }
+  return code + "    return torch.relu(out + " + (downsample ? "self.downsample.forward(x)" : "x") + ")\n";
 }
 
 std::string activation_code(Activation activation, const std::string& x) {
@@ -104,9 +147,19 @@ std::string forward_source(const nn::Module& m) {
     return tensor_in + "    return torch.layer_norm(x, [" + shape + "], self.weight, self.bias, " +
            literal(norm->options.eps()) + ")\n";
   }
-  if (auto* bn = m.as<nn::BatchNorm1d>()) {
+  // Batch norm in evaluation: the running statistics (BatchNorm1d for [B, D], BatchNorm2d for images).
+  const nn::BatchNormOptions* bn = m.as<nn::BatchNorm1d>() ? &m.as<nn::BatchNorm1d>()->options
+                                   : m.as<nn::BatchNorm2d>() ? &m.as<nn::BatchNorm2d>()->options
+                                                             : nullptr;
+  if (bn) {
     return tensor_in + "    return torch.batch_norm(x, self.weight, self.bias, self.running_mean, self.running_var,"
-                       " False, 0.0, " + literal(bn->options.eps()) + ", False)\n";
+                       " False, 0.0, " + literal(bn->eps()) + ", False)\n";
+  }
+  if (auto* conv = m.as<nn::Conv2d>()) return tensor_in + conv2d_code(*conv);
+  if (auto* sequential = m.as<nn::Sequential>()) {
+    std::string code = tensor_in;
+    for (const auto& c : sequential->named_children()) code += "    x = " + child("self", c.key()) + ".forward(x)\n";
+    return code + "    return x\n";
   }
   if (m.as<nn::Dropout>() || m.as<nn::ModuleList>() || m.as<nn::ModuleDict>()) return "";
   // Batch and ghost norm in evaluation: plain batch norm with the running statistics.
@@ -184,6 +237,22 @@ std::string forward_source(const nn::Module& m) {
     return "def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tensor:\n"
            "    hidden, pooled = self.bert.forward(input_ids, attention_mask)\n" + reduce_code(text->reduce);
   }
+  if (auto* block = dynamic_cast<const BasicBlockImpl*>(&m)) return residual_block_code(2, !block->downsample.is_empty());
+  if (auto* block = dynamic_cast<const BottleneckImpl*>(&m)) return residual_block_code(3, !block->downsample.is_empty());
+  if (dynamic_cast<const ResNetImpl*>(&m)) {
+    return tensor_in +
+           "    x = torch.relu(self.bn1.forward(self.conv1.forward(x)))\n"
+           "    x = torch.max_pool2d(x, [3, 3], [2, 2], [1, 1])\n"
+           "    x = self.layer4.forward(self.layer3.forward(self.layer2.forward(self.layer1.forward(x))))\n"
+           "    return torch.adaptive_avg_pool2d(x, [1, 1]).flatten(1)\n";
+  }
+  if (dynamic_cast<const ImageInput*>(&m)) return tensor_in + "    return self.resnet.forward(x.float())\n";
+  if (dynamic_cast<const ScalarInput*>(&m)) return tensor_in + "    return self.stack.forward(x.float().unsqueeze(1))\n";
+  if (auto* category = dynamic_cast<const CategoryInput*>(&m)) {
+    return tensor_in + (category->embedding ? "    return self.embedding.forward(x)\n"
+                                            : "    return torch.one_hot(x, " + std::to_string(category->vocab_size) +
+                                                  ").float()\n");
+  }
   if (dynamic_cast<const CategoryOutput*>(&m)) return tensor_in + "    return self.dense.forward(x)\n";
   if (dynamic_cast<const BinaryOutput*>(&m) || dynamic_cast<const NumberOutput*>(&m)) {
     return tensor_in + "    return self.dense.forward(x).squeeze(1)\n";
@@ -211,17 +280,27 @@ std::string root_source(const EcdModelImpl& model, const std::vector<double>& th
   std::string encoded;
   for (size_t i = 0; i < model.inputs.size(); ++i) {
     const std::string& name = model.input_names[i];
+    std::string n = std::to_string(i), encoder = child("self.input_features", module_key(name));
     auto text = std::dynamic_pointer_cast<TextInput>(model.inputs[i]);
-    if (!text) fail(FDL_ERR_UNSUPPORTED, "TorchScript export does not support input feature '" + name + "' yet");
-    std::string n = std::to_string(i), mask_key = quoted(name + "_attention_mask");
-    int64_t pad = text->bert->options.pad_token_id;
-    code += "    ids" + n + " = inputs[" + quoted(name) + "]\n"
-            "    if " + mask_key + " in inputs:\n"
-            "        mask" + n + " = inputs[" + mask_key + "]\n"
-            "    else:\n"
-            "        mask" + n + " = " + (pad >= 0 ? "ids" + n + ".ne(" + std::to_string(pad) + ").to(ids" + n + ".dtype)"
-                                                  : "torch.ones_like(ids" + n + ")") + "\n"
-            "    x" + n + " = " + child("self.input_features", module_key(name)) + ".forward(ids" + n + ", mask" + n + ")\n";
+    if (text) {
+      std::string mask_key = quoted(name + "_attention_mask");
+      int64_t pad = text->bert->options.pad_token_id;
+      code += "    ids" + n + " = inputs[" + quoted(name) + "]\n"
+              "    if " + mask_key + " in inputs:\n"
+              "        mask" + n + " = inputs[" + mask_key + "]\n"
+              "    else:\n"
+              "        mask" + n + " = " + (pad >= 0 ? "ids" + n + ".ne(" + std::to_string(pad) + ").to(ids" + n + ".dtype)"
+                                                    : "torch.ones_like(ids" + n + ")") + "\n"
+              "    x" + n + " = " + encoder + ".forward(ids" + n + ", mask" + n + ")\n";
+    } else if (std::dynamic_pointer_cast<ImageInput>(model.inputs[i]) ||
+               std::dynamic_pointer_cast<ScalarInput>(model.inputs[i]) ||
+               std::dynamic_pointer_cast<CategoryInput>(model.inputs[i])) {
+      // One tensor each: images [B, C, H, W], values [B] or class ids [B] (the encoder's own forward).
+      code += "    x" + n + " = " + encoder + ".forward(inputs[" + quoted(name) + "])\n";
+    } else {
+      fail(FDL_ERR_UNSUPPORTED, "TorchScript export does not support input feature '" + name + "' (precomputed "
+                                "embeddings have no encoder to export)");
+    }
     encoded += (encoded.empty() ? "x" : ", x") + n;
   }
   code += "    combined = self.combiner.forward(torch.cat([" + encoded + "], 1))\n"

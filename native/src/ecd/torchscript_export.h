@@ -8,6 +8,10 @@
 //   text input "<name>": token ids [B, T] int64 (tokenizer.json with special tokens, truncated to
 //   max_sequence_length, padded); optional "<name>_attention_mask" [B, T] int64 (1 keep, 0 pad),
 //   else ids != pad_token_id.
+//   image input "<name>": float [B, C, H, W], already resized and standardised by preprocessing
+//   (the ResNet itself, also for a model trained on cached embeddings).
+//   number or binary input "<name>": float [B] (normalised value; binary 0/1).
+//   category input "<name>": int64 [B] class ids into the training vocabulary (0 is <UNK>).
 // Outputs per output feature "<name>": "<name>_logits"; category: "_probabilities" [B, C] softmax,
 //   "_predictions" [B] int64 class index; binary: "_probabilities" [B, 2] (false, true),
 //   "_predictions" [B] bool (probability of true >= threshold); number: "_predictions" [B] float.

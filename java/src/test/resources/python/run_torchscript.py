@@ -1,5 +1,6 @@
-"""Runs an exported Fidelio TorchScript model (torch.jit.load) on token ids written by the Java
-test, with and without explicit attention masks, and writes every output tensor as JSON.
+"""Runs an exported Fidelio TorchScript model (torch.jit.load) on input tensors written by the Java
+test ({"int64": {name: values}, "float32": {name: values}}), with and without explicit attention
+masks, and writes every output tensor as JSON.
 Usage: run_torchscript.py EXPORT_DIR INPUTS_JSON OUTPUTS_JSON"""
 import json
 import sys
@@ -11,7 +12,8 @@ model = torch.jit.load(f"{export_dir}/model.pt")
 model.eval()
 contract = json.load(open(f"{export_dir}/torchscript_contract.json"))
 given = json.load(open(inputs_file))
-inputs = {name: torch.tensor(value, dtype=torch.int64) for name, value in given.items()}
+inputs = {name: torch.tensor(value, dtype=torch.int64) for name, value in given.get("int64", {}).items()}
+inputs.update({name: torch.tensor(value, dtype=torch.float32) for name, value in given.get("float32", {}).items()})
 with torch.no_grad():
     out = model(inputs)
     # The mask is optional: derived from the padding it must give the same answer.

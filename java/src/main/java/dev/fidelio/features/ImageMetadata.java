@@ -9,8 +9,8 @@ package dev.fidelio.features;
  */
 public record ImageMetadata(int height, int width, int numChannels, String resizeMethod, boolean imagenet1k) {
   /** ImageNet-1k statistics, as torchvision's pretrained ResNets expect (RGB order). */
-  static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
-  static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+  public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+  public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
 
   public int pixelsPerImage() {
     return numChannels * height * width;

@@ -30,22 +30,32 @@ public record NumberStats(long count, double mean, double std, double min, doubl
   /** The normalised value; null normalization keeps it raw. */
   public double normalize(double value, Normalization normalization) {
     if (normalization == null) return value;
-    return switch (normalization) {
-      case ZSCORE -> (value - mean) / nonZero(std);
-      case MINMAX -> (value - min) / nonZero(max - min);
-      case IQ -> (value - median) / nonZero(q3 - q1);
-      case LOG1P -> Math.log1p(value);
-    };
+    return normalization == Normalization.LOG1P ? Math.log1p(value) : (value - shift(normalization)) / scale(normalization);
   }
 
   /** The inverse of {@link #normalize}. */
   public double denormalize(double value, Normalization normalization) {
     if (normalization == null) return value;
+    return normalization == Normalization.LOG1P ? Math.expm1(value) : value * scale(normalization) + shift(normalization);
+  }
+
+  /** zscore, minmax and iq normalise as (value - shift) / scale; log1p has neither (0 and 1). */
+  public double shift(Normalization normalization) {
     return switch (normalization) {
-      case ZSCORE -> value * nonZero(std) + mean;
-      case MINMAX -> value * nonZero(max - min) + min;
-      case IQ -> value * nonZero(q3 - q1) + median;
-      case LOG1P -> Math.expm1(value);
+      case ZSCORE -> mean;
+      case MINMAX -> min;
+      case IQ -> median;
+      case LOG1P -> 0;
+    };
+  }
+
+  /** See {@link #shift}. */
+  public double scale(Normalization normalization) {
+    return switch (normalization) {
+      case ZSCORE -> nonZero(std);
+      case MINMAX -> nonZero(max - min);
+      case IQ -> nonZero(q3 - q1);
+      case LOG1P -> 1;
     };
   }
 

@@ -71,7 +71,7 @@ class TorchscriptExportTest {
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("text", rows(batch.inputIds(), batch.length()));
     inputs.put("text_attention_mask", rows(batch.attentionMask(), batch.length()));
-    Files.writeString(dir.resolve("inputs.json"), JSON.writeValueAsString(inputs));
+    Files.writeString(dir.resolve("inputs.json"), JSON.writeValueAsString(Map.of("int64", inputs)));
 
     JsonNode out = runPython(export, dir.resolve("inputs.json"), dir.resolve("outputs.json"));
     assertEquals(0.0, out.path("max_abs_difference_without_mask").asDouble(), 1e-6);
@@ -96,14 +96,14 @@ class TorchscriptExportTest {
     }
   }
 
-  private static List<long[]> rows(long[] flat, int length) {
+  static List<long[]> rows(long[] flat, int length) {
     List<long[]> rows = new ArrayList<>();
     for (int i = 0; i < flat.length; i += length) rows.add(java.util.Arrays.copyOfRange(flat, i, i + length));
     return rows;
   }
 
   /** Debian's python3-torch (bin/test installs it) runs src/test/resources/python/run_torchscript.py. */
-  private static JsonNode runPython(Path export, Path inputs, Path outputs) throws Exception {
+  static JsonNode runPython(Path export, Path inputs, Path outputs) throws Exception {
     Path script = Path.of(TorchscriptExportTest.class.getResource("/python/run_torchscript.py").toURI());
     Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), export.toString(), inputs.toString(),
         outputs.toString()).redirectErrorStream(true).start();
