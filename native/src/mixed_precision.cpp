@@ -67,19 +67,36 @@ bool DynamicLossScaler::unscale_and_check(const std::vector<at::Tensor>& params)
   for (const auto& p : params) {
     if (p.grad().defined()) grads.push_back(p.grad());
   }
-  if (grads.empty()) return true;
-  at::TensorOptions options = grads.front().options().dtype(at::kFloat);
-  at::Tensor found_inf = at::zeros({1}, options);
-  at::Tensor inv_scale = at::full({1}, 1.0 / scale_, options);
-  // One fused kernel on CUDA: unscale in place and record whether anything is inf or NaN.
-  at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf, inv_scale);
-  at::Tensor scale = at::full({1}, scale_, options);
-  at::Tensor growth_tracker = at::full({1}, clean_steps_, options.dtype(at::kInt));
-  at::_amp_update_scale_(scale, growth_tracker, found_inf, growth_factor_, backoff_factor_, growth_interval_);
-  bool finite = found_inf.item<float>() == 0.0f;
-  scale_ = scale.item<double>();
-  clean_steps_ = growth_tracker.item<int32_t>();
-  if (!finite) ++skipped_;
+  bool finite = grads.empty() || unscale_and_check_finite(grads, 1.0 / scale_);
+  update(finite);
+  return finite;
+}
+
+void DynamicLossScaler::update(bool finite) {
+  // torch.cuda.amp.GradScaler.update: back off at once on inf/NaN, grow after growth_interval clean steps.
+  if (!finite) {
+    scale_ *= backoff_factor_;
+    clean_steps_ = 0;
+    ++skipped_;
+  } else if (++clean_steps_ == growth_interval_) {
+    scale_ *= growth_factor_;
+    clean_steps_ = 0;
+  }
+}
+
+bool unscale_and_check_finite(const std::vector<at::Tensor>& grads, double inv_scale) {
+  const at::Tensor& first = grads.front();
+  if (first.is_cuda()) {
+    // One fused kernel on CUDA: unscale in place and record whether anything is inf or NaN.
+    at::TensorOptions options = first.options().dtype(at::kFloat);
+    at::Tensor found_inf = at::zeros({1}, options);
+    at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf, at::full({1}, inv_scale, options));
+    return found_inf.item<float>() == 0.0f;
+  }
+  // Elsewhere (LibTorch 1.13 has no CPU kernel for the fused op): the same in two passes.
+  at::_foreach_mul_(grads, inv_scale);
+  bool finite = true;
+  for (const auto& g : grads) finite = finite && at::isfinite(g).all().item<bool>();
   return finite;
 }
 

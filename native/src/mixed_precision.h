@@ -39,11 +39,17 @@ class DynamicLossScaler {
   // in which case the caller skips the optimizer step.
   bool unscale_and_check(const std::vector<at::Tensor>& params);
 
+  // The scale after a step whose gradients were (not) finite.
+  void update(bool finite);
+
  private:
   double scale_, growth_factor_, backoff_factor_;
   int64_t growth_interval_;
   int64_t clean_steps_ = 0;
   int64_t skipped_ = 0;
 };
+
+// Multiplies grads by inv_scale in place; false when any element is inf or NaN.
+bool unscale_and_check_finite(const std::vector<at::Tensor>& grads, double inv_scale);
 
 }  // namespace fdl

@@ -9,6 +9,8 @@
 
 #include <cstring>
 #include <functional>
+#include <limits>
+#include <cmath>
 #include <map>
 #include <string>
 #include <memory>
@@ -16,6 +18,7 @@
 #include "adam.h"
 #include "check.h"
 #include "gradient_clipping.h"
+#include "mixed_precision.h"
 #include "sgd.h"
 
 namespace {
@@ -128,6 +131,43 @@ void clipping() {
   }
 }
 
+// float16 loss scaling (GradScaler's rules): clean gradients are unscaled and the step goes on; an inf or
+// NaN anywhere skips the step and halves the scale; growth_interval clean steps in a row double it.
+void loss_scaling() {
+  fdl::DynamicLossScaler scaler(/*initial_scale=*/1024, /*growth_factor=*/2, /*backoff_factor=*/0.5,
+                                /*growth_interval=*/3);
+  Twins t;
+  t.set_random_grads();
+  std::vector<at::Tensor> expected;
+  for (auto& p : t.ours) {
+    expected.push_back(p.grad().clone());
+    p.mutable_grad() = p.grad() * 1024;
+  }
+  EXPECT(scaler.unscale_and_check(t.ours), "finite gradients reported as non-finite");
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT(at::allclose(t.ours[i].grad(), expected[i], 1e-12, 1e-12), "gradient %zu not unscaled", i);
+  }
+  EXPECT(scaler.scale() == 1024 && scaler.skipped_steps() == 0, "scale %g after a clean step", scaler.scale());
+
+  for (double bad : {std::numeric_limits<double>::infinity(), std::nan("")}) {
+    t.set_random_grads();
+    t.ours[2].mutable_grad().view(-1)[5] = bad;
+    double before = scaler.scale();
+    EXPECT(!scaler.unscale_and_check(t.ours), "a gradient holding %g was reported finite", bad);
+    EXPECT(scaler.scale() == before / 2, "scale %g after a non-finite step (was %g)", scaler.scale(), before);
+  }
+  EXPECT(scaler.skipped_steps() == 2, "skipped steps %lld, expected 2", static_cast<long long>(scaler.skipped_steps()));
+
+  double before = scaler.scale();
+  for (int step = 1; step <= 3; ++step) {
+    t.set_random_grads();
+    EXPECT(scaler.unscale_and_check(t.ours), "clean step %d reported non-finite", step);
+    double expected_scale = step < 3 ? before : before * 2;
+    EXPECT(scaler.scale() == expected_scale, "scale %g after clean step %d, expected %g", scaler.scale(), step,
+           expected_scale);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -141,6 +181,7 @@ int main(int argc, char** argv) {
          sgd(0.9, 0, true, 0.01, true);
        }},
       {"clipping", clipping},
+      {"loss_scaling", loss_scaling},
   };
   EXPECT(argc == 2 && cases.count(argv[1]) == 1, "usage: fidelio_optimizers_test <case>");
   if (argc == 2 && cases.count(argv[1]) == 1) cases[argv[1]]();
