@@ -23,7 +23,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 6
+#define FDL_ABI_VERSION 7
 
 /* Status codes. */
 #define FDL_OK 0
@@ -326,6 +326,22 @@ FDL_API int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs
                                    const fdl_tensor* const* targets, int32_t n_targets, double loss_scale,
                                    int32_t begins_update, int32_t ends_update, double learning_rate,
                                    double* loss_out, char* err, size_t err_cap);
+/* Moves the model and its optimizer state to a device (FDL_DEVICE_CPU or FDL_DEVICE_CUDA). Every
+ * later call takes host tensors as before and moves them there (from page-locked memory on CUDA:
+ * fdl_tensor_new pins from now on); predictions and embeddings come back on the host. Call it
+ * before fdl_ecd_set_data_parallel. */
+FDL_API int32_t fdl_ecd_to_device(fdl_ecd* ecd, int32_t device_type, int32_t device_index, char* err,
+                                  size_t err_cap);
+/* trainer.compile: enabled != 0 captures each input shape's whole train step as a CUDA graph and
+ * replays it (CUDA, float32 or bfloat16, one process, adam/adamw with LibTorch >= 2.4; train steps
+ * that accumulate gradients stay eager). Elsewhere the step stays eager. report receives one line
+ * saying which and why. */
+FDL_API int32_t fdl_ecd_set_compile(fdl_ecd* ecd, int32_t enabled, char* report, size_t report_cap, char* err,
+                                    size_t err_cap);
+/* Captured graphs, train steps replayed through them, and steps of the compiled path run eagerly
+ * (warm-up, or shapes beyond the graph limit). */
+FDL_API int32_t fdl_ecd_compile_stats(const fdl_ecd* ecd, int64_t* graphs, int64_t* replays, int64_t* eager_steps,
+                                      char* err, size_t err_cap);
 /* Trains data-parallel from now on: the train step that ends an update synchronises the gradients
  * through data_parallel (shared; the handle may be freed afterwards) between backward and the
  * optimizer step, and the optimizer is recreated (fresh state, the last fdl_ecd_set_adam/_sgd

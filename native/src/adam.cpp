@@ -1,8 +1,10 @@
 #include "adam.h"
 
 #include <c10/core/GradMode.h>
+#include <torch/version.h>
 
 #include <cmath>
+#include <optional>
 
 namespace fdl {
 
@@ -33,6 +35,54 @@ void MultiTensorAdam::step(double lr) {
   apply(plain, lr, 0.0);
 }
 
+// LibTorch 2.4 has the fused kernels with a tensor learning rate; earlier ones take it as a double,
+// which a captured graph would freeze.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool MultiTensorAdam::capturable() const { return !params_.empty() && params_.front().is_cuda(); }
+
+void MultiTensorAdam::step(const at::Tensor& lr, const at::Tensor& skip) {
+  c10::NoGradGuard no_grad;
+  std::optional<at::Tensor> found_inf;
+  if (skip.defined()) found_inf = skip;
+  if (device_steps_.empty()) {
+    for (const auto& p : params_) {
+      device_steps_.push_back(at::full({}, static_cast<double>(step_count_), p.options().dtype(at::kFloat)));
+    }
+  }
+  const auto& o = options_;
+  for (bool decayed : {true, false}) {
+    StepGroup group = with_gradients(params_, decay_mask_, decayed);
+    if (group.params.empty()) continue;
+    std::vector<at::Tensor> avg, avg_sq, steps;
+    for (size_t i : group.indices) {
+      avg.push_back(exp_avg_[i]);
+      avg_sq.push_back(exp_avg_sq_[i]);
+      steps.push_back(device_steps_[i]);
+    }
+    at::_foreach_add_(steps, 1);
+    double weight_decay = decayed ? o.weight_decay : 0.0;
+    if (o.decoupled) {
+      at::_fused_adamw_(group.params, group.grads, avg, avg_sq, {}, steps, lr, o.beta1, o.beta2, weight_decay, o.eps,
+                        /*amsgrad=*/false, /*maximize=*/false, /*grad_scale=*/std::nullopt, found_inf);
+    } else {
+      at::_fused_adam_(group.params, group.grads, avg, avg_sq, {}, steps, lr, o.beta1, o.beta2, weight_decay, o.eps,
+                       /*amsgrad=*/false, /*maximize=*/false, /*grad_scale=*/std::nullopt, found_inf);
+    }
+    // A skipped step does not count (as torch.optim's fused path does with found_inf).
+    if (skip.defined()) {
+      for (auto& s : steps) s.sub_(skip.view({}));
+    }
+  }
+  ++step_count_;
+}
+#else
+bool MultiTensorAdam::capturable() const { return false; }
+
+void MultiTensorAdam::step(const at::Tensor& lr, const at::Tensor& skip) {
+  TORCH_CHECK(false, "fused Adam needs LibTorch >= 2.4");
+}
+#endif
+
 std::vector<std::pair<std::string, at::Tensor>> MultiTensorAdam::state() const {
   std::vector<std::pair<std::string, at::Tensor>> state;
   state.emplace_back("step", at::scalar_tensor(static_cast<double>(step_count_), at::kDouble));
@@ -47,6 +97,7 @@ void MultiTensorAdam::load_state(const std::string& name, const at::Tensor& valu
   c10::NoGradGuard no_grad;
   if (name == "step") {
     step_count_ = static_cast<int64_t>(value.item<double>());
+    for (auto& s : device_steps_) s.fill_(static_cast<double>(step_count_));
     return;
   }
   bool second = name.rfind("exp_avg_sq.", 0) == 0;

@@ -22,6 +22,11 @@ class MultiTensorAdam : public Optimizer {
   MultiTensorAdam(std::vector<at::Tensor> params, AdamOptions options);
 
   void step(double lr) override;
+  // On CUDA with LibTorch >= 2.4: torch's fused kernel (_fused_adamw_ / _fused_adam_), per-parameter
+  // step counts on the device, the learning rate a device tensor; capturable by a CUDA graph.
+  bool capturable() const override;
+  void step(const at::Tensor& lr, const at::Tensor& skip) override;
+  void count_replayed_step() override { ++step_count_; }
   std::vector<std::pair<std::string, at::Tensor>> state() const override;
   void load_state(const std::string& name, const at::Tensor& value) override;
 
@@ -42,6 +47,7 @@ class MultiTensorAdam : public Optimizer {
   std::vector<at::Tensor> exp_avg_sq_;
   AdamOptions options_;
   int64_t step_count_ = 0;
+  std::vector<at::Tensor> device_steps_;  // the fused kernel's step counts, made by its first step
 };
 
 }  // namespace fdl

@@ -8,6 +8,7 @@
 #include "adam.h"
 #include "api_guard.h"
 #include "bert_handle.h"
+#include "cuda_graph_step.h"
 #include "distributed/distributed_handles.h"
 #include "ecd/ecd_model.h"
 #include "ecd/torchscript_export.h"
@@ -28,6 +29,10 @@ struct fdl_ecd {
   int32_t precision = FDL_PRECISION_FLOAT32;
   std::unique_ptr<fdl::DynamicLossScaler> scaler;    // float16 only
   std::shared_ptr<fdl::DataParallel> data_parallel;  // null: this process trains alone
+  at::Device device = at::kCPU;                       // the model's; batches move there per call
+  at::Tensor learning_rate;                           // on the device, for capturable optimizer steps
+  bool compile = false;                               // trainer.compile
+  std::unique_ptr<fdl::CapturedTrainStep> captured;   // its CUDA graphs, when capture is possible
 };
 
 namespace fdl {
@@ -123,11 +128,50 @@ std::vector<at::Tensor> optimized_parameters(fdl_ecd* e) {
   return e->data_parallel ? e->data_parallel->updated_parameters() : trainable_parameters(e);
 }
 
+// Why the train step cannot be captured as a CUDA graph; empty when it can.
+std::string why_not_captured(fdl_ecd* e) {
+  if (!e->device.is_cuda()) return "the model is on the CPU; CUDA graphs need a CUDA device";
+  if (e->scaler) return "float16 loss scaling decides on the host whether to step; use bfloat16 to capture";
+  if (e->data_parallel) return "data-parallel steps exchange gradients between processes";
+  if (!e->optimizer->capturable()) return "the optimizer has no capturable step (adam/adamw with LibTorch >= 2.4 has)";
+  return "";
+}
+
+// Captured graphs hold the tensors of the optimizer, precision and device they were made with:
+// any change of those makes new ones.
+void forget_graphs(fdl_ecd* e) {
+  e->captured.reset();
+  if (!e->compile || !why_not_captured(e).empty()) return;
+  try {
+    e->captured = std::make_unique<CapturedTrainStep>();
+  } catch (const Failure&) {
+    // No CUDA graphs in this LibTorch: the step stays eager (fdl_ecd_set_compile reported why).
+  }
+}
+
+std::vector<at::Tensor> on_model_device(fdl_ecd* e, std::vector<at::Tensor> tensors) {
+  for (auto& t : tensors) {
+    if (t.device() != e->device) t = t.to(e->device, /*non_blocking=*/true);
+  }
+  return tensors;
+}
+
+// The optimizer step at lr: through a device tensor where the optimizer can (the fused CUDA kernels).
+void optimizer_step(fdl_ecd* e, double lr) {
+  if (!e->optimizer->capturable()) {
+    e->optimizer->step(lr);
+    return;
+  }
+  e->learning_rate.fill_(lr);
+  e->optimizer->step(e->learning_rate, at::Tensor());
+}
+
 // Remembers how to build the optimizer (data parallelism rebuilds it) and builds it now.
 void use_optimizer(fdl_ecd* e,
                    std::function<std::unique_ptr<Optimizer>(const std::vector<at::Tensor>&)> make_optimizer) {
   e->make_optimizer = std::move(make_optimizer);
   e->optimizer = e->make_optimizer(optimized_parameters(e));
+  forget_graphs(e);
 }
 
 std::pair<std::string, at::Tensor> optimizer_state_at(fdl_ecd* e, int32_t index) {
@@ -137,15 +181,42 @@ std::pair<std::string, at::Tensor> optimizer_state_at(fdl_ecd* e, int32_t index)
   return state[index];
 }
 
-at::DeviceType device_of(fdl_ecd* e) {
-  auto params = e->model->parameters();
-  return params.empty() ? at::kCPU : params.front().device().type();
+at::DeviceType device_of(fdl_ecd* e) { return e->device.type(); }
+
+void require_finite_loss(double value) {
+  require(std::isfinite(value), "the loss is " + std::to_string(value) +
+                                    ": check the inputs for NaN/inf, or lower the learning rate");
 }
 
 // Autocast for the ECD's precision on its device (off for float32).
 AutocastGuard autocast_for(fdl_ecd* e) {
   return AutocastGuard(e->precision != FDL_PRECISION_FLOAT32, device_of(e),
                        e->precision == FDL_PRECISION_FLOAT16 ? at::kHalf : at::kBFloat16);
+}
+
+// trainer.compile: one whole update (a single micro-batch) through the shape's CUDA graph. The loss
+// is read after the update; a non-finite one made the optimizer skip the update on the device.
+double captured_train_step(fdl_ecd* e, std::vector<at::Tensor> x, std::vector<at::Tensor> y, double learning_rate) {
+  x = on_model_device(e, e->model->padded_to_buckets(x));
+  y = on_model_device(e, std::move(y));
+  e->learning_rate.fill_(learning_rate);
+  auto body = [e](const std::vector<at::Tensor>& inputs, const std::vector<at::Tensor>& targets) {
+    at::Tensor loss;
+    {
+      AutocastGuard autocast = autocast_for(e);
+      loss = e->model->loss(e->model->forward(inputs), targets).to(at::kFloat);
+    }
+    loss.backward();
+    clip_gradients(e->model->parameters(), e->clipping);
+    at::Tensor non_finite = loss.detach().isfinite().logical_not().to(at::kFloat).reshape({1});
+    e->optimizer->step(e->learning_rate, non_finite);
+    return loss.detach();
+  };
+  auto outcome = e->captured->run(x, y, body, [e] { e->model->zero_grad(/*set_to_none=*/true); });
+  if (outcome.replayed_only) e->optimizer->count_replayed_step();
+  double value = outcome.loss.item<double>();
+  require_finite_loss(value);
+  return value;
 }
 
 void require_weight_decay(double weight_decay) {
@@ -165,6 +236,7 @@ int32_t fdl_ecd_new(uint64_t seed, fdl_ecd** out, char* err, size_t err_cap) {
     require_out(out, "out");
     auto handle = std::make_unique<fdl_ecd>(
         fdl_ecd{EcdModel(), seed, GradientClipping{}, nullptr, nullptr, FDL_PRECISION_FLOAT32, nullptr, nullptr});
+    handle->device = at::Device(at::kCPU);
     register_handle(handle.get(), HandleKind::Ecd, handle->model.ptr().get());
     *out = handle.release();
   });
@@ -351,6 +423,7 @@ int32_t fdl_ecd_set_precision(fdl_ecd* ecd, int32_t precision, char* err, size_t
             "float16 loss scaling with ZeRO-1 is not supported; use bfloat16 or the ddp strategy");
     e->precision = precision;
     e->scaler = precision == FDL_PRECISION_FLOAT16 ? std::make_unique<DynamicLossScaler>() : nullptr;
+    forget_graphs(e);
   });
 }
 
@@ -376,8 +449,12 @@ int32_t fdl_ecd_embed(fdl_ecd* ecd, int32_t input_index, const fdl_tensor* const
                       fdl_tensor** out, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     require_out(out, "out");
-    auto input = cacheable_input_at(ecd_of(ecd), input_index);
-    *out = new_tensor_handle(input->embed(tensors_of(raw_inputs, n_raw_inputs, "raw_inputs")));
+    fdl_ecd* e = ecd_of(ecd);
+    auto input = cacheable_input_at(e, input_index);
+    auto raw = tensors_of(raw_inputs, n_raw_inputs, "raw_inputs");
+    // Values are checked on the host, where reading them costs nothing.
+    input->check_values(raw);
+    *out = new_tensor_handle(input->embed(on_model_device(e, raw)).to(at::kCPU));
   });
 }
 
@@ -394,7 +471,14 @@ int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_
             "loss_scale must lie in (0, 1], got " + std::to_string(loss_scale));
     auto x = tensors_of(inputs, n_inputs, "inputs");
     auto y = tensors_of(targets, n_targets, "targets");
+    e->model->check_values(x, y);  // on the host, before the batch moves to the model's device
     e->model->train();
+    if (e->captured && begins_update != 0 && ends_update != 0 && why_not_captured(e).empty()) {
+      *loss_out = captured_train_step(e, x, y, learning_rate);
+      return;
+    }
+    x = on_model_device(e, std::move(x));
+    y = on_model_device(e, std::move(y));
     // set_to_none: the first backward writes gradients instead of adding to zeros; later micro-batches add.
     if (begins_update != 0) e->model->zero_grad(/*set_to_none=*/true);
     at::Tensor loss;
@@ -403,8 +487,7 @@ int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_
       loss = e->model->loss(e->model->forward(x), y).to(at::kFloat);
     }
     double value = loss.item<double>();
-    require(std::isfinite(value), "the loss is " + std::to_string(value) +
-                                      ": check the inputs for NaN/inf, or lower the learning rate");
+    require_finite_loss(value);
     double scale = loss_scale * (e->scaler ? e->scaler->scale() : 1.0);
     (scale == 1 ? loss : loss * scale).backward();
     if (ends_update != 0) {
@@ -420,11 +503,60 @@ int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_
         } else {
           clip_gradients(e->model->parameters(), e->clipping);
         }
-        e->optimizer->step(learning_rate);
+        optimizer_step(e, learning_rate);
       }
       if (e->data_parallel) e->data_parallel->gather_parameters();
     }
     *loss_out = value;
+  });
+}
+
+int32_t fdl_ecd_to_device(fdl_ecd* ecd, int32_t device_type, int32_t device_index, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = built_ecd(ecd);
+    require(!e->data_parallel, "move the model to its device before the data-parallel set-up");
+    at::Device device = to_device(device_type, device_index);
+    // The optimizer's state moves with the model: rebuilt over the moved parameters, then reloaded.
+    std::vector<std::pair<std::string, at::Tensor>> saved;
+    for (const auto& [name, value] : e->optimizer->state()) saved.emplace_back(name, value.detach().clone());
+    e->model->to(device);
+    e->device = device;
+    e->learning_rate = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(device));
+    e->optimizer = e->make_optimizer(optimized_parameters(e));
+    for (const auto& [name, value] : saved) e->optimizer->load_state(name, value);
+    forget_graphs(e);
+    set_pinned_host_tensors(device.is_cuda());
+  });
+}
+
+int32_t fdl_ecd_set_compile(fdl_ecd* ecd, int32_t enabled, char* report, size_t report_cap, char* err,
+                            size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = built_ecd(ecd);
+    require(report != nullptr && report_cap > 0, "report buffer is NULL");
+    e->compile = enabled != 0;
+    forget_graphs(e);
+    std::string why = why_not_captured(e);
+    if (why.empty() && !e->captured) why = "this LibTorch build has no CUDA graphs";
+    std::string text = !e->compile ? "eager"
+        : e->captured ? "each input shape's whole train step (forward, loss, backward, clipping, optimizer) is "
+                        "captured as a CUDA graph after 3 eager warm-up steps and replayed; text inputs are padded "
+                        "to power-of-two length buckets; up to 8 graphs, further shapes run eager"
+                      : "eager: " + why;
+    write_message(report, report_cap, text);
+  });
+}
+
+int32_t fdl_ecd_compile_stats(const fdl_ecd* ecd, int64_t* graphs, int64_t* replays, int64_t* eager_steps, char* err,
+                              size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    fdl_ecd* e = built_ecd(ecd);
+    require_out(graphs, "graphs");
+    require_out(replays, "replays");
+    require_out(eager_steps, "eager_steps");
+    *graphs = e->captured ? e->captured->graphs() : 0;
+    *replays = e->captured ? e->captured->replays() : 0;
+    *eager_steps = e->captured ? e->captured->eager_steps() : 0;
   });
 }
 
@@ -438,6 +570,7 @@ int32_t fdl_ecd_set_data_parallel(fdl_ecd* ecd, const fdl_data_parallel* data_pa
     e->data_parallel = data_parallel->sync;
     // ZeRO-1: optimizer state only for the parameters this rank updates.
     e->optimizer = e->make_optimizer(optimized_parameters(e));
+    forget_graphs(e);
   });
 }
 
@@ -450,16 +583,23 @@ int32_t fdl_ecd_evaluate(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t 
     require(predictions != nullptr && n_predictions == n_outputs,
             "predictions must hold " + std::to_string(n_outputs) + " entries (one per output feature), got " +
                 std::to_string(n_predictions));
+    auto x = tensors_of(inputs, n_inputs, "inputs");
+    auto y = tensors_of(targets, n_targets, "targets");
+    e->model->check_values(x, y);
+    x = on_model_device(e, std::move(x));
+    y = on_model_device(e, std::move(y));
     c10::NoGradGuard no_grad;
     e->model->eval();
     AutocastGuard autocast = autocast_for(e);
-    auto logits = e->model->forward(tensors_of(inputs, n_inputs, "inputs"));
+    auto logits = e->model->forward(x);
     if (n_targets > 0) {
       require_out(loss_out, "loss_out");
-      *loss_out = e->model->loss(logits, tensors_of(targets, n_targets, "targets")).to(at::kFloat).item<double>();
+      *loss_out = e->model->loss(logits, y).to(at::kFloat).item<double>();
     }
     e->model->train();
-    for (int32_t i = 0; i < n_outputs; ++i) predictions[i] = new_tensor_handle(e->model->outputs[i]->prediction(logits[i]));
+    for (int32_t i = 0; i < n_outputs; ++i) {
+      predictions[i] = new_tensor_handle(e->model->outputs[i]->prediction(logits[i]).to(at::kCPU));
+    }
   });
 }
 

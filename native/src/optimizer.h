@@ -14,6 +14,15 @@ class Optimizer {
  public:
   virtual ~Optimizer() = default;
   virtual void step(double lr) = 0;
+  // A step that reads nothing from the device on the host (lr: a 0-dim float tensor on the
+  // parameters' device), so a CUDA graph can capture it: only where capturable() says so. skip
+  // (undefined, or a [1] float tensor): when nonzero, on the device, the step leaves everything as it was.
+  virtual bool capturable() const { return false; }
+  virtual void step(const at::Tensor& lr, const at::Tensor& skip) {
+    TORCH_CHECK(false, "this optimizer has no capturable step");
+  }
+  // A captured step was replayed: host-side counters advance as if step had run.
+  virtual void count_replayed_step() {}
   // Everything a resumed run needs, named ("step", "exp_avg.3", "momentum_buffer.0", ...): the
   // live tensors, in a fixed order. load_state sets one entry, as state() named it.
   virtual std::vector<std::pair<std::string, at::Tensor>> state() const = 0;

@@ -1,4 +1,5 @@
 // Tensors crossing the boundary: created from host memory, copied back, converted.
+#include <atomic>
 #include <cstring>
 #include <limits>
 #include <sstream>
@@ -50,6 +51,19 @@ std::string shape_string(at::IntArrayRef sizes) {
   return out.str();
 }
 
+void require_ids_in_range(const at::Tensor& ids, int64_t n, const char* what) {
+  if (ids.numel() == 0) return;
+  int64_t lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
+  require(lo >= 0 && hi < n, std::string(what) + " must lie in [0, " + std::to_string(n) + "), got " +
+                                 std::to_string(lo) + ".." + std::to_string(hi));
+}
+
+namespace {
+std::atomic<bool> pinned_host_tensors{false};
+}  // namespace
+
+void set_pinned_host_tensors(bool pinned) { pinned_host_tensors = pinned; }
+
 fdl_tensor* new_tensor_handle(at::Tensor value) {
   auto* handle = new fdl_tensor{std::move(value)};
   register_handle(handle, HandleKind::Tensor);
@@ -90,8 +104,8 @@ int32_t fdl_tensor_new(int32_t dtype, const int64_t* shape, int32_t ndim, const 
     require_out(out, "out");
     at::ScalarType type = to_scalar_type(dtype);
     auto sizes = checked_shape(shape, ndim, c10::elementSize(type));
-    at::Tensor value = data == nullptr ? at::zeros(sizes, at::TensorOptions().dtype(type)) :
-                                         at::empty(sizes, at::TensorOptions().dtype(type));
+    at::TensorOptions options = at::TensorOptions().dtype(type).pinned_memory(pinned_host_tensors.load());
+    at::Tensor value = data == nullptr ? at::zeros(sizes, options) : at::empty(sizes, options);
     if (data != nullptr) {
       require(data_bytes == byte_size(value), "data holds " + std::to_string(data_bytes) + " bytes but a " +
                                                   c10::toString(type) + " tensor of shape " + shape_string(sizes) +

@@ -21,6 +21,14 @@ at::Device to_device(int32_t device_type, int32_t device_index);
 // "[2, 3]"
 std::string shape_string(at::IntArrayRef sizes);
 
+// Fails unless every id lies in [0, n), naming what the ids are. Reads the values: call it on host
+// tensors (see InputEncoder::check_values).
+void require_ids_in_range(const at::Tensor& ids, int64_t n, const char* what);
+
+// Whether fdl_tensor_new allocates page-locked host memory, so copies to a CUDA model overlap with
+// the host's work (fdl_ecd_to_device turns it on).
+void set_pinned_host_tensors(bool pinned);
+
 // Registers a new handle owning value; the caller passes it to Java.
 fdl_tensor* new_tensor_handle(at::Tensor value);
 

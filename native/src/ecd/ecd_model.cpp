@@ -56,19 +56,55 @@ int32_t EcdModelImpl::expected_tensor_count() const {
   return n;
 }
 
-std::vector<at::Tensor> EcdModelImpl::forward(const std::vector<at::Tensor>& feature_tensors) {
-  require(built(), "the model is not built yet (fdl_ecd_build)");
+std::vector<std::vector<at::Tensor>> EcdModelImpl::split_by_input(const std::vector<at::Tensor>& feature_tensors) const {
   require(static_cast<int32_t>(feature_tensors.size()) == expected_tensor_count(),
           "expected " + std::to_string(expected_tensor_count()) + " input tensors, got " +
               std::to_string(feature_tensors.size()));
-  std::vector<at::Tensor> encoded;
-  size_t next = 0;
-  int64_t batch = -1;
+  std::vector<std::vector<at::Tensor>> own;
+  auto next = feature_tensors.begin();
+  for (const auto& input : inputs) {
+    own.emplace_back(next, next + input->tensor_count());
+    next += input->tensor_count();
+  }
+  return own;
+}
+
+void EcdModelImpl::check_values(const std::vector<at::Tensor>& feature_tensors,
+                                const std::vector<at::Tensor>& targets) const {
+  auto own = split_by_input(feature_tensors);
   for (size_t i = 0; i < inputs.size(); ++i) {
-    std::vector<at::Tensor> own(feature_tensors.begin() + next, feature_tensors.begin() + next + inputs[i]->tensor_count());
-    next += own.size();
     try {
-      encoded.push_back(inputs[i]->forward(own));
+      inputs[i]->check_values(own[i]);
+    } catch (const Failure& e) {
+      fail(e.code, "input feature '" + input_names[i] + "': " + e.what());
+    }
+  }
+  for (size_t i = 0; i < outputs.size() && i < targets.size(); ++i) {
+    try {
+      outputs[i]->check_target_values(targets[i]);
+    } catch (const Failure& e) {
+      fail(e.code, "output feature '" + output_names[i] + "': " + e.what());
+    }
+  }
+}
+
+std::vector<at::Tensor> EcdModelImpl::padded_to_buckets(const std::vector<at::Tensor>& feature_tensors) const {
+  auto own = split_by_input(feature_tensors);
+  std::vector<at::Tensor> padded;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    for (auto& t : inputs[i]->padded_to_bucket(own[i])) padded.push_back(std::move(t));
+  }
+  return padded;
+}
+
+std::vector<at::Tensor> EcdModelImpl::forward(const std::vector<at::Tensor>& feature_tensors) {
+  require(built(), "the model is not built yet (fdl_ecd_build)");
+  std::vector<at::Tensor> encoded;
+  int64_t batch = -1;
+  auto own = split_by_input(feature_tensors);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    try {
+      encoded.push_back(inputs[i]->forward(own[i]));
     } catch (const Failure& e) {
       fail(e.code, "input feature '" + input_names[i] + "': " + e.what());
     }

@@ -29,6 +29,12 @@ struct EcdModelImpl : torch::nn::Module {
   // sum over outputs of loss_weight * loss(logits, target)
   at::Tensor loss(const std::vector<at::Tensor>& logits, const std::vector<at::Tensor>& targets);
 
+  // The checks that read values (id ranges) of a host batch, before it moves to the model's device.
+  void check_values(const std::vector<at::Tensor>& feature_tensors, const std::vector<at::Tensor>& targets) const;
+
+  // feature_tensors with every input padded to its shape bucket (InputEncoder::padded_to_bucket).
+  std::vector<at::Tensor> padded_to_buckets(const std::vector<at::Tensor>& feature_tensors) const;
+
   int32_t expected_tensor_count() const;
   bool built() const { return !combiner.is_empty(); }
 
@@ -39,6 +45,8 @@ struct EcdModelImpl : torch::nn::Module {
   FcStack combiner{nullptr};
 
  private:
+  // feature_tensors cut into each input's own tensors (checks the count).
+  std::vector<std::vector<at::Tensor>> split_by_input(const std::vector<at::Tensor>& feature_tensors) const;
   std::vector<std::function<std::shared_ptr<OutputFeature>(int64_t)>> pending_outputs_;
 };
 TORCH_MODULE(EcdModel);

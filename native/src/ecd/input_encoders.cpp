@@ -20,6 +20,7 @@ at::Tensor CacheableInput::embed(const std::vector<at::Tensor>& raw_inputs) {
           "expected " + std::to_string(raw_tensor_count()) + " raw input tensors, got " +
               std::to_string(raw_inputs.size()));
   check(raw_inputs);
+  check_raw_values(raw_inputs);
   c10::NoGradGuard no_grad;
   torch::nn::Module& module = encoder();
   bool was_training = module.is_training();
@@ -68,12 +69,21 @@ void TextInput::check(const std::vector<at::Tensor>& inputs) const {
   require(ids.size(1) <= bert->options.max_position_embeddings,
           "sequence length " + std::to_string(ids.size(1)) + " exceeds the model's max_position_embeddings " +
               std::to_string(bert->options.max_position_embeddings));
-  if (ids.numel() > 0) {
-    int64_t lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
-    require(lo >= 0 && hi < bert->options.vocab_size, "token ids must lie in [0, " +
-                                                          std::to_string(bert->options.vocab_size) + "), got " +
-                                                          std::to_string(lo) + ".." + std::to_string(hi));
-  }
+}
+
+std::vector<at::Tensor> TextInput::padded_to_bucket(const std::vector<at::Tensor>& inputs) const {
+  if (use_cached_embeddings) return inputs;
+  int64_t length = inputs.at(0).size(1), bucket = 16;
+  while (bucket < length) bucket *= 2;
+  bucket = std::max(length, std::min(bucket, bert->options.max_position_embeddings));
+  if (bucket == length) return inputs;
+  std::vector<at::Tensor> padded;
+  for (const auto& t : inputs) padded.push_back(at::constant_pad_nd(t, {0, bucket - length}, 0));
+  return padded;
+}
+
+void TextInput::check_raw_values(const std::vector<at::Tensor>& inputs) const {
+  require_ids_in_range(inputs.at(0), bert->options.vocab_size, "token ids");
 }
 
 at::Tensor TextInput::encode(const std::vector<at::Tensor>& inputs) {
@@ -127,13 +137,12 @@ at::Tensor CategoryInput::forward(const std::vector<at::Tensor>& inputs) {
   require(ids.dim() == 1 && ids.scalar_type() == at::kLong, "class ids must be int64 [batch], got " +
                                                                 std::string(c10::toString(ids.scalar_type())) + " " +
                                                                 shape_string(ids.sizes()));
-  if (ids.numel() > 0) {
-    int64_t lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
-    require(lo >= 0 && hi < vocab_size, "class ids must lie in [0, " + std::to_string(vocab_size) + "), got " +
-                                            std::to_string(lo) + ".." + std::to_string(hi));
-  }
   at::Tensor encoded = embedding ? embedding->forward(ids) : at::one_hot(ids, vocab_size).to(at::kFloat);
   return dropout->forward(encoded);
+}
+
+void CategoryInput::check_values(const std::vector<at::Tensor>& inputs) const {
+  require_ids_in_range(inputs.at(0), vocab_size, "class ids");
 }
 
 }  // namespace fdl

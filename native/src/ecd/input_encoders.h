@@ -22,6 +22,12 @@ struct InputEncoder : torch::nn::Module {
   virtual at::Tensor forward(const std::vector<at::Tensor>& inputs) = 0;
   virtual int64_t output_size() const = 0;
   virtual int32_t tensor_count() const = 0;
+  // Checks that read values (id ranges), on the host batch before it moves to the model's device:
+  // on a device they would synchronise, and a captured CUDA graph cannot run them at all.
+  virtual void check_values(const std::vector<at::Tensor>& inputs) const {}
+  // The same batch in one of a few shapes, for CUDA graph capture (one graph per shape): sequences
+  // padded to a length bucket. The encoder's output must not change.
+  virtual std::vector<at::Tensor> padded_to_bucket(const std::vector<at::Tensor>& inputs) const { return inputs; }
 };
 
 // Passes precomputed [B, D] float rows straight to the combiner: Ludwig's skip encoder, used
@@ -46,13 +52,17 @@ struct CacheableInput : InputEncoder {
   // The real encoder's output for raw inputs, in eval mode and without autograd: what a cache stores.
   at::Tensor embed(const std::vector<at::Tensor>& raw_inputs);
   int32_t tensor_count() const override { return use_cached_embeddings ? 1 : raw_tensor_count(); }
+  void check_values(const std::vector<at::Tensor>& inputs) const override {
+    if (!use_cached_embeddings) check_raw_values(inputs);
+  }
 
   bool trainable;
   bool use_cached_embeddings = false;
 
  protected:
-  // Checks raw inputs (throws naming the problem); called before encode.
+  // Checks raw inputs' shapes and types (throws naming the problem); called before encode.
   virtual void check(const std::vector<at::Tensor>& raw_inputs) const = 0;
+  virtual void check_raw_values(const std::vector<at::Tensor>& raw_inputs) const {}
   // The encoder's output in the current mode and grad mode.
   virtual at::Tensor encode(const std::vector<at::Tensor>& raw_inputs) = 0;
   virtual int32_t raw_tensor_count() const = 0;
@@ -63,12 +73,16 @@ struct CacheableInput : InputEncoder {
 struct TextInput : CacheableInput {
   TextInput(BertModel bert, SequenceReduce reduce, bool trainable);
   int64_t output_size() const override { return bert->options.hidden_size; }
+  // Padding (id 0, mask 0) to the next power of two from 16, at most max_position_embeddings:
+  // masked positions change neither the attention nor any reduce_output.
+  std::vector<at::Tensor> padded_to_bucket(const std::vector<at::Tensor>& inputs) const override;
 
   BertModel bert;
   SequenceReduce reduce;
 
  protected:
   void check(const std::vector<at::Tensor>& raw_inputs) const override;
+  void check_raw_values(const std::vector<at::Tensor>& raw_inputs) const override;
   at::Tensor encode(const std::vector<at::Tensor>& raw_inputs) override;
   int32_t raw_tensor_count() const override { return 2; }
   torch::nn::Module& encoder() override { return *bert; }
@@ -110,6 +124,7 @@ struct CategoryInput : InputEncoder {
   at::Tensor forward(const std::vector<at::Tensor>& inputs) override;
   int64_t output_size() const override { return embedding ? embedding->options.embedding_dim() : vocab_size; }
   int32_t tensor_count() const override { return 1; }
+  void check_values(const std::vector<at::Tensor>& inputs) const override;
 
   int64_t vocab_size;
   torch::nn::Embedding embedding{nullptr};

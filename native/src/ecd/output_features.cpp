@@ -32,12 +32,13 @@ CategoryOutput::CategoryOutput(int64_t input_size, int64_t classes, std::vector<
 
 at::Tensor CategoryOutput::forward(const at::Tensor& combined) { return dense->forward(combined); }
 
+void CategoryOutput::check_target_values(const at::Tensor& target) const {
+  require_ids_in_range(target, num_classes, "class ids");
+}
+
 at::Tensor CategoryOutput::loss(const at::Tensor& logits, const at::Tensor& target) {
   require_batch(target, logits.size(0), "category");
   require(target.scalar_type() == at::kLong, "category target must be int64 class ids");
-  int64_t lo = target.min().item<int64_t>(), hi = target.max().item<int64_t>();
-  require(lo >= 0 && hi < num_classes, "class ids must lie in [0, " + std::to_string(num_classes) + "), got " +
-                                           std::to_string(lo) + ".." + std::to_string(hi));
   auto options = F::CrossEntropyFuncOptions();
   if (class_weights.defined()) options.weight(class_weights);
   return F::cross_entropy(logits.to(at::kFloat), target, options);

@@ -16,6 +16,8 @@ struct OutputFeature : torch::nn::Module {
   virtual at::Tensor loss(const at::Tensor& logits, const at::Tensor& target) = 0;
   // what predict returns: probabilities [B, C] (category), probability [B] (binary), value [B] (number)
   virtual at::Tensor prediction(const at::Tensor& logits) = 0;
+  // Checks that read target values, on the host batch (see InputEncoder::check_values).
+  virtual void check_target_values(const at::Tensor& target) const {}
   double loss_weight = 1.0;
 };
 
@@ -25,6 +27,7 @@ struct CategoryOutput : OutputFeature {
   at::Tensor forward(const at::Tensor& combined) override;
   at::Tensor loss(const at::Tensor& logits, const at::Tensor& target) override;
   at::Tensor prediction(const at::Tensor& logits) override;
+  void check_target_values(const at::Tensor& target) const override;
 
   int64_t num_classes;
   at::Tensor class_weights;  // [C] or undefined

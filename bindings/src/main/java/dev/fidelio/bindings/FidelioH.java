@@ -16,7 +16,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 6;
+  public static final int FDL_ABI_VERSION = 7;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -131,6 +131,9 @@ public final class FidelioH {
       "fdl_ecd_set_cached_embeddings",
       "fdl_ecd_embed",
       "fdl_ecd_train_step",
+      "fdl_ecd_to_device",
+      "fdl_ecd_set_compile",
+      "fdl_ecd_compile_stats",
       "fdl_ecd_set_data_parallel",
       "fdl_ecd_evaluate",
       "fdl_ecd_export_torchscript",
@@ -209,6 +212,9 @@ public final class FidelioH {
   private static final MethodHandle fdl_ecd_set_cached_embeddings$MH;
   private static final MethodHandle fdl_ecd_embed$MH;
   private static final MethodHandle fdl_ecd_train_step$MH;
+  private static final MethodHandle fdl_ecd_to_device$MH;
+  private static final MethodHandle fdl_ecd_set_compile$MH;
+  private static final MethodHandle fdl_ecd_compile_stats$MH;
   private static final MethodHandle fdl_ecd_set_data_parallel$MH;
   private static final MethodHandle fdl_ecd_evaluate$MH;
   private static final MethodHandle fdl_ecd_export_torchscript$MH;
@@ -291,6 +297,9 @@ public final class FidelioH {
     fdl_ecd_set_cached_embeddings$MH = downcall(linker, lookup, missing, "fdl_ecd_set_cached_embeddings", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_embed$MH = downcall(linker, lookup, missing, "fdl_ecd_embed", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, JAVA_INT, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_to_device$MH = downcall(linker, lookup, missing, "fdl_ecd_to_device", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_compile$MH = downcall(linker, lookup, missing, "fdl_ecd_set_compile", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+    fdl_ecd_compile_stats$MH = downcall(linker, lookup, missing, "fdl_ecd_compile_stats", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_set_data_parallel$MH = downcall(linker, lookup, missing, "fdl_ecd_set_data_parallel", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_evaluate$MH = downcall(linker, lookup, missing, "fdl_ecd_evaluate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_export_torchscript$MH = downcall(linker, lookup, missing, "fdl_ecd_export_torchscript", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -826,6 +835,30 @@ public final class FidelioH {
   public static int fdl_ecd_train_step(MemorySegment ecd, MemorySegment inputs, int n_inputs, MemorySegment targets, int n_targets, double loss_scale, int begins_update, int ends_update, double learning_rate, MemorySegment loss_out, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_ecd_train_step$MH.invokeExact(ecd, inputs, n_inputs, targets, n_targets, loss_scale, begins_update, ends_update, learning_rate, loss_out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_to_device(MemorySegment ecd, int device_type, int device_index, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_to_device$MH.invokeExact(ecd, device_type, device_index, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_set_compile(MemorySegment ecd, int enabled, MemorySegment report, long report_cap, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_set_compile$MH.invokeExact(ecd, enabled, report, report_cap, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_compile_stats(MemorySegment ecd, MemorySegment graphs, MemorySegment replays, MemorySegment eager_steps, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_compile_stats$MH.invokeExact(ecd, graphs, replays, eager_steps, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

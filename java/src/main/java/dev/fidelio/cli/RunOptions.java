@@ -26,7 +26,12 @@ final class RunOptions {
       + " newest intact checkpoint (same config, dataset and seed)")
   Path modelResumePath;
 
+  @Option(names = "--device", defaultValue = "${env:FIDELIO_DEVICE:-auto}", description = "auto (CUDA when "
+      + "available), cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}; environment FIDELIO_DEVICE)")
+  String device;
+
   Experiment.Settings settings() {
-    return new Experiment.Settings(outputDirectory, experimentName, modelName, randomSeed, cacheDir, modelResumePath);
+    return new Experiment.Settings(outputDirectory, experimentName, modelName, randomSeed, cacheDir, modelResumePath,
+        device);
   }
 }

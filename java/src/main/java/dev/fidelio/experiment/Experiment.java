@@ -13,6 +13,7 @@ import dev.fidelio.model.ModelBundle;
 import dev.fidelio.model.ModelFactory;
 import dev.fidelio.predict.PredictionsCsv;
 import dev.fidelio.predict.Predictor;
+import dev.fidelio.runtime.Device;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.store.PreprocessedData;
 import dev.fidelio.train.BatchSizeProbe;
@@ -38,14 +39,15 @@ public final class Experiment {
    * store's root (null: beside the dataset); resumeFrom the results folder of an interrupted run to
    * continue (Ludwig's --model_resume_path), or null for a new run.
    */
+  /** device: --device (auto, cpu, cuda, cuda:N; see Device.select). */
   public record Settings(Path outputDirectory, String experimentName, String modelName, long randomSeed,
-                         Path cacheDir, Path resumeFrom) {
+                         Path cacheDir, Path resumeFrom, String device) {
     public Settings(Path outputDirectory, String experimentName, String modelName, long randomSeed) {
-      this(outputDirectory, experimentName, modelName, randomSeed, null, null);
+      this(outputDirectory, experimentName, modelName, randomSeed, null, null, "auto");
     }
 
     public Settings(Path outputDirectory, String experimentName, String modelName, long randomSeed, Path cacheDir) {
-      this(outputDirectory, experimentName, modelName, randomSeed, cacheDir, null);
+      this(outputDirectory, experimentName, modelName, randomSeed, cacheDir, null, "auto");
     }
   }
 
@@ -86,10 +88,14 @@ public final class Experiment {
         throw new IllegalStateException("rank " + workers.rank() + " chose batch size " + plan.batchSize()
             + ", rank 0 another: every worker must train on the same data and config");
       }
+      Device device = trainingDevice(settings, workers);
       try (EcdModel model = ModelFactory.build(config, metadata, encoders.pretrained(), ImageEncoders.pretrained(config),
           settings.randomSeed(), notes)) {
         encoders.releaseWeights();
+        model.toDevice(device);
         configureOptimizer(model, config);
+        String compiled = model.setCompile(config.trainer().compile());
+        if (config.trainer().compile()) Log.info("trainer.compile: " + compiled);
         workers.attach(model);
         Preparation.Result prepared = Preparation.finish(pending, model, config, plan.evalBatchSize());
         PreprocessedData data = prepared.data();
@@ -110,6 +116,8 @@ public final class Experiment {
         if (!distributed.isEmpty()) description.put("distributed", distributed);
         description.putAll(probed);
         description.put("memory", memoryUse(beforeTraining));
+        description.put("device", device.toString());
+        if (config.trainer().compile()) description.put("compile", compileDescription(compiled, model));
         if (evaluateTest && data.test().size() > 0) {
           Predictor.Result predictions = Predictor.run(model, data.test(), config, metadata, plan.evalBatchSize());
           var stats = SplitStatistics.of(config, data.test(), predictions, true);
@@ -218,6 +226,31 @@ public final class Experiment {
     }
   }
 
+  /** --device; data-parallel workers train on the CPU (their process group is Gloo). */
+  private static Device trainingDevice(Settings settings, Workers workers) {
+    Device device = Device.select(settings.device());
+    if (workers.distributed() && device.type() == Device.Type.CUDA) {
+      if (settings.device() != null && !settings.device().equalsIgnoreCase("auto")) {
+        throw new IllegalArgumentException("--device " + settings.device() + ": data-parallel training runs on the CPU"
+            + " only for now (Gloo process group); use --device cpu");
+      }
+      Log.info("data-parallel workers train on the CPU (Gloo process group), though CUDA is available");
+      return Device.CPU;
+    }
+    Log.info("training on " + device);
+    return device;
+  }
+
+  private static Map<String, Object> compileDescription(String report, EcdModel model) {
+    EcdModel.CompileStats stats = model.compileStats();
+    Map<String, Object> compile = new java.util.LinkedHashMap<>();
+    compile.put("report", report);
+    compile.put("captured_graphs", stats.graphs());
+    compile.put("replayed_steps", stats.replays());
+    compile.put("eager_steps", stats.eagerSteps());
+    return compile;
+  }
+
   private static void configureOptimizer(EcdModel model, FidelioConfig config) {
     var t = config.trainer();
     switch (t.optimizer()) {
@@ -228,8 +261,11 @@ public final class Experiment {
       case Optimizer.Sgd s -> model.setSgd(s.momentum(), s.dampening(), s.weightDecay(), s.nesterov(),
           s.excludeBiasAndNormFromWeightDecay());
     }
-    // Ludwig's use_mixed_precision is float16 AMP on a GPU; on CPU autocast runs bfloat16.
-    if (t.useMixedPrecision()) model.setPrecision(EcdModel.Precision.BFLOAT16);
+    // Ludwig's use_mixed_precision is float16 AMP (with loss scaling) on a GPU; on CPU autocast runs bfloat16.
+    if (t.useMixedPrecision()) {
+      model.setPrecision(model.device().type() == Device.Type.CUDA ? EcdModel.Precision.FLOAT16
+          : EcdModel.Precision.BFLOAT16);
+    }
     var clip = t.gradientClipping();
     model.setGradientClipping(orZero(clip.clipglobalnorm()), orZero(clip.clipnorm()), orZero(clip.clipvalue()));
   }

@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.fidelio.bindings.FidelioH;
+import dev.fidelio.runtime.Device;
 import dev.fidelio.runtime.NativeCall;
 import dev.fidelio.runtime.Tensor;
 import java.lang.foreign.Arena;
@@ -45,6 +46,7 @@ public final class EcdModel extends NativeModule {
   }
 
   private int outputCount;
+  private Device device = Device.CPU;
 
   private EcdModel(MemorySegment handle) {
     super("EcdModel", handle, FidelioH::fdl_ecd_free);
@@ -219,6 +221,48 @@ public final class EcdModel extends NativeModule {
     try (var call = NativeCall.open()) {
       call.check(FidelioH.fdl_ecd_set_precision(handle(), precision.ordinal(), call.error(), call.errorCapacity()),
           "fdl_ecd_set_precision");
+    }
+  }
+
+  /**
+   * Moves the model and its optimizer state to device. Batches stay host tensors: each call moves
+   * them there, and predictions come back on the host.
+   */
+  public void toDevice(Device device) {
+    try (var call = NativeCall.open()) {
+      call.check(FidelioH.fdl_ecd_to_device(handle(), device.type().code(), Math.max(0, device.index()), call.error(),
+          call.errorCapacity()), "fdl_ecd_to_device");
+      this.device = device;
+    }
+  }
+
+  public Device device() {
+    return device;
+  }
+
+  /**
+   * trainer.compile: on CUDA each input shape's whole train step is captured as a CUDA graph and
+   * replayed; elsewhere the step stays eager. Returns one line saying which, and why.
+   */
+  public String setCompile(boolean enabled) {
+    try (var call = NativeCall.open()) {
+      MemorySegment report = call.arena().allocate(512);
+      call.check(FidelioH.fdl_ecd_set_compile(handle(), enabled ? 1 : 0, report, report.byteSize(), call.error(),
+          call.errorCapacity()), "fdl_ecd_set_compile");
+      return report.getString(0);
+    }
+  }
+
+  /** Captured CUDA graphs, steps replayed through them, steps of the compiled path run eagerly. */
+  public record CompileStats(long graphs, long replays, long eagerSteps) {}
+
+  public CompileStats compileStats() {
+    try (var call = NativeCall.open()) {
+      MemorySegment counts = call.arena().allocate(JAVA_LONG, 3);
+      call.check(FidelioH.fdl_ecd_compile_stats(handle(), counts, counts.asSlice(8), counts.asSlice(16), call.error(),
+          call.errorCapacity()), "fdl_ecd_compile_stats");
+      return new CompileStats(counts.getAtIndex(JAVA_LONG, 0), counts.getAtIndex(JAVA_LONG, 1),
+          counts.getAtIndex(JAVA_LONG, 2));
     }
   }
 

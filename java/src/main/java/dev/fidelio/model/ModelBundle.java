@@ -8,6 +8,7 @@ import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.features.TextMetadata;
 import dev.fidelio.features.TrainingSetMetadata;
 import dev.fidelio.runtime.DType;
+import dev.fidelio.runtime.Device;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.text.TextTokenizer;
 import dev.fidelio.weights.NamedTensor;
@@ -127,6 +128,8 @@ public final class ModelBundle implements AutoCloseable {
     try {
       model = ModelFactory.build(config, metadata, Map.of(), metadata.randomSeed(), new ArrayList<>());
       readWeights(folder, model);
+      // predict, evaluate, serve, the Java API: FIDELIO_DEVICE (auto: CUDA when available).
+      model.toDevice(Device.select(System.getenv("FIDELIO_DEVICE")));
       return new ModelBundle(config, metadata, model, tokenizers);
     } catch (RuntimeException e) {
       if (model != null) model.close();

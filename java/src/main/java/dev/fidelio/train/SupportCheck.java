@@ -48,7 +48,6 @@ public final class SupportCheck {
       case Optimizer.Sgd s -> false;
     };
     if (amsgrad) errors.add(notYet("trainer.optimizer.amsgrad", "true"));
-    if (t.compile()) errors.add(notYet("trainer.compile", "true"));
     if (t.regularizationLambda() > 0) errors.add(notYet("trainer.regularization_lambda", "> 0"));
     if (t.enableGradientCheckpointing()) errors.add(notYet("trainer.enable_gradient_checkpointing", "true"));
     if (t.learningRateScheduler().t0() != null || t.learningRateScheduler().tMult() != 1) {

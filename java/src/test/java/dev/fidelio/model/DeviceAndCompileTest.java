@@ -1,0 +1,106 @@
+package dev.fidelio.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.fidelio.runtime.DType;
+import dev.fidelio.runtime.Device;
+import dev.fidelio.runtime.FidelioException;
+import dev.fidelio.runtime.NativeRuntime;
+import dev.fidelio.runtime.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Moving a model to its device keeps its optimizer state (a moved model trains on exactly as one
+ * left in place), and trainer.compile says what it did: on a machine without CUDA, eager, naming why.
+ */
+class DeviceAndCompileTest {
+  private static final int ROWS = 8;
+  private static final int WIDTH = 4;
+
+  private static EcdModel model() {
+    EcdModel model = EcdModel.create(5);
+    model.addEmbeddingInput("x", WIDTH);
+    model.addCategoryOutput("y", 3, new float[0], 1.0);
+    model.build(List.of(new EcdModel.FcLayer(6, EcdModel.Activation.TANH, 0.0, EcdModel.Norm.NONE,
+        new EcdModel.NormParams(128, 0.1, 1e-5))), false);
+    model.setAdam(0.9, 0.999, 1e-8, 0.1, true, true);
+    model.setGradientClipping(0.5, 0, 0);
+    return model;
+  }
+
+  private static double step(EcdModel model, Random random) {
+    float[] x = new float[ROWS * WIDTH];
+    long[] y = new long[ROWS];
+    for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+    for (int i = 0; i < ROWS; i++) y[i] = random.nextInt(3);
+    try (Tensor xs = Tensor.of(x, ROWS, WIDTH); Tensor ys = Tensor.of(y, ROWS)) {
+      return model.trainStep(List.of(xs), List.of(ys), 0.05);
+    }
+  }
+
+  private static double[] values(Tensor t) {
+    try (Tensor d = t.to(DType.FLOAT64)) {
+      return d.toDoubleArray();
+    }
+  }
+
+  @Test
+  void movingTheModelKeepsItsOptimizerState() {
+    try (EcdModel moved = model(); EcdModel staying = model()) {
+      Random a = new Random(3);
+      Random b = new Random(3);
+      for (int i = 0; i < 3; i++) assertEquals(step(staying, a), step(moved, b), 0.0);
+      moved.toDevice(Device.CPU);
+      assertEquals(Device.CPU, moved.device());
+      Map<String, Tensor> before = staying.optimizerState();
+      Map<String, Tensor> after = moved.optimizerState();
+      try {
+        assertEquals(before.keySet(), after.keySet());
+        for (String name : before.keySet()) {
+          assertArrayEquals(values(before.get(name)), values(after.get(name)), 0.0, name);
+        }
+      } finally {
+        before.values().forEach(Tensor::close);
+        after.values().forEach(Tensor::close);
+      }
+      // Step counts and moments carried over: the next updates are the same.
+      for (int i = 0; i < 3; i++) assertEquals(step(staying, a), step(moved, b), 0.0, "step " + i);
+    }
+  }
+
+  @Test
+  void compileOnTheCpuStaysEagerAndSaysWhy() {
+    try (EcdModel compiled = model(); EcdModel eager = model()) {
+      String report = compiled.setCompile(true);
+      assertTrue(report.startsWith("eager: ") && report.contains("CPU"), report);
+      assertEquals("eager", eager.setCompile(false));
+      Random a = new Random(9);
+      Random b = new Random(9);
+      for (int i = 0; i < 4; i++) assertEquals(step(eager, a), step(compiled, b), 0.0, "step " + i);
+      assertEquals(new EcdModel.CompileStats(0, 0, 0), compiled.compileStats());
+    }
+  }
+
+  @Test
+  void aMissingCudaDeviceIsAClearError() {
+    assumeTrue(NativeRuntime.deviceCount(Device.Type.CUDA) == 0, "this machine has CUDA");
+    var e = assertThrows(IllegalArgumentException.class, () -> Device.select("cuda"));
+    assertTrue(e.getMessage().contains("0 CUDA device(s)") && e.getMessage().contains("--device cpu"),
+        e.getMessage());
+    assertEquals(Device.CPU, Device.select("auto"));
+    assertEquals(Device.CPU, Device.select(" CPU "));
+    var bad = assertThrows(IllegalArgumentException.class, () -> Device.select("gpu0"));
+    assertTrue(bad.getMessage().contains("expected auto, cpu, cuda or cuda:N"), bad.getMessage());
+    try (EcdModel model = model()) {
+      var native_ = assertThrows(FidelioException.class, () -> model.toDevice(Device.cuda(0)));
+      assertTrue(native_.getMessage().contains("no CUDA"), native_.getMessage());
+    }
+  }
+}
