@@ -334,14 +334,20 @@ FDL_API int32_t fdl_ecd_to_device(fdl_ecd* ecd, int32_t device_type, int32_t dev
                                   size_t err_cap);
 /* trainer.compile: enabled != 0 captures each input shape's whole train step as a CUDA graph and
  * replays it (CUDA, float32 or bfloat16, one process, adam/adamw with LibTorch >= 2.4; train steps
- * that accumulate gradients stay eager). Elsewhere the step stays eager. report receives one line
- * saying which and why. */
+ * that accumulate gradients stay eager). Elsewhere the step stays eager; on the CPU evaluation runs
+ * a frozen TorchScript copy of the model (float32, raw inputs; remade after any weight change) when
+ * the first batch shows it faster than the eager modules.
+ * report receives one line saying what applies and why. */
 FDL_API int32_t fdl_ecd_set_compile(fdl_ecd* ecd, int32_t enabled, char* report, size_t report_cap, char* err,
                                     size_t err_cap);
-/* Captured graphs, train steps replayed through them, and steps of the compiled path run eagerly
- * (warm-up, or shapes beyond the graph limit). */
+/* Captured CUDA graphs, train steps replayed through them, steps of the compiled path run eagerly
+ * (warm-up, or shapes beyond the graph limit); on the CPU the frozen TorchScript copies made, the
+ * first evaluation batch's milliseconds frozen and eager (0 before it; the faster serves; frozen is
+ * infinite when the copy's logits differed) and that batch's largest logit difference between the
+ * two, relative to the largest logit. */
 FDL_API int32_t fdl_ecd_compile_stats(const fdl_ecd* ecd, int64_t* graphs, int64_t* replays, int64_t* eager_steps,
-                                      char* err, size_t err_cap);
+                                      int64_t* frozen_copies, double* frozen_ms, double* eager_ms,
+                                      double* frozen_difference, char* err, size_t err_cap);
 /* Trains data-parallel from now on: the train step that ends an update synchronises the gradients
  * through data_parallel (shared; the handle may be freed afterwards) between backward and the
  * optimizer step, and the optimizer is recreated (fresh state, the last fdl_ecd_set_adam/_sgd

@@ -11,12 +11,14 @@
 #include "cuda_graph_step.h"
 #include "distributed/distributed_handles.h"
 #include "ecd/ecd_model.h"
+#include "ecd/frozen_forward.h"
 #include "ecd/torchscript_export.h"
 #include "gradient_clipping.h"
 #include "mixed_precision.h"
 #include "resnet_handle.h"
 #include "sgd.h"
 #include "tensor_handle.h"
+#include "weights_version.h"
 
 struct fdl_ecd {
   fdl::EcdModel model;
@@ -33,6 +35,7 @@ struct fdl_ecd {
   at::Tensor learning_rate;                           // on the device, for capturable optimizer steps
   bool compile = false;                               // trainer.compile
   std::unique_ptr<fdl::CapturedTrainStep> captured;   // its CUDA graphs, when capture is possible
+  std::unique_ptr<fdl::FrozenForward> frozen;         // compile on the CPU: the evaluation forward
 };
 
 namespace fdl {
@@ -137,6 +140,13 @@ std::string why_not_captured(fdl_ecd* e) {
   return "";
 }
 
+// Why evaluation does not run the frozen TorchScript forward (compile on the CPU); empty when it does.
+std::string why_not_frozen(fdl_ecd* e) {
+  if (e->device.is_cuda()) return "on CUDA the train step is captured instead";
+  if (e->precision != FDL_PRECISION_FLOAT32) return "mixed precision autocast does not apply inside TorchScript";
+  return FrozenForward::why_not(*e->model);
+}
+
 // Captured graphs hold the tensors of the optimizer, precision and device they were made with:
 // any change of those makes new ones.
 void forget_graphs(fdl_ecd* e) {
@@ -214,6 +224,7 @@ double captured_train_step(fdl_ecd* e, std::vector<at::Tensor> x, std::vector<at
   };
   auto outcome = e->captured->run(x, y, body, [e] { e->model->zero_grad(/*set_to_none=*/true); });
   if (outcome.replayed_only) e->optimizer->count_replayed_step();
+  bump_weights_version();
   double value = outcome.loss.item<double>();
   require_finite_loss(value);
   return value;
@@ -504,6 +515,7 @@ int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_
           clip_gradients(e->model->parameters(), e->clipping);
         }
         optimizer_step(e, learning_rate);
+        bump_weights_version();
       }
       if (e->data_parallel) e->data_parallel->gather_parameters();
     }
@@ -520,6 +532,7 @@ int32_t fdl_ecd_to_device(fdl_ecd* ecd, int32_t device_type, int32_t device_inde
     std::vector<std::pair<std::string, at::Tensor>> saved;
     for (const auto& [name, value] : e->optimizer->state()) saved.emplace_back(name, value.detach().clone());
     e->model->to(device);
+    bump_weights_version();
     e->device = device;
     e->learning_rate = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(device));
     e->optimizer = e->make_optimizer(optimized_parameters(e));
@@ -538,25 +551,38 @@ int32_t fdl_ecd_set_compile(fdl_ecd* ecd, int32_t enabled, char* report, size_t 
     forget_graphs(e);
     std::string why = why_not_captured(e);
     if (why.empty() && !e->captured) why = "this LibTorch build has no CUDA graphs";
+    std::string why_eval = why_not_frozen(e);
     std::string text = !e->compile ? "eager"
         : e->captured ? "each input shape's whole train step (forward, loss, backward, clipping, optimizer) is "
                         "captured as a CUDA graph after 3 eager warm-up steps and replayed; text inputs are padded "
                         "to power-of-two length buckets; up to 8 graphs, further shapes run eager"
-                      : "eager: " + why;
+                      : "training eager (" + why + "); evaluation and prediction " +
+                            (why_eval.empty() ? "run a frozen TorchScript copy of the model where the first batch "
+                                                "shows it faster (remade after the weights change)"
+                                              : "eager (" + why_eval + ")");
     write_message(report, report_cap, text);
   });
 }
 
-int32_t fdl_ecd_compile_stats(const fdl_ecd* ecd, int64_t* graphs, int64_t* replays, int64_t* eager_steps, char* err,
-                              size_t err_cap) {
+int32_t fdl_ecd_compile_stats(const fdl_ecd* ecd, int64_t* graphs, int64_t* replays, int64_t* eager_steps,
+                              int64_t* frozen_copies, double* frozen_ms, double* eager_ms,
+                              double* frozen_difference, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     fdl_ecd* e = built_ecd(ecd);
     require_out(graphs, "graphs");
     require_out(replays, "replays");
     require_out(eager_steps, "eager_steps");
+    require_out(frozen_copies, "frozen_copies");
+    require_out(frozen_ms, "frozen_ms");
+    require_out(eager_ms, "eager_ms");
+    require_out(frozen_difference, "frozen_difference");
     *graphs = e->captured ? e->captured->graphs() : 0;
     *replays = e->captured ? e->captured->replays() : 0;
     *eager_steps = e->captured ? e->captured->eager_steps() : 0;
+    *frozen_copies = e->frozen ? e->frozen->builds() : 0;
+    *frozen_ms = e->frozen ? e->frozen->frozen_ms() : 0;
+    *eager_ms = e->frozen ? e->frozen->eager_ms() : 0;
+    *frozen_difference = e->frozen ? e->frozen->max_difference() : 0;
   });
 }
 
@@ -591,7 +617,9 @@ int32_t fdl_ecd_evaluate(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_t 
     c10::NoGradGuard no_grad;
     e->model->eval();
     AutocastGuard autocast = autocast_for(e);
-    auto logits = e->model->forward(x);
+    bool use_frozen = e->compile && why_not_frozen(e).empty();
+    if (use_frozen && !e->frozen) e->frozen = std::make_unique<FrozenForward>();
+    auto logits = use_frozen ? e->frozen->forward(*e->model, x) : e->model->forward(x);
     if (n_targets > 0) {
       require_out(loss_out, "loss_out");
       *loss_out = e->model->loss(logits, y).to(at::kFloat).item<double>();

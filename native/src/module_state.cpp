@@ -8,6 +8,7 @@
 #include "api_guard.h"
 #include "state_dict.h"
 #include "tensor_handle.h"
+#include "weights_version.h"
 
 namespace fdl {
 namespace {
@@ -91,6 +92,7 @@ int32_t fdl_module_state_set(void* module, int32_t index, const fdl_tensor* valu
                                              ", the value has " + shape_string(v.sizes()));
     c10::NoGradGuard no_grad;
     target.copy_(v);
+    bump_weights_version();
   });
 }
 
@@ -109,6 +111,7 @@ int32_t fdl_module_load_state(void* module, const char* const* names, const fdl_
     StrictLoadOptions options;
     options.allow_missing_prefixes = split_prefixes(allow_missing_prefixes);
     LoadReport loaded = load_state_strict(target, state, options);
+    bump_weights_version();
     std::string left;
     for (const auto& key : loaded.left_at_initialisation) left += (left.empty() ? "" : ",") + key;
     if (report != nullptr && report_cap > 0) write_message(report, report_cap, left);
@@ -123,6 +126,7 @@ int32_t fdl_module_to(void* module, int32_t dtype, int32_t device_type, int32_t 
     require(at::isFloatingType(type), "modules hold floating-point values; dtype code " + std::to_string(dtype) +
                                           " is not one");
     target.to(to_device(device_type, device_index), type);
+    bump_weights_version();
   });
 }
 

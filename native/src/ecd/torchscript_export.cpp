@@ -1,4 +1,5 @@
 #include "torchscript_export.h"
+#include "torchscript_module.h"
 
 #include <torch/csrc/jit/api/module.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -327,7 +328,7 @@ std::string root_source(const EcdModelImpl& model, const std::vector<double>& th
 
 }  // namespace
 
-void export_torchscript(EcdModelImpl& model, const std::vector<double>& binary_thresholds, const std::string& path) {
+torch::jit::Module scripted_ecd(const EcdModelImpl& model, const std::vector<double>& binary_thresholds) {
   require(model.built(), "the model is not built yet (fdl_ecd_build)");
   require(binary_thresholds.size() == model.outputs.size(), "expected one threshold per output feature (" +
                                                                 std::to_string(model.outputs.size()) + "), got " +
@@ -337,6 +338,11 @@ void export_torchscript(EcdModelImpl& model, const std::vector<double>& binary_t
   root.register_attribute("training", c10::BoolType::get(), false);
   for (const auto& c : model.named_children()) root.register_module(c.key(), script_module(*c.value(), unit));
   root.define(root_source(model, binary_thresholds));
+  return root;
+}
+
+void export_torchscript(EcdModelImpl& model, const std::vector<double>& binary_thresholds, const std::string& path) {
+  torch::jit::Module root = scripted_ecd(model, binary_thresholds);
   try {
     root.save(path);
   } catch (const c10::Error& e) {

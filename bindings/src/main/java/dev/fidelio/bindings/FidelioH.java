@@ -299,7 +299,7 @@ public final class FidelioH {
     fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, JAVA_INT, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_to_device$MH = downcall(linker, lookup, missing, "fdl_ecd_to_device", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_set_compile$MH = downcall(linker, lookup, missing, "fdl_ecd_set_compile", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
-    fdl_ecd_compile_stats$MH = downcall(linker, lookup, missing, "fdl_ecd_compile_stats", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_compile_stats$MH = downcall(linker, lookup, missing, "fdl_ecd_compile_stats", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_set_data_parallel$MH = downcall(linker, lookup, missing, "fdl_ecd_set_data_parallel", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_evaluate$MH = downcall(linker, lookup, missing, "fdl_ecd_evaluate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_export_torchscript$MH = downcall(linker, lookup, missing, "fdl_ecd_export_torchscript", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -856,9 +856,9 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_ecd_compile_stats(MemorySegment ecd, MemorySegment graphs, MemorySegment replays, MemorySegment eager_steps, MemorySegment err, long err_cap) {
+  public static int fdl_ecd_compile_stats(MemorySegment ecd, MemorySegment graphs, MemorySegment replays, MemorySegment eager_steps, MemorySegment frozen_copies, MemorySegment frozen_ms, MemorySegment eager_ms, MemorySegment frozen_difference, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_ecd_compile_stats$MH.invokeExact(ecd, graphs, replays, eager_steps, err, err_cap);
+      return (int) fdl_ecd_compile_stats$MH.invokeExact(ecd, graphs, replays, eager_steps, frozen_copies, frozen_ms, eager_ms, frozen_difference, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

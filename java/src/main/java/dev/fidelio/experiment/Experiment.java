@@ -248,6 +248,12 @@ public final class Experiment {
     compile.put("captured_graphs", stats.graphs());
     compile.put("replayed_steps", stats.replays());
     compile.put("eager_steps", stats.eagerSteps());
+    if (stats.eagerMs() > 0) {
+      compile.put("evaluation_forward", stats.frozenMs() < stats.eagerMs() ? "frozen" : "eager");
+      compile.put("first_batch_ms", Map.of("frozen", stats.frozenMs(), "eager", stats.eagerMs()));
+      compile.put("frozen_max_relative_difference", stats.frozenDifference());
+      compile.put("frozen_copies", stats.frozenCopies());
+    }
     return compile;
   }
 

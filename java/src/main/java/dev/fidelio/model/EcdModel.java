@@ -253,16 +253,25 @@ public final class EcdModel extends NativeModule {
     }
   }
 
-  /** Captured CUDA graphs, steps replayed through them, steps of the compiled path run eagerly. */
-  public record CompileStats(long graphs, long replays, long eagerSteps) {}
+  /**
+   * Captured CUDA graphs, steps replayed through them, steps of the compiled path run eagerly; on the
+   * CPU the frozen TorchScript copies made for evaluation, the first batch's milliseconds frozen and
+   * eager (0 before it; the faster serves; frozen is infinite when the copy answered differently) and
+   * that batch's largest logit difference between the two, relative to the largest logit.
+   */
+  public record CompileStats(long graphs, long replays, long eagerSteps, long frozenCopies, double frozenMs,
+                             double eagerMs, double frozenDifference) {}
 
   public CompileStats compileStats() {
     try (var call = NativeCall.open()) {
-      MemorySegment counts = call.arena().allocate(JAVA_LONG, 3);
-      call.check(FidelioH.fdl_ecd_compile_stats(handle(), counts, counts.asSlice(8), counts.asSlice(16), call.error(),
-          call.errorCapacity()), "fdl_ecd_compile_stats");
+      MemorySegment counts = call.arena().allocate(JAVA_LONG, 4);
+      MemorySegment reals = call.arena().allocate(JAVA_DOUBLE, 3);
+      call.check(FidelioH.fdl_ecd_compile_stats(handle(), counts, counts.asSlice(8), counts.asSlice(16),
+          counts.asSlice(24), reals, reals.asSlice(8), reals.asSlice(16), call.error(), call.errorCapacity()),
+          "fdl_ecd_compile_stats");
       return new CompileStats(counts.getAtIndex(JAVA_LONG, 0), counts.getAtIndex(JAVA_LONG, 1),
-          counts.getAtIndex(JAVA_LONG, 2));
+          counts.getAtIndex(JAVA_LONG, 2), counts.getAtIndex(JAVA_LONG, 3), reals.getAtIndex(JAVA_DOUBLE, 0),
+          reals.getAtIndex(JAVA_DOUBLE, 1), reals.getAtIndex(JAVA_DOUBLE, 2));
     }
   }
 

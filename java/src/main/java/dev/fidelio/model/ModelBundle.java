@@ -130,6 +130,8 @@ public final class ModelBundle implements AutoCloseable {
       readWeights(folder, model);
       // predict, evaluate, serve, the Java API: FIDELIO_DEVICE (auto: CUDA when available).
       model.toDevice(Device.select(System.getenv("FIDELIO_DEVICE")));
+      // trainer.compile applies to prediction as well: the frozen TorchScript forward on the CPU.
+      model.setCompile(config.trainer().compile());
       return new ModelBundle(config, metadata, model, tokenizers);
     } catch (RuntimeException e) {
       if (model != null) model.close();

@@ -1,0 +1,15 @@
+// The ECD model as a TorchScript module (the export's, see torchscript_export.h for its contract),
+// for the files that work with the module itself: its parameters share the live model's storage.
+#pragma once
+
+#include <torch/csrc/jit/api/module.h>
+
+#include <vector>
+
+#include "ecd_model.h"
+
+namespace fdl {
+
+torch::jit::Module scripted_ecd(const EcdModelImpl& model, const std::vector<double>& binary_thresholds);
+
+}  // namespace fdl
