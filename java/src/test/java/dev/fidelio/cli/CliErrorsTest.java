@@ -3,11 +3,15 @@ package dev.fidelio.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.fidelio.runtime.Device;
+import dev.fidelio.runtime.NativeRuntime;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +29,7 @@ class CliErrorsTest {
       unknown trainer key        | trainer: {epochz: 3}                                   | ok.csv      | trainer.epochz
       wrong value type           | trainer: {epochs: many}                                | ok.csv      | trainer.epochs
       unsupported optimizer      | trainer: {optimizer: {type: rmsprop}}                  | ok.csv      | trainer.optimizer.type
-      compile not yet            | trainer: {compile: true}                               | ok.csv      | trainer.compile
+      compile not a boolean      | trainer: {compile: maybe}                              | ok.csv      | trainer.compile
       cache with trainable       | CACHE_TRAINABLE                                        | ok.csv      | cache
       model nowhere to be found  | MISSING_MODEL                                          | ok.csv      | no-such-org/no-such-model
       missing column             | output_features: [{name: label, type: category, column: lable}] | ok.csv | did you mean 'label'
@@ -55,6 +59,22 @@ class CliErrorsTest {
         dir.resolve(dataset).toString(), "--output_directory", dir.resolve("results").toString());
     assertEquals(1, code, "exit code; stderr: " + err);
     assertTrue(err.toString().contains(expected), "stderr should name '" + expected + "': " + err);
+    assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+  }
+
+  @Test
+  void aDeviceThatIsNotThereFailsCleanly(@TempDir Path dir) throws Exception {
+    assumeTrue(NativeRuntime.deviceCount(Device.Type.CUDA) == 0, "this machine has CUDA");
+    Files.writeString(dir.resolve("config.yaml"), GOOD_CONFIG);
+    Files.writeString(dir.resolve("ok.csv"), "text,label\nwin money now,spam\nlunch at noon,ham\nfree prize,spam\n");
+    StringWriter err = new StringWriter();
+    var cli = FidelioCli.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute("train", "--config", dir.resolve("config.yaml").toString(), "--dataset",
+        dir.resolve("ok.csv").toString(), "--output_directory", dir.resolve("results").toString(), "--device", "cuda:1");
+    assertEquals(1, code, "exit code; stderr: " + err);
+    assertTrue(err.toString().contains("device 'cuda:1' is not available") && err.toString().contains("--device cpu"),
+        err.toString());
     assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
   }
 }
