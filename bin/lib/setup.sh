@@ -46,7 +46,7 @@ fidelio_build_if_stale() {
 }
 
 # The native environment must be set before the JVM (and so LibTorch, OpenMP, OpenBLAS) starts.
-# Values the user already set win. benchmarks/results/launcher-environment.md measures each.
+# Values the user already set win. Each comment names its measurement (benchmarks/results/).
 fidelio_native_env() {
   # libgomp spin-waits by default: with as many threads as cores, anything else running makes
   # every parallel region wait for a descheduled spinner (a 25x slower step was measured).
