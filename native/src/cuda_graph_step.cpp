@@ -1,6 +1,7 @@
 #include "cuda_graph_step.h"
 
 #include <map>
+#include <utility>
 
 #include "api_guard.h"
 #include "tensor_handle.h"
@@ -60,7 +61,9 @@ struct CapturedTrainStep::Graphs {
     std::unique_ptr<at::cuda::CUDAGraph> graph;
   };
   std::map<std::string, Entry> by_shape;
-  c10::cuda::MempoolId_t pool{0, 0};  // shared: replays never overlap and outputs are read at once
+  // The graphs' memory pool id (its type moved between LibTorch versions), shared: replays never
+  // overlap and their outputs are read at once.
+  decltype(std::declval<at::cuda::CUDAGraph&>().pool()) pool{0, 0};
 };
 
 CapturedTrainStep::CapturedTrainStep(int64_t max_graphs, int64_t warmup_steps)
