@@ -149,6 +149,7 @@ public final class Experiment {
       // The model is only needed to run the encoders whose outputs are cached; nothing is trained.
       try (EcdModel model = needsModel ? ModelFactory.build(config, pending.data().metadata(), encoders.pretrained(),
           ImageEncoders.pretrained(config), randomSeed, new ArrayList<>()) : null) {
+        if (model != null) model.toDevice(Device.select(System.getenv("FIDELIO_DEVICE")));
         int evalBatchSize = TrainingPlan.of(config, pending.data().training().size(), randomSeed).evalBatchSize();
         Preparation.Result prepared = Preparation.finish(pending, model, config, evalBatchSize);
         return (prepared.hit() ? "reused " : "stored ") + prepared.entry() + " (key " + prepared.key().hash() + ", "
