@@ -6,6 +6,7 @@ import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.OutputFeature;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.model.ModelBundle;
+import dev.fidelio.runtime.Device;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,6 +45,8 @@ public final class TorchscriptExport {
         thresholds[i] = outputs.get(i) instanceof BinaryOutputFeature b ? b.threshold() : 0.5;
       }
       Path tmp = outputFolder.resolve(MODEL_FILE + ".tmp");
+      // CPU weights in the file: torch.jit.load opens it on any machine (map_location moves it to a GPU).
+      bundle.model().toDevice(Device.CPU);
       bundle.model().exportTorchscript(tmp, thresholds);
       Files.move(tmp, outputFolder.resolve(MODEL_FILE), StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
