@@ -78,6 +78,11 @@ public record BertConfig(
         return new BertConfig("bert", 30522, 384, 6, 12, 1536, "gelu", 512, 2, 1e-12, 0.1, 0.1, 0);
     }
 
+    /** bert-base-uncased's shape (12 layers, hidden 768, 12 heads, intermediate 3072): transformers.BertConfig's defaults. */
+    public static BertConfig bertBase() {
+        return new BertConfig("bert", 30522, 768, 12, 12, 3072, "gelu", 512, 2, 1e-12, 0.1, 0.1, 0);
+    }
+
     public static BertConfig read(Path configJson) {
         JsonNode root;
         try {

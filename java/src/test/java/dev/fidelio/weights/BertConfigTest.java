@@ -15,7 +15,7 @@ class BertConfigTest {
     @Test
     void missingFieldsTakeHfDefaults() throws Exception {
         BertConfig c = parse("{\"model_type\": \"bert\"}");
-        assertEquals(new BertConfig("bert", 30522, 768, 12, 12, 3072, "gelu", 512, 2, 1e-12, 0.1, 0.1, 0), c);
+        assertEquals(BertConfig.bertBase(), c);
         assertEquals(64, c.headDim());
     }
 
