@@ -1,6 +1,8 @@
 #include "process_group_factory.h"
 
+#ifdef FIDELIO_WITH_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #ifdef FIDELIO_WITH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -13,6 +15,7 @@
 namespace fdl {
 namespace {
 
+#ifdef FIDELIO_WITH_GLOO
 bool is_loopback(const std::string& address) {
   return address == "localhost" || address.rfind("127.", 0) == 0 || address == "::1";
 }
@@ -26,6 +29,7 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master
   if (is_loopback(master_addr)) return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
+#endif
 
 }  // namespace
 
@@ -49,10 +53,15 @@ c10::intrusive_ptr<CollectiveBackend> make_collective_backend(const c10::intrusi
                               "CUDA LibTorch (see README, Distributed training)");
 #endif
   }
+#ifdef FIDELIO_WITH_GLOO
   auto gloo_options = c10d::ProcessGroupGloo::Options::create(o.timeout);
   gloo_options->devices.push_back(gloo_device(o.master_addr));
   gloo_options->threads = 2;
   return c10::make_intrusive<c10d::ProcessGroupGloo>(store, o.rank, o.world_size, gloo_options);
+#else
+  fail(FDL_ERR_UNSUPPORTED, "this Fidelio build has no Gloo process group (its LibTorch came without gloo's "
+                            "headers); rebuild with them (Debian: libgloo-dev) for data-parallel training on the CPU");
+#endif
 }
 
 }  // namespace fdl
