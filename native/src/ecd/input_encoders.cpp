@@ -19,8 +19,8 @@ at::Tensor CacheableInput::embed(const std::vector<at::Tensor>& raw_inputs) {
   require(static_cast<int32_t>(raw_inputs.size()) == raw_tensor_count(),
           "expected " + std::to_string(raw_tensor_count()) + " raw input tensors, got " +
               std::to_string(raw_inputs.size()));
-  check(raw_inputs);
-  check_raw_values(raw_inputs);
+  check(raw_inputs);  // shapes only: values were checked on the host batch (check_values), and a read here
+                      // would synchronise the device or break a CUDA graph capture
   c10::NoGradGuard no_grad;
   torch::nn::Module& module = encoder();
   bool was_training = module.is_training();
