@@ -23,7 +23,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 7
+#define FDL_ABI_VERSION 8
 
 /* Status codes. */
 #define FDL_OK 0
@@ -273,6 +273,10 @@ FDL_API int32_t fdl_ecd_add_binary_output(fdl_ecd* ecd, const char* name, double
 /* loss_type: FDL_NUMBER_LOSS_* */
 FDL_API int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_t loss_type, double loss_weight,
                                           char* err, size_t err_cap);
+/* Ludwig's decoder fc_layers for output output_name (added already, before fdl_ecd_build): layers
+ * between the combiner and that output's head, rows as fdl_ecd_build's. */
+FDL_API int32_t fdl_ecd_set_decoder_layers(fdl_ecd* ecd, const char* output_name, const int64_t* fc_ints,
+                                           const double* fc_reals, int32_t n_fc_layers, char* err, size_t err_cap);
 /* Builds the concat combiner (n_fc_layers fully connected layers, fc arrays as above; residual != 0
  * adds each layer's input to its output where the sizes match) and the output heads; creates the
  * AdamW optimizer. */

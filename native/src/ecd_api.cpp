@@ -168,6 +168,13 @@ int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_t loss_t
   });
 }
 
+int32_t fdl_ecd_set_decoder_layers(fdl_ecd* ecd, const char* output_name, const int64_t* fc_ints,
+                                   const double* fc_reals, int32_t n_fc_layers, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    ecd_of(ecd)->model->set_decoder_layers(name_of(output_name), fc_layers_of(fc_ints, fc_reals, n_fc_layers));
+  });
+}
+
 int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_ints, const double* fc_reals, int32_t n_fc_layers,
                       int32_t residual, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {

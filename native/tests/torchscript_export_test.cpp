@@ -138,6 +138,13 @@ int main() {
   EXPECT(fdl_ecd_add_category_output(ecd, "label", 3, nullptr, 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
   EXPECT(fdl_ecd_add_binary_output(ecd, "flag", 1.0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
   EXPECT(fdl_ecd_add_number_output(ecd, "size.x", 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
+  // The binary output decodes through its own layer (Ludwig's decoder fc_layers) before its head.
+  int64_t decoder_ints[] = {4, FDL_ACTIVATION_RELU, FDL_NORM_LAYER, 128};
+  double decoder_reals[] = {0.0, 0.1, 1e-5};
+  EXPECT(fdl_ecd_set_decoder_layers(ecd, "flag", decoder_ints, decoder_reals, 1, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_set_decoder_layers(ecd, "flags", decoder_ints, decoder_reals, 1, err, sizeof err) ==
+                 FDL_ERR_INVALID_ARGUMENT && std::strstr(err, "no output feature named 'flags'") != nullptr,
+         "an unknown output is named: %s", err);
   // One batch-norm layer, then a residual ghost-norm layer of the same width.
   int64_t fc_ints[] = {6, FDL_ACTIVATION_TANH, FDL_NORM_BATCH, 128, 6, FDL_ACTIVATION_RELU, FDL_NORM_GHOST, 2};
   double fc_reals[] = {0.2, 0.1, 1e-5, 0.0, 0.05, 1e-3};

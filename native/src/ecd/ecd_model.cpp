@@ -34,6 +34,18 @@ void EcdModelImpl::add_output(const std::string& name, std::function<std::shared
   for (const auto& existing : output_names) require(existing != name, "duplicate output feature name '" + name + "'");
   output_names.push_back(name);
   pending_outputs_.push_back(std::move(make));
+  pending_decoder_layers_.emplace_back();
+}
+
+void EcdModelImpl::set_decoder_layers(const std::string& name, const std::vector<FcLayerSpec>& layers) {
+  require(!built(), "decoder layers must be set before the model is built");
+  for (size_t i = 0; i < output_names.size(); ++i) {
+    if (output_names[i] == name) {
+      pending_decoder_layers_[i] = layers;
+      return;
+    }
+  }
+  fail(FDL_ERR_INVALID_ARGUMENT, "no output feature named '" + name + "'");
 }
 
 void EcdModelImpl::build(const std::vector<FcLayerSpec>& combiner_layers, bool residual) {
@@ -44,10 +56,14 @@ void EcdModelImpl::build(const std::vector<FcLayerSpec>& combiner_layers, bool r
   for (const auto& input : inputs) concat_size += input->output_size();
   combiner = register_module("combiner", FcStack(concat_size, combiner_layers, residual));
   for (size_t i = 0; i < pending_outputs_.size(); ++i) {
-    outputs.push_back(pending_outputs_[i](combiner->output_size()));
+    const auto& decoder_layers = pending_decoder_layers_[i];
+    FcStack decoder = decoder_layers.empty() ? FcStack(nullptr) : FcStack(combiner->output_size(), decoder_layers);
+    outputs.push_back(pending_outputs_[i](decoder ? decoder->output_size() : combiner->output_size()));
+    if (decoder) outputs.back()->fc_stack = outputs.back()->register_module("fc_stack", decoder);
     output_features->update({{module_key(output_names[i]), outputs.back()}});
   }
   pending_outputs_.clear();
+  pending_decoder_layers_.clear();
 }
 
 int32_t EcdModelImpl::expected_tensor_count() const {
@@ -116,7 +132,9 @@ std::vector<at::Tensor> EcdModelImpl::forward(const std::vector<at::Tensor>& fea
   require(batch > 0, "empty batch");
   at::Tensor combined = combiner->forward(at::cat(encoded, 1));
   std::vector<at::Tensor> logits;
-  for (const auto& output : outputs) logits.push_back(output->forward(combined));
+  for (const auto& output : outputs) {
+    logits.push_back(output->forward(output->fc_stack ? output->fc_stack->forward(combined) : combined));
+  }
   return logits;
 }
 

@@ -22,6 +22,8 @@ struct EcdModelImpl : torch::nn::Module {
   void add_input(const std::string& name, std::shared_ptr<InputEncoder> encoder);
   // Output heads are created by build(), once the combiner's output size is known.
   void add_output(const std::string& name, std::function<std::shared_ptr<OutputFeature>(int64_t)> make);
+  // Fc layers for the decoder of output name (added already), between the combiner and its head.
+  void set_decoder_layers(const std::string& name, const std::vector<FcLayerSpec>& layers);
   void build(const std::vector<FcLayerSpec>& combiner_layers, bool residual);
 
   // feature_tensors: every input's tensors, concatenated in input order -> logits per output
@@ -48,6 +50,7 @@ struct EcdModelImpl : torch::nn::Module {
   // feature_tensors cut into each input's own tensors (checks the count).
   std::vector<std::vector<at::Tensor>> split_by_input(const std::vector<at::Tensor>& feature_tensors) const;
   std::vector<std::function<std::shared_ptr<OutputFeature>(int64_t)>> pending_outputs_;
+  std::vector<std::vector<FcLayerSpec>> pending_decoder_layers_;  // per pending output
 };
 TORCH_MODULE(EcdModel);
 

@@ -7,6 +7,8 @@
 
 #include <vector>
 
+#include "fc_stack.h"
+
 namespace fdl {
 
 struct OutputFeature : torch::nn::Module {
@@ -19,6 +21,9 @@ struct OutputFeature : torch::nn::Module {
   // Checks that read target values, on the host batch (see InputEncoder::check_values).
   virtual void check_target_values(const at::Tensor& target) const {}
   double loss_weight = 1.0;
+  // The decoder's fc layers (Ludwig's decoder fc_layers) between the combiner and this head: the
+  // model runs them before forward(); null without layers.
+  FcStack fc_stack{nullptr};
 };
 
 // Softmax cross-entropy over num_classes, optional per-class weights. Target: int64 class ids [B].

@@ -310,8 +310,9 @@ std::string root_source(const EcdModelImpl& model, const std::vector<double>& th
     const std::string& name = model.output_names[i];
     const auto& head = model.outputs[i];
     auto entry = [&](const std::string& suffix) { return "    out[" + quoted(name + suffix) + "] = "; };
-    code += "    logits = " + child("self.output_features", module_key(name)) + ".forward(combined)\n" + entry("_logits") +
-            "logits\n";
+    std::string output = child("self.output_features", module_key(name));
+    std::string decoded = head->fc_stack ? output + ".fc_stack.forward(combined)" : "combined";
+    code += "    logits = " + output + ".forward(" + decoded + ")\n" + entry("_logits") + "logits\n";
     if (std::dynamic_pointer_cast<CategoryOutput>(head)) {
       code += entry("_probabilities") + "torch.softmax(logits, 1)\n" + entry("_predictions") + "torch.argmax(logits, 1)\n";
     } else if (std::dynamic_pointer_cast<BinaryOutput>(head)) {

@@ -16,7 +16,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 7;
+  public static final int FDL_ABI_VERSION = 8;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -118,6 +118,7 @@ public final class FidelioH {
       "fdl_ecd_add_category_output",
       "fdl_ecd_add_binary_output",
       "fdl_ecd_add_number_output",
+      "fdl_ecd_set_decoder_layers",
       "fdl_ecd_build",
       "fdl_ecd_set_adam",
       "fdl_ecd_set_sgd",
@@ -199,6 +200,7 @@ public final class FidelioH {
   private static final MethodHandle fdl_ecd_add_category_output$MH;
   private static final MethodHandle fdl_ecd_add_binary_output$MH;
   private static final MethodHandle fdl_ecd_add_number_output$MH;
+  private static final MethodHandle fdl_ecd_set_decoder_layers$MH;
   private static final MethodHandle fdl_ecd_build$MH;
   private static final MethodHandle fdl_ecd_set_adam$MH;
   private static final MethodHandle fdl_ecd_set_sgd$MH;
@@ -284,6 +286,7 @@ public final class FidelioH {
     fdl_ecd_add_category_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_category_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
     fdl_ecd_add_binary_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_binary_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
     fdl_ecd_add_number_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_number_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_ecd_set_decoder_layers$MH = downcall(linker, lookup, missing, "fdl_ecd_set_decoder_layers", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_build$MH = downcall(linker, lookup, missing, "fdl_ecd_build", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_set_adam$MH = downcall(linker, lookup, missing, "fdl_ecd_set_adam", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_set_sgd$MH = downcall(linker, lookup, missing, "fdl_ecd_set_sgd", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -731,6 +734,14 @@ public final class FidelioH {
   public static int fdl_ecd_add_number_output(MemorySegment ecd, MemorySegment name, int loss_type, double loss_weight, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_ecd_add_number_output$MH.invokeExact(ecd, name, loss_type, loss_weight, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_ecd_set_decoder_layers(MemorySegment ecd, MemorySegment output_name, MemorySegment fc_ints, MemorySegment fc_reals, int n_fc_layers, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_ecd_set_decoder_layers$MH.invokeExact(ecd, output_name, fc_ints, fc_reals, n_fc_layers, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

@@ -127,6 +127,15 @@ public final class EcdModel extends NativeModule {
     }
   }
 
+  /** Ludwig's decoder fc_layers of output name (added already): layers between the combiner and its head. */
+  public void setDecoderLayers(String name, List<FcLayer> layers) {
+    try (var call = NativeCall.open()) {
+      FcArrays fc = FcArrays.of(call.arena(), layers);
+      call.check(FidelioH.fdl_ecd_set_decoder_layers(handle(), call.arena().allocateFrom(name), fc.ints(), fc.reals(),
+          layers.size(), call.error(), call.errorCapacity()), "fdl_ecd_set_decoder_layers");
+    }
+  }
+
   /** Builds the concat combiner with these layers (residual: Ludwig's combiner.residual) and the output heads. */
   public void build(List<FcLayer> combinerLayers, boolean residual) {
     try (var call = NativeCall.open()) {

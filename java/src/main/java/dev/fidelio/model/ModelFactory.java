@@ -114,6 +114,12 @@ public final class ModelFactory {
   }
 
   private static void addOutput(EcdModel model, OutputFeature output, TrainingSetMetadata metadata) {
+    addHead(model, output, metadata);
+    List<FcLayer> decoderLayers = output.decoder().fc().layers();
+    if (!decoderLayers.isEmpty()) model.setDecoderLayers(output.name(), fcLayers(decoderLayers));
+  }
+
+  private static void addHead(EcdModel model, OutputFeature output, TrainingSetMetadata metadata) {
     switch (output) {
       case CategoryOutputFeature c -> {
         CategoryVocabulary vocabulary = metadata.category(c.name());

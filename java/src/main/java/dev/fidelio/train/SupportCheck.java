@@ -35,10 +35,7 @@ public final class SupportCheck {
     for (int i = 0; i < config.outputFeatures().size(); i++) {
       OutputFeature output = config.outputFeatures().get(i);
       String path = "output_features[" + i + "]";
-      if (!output.decoder().fc().layers().isEmpty()) {
-        errors.add(new ConfigError(path + ".decoder", "decoder fc layers are not supported yet; put the layers in"
-            + " the combiner (combiner.fc_layers / num_fc_layers)"));
-      }
+      checkFcLayers(output.decoder().fc(), path + ".decoder", errors);
     }
     if (config.combiner() instanceof Combiner.Concat concat) checkFcLayers(concat.fc(), "combiner", errors);
     Trainer t = config.trainer();
