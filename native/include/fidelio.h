@@ -23,7 +23,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 8
+#define FDL_ABI_VERSION 9
 
 /* Status codes. */
 #define FDL_OK 0
@@ -230,9 +230,10 @@ FDL_API int32_t fdl_resnet_forward(fdl_resnet* resnet, const fdl_tensor* images,
 #define FDL_NORM_GHOST 3
 
 /* Fully connected layers cross as two flat arrays, one row per layer:
- * ints  [n][FDL_FC_INTS]:  output_size, FDL_ACTIVATION_*, FDL_NORM_*, virtual_batch_size (ghost norm)
+ * ints  [n][FDL_FC_INTS]:  output_size, FDL_ACTIVATION_*, FDL_NORM_*, virtual_batch_size (ghost norm),
+ *                          use_bias (0: the layer's linear map has no bias)
  * reals [n][FDL_FC_REALS]: dropout, norm momentum (batch/ghost), norm epsilon (batch/layer/ghost) */
-#define FDL_FC_INTS 4
+#define FDL_FC_INTS 5
 #define FDL_FC_REALS 3
 
 /* Losses of number outputs (Ludwig's mean_squared_error, mean_absolute_error, root_mean_squared_error). */

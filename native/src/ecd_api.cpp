@@ -40,8 +40,10 @@ std::vector<FcLayerSpec> fc_layers_of(const int64_t* ints, const double* reals, 
     require(row[1] >= INT32_MIN && row[1] <= INT32_MAX && row[2] >= INT32_MIN && row[2] <= INT32_MAX,
             "fc layer " + std::to_string(i) + ": activation or norm code out of range");
     NormParams norm{row[3], real[1], real[2]};
+    require(row[4] == 0 || row[4] == 1, "fc layer " + std::to_string(i) + ": use_bias must be 0 or 1, got " +
+                                            std::to_string(row[4]));
     layers.push_back({row[0], activation_of(static_cast<int32_t>(row[1])), real[0],
-                      norm_of(static_cast<int32_t>(row[2])), norm});
+                      norm_of(static_cast<int32_t>(row[2])), norm, row[4] == 1});
   }
   return layers;
 }

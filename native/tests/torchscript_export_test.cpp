@@ -69,7 +69,7 @@ void image_and_tabular_model() {
   EXPECT(fdl_ecd_new(9, &ecd, err, sizeof err) == FDL_OK, "%s", err);
   EXPECT(fdl_ecd_add_image_input(ecd, "image", resnet, 1, err, sizeof err) == FDL_OK, "%s", err);
   fdl_resnet_free(resnet);
-  int64_t dense_ints[] = {4, FDL_ACTIVATION_RELU, FDL_NORM_LAYER, 0};
+  int64_t dense_ints[] = {4, FDL_ACTIVATION_RELU, FDL_NORM_LAYER, 0, /*use_bias=*/1};
   double dense_reals[] = {0.0, 0.1, 1e-5};
   EXPECT(fdl_ecd_add_scalar_input(ecd, "price", dense_ints, dense_reals, 1, err, sizeof err) == FDL_OK, "%s", err);
   EXPECT(fdl_ecd_add_scalar_input(ecd, "flag", nullptr, nullptr, 0, err, sizeof err) == FDL_OK, "%s", err);
@@ -77,7 +77,7 @@ void image_and_tabular_model() {
   EXPECT(fdl_ecd_add_category_input(ecd, "size", 3, 0, 0, 0.0, err, sizeof err) == FDL_OK, "%s", err);
   EXPECT(fdl_ecd_add_category_output(ecd, "label", 3, nullptr, 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
   EXPECT(fdl_ecd_add_number_output(ecd, "score", 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
-  int64_t fc_ints[] = {8, FDL_ACTIVATION_GELU, FDL_NORM_LAYER, 0};
+  int64_t fc_ints[] = {8, FDL_ACTIVATION_GELU, FDL_NORM_LAYER, 0, /*use_bias=*/1};
   double fc_reals[] = {0.1, 0.1, 1e-5};
   EXPECT(fdl_ecd_build(ecd, fc_ints, fc_reals, 1, 0, err, sizeof err) == FDL_OK, "%s", err);
 
@@ -138,15 +138,16 @@ int main() {
   EXPECT(fdl_ecd_add_category_output(ecd, "label", 3, nullptr, 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
   EXPECT(fdl_ecd_add_binary_output(ecd, "flag", 1.0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
   EXPECT(fdl_ecd_add_number_output(ecd, "size.x", 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
-  // The binary output decodes through its own layer (Ludwig's decoder fc_layers) before its head.
-  int64_t decoder_ints[] = {4, FDL_ACTIVATION_RELU, FDL_NORM_LAYER, 128};
+  // The binary output decodes through its own layer (Ludwig's decoder fc_layers, here without a bias)
+  // before its head.
+  int64_t decoder_ints[] = {4, FDL_ACTIVATION_RELU, FDL_NORM_LAYER, 128, /*use_bias=*/0};
   double decoder_reals[] = {0.0, 0.1, 1e-5};
   EXPECT(fdl_ecd_set_decoder_layers(ecd, "flag", decoder_ints, decoder_reals, 1, err, sizeof err) == FDL_OK, "%s", err);
   EXPECT(fdl_ecd_set_decoder_layers(ecd, "flags", decoder_ints, decoder_reals, 1, err, sizeof err) ==
                  FDL_ERR_INVALID_ARGUMENT && std::strstr(err, "no output feature named 'flags'") != nullptr,
          "an unknown output is named: %s", err);
   // One batch-norm layer, then a residual ghost-norm layer of the same width.
-  int64_t fc_ints[] = {6, FDL_ACTIVATION_TANH, FDL_NORM_BATCH, 128, 6, FDL_ACTIVATION_RELU, FDL_NORM_GHOST, 2};
+  int64_t fc_ints[] = {6, FDL_ACTIVATION_TANH, FDL_NORM_BATCH, 128, 1, 6, FDL_ACTIVATION_RELU, FDL_NORM_GHOST, 2, 1};
   double fc_reals[] = {0.2, 0.1, 1e-5, 0.0, 0.05, 1e-3};
   EXPECT(fdl_ecd_build(ecd, fc_ints, fc_reals, 2, /*residual=*/1, err, sizeof err) == FDL_OK, "%s", err);
 

@@ -58,7 +58,8 @@ at::Tensor GhostBatchNormImpl::forward(const at::Tensor& x) {
 FcLayerImpl::FcLayerImpl(int64_t input_size, const FcLayerSpec& layer_spec) : spec(layer_spec) {
   require(spec.output_size > 0, "fc layer output_size must be positive, got " + std::to_string(spec.output_size));
   require(spec.dropout >= 0 && spec.dropout < 1, "dropout must lie in [0, 1), got " + std::to_string(spec.dropout));
-  dense = register_module("dense", torch::nn::Linear(input_size, spec.output_size));
+  dense = register_module("dense",
+                          torch::nn::Linear(torch::nn::LinearOptions(input_size, spec.output_size).bias(spec.use_bias)));
   switch (spec.norm) {
     case Norm::Batch:
       batch_norm = register_module("norm", RowBatchNorm(spec.output_size, spec.norm_params));

@@ -32,6 +32,7 @@ struct FcLayerSpec {
   double dropout = 0.0;
   Norm norm = Norm::None;
   NormParams norm_params{};
+  bool use_bias = true;
 };
 
 // Batch norm over [B, D] that, in training, passes a single row through unchanged: one row has no

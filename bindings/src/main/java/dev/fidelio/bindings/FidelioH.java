@@ -16,7 +16,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 8;
+  public static final int FDL_ABI_VERSION = 9;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -53,7 +53,7 @@ public final class FidelioH {
   public static final int FDL_NORM_BATCH = 1;
   public static final int FDL_NORM_LAYER = 2;
   public static final int FDL_NORM_GHOST = 3;
-  public static final int FDL_FC_INTS = 4;
+  public static final int FDL_FC_INTS = 5;
   public static final int FDL_FC_REALS = 3;
   public static final int FDL_NUMBER_LOSS_MSE = 0;
   public static final int FDL_NUMBER_LOSS_MAE = 1;

@@ -22,8 +22,16 @@ import java.util.Map;
  * then {@link #build}; trained with one native call per batch ({@link #trainStep}).
  */
 public final class EcdModel extends NativeModule {
-  /** One fully connected layer (of the concat combiner or a dense scalar encoder) with its norm's parameters. */
-  public record FcLayer(long outputSize, Activation activation, double dropout, Norm norm, NormParams normParams) {}
+  /**
+   * One fully connected layer (of the concat combiner, a decoder or a dense scalar encoder) with its
+   * norm's parameters; useBias false drops the linear map's bias (Ludwig's use_bias).
+   */
+  public record FcLayer(long outputSize, Activation activation, double dropout, Norm norm, NormParams normParams,
+                        boolean useBias) {
+    public FcLayer(long outputSize, Activation activation, double dropout, Norm norm, NormParams normParams) {
+      this(outputSize, activation, dropout, norm, normParams, true);
+    }
+  }
 
   /** Codes of FDL_ACTIVATION_*, in order. */
   public enum Activation { RELU, TANH, SIGMOID, GELU, ELU, LEAKY_RELU, NONE }
@@ -158,6 +166,7 @@ public final class EcdModel extends NativeModule {
         ints[r + 1] = layer.activation().ordinal();
         ints[r + 2] = layer.norm().ordinal();
         ints[r + 3] = layer.normParams().virtualBatchSize();
+        ints[r + 4] = layer.useBias() ? 1 : 0;
         int d = i * FidelioH.FDL_FC_REALS;
         reals[d] = layer.dropout();
         reals[d + 1] = layer.normParams().momentum();

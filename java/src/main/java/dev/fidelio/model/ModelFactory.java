@@ -172,7 +172,8 @@ public final class ModelFactory {
     List<EcdModel.FcLayer> layers = new ArrayList<>();
     for (FcLayer layer : configured) {
       layers.add(new EcdModel.FcLayer(layer.outputSize(), activation(layer.activation()), layer.dropout(),
-          layer.norm() == null ? EcdModel.Norm.NONE : EcdModel.Norm.valueOf(layer.norm().name()), normParams(layer)));
+          layer.norm() == null ? EcdModel.Norm.NONE : EcdModel.Norm.valueOf(layer.norm().name()), normParams(layer),
+          layer.useBias()));
     }
     return layers;
   }

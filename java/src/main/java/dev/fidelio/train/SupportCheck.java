@@ -61,7 +61,6 @@ public final class SupportCheck {
     for (int i = 0; i < stack.layers().size(); i++) {
       FcLayer layer = stack.layers().get(i);
       String at = stack.fcLayers() != null ? path + ".fc_layers[" + i + "]" : path;
-      if (!layer.useBias()) errors.add(notYet(at + ".use_bias", "false"));
       if (layer.normParams() == null) continue;
       List<String> allowed = layer.norm() == null ? List.of() : switch (layer.norm()) {
         case BATCH -> List.of("momentum", "eps", "epsilon");

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Ludwig's decoder fc_layers: each output decodes the combiner's output through its own layers
- * before its head. A two-output model (category through a ReLU layer, number through a layer-norm
- * layer) learns both, saves the layers under the output's name, and reloads for prediction.
+ * before its head. A two-output model (category through a ReLU layer, number through a bias-free
+ * layer and a layer-norm layer) learns both, saves the layers under the output's name, and reloads
+ * for prediction.
  */
 class DecoderLayersTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,7 +48,9 @@ class DecoderLayersTest {
           - {name: y, type: category, decoder: {type: classifier, num_fc_layers: 1, fc_output_size: 16}}
           - name: z
             type: number
-            decoder: {type: regressor, fc_layers: [{output_size: 16, activation: relu}, {output_size: 8, norm: layer}]}
+            decoder:
+              type: regressor
+              fc_layers: [{output_size: 16, activation: relu, use_bias: false}, {output_size: 8, norm: layer}]
         combiner: {type: concat, fc_layers: [{output_size: 16}]}
         trainer: {epochs: 30, batch_size: 32, learning_rate: 0.01}
         """);
@@ -64,6 +67,8 @@ class DecoderLayersTest {
       assertTrue(weights.contains(name), name);
     }
     assertEquals(16, weights.get("output_features.y.dense.weight").shape()[1], "the head reads the decoder's 16");
+    assertTrue(!weights.contains("output_features.z.fc_stack.layers.0.dense.bias")
+        && weights.contains("output_features.z.fc_stack.layers.1.dense.bias"), "use_bias: false drops that bias alone");
 
     try (FidelioModel model = FidelioModel.load(results.resolve("model"))) {
       var predictions = model.predict(List.of(Map.of("x", 2.0, "c", "a"), Map.of("x", -2.0, "c", "b")));
