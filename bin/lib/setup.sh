@@ -1,7 +1,9 @@
 # Sourced by bin/ scripts: system packages, the build, and the native environment.
 
-# Debian packages Fidelio needs to build and run (Debian 12 names).
-FIDELIO_PACKAGES=(libtorch-dev libgloo-dev libopenblas0-openmp cmake g++ make maven)
+# Debian packages Fidelio needs to build and run (Debian 12 names). LibTorch itself is not one of
+# them: cmake/FidelioLibTorch.cmake finds LibTorch 2.x (FIDELIO_LIBTORCH, a Python torch, a torch
+# wheel on disk). libgloo-dev gives the Gloo declarations that c10d's header includes.
+FIDELIO_PACKAGES=(libgloo-dev cmake g++ make maven)
 
 # Installs missing packages when root; otherwise prints the exact command and fails.
 fidelio_ensure_packages() {
@@ -29,7 +31,7 @@ fidelio_build_if_stale() {
   local need=0
   [ -f "$stamp" ] && [ -f "$root/java/target/fidelio.jar" ] && [ -f "$root/build/native/lib/libfidelio.so" ] || need=1
   if [ $need -eq 0 ] && [ -n "$(find "$root/native" "$root/java/src/main" "$root/bindings/src/main" \
-      "$root/CMakeLists.txt" "$root/pom.xml" "$root/java/pom.xml" "$root/bindings/pom.xml" \
+      "$root/cmake" "$root/CMakeLists.txt" "$root/pom.xml" "$root/java/pom.xml" "$root/bindings/pom.xml" \
       -newer "$stamp" -type f -print -quit 2>/dev/null)" ]; then
     need=1
   fi
@@ -45,7 +47,7 @@ fidelio_build_if_stale() {
   touch "$stamp"
 }
 
-# The native environment must be set before the JVM (and so LibTorch, OpenMP, OpenBLAS) starts.
+# The native environment must be set before the JVM (and so LibTorch and OpenMP) starts.
 # Values the user already set win. Each comment names its measurement (benchmarks/results/).
 fidelio_native_env() {
   # libgomp spin-waits by default: with as many threads as cores, anything else running makes
@@ -53,17 +55,6 @@ fidelio_native_env() {
   export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
   # One intra-op thread per core; LibTorch otherwise guesses from the physical-core count.
   export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
-  # OpenBLAS 0.3.21 may fall back to its generic Prescott kernel (2-3x slower) on CPUs newer than
-  # it knows; name the right kernel family from the CPU flags unless one was chosen already.
-  if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-    local flags
-    flags="$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)"
-    if [[ $flags == *avx512f* && $flags == *avx512bw* && $flags == *avx512vl* ]]; then
-      export OPENBLAS_CORETYPE=SkylakeX
-    elif [[ $flags == *avx2* && $flags == *fma* ]]; then
-      export OPENBLAS_CORETYPE=Haswell
-    fi
-  fi
   # glibc returns every freed block above its (dynamic) mmap threshold to the kernel, so each train
   # step's large activations and gradients are fresh mmaps that fault in zeroed pages: in the JVM
   # process this cost a trainable BERT step 15-20% (benchmarks/results/text-train-step-*.md). Keep

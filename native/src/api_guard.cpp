@@ -24,7 +24,7 @@ void write_message(char* buf, size_t cap, const std::string& message) noexcept {
 
 namespace {
 bool mentions_out_of_memory(const std::string& m) {
-  // LibTorch 1.13 reports allocation failures as a plain c10::Error; 2.x as c10::OutOfMemoryError.
+  // CUDA allocation failures arrive as c10::OutOfMemoryError; the CPU allocator's as a plain c10::Error.
   return m.find("not enough memory") != std::string::npos || m.find("out of memory") != std::string::npos ||
          m.find("can't allocate") != std::string::npos;
 }
@@ -39,6 +39,9 @@ int32_t report_current_exception(char* err, size_t err_cap) noexcept {
     } catch (const Failure& e) {
       code = e.code;
       message = e.what();
+    } catch (const c10::OutOfMemoryError& e) {
+      message = e.what_without_backtrace();
+      code = FDL_ERR_OUT_OF_MEMORY;
     } catch (const c10::Error& e) {
       message = e.what_without_backtrace();
       code = mentions_out_of_memory(message) ? FDL_ERR_OUT_OF_MEMORY : FDL_ERR_TORCH;

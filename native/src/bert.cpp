@@ -92,9 +92,10 @@ at::Tensor BertSelfAttentionImpl::forward(const at::Tensor& hidden, const at::Te
     return x.view({batch, length, num_heads, head_size}).transpose(1, 2);
   };
   at::Tensor q = heads(query(hidden)), k = heads(key(hidden)), v = heads(value(hidden));
-  at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_size));  // [B, h, T, T]
-  at::Tensor probs = dropout(at::softmax(scores + additive_mask, -1));
-  at::Tensor context = at::matmul(probs, v);                                  // [B, h, T, head_size]
+  // LibTorch's fused attention (HF's "sdpa" implementation): softmax(q k^T / sqrt(d) + mask) v with
+  // the same additive mask, and attention dropout only in training, without the [B, h, T, T] scores.
+  double dropout_p = is_training() ? dropout->options.p() : 0.0;
+  at::Tensor context = at::scaled_dot_product_attention(q, k, v, additive_mask, dropout_p);  // [B, h, T, head_size]
   return context.transpose(1, 2).contiguous().view({batch, length, num_heads * head_size});  // [B, T, H]
 }
 

@@ -3,7 +3,6 @@
 // trainer's halving on OOM are tested with it), and benchmarks read peak memory from it.
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
-#include <torch/version.h>
 
 #include <atomic>
 #include <mutex>
@@ -14,14 +13,6 @@
 namespace fdl {
 namespace {
 
-// LibTorch 2.3 made allocate() non-const and added the pure virtual copy_data().
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
-#define FDL_ALLOCATE_CONST
-#define FDL_HAS_COPY_DATA 1
-#else
-#define FDL_ALLOCATE_CONST const
-#define FDL_HAS_COPY_DATA 0
-#endif
 
 // Wraps LibTorch's CPU allocator. Each DataPtr's context is its data pointer (some LibTorch code
 // asserts that of CPU allocations); the base allocation behind it is kept in a table until freed.
@@ -29,7 +20,7 @@ class CountingCpuAllocator final : public c10::Allocator {
  public:
   explicit CountingCpuAllocator(c10::Allocator* base) : base_(base) {}
 
-  c10::DataPtr allocate(size_t n) FDL_ALLOCATE_CONST override {
+  c10::DataPtr allocate(size_t n) override {
     size_t limit = limit_.load();
     size_t now = in_use_.load();
     TORCH_CHECK(limit == 0 || now + n <= limit, "DefaultCPUAllocator: can't allocate memory: you tried to allocate ",
@@ -50,11 +41,9 @@ class CountingCpuAllocator final : public c10::Allocator {
 
   c10::DeleterFnPtr raw_deleter() const override { return &CountingCpuAllocator::release; }
 
-#if FDL_HAS_COPY_DATA
   void copy_data(void* dest, const void* src, std::size_t count) const override {
     default_copy_data(dest, src, count);
   }
-#endif
 
   void set_limit(size_t bytes) { limit_ = bytes; }
   size_t in_use() const { return in_use_.load(); }

@@ -2,39 +2,14 @@
 
 #include <ATen/autocast_mode.h>
 #include <c10/core/GradMode.h>
-#include <torch/version.h>
 
 namespace fdl {
 namespace {
 
-// LibTorch 2.4 replaced the per-device autocast setters with ones taking the device type.
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
 bool autocast_enabled(at::DeviceType d) { return at::autocast::is_autocast_enabled(d); }
 void set_autocast(at::DeviceType d, bool on) { at::autocast::set_autocast_enabled(d, on); }
 at::ScalarType autocast_dtype(at::DeviceType d) { return at::autocast::get_autocast_dtype(d); }
 void set_autocast_dtype(at::DeviceType d, at::ScalarType t) { at::autocast::set_autocast_dtype(d, t); }
-#else
-bool autocast_enabled(at::DeviceType d) {
-  return d == at::kCPU ? at::autocast::is_cpu_enabled() : at::autocast::is_enabled();
-}
-void set_autocast(at::DeviceType d, bool on) {
-  if (d == at::kCPU) {
-    at::autocast::set_cpu_enabled(on);
-  } else {
-    at::autocast::set_enabled(on);
-  }
-}
-at::ScalarType autocast_dtype(at::DeviceType d) {
-  return d == at::kCPU ? at::autocast::get_autocast_cpu_dtype() : at::autocast::get_autocast_gpu_dtype();
-}
-void set_autocast_dtype(at::DeviceType d, at::ScalarType t) {
-  if (d == at::kCPU) {
-    at::autocast::set_autocast_cpu_dtype(t);
-  } else {
-    at::autocast::set_autocast_gpu_dtype(t);
-  }
-}
-#endif
 
 }  // namespace
 
@@ -85,19 +60,11 @@ void DynamicLossScaler::update(bool finite) {
 }
 
 bool unscale_and_check_finite(const std::vector<at::Tensor>& grads, double inv_scale) {
-  const at::Tensor& first = grads.front();
-  if (first.is_cuda()) {
-    // One fused kernel on CUDA: unscale in place and record whether anything is inf or NaN.
-    at::TensorOptions options = first.options().dtype(at::kFloat);
-    at::Tensor found_inf = at::zeros({1}, options);
-    at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf, at::full({1}, inv_scale, options));
-    return found_inf.item<float>() == 0.0f;
-  }
-  // Elsewhere (LibTorch 1.13 has no CPU kernel for the fused op): the same in two passes.
-  at::_foreach_mul_(grads, inv_scale);
-  bool finite = true;
-  for (const auto& g : grads) finite = finite && at::isfinite(g).all().item<bool>();
-  return finite;
+  // One fused kernel (CPU and CUDA): unscale in place and record whether anything is inf or NaN.
+  at::TensorOptions options = grads.front().options().dtype(at::kFloat);
+  at::Tensor found_inf = at::zeros({1}, options);
+  at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf, at::full({1}, inv_scale, options));
+  return found_inf.item<float>() == 0.0f;
 }
 
 }  // namespace fdl

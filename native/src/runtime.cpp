@@ -17,6 +17,9 @@
 #ifndef FIDELIO_VERSION
 #define FIDELIO_VERSION "unknown"
 #endif
+#ifndef FIDELIO_LIBTORCH_SOURCE
+#define FIDELIO_LIBTORCH_SOURCE "unknown"
+#endif
 
 namespace fdl {
 namespace {
@@ -30,19 +33,30 @@ std::string loaded_blas_library() {
   return info.dli_fname;
 }
 
-// OpenBLAS picks its kernel at load time (OPENBLAS_CORETYPE overrides it); the reference BLAS
-// has no such entry point.
+// The BLAS doing LibTorch's matmuls: OpenBLAS names its kernel (chosen at load time); PyTorch's own
+// builds link oneMKL in statically, which only LibTorch's build configuration names.
 std::string blas_kernel() {
   using CoreName = char* (*)();
-  auto core = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
-  if (core == nullptr) return "not OpenBLAS (no openblas_get_corename)";
-  return std::string("OpenBLAS ") + core();
+  if (auto core = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"))) {
+    return std::string("OpenBLAS ") + core();
+  }
+  if (at::hasMKL()) return "oneMKL (linked into LibTorch)";
+  return "unknown (not OpenBLAS, no MKL): LibTorch may use the slow reference BLAS";
 }
 
-std::string blas_config() {
-  using Config = char* (*)();
-  auto config = reinterpret_cast<Config>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
-  return config == nullptr ? "unknown" : config();
+// The lines of LibTorch's build configuration naming its math libraries and CPU kernels.
+std::string math_libraries() {
+  std::istringstream config(at::show_config());
+  std::string line, found;
+  while (std::getline(config, line)) {
+    size_t start = line.find_first_not_of(" -");
+    if (start == std::string::npos) continue;
+    line = line.substr(start);
+    bool math = line.rfind("Intel(R)", 0) == 0 || line.rfind("OpenMP", 0) == 0 || line.rfind("LAPACK is", 0) == 0 ||
+                line.rfind("CPU capability", 0) == 0 || line.rfind("BLAS_INFO", 0) == 0;
+    if (math) found += (found.empty() ? "" : "; ") + line;
+  }
+  return found.empty() ? "unknown" : found;
 }
 
 std::string single_line(std::string text) {
@@ -68,13 +82,14 @@ int32_t fdl_runtime_info(char* out, size_t out_cap, char* err, size_t err_cap) {
     info << "fidelio_version=" << FIDELIO_VERSION << "\n"
          << "abi_version=" << FDL_ABI_VERSION << "\n"
          << "torch_version=" << TORCH_VERSION_MAJOR << "." << TORCH_VERSION_MINOR << "." << TORCH_VERSION_PATCH << "\n"
+         << "libtorch_source=" << FIDELIO_LIBTORCH_SOURCE << "\n"
          << "cuda_available=" << (torch::cuda::is_available() ? "true" : "false") << "\n"
-         << "cuda_device_count=" << torch::cuda::device_count() << "\n"
+         << "cuda_device_count=" << static_cast<int>(torch::cuda::device_count()) << "\n"
          << "intra_op_threads=" << at::get_num_threads() << "\n"
          << "inter_op_threads=" << at::get_num_interop_threads() << "\n"
          << "blas_library=" << loaded_blas_library() << "\n"
          << "blas_kernel=" << blas_kernel() << "\n"
-         << "blas_config=" << blas_config() << "\n"
+         << "math_libraries=" << math_libraries() << "\n"
          << "parallel_info=" << single_line(at::get_parallel_info()) << "\n";
     std::string text = info.str();
     require(text.size() < out_cap, "output buffer holds " + std::to_string(out_cap) + " bytes, runtime info needs " +

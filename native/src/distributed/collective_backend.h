@@ -1,17 +1,9 @@
-// The c10d class collectives run on: c10d::ProcessGroup in LibTorch 1.x, c10d::Backend in 2.x
-// (where ProcessGroupGloo and ProcessGroupNCCL became backends of a dispatching ProcessGroup).
+// The c10d class collectives run on: in LibTorch 2.x ProcessGroupGloo and ProcessGroupNCCL are
+// backends (c10d::Backend) of a dispatching ProcessGroup; Fidelio talks to the backend directly.
 #pragma once
 
-#include <torch/version.h>
-
-#if TORCH_VERSION_MAJOR >= 2
 #include <torch/csrc/distributed/c10d/Backend.hpp>
+
 namespace fdl {
 using CollectiveBackend = c10d::Backend;
 }
-#else
-#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
-namespace fdl {
-using CollectiveBackend = c10d::ProcessGroup;
-}
-#endif

@@ -8,7 +8,6 @@
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
-#include <torch/version.h>
 
 #include <cctype>
 #include <cmath>
@@ -52,14 +51,10 @@ std::string child(const std::string& owner, const std::string& name) {
   return identifier ? owner + "." + name : "getattr(" + owner + ", " + quoted(name) + ")";
 }
 
-// A value of a LibTorch option variant (c10::variant in 1.13, std::variant in 2.x), or null.
+// A value of a LibTorch option variant, or null.
 template <class T, class Variant>
 const T* variant_get(const Variant& value) {
-#if TORCH_VERSION_MAJOR >= 2
   return std::get_if<T>(&value);
-#else
-  return c10::get_if<T>(&value);
-#endif
 }
 
 // "[a, b]" for a TorchScript List[int].

@@ -28,17 +28,17 @@ final class CheckInstallCommand implements Callable<Integer> {
       return 1;
     }
     row(out, "fidelio", info.get("fidelio_version") + " (C ABI " + info.get("abi_version") + ")");
-    row(out, "libtorch", info.get("torch_version"));
+    row(out, "libtorch", info.get("torch_version") + " (" + info.get("libtorch_source") + ")");
     row(out, "cuda", Boolean.parseBoolean(info.get("cuda_available"))
         ? info.get("cuda_device_count") + " device(s)" : "not available (CPU only)");
     row(out, "threads", "intra-op " + info.get("intra_op_threads") + ", inter-op " + info.get("inter_op_threads")
         + "; OMP_NUM_THREADS=" + env("OMP_NUM_THREADS") + ", OMP_WAIT_POLICY=" + env("OMP_WAIT_POLICY"));
-    row(out, "blas library", info.get("blas_library"));
-    row(out, "blas kernel", info.get("blas_kernel") + " (OPENBLAS_CORETYPE=" + env("OPENBLAS_CORETYPE") + ")");
-    row(out, "blas config", info.get("blas_config"));
+    row(out, "blas kernel", info.get("blas_kernel"));
+    row(out, "math libs", info.get("math_libraries"));
     boolean ok = true;
-    if (info.get("blas_library").contains("/blas/") || info.get("blas_kernel").startsWith("not OpenBLAS")) {
-      row(out, "WARNING", "reference BLAS is ~15x slower: apt-get install libopenblas0-openmp");
+    if (info.get("blas_kernel").startsWith("unknown")) {
+      row(out, "WARNING", "no optimised BLAS found (a reference BLAS is ~15x slower): build against a PyTorch wheel's "
+          + "LibTorch (README, Install)");
       ok = false;
     }
     out.println(ok ? "installation OK" : "installation works but is degraded (see WARNING)");

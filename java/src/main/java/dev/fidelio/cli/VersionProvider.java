@@ -15,7 +15,8 @@ final class VersionProvider implements CommandLine.IVersionProvider {
     try {
       Map<String, String> info = NativeRuntime.info();
       return List.of("Fidelio " + info.get("fidelio_version"), java, "LibTorch " + info.get("torch_version")
-          + (Boolean.parseBoolean(info.get("cuda_available")) ? " (CUDA)" : " (CPU)")).toArray(String[]::new);
+          + (Boolean.parseBoolean(info.get("cuda_available")) ? " (CUDA)" : " (CPU)") + " from "
+          + info.get("libtorch_source")).toArray(String[]::new);
     } catch (FidelioException e) {
       return new String[] {"Fidelio (native library unavailable: " + e.getMessage() + ")", java};
     }

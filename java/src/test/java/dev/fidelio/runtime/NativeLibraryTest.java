@@ -22,6 +22,10 @@ class NativeLibraryTest {
   void runtimeInfoReportsVersionsThreadsAndBlas() {
     Map<String, String> info = NativeRuntime.info();
     assertTrue(info.get("torch_version").matches("\\d+\\.\\d+\\.\\d+"), info.toString());
+    // LibTorch 2.x is the base, and the build says where it came from (cmake/FidelioLibTorch.cmake).
+    assertTrue(Integer.parseInt(info.get("torch_version").split("\\.")[0]) >= 2, info.toString());
+    assertTrue(info.get("libtorch_source").matches("(FIDELIO_LIBTORCH|Torch_DIR|Python torch of .+|wheel .+): .+"),
+        info.toString());
     assertTrue(Integer.parseInt(info.get("intra_op_threads")) >= 1, info.toString());
     assertTrue(info.containsKey("blas_kernel") && info.containsKey("blas_library"), info.toString());
     assertEquals(1, NativeRuntime.deviceCount(Device.Type.CPU));

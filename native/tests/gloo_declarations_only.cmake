@@ -1,0 +1,17 @@
+# Fails when libfidelio defines any gloo symbol: gloo's headers (Debian's revision, not LibTorch's)
+# must contribute declarations only, so every gloo function that runs is LibTorch's own.
+# Usage: cmake -DLIBRARY=libfidelio.so -P gloo_declarations_only.cmake
+execute_process(COMMAND nm --demangle --defined-only "${LIBRARY}" OUTPUT_VARIABLE symbols RESULT_VARIABLE failed)
+if(failed)
+  message(FATAL_ERROR "nm could not read ${LIBRARY}")
+endif()
+string(REGEX MATCHALL "[^\n]*gloo::[^\n]*" defined "${symbols}")
+if(defined)
+  string(REPLACE ";" "\n" defined "${defined}")
+  message(FATAL_ERROR "libfidelio defines gloo code compiled from headers that may not match LibTorch's gloo:\n${defined}")
+endif()
+execute_process(COMMAND nm --demangle --undefined-only "${LIBRARY}" OUTPUT_VARIABLE undefined)
+if(NOT undefined MATCHES "c10d::ProcessGroupGloo::ProcessGroupGloo")
+  message(FATAL_ERROR "libfidelio does not call c10d::ProcessGroupGloo's constructor: was it built with Gloo?")
+endif()
+message(STATUS "no gloo code in ${LIBRARY}; the Gloo process group is LibTorch's own")
