@@ -1,7 +1,6 @@
 #include "adam.h"
 
 #include <c10/core/GradMode.h>
-#include <torch/version.h>
 
 #include <cmath>
 #include <optional>
@@ -22,6 +21,14 @@ MultiTensorAdam::MultiTensorAdam(std::vector<at::Tensor> params, AdamOptions opt
     : MultiTensorAdam(params, options, weight_decay_mask(params, false)) {}
 
 void MultiTensorAdam::step(double lr) {
+  // On the CPU, LibTorch's fused kernel: one pass over each parameter's memory instead of the
+  // eight of the multi-tensor update (3.5-4x faster for MiniLM's 22.6M parameters, measured with
+  // torch 2.13's AdamW foreach=True vs fused=True), and in place: nothing to allocate, so an
+  // out-of-memory error cannot leave a half-done update either.
+  if (!params_.empty() && params_.front().is_cpu()) {
+    fused_step(lr, at::Tensor());
+    return;
+  }
   c10::NoGradGuard no_grad;
   // Every temporary is allocated before any state changes: an out-of-memory error leaves the
   // parameters, moments and step count as they were, so the trainer can redo the step in smaller
@@ -35,12 +42,15 @@ void MultiTensorAdam::step(double lr) {
   apply(plain, lr, 0.0);
 }
 
-// LibTorch 2.4 has the fused kernels with a tensor learning rate; earlier ones take it as a double,
-// which a captured graph would freeze.
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+// The fused kernels take the learning rate as a tensor, so a captured graph reads its current value.
 bool MultiTensorAdam::capturable() const { return !params_.empty() && params_.front().is_cuda(); }
 
-void MultiTensorAdam::step(const at::Tensor& lr, const at::Tensor& skip) {
+void MultiTensorAdam::step(const at::Tensor& lr, const at::Tensor& skip) { fused_step(lr, skip); }
+
+// torch's fused kernel (_fused_adamw_ / _fused_adam_), per-parameter step counts as tensors; lr a
+// double (CPU) or a device tensor (CUDA, read by a captured graph at replay).
+template <class LearningRate>
+void MultiTensorAdam::fused_step(const LearningRate& lr, const at::Tensor& skip) {
   c10::NoGradGuard no_grad;
   std::optional<at::Tensor> found_inf;
   if (skip.defined()) found_inf = skip;
@@ -75,13 +85,6 @@ void MultiTensorAdam::step(const at::Tensor& lr, const at::Tensor& skip) {
   }
   ++step_count_;
 }
-#else
-bool MultiTensorAdam::capturable() const { return false; }
-
-void MultiTensorAdam::step(const at::Tensor& lr, const at::Tensor& skip) {
-  TORCH_CHECK(false, "fused Adam needs LibTorch >= 2.4");
-}
-#endif
 
 std::vector<std::pair<std::string, at::Tensor>> MultiTensorAdam::state() const {
   std::vector<std::pair<std::string, at::Tensor>> state;

@@ -1,6 +1,7 @@
-// Adam and AdamW as one multi-tensor update over all parameters (torch._foreach_* kernels),
-// numerically the same as torch.optim.Adam / AdamW (foreach=True): bias-corrected moments; weight
-// decay either decoupled (AdamW: p -= lr * wd * p) or as L2 added to the gradient (Adam).
+// Adam and AdamW as one update over all parameters, the same as torch.optim.Adam / AdamW: torch's
+// fused kernel (fused=True) on the CPU and, capturable, on CUDA; the multi-tensor update
+// (torch._foreach_* kernels, foreach=True) otherwise. Bias-corrected moments; weight decay either
+// decoupled (AdamW: p -= lr * wd * p) or as L2 added to the gradient (Adam).
 #pragma once
 
 #include "optimizer.h"
@@ -21,9 +22,10 @@ class MultiTensorAdam : public Optimizer {
   MultiTensorAdam(std::vector<at::Tensor> params, AdamOptions options, std::vector<bool> decay_mask);
   MultiTensorAdam(std::vector<at::Tensor> params, AdamOptions options);
 
+  // On the CPU: torch's fused kernel; elsewhere the multi-tensor update.
   void step(double lr) override;
-  // On CUDA with LibTorch >= 2.4: torch's fused kernel (_fused_adamw_ / _fused_adam_), per-parameter
-  // step counts on the device, the learning rate a device tensor; capturable by a CUDA graph.
+  // On CUDA: torch's fused kernel (_fused_adamw_ / _fused_adam_), per-parameter step counts on the
+  // device, the learning rate a device tensor; capturable by a CUDA graph.
   bool capturable() const override;
   void step(const at::Tensor& lr, const at::Tensor& skip) override;
   void count_replayed_step() override { ++step_count_; }
@@ -39,6 +41,8 @@ class MultiTensorAdam : public Optimizer {
     std::vector<at::Tensor> params, grads, avg, avg_sq, denom;
   };
   Pending prepare(const StepGroup& group, double weight_decay) const;
+  template <class LearningRate>
+  void fused_step(const LearningRate& lr, const at::Tensor& skip);
   void apply(Pending& pending, double lr, double weight_decay);
 
   std::vector<at::Tensor> params_;
