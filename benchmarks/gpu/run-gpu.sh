@@ -84,7 +84,7 @@ fi
 echo "cmake $(cmake --version | head -n1 | awk '{print $3}'), $cxx, python $python: torch $torch_version" \
   "(CUDA $torch_cuda; GPU $gpu_name, capability $gpu_capability; gloo headers in the wheel: $torch_gloo)"
 cmake_args=(-DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_COMPILER=$cxx")
-[ -n "$torch_prefix" ] && cmake_args+=("-DCMAKE_PREFIX_PATH=$torch_prefix")
+[ -n "$torch_prefix" ] && cmake_args+=("-DFIDELIO_LIBTORCH=$torch_prefix")
 if [ "$device" != cpu ]; then
   [ "$torch_cuda" != none ] || fail "torch $torch_version in $python is a CPU build; DEVICE=$device needs a CUDA build"
   [ "$gpu_name" != none ] || fail "torch $torch_version sees no CUDA device (check nvidia-smi); or run with DEVICE=cpu"
