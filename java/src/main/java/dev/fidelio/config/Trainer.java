@@ -12,6 +12,9 @@ import java.util.List;
  * @param validationField the output feature (or "combined") whose metric picks the best model;
  *     Ludwig resolves an absent value to the only output feature, else "combined"
  * @param checkpointsPerEpoch 0 means one evaluation per epoch (unless steps_per_checkpoint is set)
+ * @param evalSteps batches of each split an evaluation during training runs; null runs them all
+ * @param layersToFreezeRegex parameters whose names match stay as loaded; null trains all trainable ones
+ * @param increaseBatchSizeOnPlateau how many times the batch size may grow when the watched metric stalls
  */
 public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize, AutoOr<Integer> evalBatchSize,
                       AutoOr<Double> learningRate, LearningRateScaling learningRateScaling, Optimizer optimizer,
@@ -21,7 +24,10 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
                       boolean useMixedPrecision, boolean compile,
                       int checkpointsPerEpoch, int stepsPerCheckpoint, boolean evaluateTrainingSet,
                       boolean shouldShuffle, RegularizationType regularizationType, double regularizationLambda,
-                      boolean enableGradientCheckpointing, boolean skipAllEvaluation) implements Yaml.Rendered {
+                      boolean enableGradientCheckpointing, boolean skipAllEvaluation, Integer evalSteps,
+                      String layersToFreezeRegex, int increaseBatchSizeOnPlateau,
+                      int increaseBatchSizeOnPlateauPatience, double increaseBatchSizeOnPlateauRate,
+                      String increaseBatchSizeEvalMetric, String increaseBatchSizeEvalSplit) implements Yaml.Rendered {
 
     /** How the learning rate grows with data-parallel workers (a no-op on one device). */
     public enum LearningRateScaling implements ConfigEnum { LINEAR, SQRT, CONSTANT }
@@ -69,7 +75,14 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
                 node.bool("should_shuffle", true),
                 node.choice("regularization_type", RegularizationType.class, RegularizationType.L2),
                 node.decimal("regularization_lambda", 0.0, 0.0, Double.MAX_VALUE),
-                node.bool("enable_gradient_checkpointing", false), node.bool("skip_all_evaluation", false));
+                node.bool("enable_gradient_checkpointing", false), node.bool("skip_all_evaluation", false),
+                node.optionalInteger("eval_steps", null, 1, Integer.MAX_VALUE),
+                node.string("layers_to_freeze_regex", null),
+                node.integer("increase_batch_size_on_plateau", 0, 0, Integer.MAX_VALUE),
+                node.integer("increase_batch_size_on_plateau_patience", 5, 0, Integer.MAX_VALUE),
+                node.decimal("increase_batch_size_on_plateau_rate", 2.0, 0.0, Double.MAX_VALUE),
+                node.string("increase_batch_size_eval_metric", "loss"),
+                node.string("increase_batch_size_eval_split", "training"));
         node.rejectUnknownKeys();
         return trainer;
     }
@@ -134,6 +147,12 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
                 "checkpoints_per_epoch", checkpointsPerEpoch, "steps_per_checkpoint", stepsPerCheckpoint,
                 "evaluate_training_set", evaluateTrainingSet, "should_shuffle", shouldShuffle,
                 "regularization_type", regularizationType, "regularization_lambda", regularizationLambda,
-                "enable_gradient_checkpointing", enableGradientCheckpointing, "skip_all_evaluation", skipAllEvaluation);
+                "enable_gradient_checkpointing", enableGradientCheckpointing, "skip_all_evaluation", skipAllEvaluation,
+                "eval_steps", evalSteps, "layers_to_freeze_regex", layersToFreezeRegex,
+                "increase_batch_size_on_plateau", increaseBatchSizeOnPlateau,
+                "increase_batch_size_on_plateau_patience", increaseBatchSizeOnPlateauPatience,
+                "increase_batch_size_on_plateau_rate", increaseBatchSizeOnPlateauRate,
+                "increase_batch_size_eval_metric", increaseBatchSizeEvalMetric,
+                "increase_batch_size_eval_split", increaseBatchSizeEvalSplit);
     }
 }

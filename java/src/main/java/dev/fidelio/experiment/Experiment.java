@@ -4,6 +4,7 @@ import dev.fidelio.config.ConfigError;
 import dev.fidelio.config.ConfigException;
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.Optimizer;
+import dev.fidelio.config.Regularization;
 import dev.fidelio.distributed.Workers;
 import dev.fidelio.features.TrainingSetMetadata;
 import dev.fidelio.metrics.SplitStatistics;
@@ -17,7 +18,6 @@ import dev.fidelio.runtime.Device;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.store.PreprocessedData;
 import dev.fidelio.train.BatchSizeProbe;
-import dev.fidelio.train.SupportCheck;
 import dev.fidelio.train.TrainingLoop;
 import dev.fidelio.train.TrainingPlan;
 import java.io.IOException;
@@ -64,7 +64,6 @@ public final class Experiment {
     long started = System.nanoTime();
     long encoderRowsAtStart = Bert.forwardRows();
     FidelioConfig config = loadConfig(configFile);
-    SupportCheck.requireSupported(config);
     NativeRuntime.manualSeed(settings.randomSeed());
     NativeRuntime.memoryStats(true); // counts LibTorch's CPU allocations from here, for description.json
     try (Workers workers = Workers.start(config.backend(), System.getenv());
@@ -141,7 +140,6 @@ public final class Experiment {
    */
   public static String preprocess(Path configFile, Path datasetFile, long randomSeed, Path cacheDir) {
     FidelioConfig config = loadConfig(configFile);
-    SupportCheck.requireSupported(config);
     NativeRuntime.manualSeed(randomSeed);
     try (TextEncoders encoders = TextEncoders.load(config)) {
       Preparation.Pending pending = Preparation.start(config, datasetFile, randomSeed, encoders, cacheDir);
@@ -260,12 +258,14 @@ public final class Experiment {
 
   private static void configureOptimizer(EcdModel model, FidelioConfig config) {
     var t = config.trainer();
+    // trainer.regularization_lambda (l2) is a coupled decay; with it, adamw has weight_decay 0 (checked), i.e. is adam.
+    double l2 = Regularization.coupledWeightDecay(t);
     switch (t.optimizer()) {
-      case Optimizer.AdamW a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(), a.weightDecay(), true,
+      case Optimizer.AdamW a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(),
+          l2 > 0 ? l2 : a.weightDecay(), l2 == 0, a.excludeBiasAndNormFromWeightDecay());
+      case Optimizer.Adam a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(), a.weightDecay() + l2, false,
           a.excludeBiasAndNormFromWeightDecay());
-      case Optimizer.Adam a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(), a.weightDecay(), false,
-          a.excludeBiasAndNormFromWeightDecay());
-      case Optimizer.Sgd s -> model.setSgd(s.momentum(), s.dampening(), s.weightDecay(), s.nesterov(),
+      case Optimizer.Sgd s -> model.setSgd(s.momentum(), s.dampening(), s.weightDecay() + l2, s.nesterov(),
           s.excludeBiasAndNormFromWeightDecay());
     }
     // Ludwig's use_mixed_precision is float16 AMP (with loss scaling) on a GPU; on CPU autocast runs bfloat16.
