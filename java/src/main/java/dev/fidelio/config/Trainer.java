@@ -10,7 +10,7 @@ import java.util.List;
  * @param earlyStop evaluations without improvement before stopping; -1 never stops early
  * @param evalBatchSize null means the training batch size
  * @param validationField the output feature (or "combined") whose metric picks the best model;
- *     Ludwig resolves an absent value to the only output feature, else "combined"
+ *     Ludwig resolves an absent value to the first output feature (or the one reporting validation_metric)
  * @param checkpointsPerEpoch 0 means one evaluation per epoch (unless steps_per_checkpoint is set)
  * @param evalSteps batches of each split an evaluation during training runs; null runs them all
  * @param layersToFreezeRegex parameters whose names match stay as loaded; null trains all trainable ones
@@ -87,12 +87,31 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
         return trainer;
     }
 
+    /**
+     * Ludwig's set_validation_parameters (ludwig/schema/model_types/utils.py): without a field, the
+     * first output feature when the metric is absent or loss, else the one output feature reporting
+     * that metric.
+     */
     private static String validationField(ConfigNode node, List<OutputFeature> outputs) {
-        String fallback = outputs.size() == 1 ? outputs.getFirst().name() : ValidationMetrics.COMBINED;
-        String field = node.string("validation_field", fallback);
         var allowed = new ArrayList<String>();
         outputs.forEach(o -> allowed.add(o.name()));
         allowed.add(ValidationMetrics.COMBINED);
+        if (!node.has("validation_field")) {
+            node.ignore("validation_field");
+            if (outputs.isEmpty()) return ValidationMetrics.COMBINED;
+            String metric = node.has("validation_metric") ? node.string("validation_metric", null) : null;
+            if (metric == null || metric.equals("loss")) return outputs.getFirst().name();
+            var reporting = outputs.stream().filter(o -> ValidationMetrics.of(o).contains(metric)).map(OutputFeature::name)
+                    .toList();
+            if (reporting.size() != 1) {
+                node.error("validation_metric", "'" + metric + "' is reported by " + (reporting.isEmpty() ? "no output "
+                        + "feature" : "several output features " + reporting) + "; set validation_field to one of "
+                        + String.join(", ", allowed));
+                return ValidationMetrics.COMBINED;
+            }
+            return reporting.getFirst();
+        }
+        String field = node.string("validation_field", ValidationMetrics.COMBINED);
         if (field != null && !allowed.contains(field)) {
             String hint = DidYouMean.closest(field, allowed).map(n -> "; did you mean '" + n + "'?").orElse("");
             node.error("validation_field", "expected the name of an output feature or 'combined' (one of "
@@ -122,10 +141,11 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
         }
     }
 
+    /** Without a metric: loss for combined, else the feature type's default_validation_metric (Ludwig's). */
     private static String validationMetric(ConfigNode node, List<OutputFeature> outputs, String field) {
-        String metric = node.string("validation_metric", "loss");
-        List<String> allowed = outputs.stream().filter(o -> o.name().equals(field)).findFirst()
-                .map(ValidationMetrics::of).orElse(ValidationMetrics.ofCombined());
+        var feature = outputs.stream().filter(o -> o.name().equals(field)).findFirst();
+        String metric = node.string("validation_metric", feature.map(ValidationMetrics::defaultOf).orElse("loss"));
+        List<String> allowed = feature.map(ValidationMetrics::of).orElse(ValidationMetrics.ofCombined());
         if (metric != null && !allowed.contains(metric)) {
             String hint = DidYouMean.closest(metric, allowed).map(n -> "; did you mean '" + n + "'?").orElse("");
             node.error("validation_metric", "'" + metric + "' is not a metric of validation_field '" + field
