@@ -86,6 +86,27 @@ final class Unsupported {
       case NumberOutputFeature n -> false;
     };
     if (calibration) errors.add(notYet(path + ".calibration", "true", "false"));
+    checkTargetPreprocessing(output, path + ".preprocessing", errors);
+  }
+
+  /** Targets are read as they are: a row without a usable target is dropped, as Ludwig's default drop_row does. */
+  private static void checkTargetPreprocessing(OutputFeature output, String path, List<ConfigError> errors) {
+    MissingValueStrategy strategy = switch (output) {
+      case CategoryOutputFeature c -> c.preprocessing().missingValueStrategy();
+      case BinaryOutputFeature b -> b.preprocessing().missingValueStrategy();
+      case NumberOutputFeature n -> n.preprocessing().missingValueStrategy();
+    };
+    if (strategy != MissingValueStrategy.DROP_ROW) {
+      errors.add(notYet(path + ".missing_value_strategy", "'" + strategy.yamlName() + "' for an output feature",
+          "drop_row"));
+    }
+    if (output instanceof CategoryOutputFeature c && c.preprocessing().lowercase()) {
+      errors.add(notYet(path + ".lowercase", "true for an output feature", "false"));
+    }
+    if (output instanceof NumberOutputFeature n && n.preprocessing().outlierStrategy() != null) {
+      errors.add(notYet(path + ".outlier_strategy", "'" + n.preprocessing().outlierStrategy().yamlName()
+          + "' for an output feature", "null"));
+    }
   }
 
   private static void checkTrainer(Trainer t, List<ConfigError> errors) {
