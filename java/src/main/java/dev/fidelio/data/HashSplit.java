@@ -28,10 +28,15 @@ final class HashSplit {
     double validation = train + hash.probabilities().get(1) * RANGE;
     int[] assignment = new int[values.size()];
     for (int r = 0; r < assignment.length; r++) {
-      long h = crc32(json(values.get(r), integers));
+      long h = hash(values.get(r), integers);
       assignment[r] = h < train ? 0 : h < validation ? 1 : 2;
     }
     return assignment;
+  }
+
+  /** The crc32 Ludwig compares with the thresholds. */
+  static long hash(String value, boolean integers) {
+    return crc32(json(value, integers));
   }
 
   /** Python's json.dumps of {"value": v}; a missing cell is pandas' NaN. */

@@ -248,7 +248,7 @@ class AcceptedKeysTest {
         IMPLEMENTED.put("preprocessing.sample_size", "reads:experiment/Sampling.java:sampleSize()");
         IMPLEMENTED.put("preprocessing.oversample_minority", "test:experiment.BalancingTest#oversamplingRepeatsTheMinority");
         IMPLEMENTED.put("preprocessing.undersample_majority", "test:experiment.BalancingTest#undersamplingDropsMajorityRows");
-        IMPLEMENTED.put("preprocessing.split.column", "test:data.SplitterTest#hashSplitIsStableUnderRowReordering, "
+        IMPLEMENTED.put("preprocessing.split.column", "test:data.SplitterTest#hashSplitIsStableUnderRowReorderingAndAddedRows, test:data.SplitterTest#datetimeSplitTrainsOnThePastAndTestsOnTheFuture, "
                 + "test:data.SplitterTest#stratifiedSplitKeepsClassProportions");
         IMPLEMENTED.put("preprocessing.split.probabilities", "test:data.SplitterTest#randomSplitIsDeterministicAndProportional");
         IMPLEMENTED.put("backend.trainer.strategy", "test:distributed.DataParallelTrainingTest#"
