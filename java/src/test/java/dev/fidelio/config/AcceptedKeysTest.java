@@ -191,7 +191,7 @@ class AcceptedKeysTest {
         IMPLEMENTED.put(OUT + "loss.weight", TAB);
         IMPLEMENTED.put(OUT + "loss.class_weights", "reads:model/ModelFactory.java:classWeights()");
         IMPLEMENTED.put(OUT + "loss.positive_class_weight", "reads:model/ModelFactory.java:positiveClassWeight()");
-        IMPLEMENTED.put(OUT + "threshold", "reads:metrics/OutputMetrics.java:threshold()");
+        IMPLEMENTED.put(OUT + "threshold", "reads:predict/Predictor.java:b.threshold()");
         IMPLEMENTED.put(OUT + "top_k", "reads:metrics/OutputMetrics.java:topK()");
         IMPLEMENTED.put(OUT + "preprocessing.normalization",
                 "test:experiment.TabularExperimentTest#normalizedNumberOutputLearnsOnTheModelScaleAndPredictsInTheUsersUnits");

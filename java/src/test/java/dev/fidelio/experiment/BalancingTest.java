@@ -24,6 +24,7 @@ class BalancingTest {
   private static Path data(Path dir) throws Exception {
     List<String> lines = new ArrayList<>(List.of("x,y"));
     for (int i = 0; i < 1000; i++) lines.add(i + "," + (i % 10 == 0 ? "yes" : "no"));
+    Files.createDirectories(dir);
     Path csv = dir.resolve("imbalanced.csv");
     Files.write(csv, lines);
     return csv;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RegularizationTest {
 
   private static double weightNorm(Path dir, String trainer) throws Exception {
+    Files.createDirectories(dir);
     Path config = dir.resolve("config.yaml");
     Files.writeString(config, """
         input_features: [{name: a, type: number}, {name: b, type: number}, {name: c, type: number}]

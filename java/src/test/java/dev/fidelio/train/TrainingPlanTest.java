@@ -45,8 +45,8 @@ class TrainingPlanTest {
     assertEquals(10, plan.stepsPerEpoch());
     assertEquals(5, plan.stepsPerCheckpoint());
     assertEquals(15, plan.schedule().warmupSteps());
-    // Linear warmup then linear decay to 0 over the remaining 15 of 30 steps.
-    assertEquals(0.01 * 1 / 16, plan.schedule().at(0), 1e-15);
+    // Linear warmup (Ludwig's lr x step / warmup) then linear decay to 0 over the remaining 15 of 30 steps.
+    assertEquals(0.01 * 1 / 15, plan.schedule().at(1), 1e-15);
     assertEquals(0.01, plan.schedule().at(15), 1e-15);
     assertEquals(0.01 * (1 - 10.0 / 15), plan.schedule().at(25), 1e-15);
   }
