@@ -91,6 +91,7 @@ public final class Experiment {
       try (EcdModel model = ModelFactory.build(config, metadata, encoders.pretrained(), ImageEncoders.pretrained(config),
           settings.randomSeed(), notes)) {
         encoders.releaseWeights();
+        OutputInitialization.startNumberOutputsAtTheTargetMean(model, config, pending.data().training());
         model.toDevice(device);
         configureOptimizer(model, config);
         String compiled = model.setCompile(config.trainer().compile());
