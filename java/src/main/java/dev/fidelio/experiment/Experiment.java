@@ -91,7 +91,8 @@ public final class Experiment {
       try (EcdModel model = ModelFactory.build(config, metadata, encoders.pretrained(), ImageEncoders.pretrained(config),
           settings.randomSeed(), notes)) {
         encoders.releaseWeights();
-        OutputInitialization.startNumberOutputsAtTheTargetMean(model, config, pending.data().training());
+        // A resumed run's checkpoint replaces these weights; a fresh one starts its number heads at a fit.
+        OutputInitialization.startNumberOutputs(model, config, pending.data().training(), 1024);
         model.toDevice(device);
         configureOptimizer(model, config);
         String compiled = model.setCompile(config.trainer().compile());
