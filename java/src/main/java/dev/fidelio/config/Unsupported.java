@@ -80,12 +80,6 @@ final class Unsupported {
     };
     if (robustAndPenalty[0] != 0) errors.add(notYet(path + ".loss.robust_lambda", "a value > 0", "0"));
     if (robustAndPenalty[1] != 0) errors.add(notYet(path + ".loss.confidence_penalty", "a value > 0", "0"));
-    boolean calibration = switch (output) {
-      case CategoryOutputFeature c -> c.calibration();
-      case BinaryOutputFeature b -> b.calibration();
-      case NumberOutputFeature n -> false;
-    };
-    if (calibration) errors.add(notYet(path + ".calibration", "true", "false"));
     checkTargetPreprocessing(output, path + ".preprocessing", errors);
   }
 

@@ -12,6 +12,7 @@ import dev.fidelio.model.Bert;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.model.ModelBundle;
 import dev.fidelio.model.ModelFactory;
+import dev.fidelio.predict.Calibration;
 import dev.fidelio.predict.PredictionsCsv;
 import dev.fidelio.predict.Predictor;
 import dev.fidelio.runtime.Device;
@@ -110,6 +111,10 @@ public final class Experiment {
         TrainingLoop.Result result = TrainingLoop.run(model, config, metadata, plan, data.training(),
             data.validation(), data.test(), results, settings.resumeFrom() != null, workers);
         Map<String, Object> distributed = workers.describe(OPTIMIZER_STATE_SLOTS);
+        if (Calibration.fit(model, config, metadata, data.validation(), plan.evalBatchSize())) {
+          Log.info("calibration: temperatures " + metadata.temperature() + " (fitted on the validation split)");
+          if (modelFolder != null) ModelBundle.writeDescription(modelFolder, config, metadata);
+        }
         if (!workers.writesResults()) return null;
         JsonFiles.write(results.resolve("training_statistics.json"), result.statistics().toJson());
         Map<String, Object> description = Description.of(config, configFile, datasetFile, prepared, plan, result, notes,

@@ -114,6 +114,14 @@ final class TorchscriptContract {
     return entry;
   }
 
+  /** calibration: true fitted a temperature; the graph's probabilities are the uncalibrated ones. */
+  private static void temperature(Map<String, Object> entry, TrainingSetMetadata metadata, String name, String rule) {
+    Double temperature = metadata.temperature().get(name);
+    if (temperature != null) {
+      entry.put("calibration", Map.of("temperature", temperature, "apply_to_probabilities", rule));
+    }
+  }
+
   private static Map<String, Object> output(OutputFeature output, TrainingSetMetadata metadata) {
     String n = output.name();
     Map<String, Object> entry = new LinkedHashMap<>();
@@ -122,6 +130,7 @@ final class TorchscriptContract {
       case CategoryOutputFeature c -> {
         entry.put("type", "category");
         entry.put("classes", metadata.category(n).idx2str());
+        temperature(entry, metadata, n, "softmax(log(p) / temperature)");
         entry.put("tensors", Map.of(n + "_logits", "float [batch, classes]",
             n + "_probabilities", "float [batch, classes]: softmax over classes",
             n + "_predictions", "int64 [batch]: index into classes"));
@@ -130,6 +139,7 @@ final class TorchscriptContract {
         entry.put("type", "binary");
         entry.put("labels", List.of(metadata.binary(n).falseLabel(), metadata.binary(n).trueLabel()));
         entry.put("threshold", b.threshold());
+        temperature(entry, metadata, n, "sigmoid(logit(p) / temperature) for the true label");
         entry.put("tensors", Map.of(n + "_logits", "float [batch]",
             n + "_probabilities", "float [batch, 2]: probabilities of labels[0] (false) and labels[1] (true)",
             n + "_predictions", "bool [batch]: probability of true >= threshold"));

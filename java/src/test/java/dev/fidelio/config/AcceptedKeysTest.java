@@ -71,8 +71,6 @@ class AcceptedKeysTest {
                     "output_features: [{name: oc, type: category, loss: {robust_lambda: 0.1}}]")),
             Map.entry(OUT + "loss.confidence_penalty", new Refused("output_features[0].loss.confidence_penalty",
                     "output_features: [{name: ob, type: binary, loss: {confidence_penalty: 0.1}}]")),
-            Map.entry(OUT + "calibration", new Refused("output_features[0].calibration",
-                    "output_features: [{name: oc, type: category, calibration: true}]")),
             Map.entry("combiner.flatten_inputs", new Refused("combiner.flatten_inputs",
                     "combiner: {flatten_inputs: true}")),
             Map.entry("trainer.layers_to_freeze_regex", new Refused("trainer.layers_to_freeze_regex",
@@ -191,6 +189,8 @@ class AcceptedKeysTest {
         IMPLEMENTED.put(OUT + "loss.weight", TAB);
         IMPLEMENTED.put(OUT + "loss.class_weights", "reads:model/ModelFactory.java:classWeights()");
         IMPLEMENTED.put(OUT + "loss.positive_class_weight", "reads:model/ModelFactory.java:positiveClassWeight()");
+        IMPLEMENTED.put(OUT + "calibration", "test:experiment.CalibrationTest#"
+                + "calibrationLowersExpectedCalibrationErrorOnHeldOutRows");
         IMPLEMENTED.put(OUT + "threshold", "reads:predict/Predictor.java:b.threshold()");
         IMPLEMENTED.put(OUT + "top_k", "reads:metrics/OutputMetrics.java:topK()");
         IMPLEMENTED.put(OUT + "preprocessing.normalization",
