@@ -118,7 +118,6 @@ final class Unsupported {
           + "encoder.trainable: false"));
     }
     if (t.increaseBatchSizeOnPlateau() > 0) errors.add(notYet("trainer.increase_batch_size_on_plateau", "a value > 0", "0"));
-    if (t.evalSteps() != null) errors.add(notYet("trainer.eval_steps", "a value", "null (every evaluation batch)"));
     if (t.learningRateScheduler().t0() != null || t.learningRateScheduler().tMult() != 1) {
       errors.add(new ConfigError("trainer.learning_rate_scheduler.t_0", "cosine restarts are not supported: Fidelio's"
           + " cosine decay is one curve over the whole run down to eta_min; remove t_0 and t_mult"));

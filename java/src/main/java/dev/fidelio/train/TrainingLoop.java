@@ -206,7 +206,11 @@ public final class TrainingLoop {
   private static Map<String, Map<String, Object>> evaluate(EcdModel model, FidelioConfig config,
                                                            TrainingSetMetadata metadata, TrainingPlan plan, Dataset data) {
     if (data.size() == 0) return Map.of();
-    return SplitStatistics.of(config, data, Predictor.run(model, data, config, metadata, plan.evalBatchSize()), false);
+    // trainer.eval_steps: Ludwig evaluates that many batches, the first rows of the unshuffled split.
+    Integer steps = config.trainer().evalSteps();
+    Dataset evaluated = steps == null ? data : data.head((long) steps * plan.evalBatchSize());
+    return SplitStatistics.of(config, evaluated, Predictor.run(model, evaluated, config, metadata, plan.evalBatchSize()),
+        false);
   }
 
   private static int[] order(int n, Random shuffle) {

@@ -77,7 +77,6 @@ class AcceptedKeysTest {
                     "trainer: {layers_to_freeze_regex: 'encoder\\\\.layer\\\\.0\\\\..*'}")),
             Map.entry("trainer.enable_gradient_checkpointing", new Refused("trainer.enable_gradient_checkpointing",
                     "trainer: {enable_gradient_checkpointing: true}")),
-            Map.entry("trainer.eval_steps", new Refused("trainer.eval_steps", "trainer: {eval_steps: 2}")),
             Map.entry("trainer.increase_batch_size_on_plateau", new Refused("trainer.increase_batch_size_on_plateau",
                     "trainer: {increase_batch_size_on_plateau: 2}")),
             Map.entry("trainer.optimizer.amsgrad", new Refused("trainer.optimizer.amsgrad",
@@ -210,6 +209,7 @@ class AcceptedKeysTest {
         IMPLEMENTED.put("trainer.learning_rate_scaling", PLAN + "learningRateScalingWithWorkers");
         IMPLEMENTED.put("trainer.checkpoints_per_epoch", PLAN + "warmupEvaluationsCountCheckpointIntervals");
         IMPLEMENTED.put("trainer.steps_per_checkpoint", PLAN + "stepsPerCheckpointIsCappedByTrainSteps");
+        IMPLEMENTED.put("trainer.eval_steps", "test:train.EvaluationSettingsTest#evalStepsEvaluatesThatManyBatches");
         IMPLEMENTED.put("trainer.early_stop", "reads:train/TrainingLoop.java:earlyStop()");
         IMPLEMENTED.put("trainer.validation_field", "reads:train/TrainingLoop.java:validationField()");
         IMPLEMENTED.put("trainer.validation_metric", "reads:train/TrainingLoop.java:validationMetric()");
