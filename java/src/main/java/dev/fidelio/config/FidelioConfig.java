@@ -18,8 +18,11 @@ import java.util.function.Function;
 /**
  * A Ludwig-compatible model config, validated and with every default filled in. Obtain one with
  * {@link #load} or {@link #parse}; both throw a {@link ConfigException} listing every problem
- * before any work starts. {@link #toYaml} renders the resolved config, which parses back equal.
- * Only {@code model_type: ecd} (encoder, combiner, decoder) exists, so it is not a field.
+ * before any work starts, including the settings not supported yet ({@link Unsupported}), so what
+ * parses trains. Ludwig's {@code defaults:} section is merged into the features first
+ * ({@link Defaults}); {@link #toYaml} renders the resolved config, the merged features included,
+ * which parses back equal. Only {@code model_type: ecd} (encoder, combiner, decoder) exists, so it
+ * is not a field.
  */
 public record FidelioConfig(List<InputFeature> inputFeatures, List<OutputFeature> outputFeatures, Combiner combiner,
                             Trainer trainer, Preprocessing preprocessing, Backend backend) implements Yaml.Rendered {
