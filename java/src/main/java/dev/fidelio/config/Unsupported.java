@@ -72,14 +72,21 @@ final class Unsupported {
 
     private static void checkOutput(OutputFeature output, String path, List<ConfigError> errors) {
         checkFcLayers(output.decoder().fc(), path + ".decoder", errors);
-        // The losses run in the native train step, which has neither term yet (it would need a new C ABI entry).
-        double[] robustAndPenalty = switch (output.loss()) {
-            case Loss.SoftmaxCrossEntropy l -> new double[] {l.robustLambda(), l.confidencePenalty()};
-            case Loss.BinaryWeightedCrossEntropy l -> new double[] {l.robustLambda(), l.confidencePenalty()};
-            default -> new double[] {0, 0};
-        };
-        if (robustAndPenalty[0] != 0) errors.add(notYet(path + ".loss.robust_lambda", robustAndPenalty[0] + "", "0"));
-        if (robustAndPenalty[1] != 0) errors.add(notYet(path + ".loss.confidence_penalty", robustAndPenalty[1] + "", "0"));
+        // Ludwig 0.10's softmax cross-entropy reads neither key (loss_modules.py); Fidelio refuses instead of ignoring.
+        if (output.loss() instanceof Loss.SoftmaxCrossEntropy l) {
+            if (l.robustLambda() != 0) {
+                errors.add(new ConfigError(path + ".loss.robust_lambda", l.robustLambda() + " would change nothing: "
+                        + "Ludwig's category loss ignores robust_lambda; remove it or set 0"));
+            }
+            if (l.confidencePenalty() != 0) {
+                errors.add(new ConfigError(path + ".loss.confidence_penalty", l.confidencePenalty() + " would change "
+                        + "nothing: Ludwig's category loss ignores confidence_penalty; remove it or set 0"));
+            }
+        }
+        // The binary penalty needs the entropy of the probabilities inside the native loss, which has no such term yet.
+        if (output.loss() instanceof Loss.BinaryWeightedCrossEntropy l && l.confidencePenalty() != 0) {
+            errors.add(notYet(path + ".loss.confidence_penalty", l.confidencePenalty() + "", "0"));
+        }
         checkTargetPreprocessing(output, path + ".preprocessing", errors);
     }
 

@@ -67,6 +67,8 @@ class AcceptedKeysTest {
 
     /** Refused keys: the YAML that sets one (on the first config) and the path the error must name. */
     static final Map<String, Refused> REFUSED = Map.ofEntries(
+            // Refused for category outputs, whose Ludwig loss ignores it; binary outputs implement it
+            // (experiment.RobustLambdaTest#robustLambdaTrainsAsTheLossWeightOneMinusLambda).
             Map.entry(OUT + "loss.robust_lambda", new Refused("output_features[0].loss.robust_lambda",
                     "output_features: [{name: oc, type: category, loss: {robust_lambda: 0.1}}]")),
             Map.entry(OUT + "loss.confidence_penalty", new Refused("output_features[0].loss.confidence_penalty",
