@@ -256,6 +256,28 @@ class AcceptedKeysTest {
         IMPLEMENTED.put("backend.trainer.strategy", "test:distributed.DataParallelTrainingTest#"
                 + "twoWorkersMatchOneProcessOnTheGlobalBatchForDdpAndZero1");
         IMPLEMENTED.put("backend.trainer.num_workers", "reads:distributed/Workers.java:numWorkers()");
+        // Keys whose change the tabular walk shows moving the weights, statistics or predictions.
+        String walk = "test:experiment.KeysChangeTrainingTest#everyKeyChangesWhatTrainingProduces";
+        for (String key : List.of("preprocessing.sample_ratio", "preprocessing.sample_size",
+                "preprocessing.split.probabilities", IN + "preprocessing.most_common", IN + "preprocessing.lowercase",
+                IN + "preprocessing.fill_value", IN + "encoder.embedding_size", IN + "encoder.embeddings_trainable",
+                IN + "encoder.dropout", IN + "encoder.output_size", IN + "encoder.activation", IN + "encoder.norm",
+                IN + "encoder.num_layers", OUT + "top_k", OUT + "threshold", OUT + "loss.class_weights",
+                OUT + "loss.positive_class_weight", OUT + "loss.weight", OUT + "decoder.num_fc_layers",
+                "combiner.dropout", "combiner.activation", "combiner.use_bias", "combiner.output_size", "combiner.norm",
+                "combiner.norm_params", "combiner.residual", "trainer.epochs", "trainer.train_steps",
+                "trainer.batch_size", "trainer.learning_rate", "trainer.should_shuffle",
+                "trainer.gradient_accumulation_steps", "trainer.evaluate_training_set", "trainer.regularization_lambda",
+                "trainer.use_mixed_precision", "trainer.eval_steps", "trainer.gradient_clipping.clipglobalnorm",
+                "trainer.gradient_clipping.clipnorm", "trainer.gradient_clipping.clipvalue", "trainer.optimizer.betas",
+                "trainer.optimizer.eps", "trainer.optimizer.weight_decay", "trainer.optimizer.momentum",
+                "trainer.learning_rate_scheduler.decay", "trainer.learning_rate_scheduler.warmup_fraction",
+                "trainer.learning_rate_scheduler.decay_rate")) {
+            IMPLEMENTED.merge(key, walk, (given, behaviour) -> given.startsWith("reads:") ? behaviour : given + ", " + behaviour);
+        }
+        IMPLEMENTED.put("trainer.learning_rate_scheduler.reduce_on_plateau",
+                "test:experiment.KeysChangeTrainingTest#reduceOnPlateauChangesWhatTrainingProduces, "
+                        + IMPLEMENTED.get("trainer.learning_rate_scheduler.reduce_on_plateau"));
         STRUCTURAL.forEach(key -> IMPLEMENTED.put(key, "structural"));
     }
 
