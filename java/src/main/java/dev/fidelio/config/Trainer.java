@@ -58,7 +58,10 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
                     + " x gradient_accumulation_steps " + a.value() + " is " + (long) a.value() * b.value()
                     + "; set two of the three, or make them agree");
         }
-        if (scheduler.reduceOnPlateau() > 0) checkReduceEval(node, scheduler, outputs, validationField);
+        if (scheduler.reduceOnPlateau() > 0) {
+            checkWatchedMetric(node, "learning_rate_scheduler.reduce_eval_split", scheduler.reduceEvalSplit(),
+                    "learning_rate_scheduler.reduce_eval_metric", scheduler.reduceEvalMetric(), outputs, validationField);
+        }
         boolean mixedPrecision = node.bool("use_mixed_precision", false);
         boolean compile = node.bool("compile", false);
         int checkpointsPerEpoch = node.integer("checkpoints_per_epoch", 0, 0, Integer.MAX_VALUE);
@@ -83,6 +86,10 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
                 node.decimal("increase_batch_size_on_plateau_rate", 2.0, 0.0, Double.MAX_VALUE),
                 node.string("increase_batch_size_eval_metric", "loss"),
                 node.string("increase_batch_size_eval_split", "training"));
+        if (trainer.increaseBatchSizeOnPlateau > 0) {
+            checkWatchedMetric(node, "increase_batch_size_eval_split", trainer.increaseBatchSizeEvalSplit,
+                    "increase_batch_size_eval_metric", trainer.increaseBatchSizeEvalMetric, outputs, validationField);
+        }
         node.rejectUnknownKeys();
         return trainer;
     }
@@ -120,24 +127,23 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
         return field;
     }
 
-    /** reduce_on_plateau watches reduce_eval_metric of validation_field on reduce_eval_split, as Ludwig does. */
-    private static void checkReduceEval(ConfigNode node, LearningRateScheduler scheduler, List<OutputFeature> outputs,
-                                        String field) {
+    /**
+     * reduce_on_plateau and increase_batch_size_on_plateau watch a metric of validation_field on a split,
+     * as Ludwig does; the training split's only per-evaluation number is the combined loss of its batches.
+     */
+    private static void checkWatchedMetric(ConfigNode node, String splitKey, String split, String metricKey,
+                                           String metric, List<OutputFeature> outputs, String field) {
         List<String> splits = List.of("training", "validation", "test");
-        String split = scheduler.reduceEvalSplit();
         if (!splits.contains(split)) {
-            node.error("learning_rate_scheduler.reduce_eval_split", "expected one of " + String.join(", ", splits)
-                    + ", found '" + split + "'");
+            node.error(splitKey, "expected one of " + String.join(", ", splits) + ", found '" + split + "'");
             return;
         }
-        // The training split's only per-evaluation number is the combined loss of its batches.
         List<String> allowed = split.equals("training") ? ValidationMetrics.ofCombined()
                 : outputs.stream().filter(o -> o.name().equals(field)).findFirst().map(ValidationMetrics::of)
                         .orElse(ValidationMetrics.ofCombined());
-        if (!allowed.contains(scheduler.reduceEvalMetric())) {
-            node.error("learning_rate_scheduler.reduce_eval_metric", "'" + scheduler.reduceEvalMetric()
-                    + "' is not tracked for validation_field '" + field + "' on the " + split + " split; expected one of "
-                    + String.join(", ", allowed));
+        if (!allowed.contains(metric)) {
+            node.error(metricKey, "'" + metric + "' is not tracked for validation_field '" + field + "' on the " + split
+                    + " split; expected one of " + String.join(", ", allowed));
         }
     }
 

@@ -124,9 +124,6 @@ final class Unsupported {
             errors.add(notYet("trainer.layers_to_freeze_regex", "'" + t.layersToFreezeRegex() + "'", "null; freeze a whole "
                     + "encoder with encoder.trainable: false"));
         }
-        if (t.increaseBatchSizeOnPlateau() > 0) {
-            errors.add(notYet("trainer.increase_batch_size_on_plateau", t.increaseBatchSizeOnPlateau() + "", "0"));
-        }
         if (t.learningRateScheduler().t0() != null || t.learningRateScheduler().tMult() != 1) {
             errors.add(new ConfigError("trainer.learning_rate_scheduler.t_0", "cosine restarts are not supported: Fidelio's"
                     + " cosine decay is one curve over the whole run down to eta_min; remove t_0 and t_mult"));

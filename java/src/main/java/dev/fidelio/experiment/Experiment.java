@@ -209,6 +209,11 @@ public final class Experiment {
 
   /** The interrupted run's results folder, checked: it must hold a model trained with the same config. */
   private static Path resumeFolder(Path folder, FidelioConfig config) {
+    // A checkpoint's data position is steps times one batch size; a batch that grew would misplace it.
+    if (config.trainer().increaseBatchSizeOnPlateau() > 0) {
+      throw new IllegalArgumentException("--model_resume_path: resuming a run with trainer.increase_batch_size_on_plateau"
+          + " > 0 is not supported yet; start it again, or set it to 0");
+    }
     Path saved = folder.resolve("model").resolve(ModelBundle.CONFIG_FILE);
     if (!java.nio.file.Files.exists(saved)) {
       throw new IllegalArgumentException("--model_resume_path " + folder + " is not the results folder of a run (no "

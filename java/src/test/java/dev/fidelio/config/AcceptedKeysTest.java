@@ -79,8 +79,6 @@ class AcceptedKeysTest {
                     "trainer: {layers_to_freeze_regex: 'encoder\\\\.layer\\\\.0\\\\..*'}")),
             Map.entry("trainer.enable_gradient_checkpointing", new Refused("trainer.enable_gradient_checkpointing",
                     "trainer: {enable_gradient_checkpointing: true}")),
-            Map.entry("trainer.increase_batch_size_on_plateau", new Refused("trainer.increase_batch_size_on_plateau",
-                    "trainer: {increase_batch_size_on_plateau: 2}")),
             Map.entry("trainer.optimizer.amsgrad", new Refused("trainer.optimizer.amsgrad",
                     "trainer: {optimizer: {type: adam, amsgrad: true}}")),
             Map.entry("trainer.learning_rate_scheduler.t_0", new Refused("trainer.learning_rate_scheduler.t_0",
@@ -95,17 +93,10 @@ class AcceptedKeysTest {
             Map.entry("trainer.learning_rate_scheduler.t_mult", new Refused("trainer.learning_rate_scheduler.t_0",
                     "trainer: {learning_rate_scheduler: {decay: cosine, t_mult: 2}}")));
 
-    /**
-     * Keys that only tune a refused key: they change nothing until it is allowed, and setting them
-     * alone is Ludwig's meaning too (its increase_batch_size_* act only when the count is > 0).
-     */
+    /** Keys that only tune a refused key: they change nothing until it is allowed. */
     static final Map<String, String> TUNING_A_REFUSED_KEY = Map.of(
             OUT + "preprocessing.fill_value", OUT + "preprocessing.missing_value_strategy",
-            OUT + "preprocessing.outlier_threshold", OUT + "preprocessing.outlier_strategy",
-            "trainer.increase_batch_size_on_plateau_patience", "trainer.increase_batch_size_on_plateau",
-            "trainer.increase_batch_size_on_plateau_rate", "trainer.increase_batch_size_on_plateau",
-            "trainer.increase_batch_size_eval_metric", "trainer.increase_batch_size_on_plateau",
-            "trainer.increase_batch_size_eval_split", "trainer.increase_batch_size_on_plateau");
+            OUT + "preprocessing.outlier_threshold", OUT + "preprocessing.outlier_strategy");
 
     /**
      * Implemented keys and their evidence, comma-separated: {@code test:<class>#<method>} a Java test
@@ -211,6 +202,10 @@ class AcceptedKeysTest {
         IMPLEMENTED.put("trainer.learning_rate_scaling", PLAN + "learningRateScalingWithWorkers");
         IMPLEMENTED.put("trainer.checkpoints_per_epoch", PLAN + "warmupEvaluationsCountCheckpointIntervals");
         IMPLEMENTED.put("trainer.steps_per_checkpoint", PLAN + "stepsPerCheckpointIsCappedByTrainSteps");
+        for (String key : List.of("increase_batch_size_on_plateau", "increase_batch_size_on_plateau_patience",
+                "increase_batch_size_on_plateau_rate", "increase_batch_size_eval_metric", "increase_batch_size_eval_split")) {
+            IMPLEMENTED.put("trainer." + key, "test:train.BatchSizeIncreaseTest#batchSizeGrowsWhenTheMetricStallsFromTheNextEpoch");
+        }
         IMPLEMENTED.put("trainer.eval_steps", "test:train.EvaluationSettingsTest#evalStepsEvaluatesThatManyBatches");
         IMPLEMENTED.put("trainer.early_stop", "reads:train/TrainingLoop.java:earlyStop()");
         IMPLEMENTED.put("trainer.validation_field", "reads:train/TrainingLoop.java:validationField()");
