@@ -24,7 +24,8 @@ import java.util.Random;
  * The training loop: epochs of shuffled rows, one optimizer step per effective batch (accumulated
  * over micro-batches) at the schedule's learning rate; every steps_per_checkpoint steps an
  * evaluation, reduce-on-plateau, the best model (by validation_field / validation_metric) saved, and
- * early stopping after early_stop evaluations without improvement. Data-parallel, every rank walks
+ * early stopping after early_stop evaluations without improvement; with increase_batch_size_on_plateau
+ * the batch grows at the next epoch when its metric stalls. Data-parallel, every rank walks
  * the same seeded global batches and trains on its shard of each; losses are summed over ranks,
  * rank 0's validation metric decides for all, and rank 0 alone writes the model and the log.
  */
