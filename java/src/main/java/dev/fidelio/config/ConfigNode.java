@@ -33,6 +33,11 @@ final class ConfigNode {
         return new ConfigNode(mapping, "", errors);
     }
 
+    /** A mapping read as if it stood at {@code path}, e.g. a {@code defaults:} entry checked on its own. */
+    static ConfigNode at(JsonNode mapping, String path, List<ConfigError> errors) {
+        return new ConfigNode(mapping, path, errors);
+    }
+
     String path(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }

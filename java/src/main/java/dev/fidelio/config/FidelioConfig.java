@@ -3,6 +3,7 @@ package dev.fidelio.config;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,8 +18,11 @@ import java.util.function.Function;
 /**
  * A Ludwig-compatible model config, validated and with every default filled in. Obtain one with
  * {@link #load} or {@link #parse}; both throw a {@link ConfigException} listing every problem
- * before any work starts. {@link #toYaml} renders the resolved config, which parses back equal.
- * Only {@code model_type: ecd} (encoder, combiner, decoder) exists, so it is not a field.
+ * before any work starts, including the settings not supported yet ({@link Unsupported}), so what
+ * parses trains. Ludwig's {@code defaults:} section is merged into the features first
+ * ({@link Defaults}); {@link #toYaml} renders the resolved config, the merged features included,
+ * which parses back equal. Only {@code model_type: ecd} (encoder, combiner, decoder) exists, so it
+ * is not a field.
  */
 public record FidelioConfig(List<InputFeature> inputFeatures, List<OutputFeature> outputFeatures, Combiner combiner,
                             Trainer trainer, Preprocessing preprocessing, Backend backend) implements Yaml.Rendered {
@@ -43,7 +47,9 @@ public record FidelioConfig(List<InputFeature> inputFeatures, List<OutputFeature
                     + "(input_features, output_features, trainer, ...), found " + ConfigNode.describe(root))));
         }
         var errors = new ArrayList<ConfigError>();
-        FidelioConfig config = read(ConfigNode.root(root, errors));
+        FidelioConfig config = read(ConfigNode.root(Defaults.apply((ObjectNode) root, errors), errors));
+        // The whole-config checks need every section read; with a section broken they would only repeat it.
+        if (errors.isEmpty()) Unsupported.check(config, errors);
         if (!errors.isEmpty()) throw new ConfigException(errors);
         return config;
     }
@@ -64,13 +70,10 @@ public record FidelioConfig(List<InputFeature> inputFeatures, List<OutputFeature
                     + modelType + "'" + (List.of("gbm", "llm").contains(modelType) ? ", which is not supported yet" : ""));
         }
         node.ignore("ludwig_version");
-        for (String section : List.of("defaults", "hyperopt")) {
-            if (node.has(section)) {
-                node.error(section, "Ludwig's '" + section + "' section is not supported yet; remove it"
-                        + (section.equals("defaults") ? " and set these keys on each feature" : ""));
-            }
-            node.ignore(section);
+        if (node.has("hyperopt")) {
+            node.error("hyperopt", "Ludwig's 'hyperopt' section is not supported yet; remove it");
         }
+        node.ignore("hyperopt");
         List<InputFeature> inputs = features(node, "input_features", InputFeature::read);
         List<OutputFeature> outputs = features(node, "output_features", OutputFeature::read);
         rejectDuplicateNames(node, inputs, outputs);

@@ -24,7 +24,7 @@ public sealed interface Loss extends Yaml.Rendered {
 
     static Loss readCategory(ConfigNode node) {
         String type = node.type("softmax_cross_entropy", List.of("softmax_cross_entropy"),
-                List.of("sampled_softmax_cross_entropy", "focal"));
+                List.of("corn", "sampled_softmax_cross_entropy", "focal"));
         var loss = new SoftmaxCrossEntropy(ClassWeights.read(node, "class_weights"), weight(node),
                 node.decimal("robust_lambda", 0.0, 0.0, 1.0), node.decimal("confidence_penalty", 0.0, 0.0, Double.MAX_VALUE));
         return finish(node, type, loss);

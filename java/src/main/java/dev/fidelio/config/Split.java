@@ -17,7 +17,7 @@ public sealed interface Split extends Yaml.Rendered {
     record Stratify(String column, List<Double> probabilities) implements Split {}
 
     /** Oldest rows to train, newest to test, ordered by a date column. */
-    record Datetime(String column, List<Double> probabilities, String datetimeFormat) implements Split {}
+    record Datetime(String column, List<Double> probabilities) implements Split {}
 
     /** Deterministic by a hash of an id column, so a row keeps its split when data is added. */
     record Hash(String column, List<Double> probabilities) implements Split {}
@@ -31,7 +31,7 @@ public sealed interface Split extends Yaml.Rendered {
             case "stratify" -> new Stratify(column(node, "the category column whose classes are balanced"),
                     probabilities(node));
             case "datetime" -> new Datetime(column(node, "the date column that orders the rows"),
-                    probabilities(node), node.string("datetime_format", null));
+                    probabilities(node));
             case "hash" -> new Hash(column(node, "the id column to hash"), probabilities(node));
             default -> throw new IllegalStateException("type() returned an unlisted type " + type);
         };
@@ -64,8 +64,7 @@ public sealed interface Split extends Yaml.Rendered {
             case Random r -> Yaml.map("type", "random", "probabilities", r.probabilities);
             case Fixed f -> Yaml.map("type", "fixed", "column", f.column);
             case Stratify s -> Yaml.map("type", "stratify", "column", s.column, "probabilities", s.probabilities);
-            case Datetime d -> Yaml.map("type", "datetime", "column", d.column, "probabilities", d.probabilities,
-                    "datetime_format", d.datetimeFormat);
+            case Datetime d -> Yaml.map("type", "datetime", "column", d.column, "probabilities", d.probabilities);
             case Hash h -> Yaml.map("type", "hash", "column", h.column, "probabilities", h.probabilities);
         };
     }

@@ -41,7 +41,9 @@ public sealed interface TextEncoder extends Yaml.Rendered {
                 : node.string("pretrained_model_name_or_path", "bert-base-uncased");
         boolean usePretrained = node.bool("use_pretrained", true);
         boolean trainable = node.bool("trainable", false);
-        ReduceOutput reduce = node.choice("reduce_output", ReduceOutput.class, ReduceOutput.CLS_POOLED);
+        // Ludwig's defaults differ by encoder: bert pools the [CLS] token, auto_transformer sums.
+        ReduceOutput reduce = node.choice("reduce_output", ReduceOutput.class,
+                "auto_transformer".equals(type) ? ReduceOutput.SUM : ReduceOutput.CLS_POOLED);
         Integer maxLength = node.optionalInteger("max_sequence_length", null, 1, Integer.MAX_VALUE);
         if (type == null) return null;
         node.rejectUnknownKeys();

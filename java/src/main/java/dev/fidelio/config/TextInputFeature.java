@@ -21,7 +21,7 @@ public record TextInputFeature(String name, String column, TextEncoder encoder, 
         static Preprocessing read(ConfigNode node) {
             var preprocessing = new Preprocessing(
                     node.integer("max_sequence_length", 256, 1, Integer.MAX_VALUE),
-                    node.bool("lowercase", true),
+                    node.bool("lowercase", false),
                     node.choice("missing_value_strategy", STRATEGIES, MissingValueStrategy.FILL_WITH_CONST),
                     node.string("fill_value", "<UNK>"),
                     node.bool("cache_encoder_embeddings", false));

@@ -10,8 +10,11 @@ import java.util.List;
  * @param earlyStop evaluations without improvement before stopping; -1 never stops early
  * @param evalBatchSize null means the training batch size
  * @param validationField the output feature (or "combined") whose metric picks the best model;
- *     Ludwig resolves an absent value to the only output feature, else "combined"
+ *     Ludwig resolves an absent value to the first output feature (or the one reporting validation_metric)
  * @param checkpointsPerEpoch 0 means one evaluation per epoch (unless steps_per_checkpoint is set)
+ * @param evalSteps batches of each split an evaluation during training runs; null runs them all
+ * @param layersToFreezeRegex parameters whose names match stay as loaded; null trains all trainable ones
+ * @param increaseBatchSizeOnPlateau how many times the batch size may grow when the watched metric stalls
  */
 public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize, AutoOr<Integer> evalBatchSize,
                       AutoOr<Double> learningRate, LearningRateScaling learningRateScaling, Optimizer optimizer,
@@ -21,7 +24,10 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
                       boolean useMixedPrecision, boolean compile,
                       int checkpointsPerEpoch, int stepsPerCheckpoint, boolean evaluateTrainingSet,
                       boolean shouldShuffle, RegularizationType regularizationType, double regularizationLambda,
-                      boolean enableGradientCheckpointing, boolean skipAllEvaluation) implements Yaml.Rendered {
+                      boolean enableGradientCheckpointing, boolean skipAllEvaluation, Integer evalSteps,
+                      String layersToFreezeRegex, int increaseBatchSizeOnPlateau,
+                      int increaseBatchSizeOnPlateauPatience, double increaseBatchSizeOnPlateauRate,
+                      String increaseBatchSizeEvalMetric, String increaseBatchSizeEvalSplit) implements Yaml.Rendered {
 
     /** How the learning rate grows with data-parallel workers (a no-op on one device). */
     public enum LearningRateScaling implements ConfigEnum { LINEAR, SQRT, CONSTANT }
@@ -52,7 +58,10 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
                     + " x gradient_accumulation_steps " + a.value() + " is " + (long) a.value() * b.value()
                     + "; set two of the three, or make them agree");
         }
-        if (scheduler.reduceOnPlateau() > 0) checkReduceEval(node, scheduler, outputs, validationField);
+        if (scheduler.reduceOnPlateau() > 0) {
+            checkWatchedMetric(node, "learning_rate_scheduler.reduce_eval_split", scheduler.reduceEvalSplit(),
+                    "learning_rate_scheduler.reduce_eval_metric", scheduler.reduceEvalMetric(), outputs, validationField);
+        }
         boolean mixedPrecision = node.bool("use_mixed_precision", false);
         boolean compile = node.bool("compile", false);
         int checkpointsPerEpoch = node.integer("checkpoints_per_epoch", 0, 0, Integer.MAX_VALUE);
@@ -69,17 +78,47 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
                 node.bool("should_shuffle", true),
                 node.choice("regularization_type", RegularizationType.class, RegularizationType.L2),
                 node.decimal("regularization_lambda", 0.0, 0.0, Double.MAX_VALUE),
-                node.bool("enable_gradient_checkpointing", false), node.bool("skip_all_evaluation", false));
+                node.bool("enable_gradient_checkpointing", false), node.bool("skip_all_evaluation", false),
+                node.optionalInteger("eval_steps", null, 1, Integer.MAX_VALUE),
+                node.string("layers_to_freeze_regex", null),
+                node.integer("increase_batch_size_on_plateau", 0, 0, Integer.MAX_VALUE),
+                node.integer("increase_batch_size_on_plateau_patience", 5, 0, Integer.MAX_VALUE),
+                node.decimal("increase_batch_size_on_plateau_rate", 2.0, 0.0, Double.MAX_VALUE),
+                node.string("increase_batch_size_eval_metric", "loss"),
+                node.string("increase_batch_size_eval_split", "training"));
+        if (trainer.increaseBatchSizeOnPlateau > 0) {
+            checkWatchedMetric(node, "increase_batch_size_eval_split", trainer.increaseBatchSizeEvalSplit,
+                    "increase_batch_size_eval_metric", trainer.increaseBatchSizeEvalMetric, outputs, validationField);
+        }
         node.rejectUnknownKeys();
         return trainer;
     }
 
+    /**
+     * Ludwig's set_validation_parameters (ludwig/schema/model_types/utils.py): without a field, the
+     * first output feature when the metric is absent or loss, else the one output feature reporting
+     * that metric.
+     */
     private static String validationField(ConfigNode node, List<OutputFeature> outputs) {
-        String fallback = outputs.size() == 1 ? outputs.getFirst().name() : ValidationMetrics.COMBINED;
-        String field = node.string("validation_field", fallback);
         var allowed = new ArrayList<String>();
         outputs.forEach(o -> allowed.add(o.name()));
         allowed.add(ValidationMetrics.COMBINED);
+        if (!node.has("validation_field")) {
+            node.ignore("validation_field");
+            if (outputs.isEmpty()) return ValidationMetrics.COMBINED;
+            String metric = node.has("validation_metric") ? node.string("validation_metric", null) : null;
+            if (metric == null || metric.equals("loss")) return outputs.getFirst().name();
+            var reporting = outputs.stream().filter(o -> ValidationMetrics.of(o).contains(metric)).map(OutputFeature::name)
+                    .toList();
+            if (reporting.size() != 1) {
+                node.error("validation_metric", "'" + metric + "' is reported by " + (reporting.isEmpty() ? "no output "
+                        + "feature" : "several output features " + reporting) + "; set validation_field to one of "
+                        + String.join(", ", allowed));
+                return ValidationMetrics.COMBINED;
+            }
+            return reporting.getFirst();
+        }
+        String field = node.string("validation_field", ValidationMetrics.COMBINED);
         if (field != null && !allowed.contains(field)) {
             String hint = DidYouMean.closest(field, allowed).map(n -> "; did you mean '" + n + "'?").orElse("");
             node.error("validation_field", "expected the name of an output feature or 'combined' (one of "
@@ -88,31 +127,31 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
         return field;
     }
 
-    /** reduce_on_plateau watches reduce_eval_metric of validation_field on reduce_eval_split, as Ludwig does. */
-    private static void checkReduceEval(ConfigNode node, LearningRateScheduler scheduler, List<OutputFeature> outputs,
-                                        String field) {
+    /**
+     * reduce_on_plateau and increase_batch_size_on_plateau watch a metric of validation_field on a split,
+     * as Ludwig does; the training split's only per-evaluation number is the combined loss of its batches.
+     */
+    private static void checkWatchedMetric(ConfigNode node, String splitKey, String split, String metricKey,
+                                           String metric, List<OutputFeature> outputs, String field) {
         List<String> splits = List.of("training", "validation", "test");
-        String split = scheduler.reduceEvalSplit();
         if (!splits.contains(split)) {
-            node.error("learning_rate_scheduler.reduce_eval_split", "expected one of " + String.join(", ", splits)
-                    + ", found '" + split + "'");
+            node.error(splitKey, "expected one of " + String.join(", ", splits) + ", found '" + split + "'");
             return;
         }
-        // The training split's only per-evaluation number is the combined loss of its batches.
         List<String> allowed = split.equals("training") ? ValidationMetrics.ofCombined()
                 : outputs.stream().filter(o -> o.name().equals(field)).findFirst().map(ValidationMetrics::of)
                         .orElse(ValidationMetrics.ofCombined());
-        if (!allowed.contains(scheduler.reduceEvalMetric())) {
-            node.error("learning_rate_scheduler.reduce_eval_metric", "'" + scheduler.reduceEvalMetric()
-                    + "' is not tracked for validation_field '" + field + "' on the " + split + " split; expected one of "
-                    + String.join(", ", allowed));
+        if (!allowed.contains(metric)) {
+            node.error(metricKey, "'" + metric + "' is not tracked for validation_field '" + field + "' on the " + split
+                    + " split; expected one of " + String.join(", ", allowed));
         }
     }
 
+    /** Without a metric: loss for combined, else the feature type's default_validation_metric (Ludwig's). */
     private static String validationMetric(ConfigNode node, List<OutputFeature> outputs, String field) {
-        String metric = node.string("validation_metric", "loss");
-        List<String> allowed = outputs.stream().filter(o -> o.name().equals(field)).findFirst()
-                .map(ValidationMetrics::of).orElse(ValidationMetrics.ofCombined());
+        var feature = outputs.stream().filter(o -> o.name().equals(field)).findFirst();
+        String metric = node.string("validation_metric", feature.map(ValidationMetrics::defaultOf).orElse("loss"));
+        List<String> allowed = feature.map(ValidationMetrics::of).orElse(ValidationMetrics.ofCombined());
         if (metric != null && !allowed.contains(metric)) {
             String hint = DidYouMean.closest(metric, allowed).map(n -> "; did you mean '" + n + "'?").orElse("");
             node.error("validation_metric", "'" + metric + "' is not a metric of validation_field '" + field
@@ -134,6 +173,12 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
                 "checkpoints_per_epoch", checkpointsPerEpoch, "steps_per_checkpoint", stepsPerCheckpoint,
                 "evaluate_training_set", evaluateTrainingSet, "should_shuffle", shouldShuffle,
                 "regularization_type", regularizationType, "regularization_lambda", regularizationLambda,
-                "enable_gradient_checkpointing", enableGradientCheckpointing, "skip_all_evaluation", skipAllEvaluation);
+                "enable_gradient_checkpointing", enableGradientCheckpointing, "skip_all_evaluation", skipAllEvaluation,
+                "eval_steps", evalSteps, "layers_to_freeze_regex", layersToFreezeRegex,
+                "increase_batch_size_on_plateau", increaseBatchSizeOnPlateau,
+                "increase_batch_size_on_plateau_patience", increaseBatchSizeOnPlateauPatience,
+                "increase_batch_size_on_plateau_rate", increaseBatchSizeOnPlateauRate,
+                "increase_batch_size_eval_metric", increaseBatchSizeEvalMetric,
+                "increase_batch_size_eval_split", increaseBatchSizeEvalSplit);
     }
 }

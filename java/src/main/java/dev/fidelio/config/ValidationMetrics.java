@@ -18,6 +18,15 @@ final class ValidationMetrics {
         };
     }
 
+    /** Ludwig's default_validation_metric of each output feature type (ludwig/schema/features/*_feature.py). */
+    static String defaultOf(OutputFeature feature) {
+        return switch (feature) {
+            case CategoryOutputFeature c -> "accuracy";
+            case BinaryOutputFeature b -> "roc_auc";
+            case NumberOutputFeature n -> "mean_squared_error";
+        };
+    }
+
     static List<String> ofCombined() {
         return List.of("loss");
     }

@@ -28,10 +28,8 @@ public final class Splitter {
       case Split.Random r -> random(table.rowCount(), r.probabilities(), seed);
       case Split.Fixed f -> fixed(table, f.column());
       case Split.Stratify s -> stratify(table, s, seed);
-      case Split.Datetime d -> throw new DataException("preprocessing.split.type 'datetime' is not supported yet;"
-          + " use random, fixed or stratify");
-      case Split.Hash h -> throw new DataException("preprocessing.split.type 'hash' is not supported yet;"
-          + " use random, fixed or stratify");
+      case Split.Datetime d -> DatetimeSplit.assign(table, d);
+      case Split.Hash h -> HashSplit.assign(table, h);
     };
     return collect(table, config, assignment);
   }

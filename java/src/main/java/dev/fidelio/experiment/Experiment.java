@@ -4,6 +4,7 @@ import dev.fidelio.config.ConfigError;
 import dev.fidelio.config.ConfigException;
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.Optimizer;
+import dev.fidelio.config.Regularization;
 import dev.fidelio.distributed.Workers;
 import dev.fidelio.features.TrainingSetMetadata;
 import dev.fidelio.metrics.SplitStatistics;
@@ -11,13 +12,13 @@ import dev.fidelio.model.Bert;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.model.ModelBundle;
 import dev.fidelio.model.ModelFactory;
+import dev.fidelio.predict.Calibration;
 import dev.fidelio.predict.PredictionsCsv;
 import dev.fidelio.predict.Predictor;
 import dev.fidelio.runtime.Device;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.store.PreprocessedData;
 import dev.fidelio.train.BatchSizeProbe;
-import dev.fidelio.train.SupportCheck;
 import dev.fidelio.train.TrainingLoop;
 import dev.fidelio.train.TrainingPlan;
 import java.io.IOException;
@@ -64,7 +65,6 @@ public final class Experiment {
     long started = System.nanoTime();
     long encoderRowsAtStart = Bert.forwardRows();
     FidelioConfig config = loadConfig(configFile);
-    SupportCheck.requireSupported(config);
     NativeRuntime.manualSeed(settings.randomSeed());
     NativeRuntime.memoryStats(true); // counts LibTorch's CPU allocations from here, for description.json
     try (Workers workers = Workers.start(config.backend(), System.getenv());
@@ -92,6 +92,8 @@ public final class Experiment {
       try (EcdModel model = ModelFactory.build(config, metadata, encoders.pretrained(), ImageEncoders.pretrained(config),
           settings.randomSeed(), notes)) {
         encoders.releaseWeights();
+        // A resumed run's checkpoint replaces these weights; a fresh one starts its number heads at a fit.
+        OutputInitialization.startNumberOutputs(model, config, pending.data().training(), 1024);
         model.toDevice(device);
         configureOptimizer(model, config);
         String compiled = model.setCompile(config.trainer().compile());
@@ -109,6 +111,10 @@ public final class Experiment {
         TrainingLoop.Result result = TrainingLoop.run(model, config, metadata, plan, data.training(),
             data.validation(), data.test(), results, settings.resumeFrom() != null, workers);
         Map<String, Object> distributed = workers.describe(OPTIMIZER_STATE_SLOTS);
+        if (Calibration.fit(model, config, metadata, data.validation(), plan.evalBatchSize())) {
+          Log.info("calibration: temperatures " + metadata.temperature() + " (fitted on the validation split)");
+          if (modelFolder != null) ModelBundle.writeDescription(modelFolder, config, metadata);
+        }
         if (!workers.writesResults()) return null;
         JsonFiles.write(results.resolve("training_statistics.json"), result.statistics().toJson());
         Map<String, Object> description = Description.of(config, configFile, datasetFile, prepared, plan, result, notes,
@@ -141,7 +147,6 @@ public final class Experiment {
    */
   public static String preprocess(Path configFile, Path datasetFile, long randomSeed, Path cacheDir) {
     FidelioConfig config = loadConfig(configFile);
-    SupportCheck.requireSupported(config);
     NativeRuntime.manualSeed(randomSeed);
     try (TextEncoders encoders = TextEncoders.load(config)) {
       Preparation.Pending pending = Preparation.start(config, datasetFile, randomSeed, encoders, cacheDir);
@@ -204,6 +209,11 @@ public final class Experiment {
 
   /** The interrupted run's results folder, checked: it must hold a model trained with the same config. */
   private static Path resumeFolder(Path folder, FidelioConfig config) {
+    // A checkpoint's data position is steps times one batch size; a batch that grew would misplace it.
+    if (config.trainer().increaseBatchSizeOnPlateau() > 0) {
+      throw new IllegalArgumentException("--model_resume_path: resuming a run with trainer.increase_batch_size_on_plateau"
+          + " > 0 is not supported yet; start it again, or set it to 0");
+    }
     Path saved = folder.resolve("model").resolve(ModelBundle.CONFIG_FILE);
     if (!java.nio.file.Files.exists(saved)) {
       throw new IllegalArgumentException("--model_resume_path " + folder + " is not the results folder of a run (no "
@@ -260,12 +270,14 @@ public final class Experiment {
 
   private static void configureOptimizer(EcdModel model, FidelioConfig config) {
     var t = config.trainer();
+    // trainer.regularization_lambda (l2) is a coupled decay; with it, adamw has weight_decay 0 (checked), i.e. is adam.
+    double l2 = Regularization.coupledWeightDecay(t);
     switch (t.optimizer()) {
-      case Optimizer.AdamW a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(), a.weightDecay(), true,
+      case Optimizer.AdamW a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(),
+          l2 > 0 ? l2 : a.weightDecay(), l2 == 0, a.excludeBiasAndNormFromWeightDecay());
+      case Optimizer.Adam a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(), a.weightDecay() + l2, false,
           a.excludeBiasAndNormFromWeightDecay());
-      case Optimizer.Adam a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(), a.weightDecay(), false,
-          a.excludeBiasAndNormFromWeightDecay());
-      case Optimizer.Sgd s -> model.setSgd(s.momentum(), s.dampening(), s.weightDecay(), s.nesterov(),
+      case Optimizer.Sgd s -> model.setSgd(s.momentum(), s.dampening(), s.weightDecay() + l2, s.nesterov(),
           s.excludeBiasAndNormFromWeightDecay());
     }
     // Ludwig's use_mixed_precision is float16 AMP (with loss scaling) on a GPU; on CPU autocast runs bfloat16.

@@ -78,7 +78,8 @@ final class Preparation {
     Log.info(datasetFile + ": " + table.rowCount() + " rows; " + Splitter.describe(split));
     TrainingSetMetadata metadata = Preprocessor.fit(config, table, split.train(), encoders.metadata(), seed);
     Preprocessor preprocessor = new Preprocessor(config, metadata, encoders.tokenizers());
-    Dataset train = preprocessor.transform(table, split.train(), true, "training");
+    Dataset train = preprocessor.transform(table, Balancing.apply(config, table, split.train(), metadata, seed), true,
+        "training");
     Dataset validation = preprocessor.transform(table, split.validation(), true, "validation");
     Dataset test = preprocessor.transform(table, split.test(), true, "test");
     if (train.size() == 0) throw new IllegalArgumentException("no training rows are left after preprocessing");

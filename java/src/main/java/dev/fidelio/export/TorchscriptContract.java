@@ -56,11 +56,13 @@ final class TorchscriptContract {
         TextMetadata t = metadata.text(n);
         entry.put("type", "text");
         entry.put("tensors", Map.of(
-            n, "input ids, int64 [batch, sequence]: the tokenizer's ids with special tokens ([CLS] ... [SEP]),"
+            n, "input ids, int64 [batch, sequence]: the tokenizer's ids (of the lower-cased text when 'lowercase')"
+                + " with special tokens ([CLS] ... [SEP]),"
                 + " truncated to max_sequence_length, right-padded with pad_token_id",
             n + "_attention_mask", "optional, int64 [batch, sequence]: 1 for tokens, 0 for padding;"
                 + " when absent, input ids != pad_token_id"));
         entry.put("tokenizer", t.tokenizerFile());
+        entry.put("lowercase", text.preprocessing().lowercase());
         entry.put("max_sequence_length", t.maxSequenceLength());
         entry.put("pad_token_id", t.encoderConfig().padTokenId());
         entry.put("missing_value", t.fillValue());
@@ -112,6 +114,14 @@ final class TorchscriptContract {
     return entry;
   }
 
+  /** calibration: true fitted a temperature; the graph's probabilities are the uncalibrated ones. */
+  private static void temperature(Map<String, Object> entry, TrainingSetMetadata metadata, String name, String rule) {
+    Double temperature = metadata.temperature().get(name);
+    if (temperature != null) {
+      entry.put("calibration", Map.of("temperature", temperature, "apply_to_probabilities", rule));
+    }
+  }
+
   private static Map<String, Object> output(OutputFeature output, TrainingSetMetadata metadata) {
     String n = output.name();
     Map<String, Object> entry = new LinkedHashMap<>();
@@ -120,6 +130,7 @@ final class TorchscriptContract {
       case CategoryOutputFeature c -> {
         entry.put("type", "category");
         entry.put("classes", metadata.category(n).idx2str());
+        temperature(entry, metadata, n, "softmax(log(p) / temperature)");
         entry.put("tensors", Map.of(n + "_logits", "float [batch, classes]",
             n + "_probabilities", "float [batch, classes]: softmax over classes",
             n + "_predictions", "int64 [batch]: index into classes"));
@@ -128,6 +139,7 @@ final class TorchscriptContract {
         entry.put("type", "binary");
         entry.put("labels", List.of(metadata.binary(n).falseLabel(), metadata.binary(n).trueLabel()));
         entry.put("threshold", b.threshold());
+        temperature(entry, metadata, n, "sigmoid(logit(p) / temperature) for the true label");
         entry.put("tensors", Map.of(n + "_logits", "float [batch]",
             n + "_probabilities", "float [batch, 2]: probabilities of labels[0] (false) and labels[1] (true)",
             n + "_predictions", "bool [batch]: probability of true >= threshold"));

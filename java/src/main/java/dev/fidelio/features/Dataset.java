@@ -35,6 +35,20 @@ public record Dataset(int[] sourceRows, List<InputColumn> inputs, List<TargetCol
     return tensors;
   }
 
+  /**
+   * The first n rows (all when n >= size). Input columns are read by position, so they are shared;
+   * targets are cut, since metrics read them whole.
+   */
+  public Dataset head(long n) {
+    if (n >= size()) return this;
+    int rows = (int) n;
+    List<TargetColumn> cut = targets.stream().map(t -> (TargetColumn) switch (t) {
+      case TargetColumn.ClassIds c -> new TargetColumn.ClassIds(java.util.Arrays.copyOf(c.ids(), rows));
+      case TargetColumn.Values v -> new TargetColumn.Values(java.util.Arrays.copyOf(v.values(), rows));
+    }).toList();
+    return new Dataset(java.util.Arrays.copyOf(sourceRows, rows), inputs, cut);
+  }
+
   /** The same rows with input column index replaced. */
   public Dataset withInput(int index, InputColumn column) {
     List<InputColumn> replaced = new ArrayList<>(inputs);

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -167,7 +168,8 @@ public final class Preprocessor {
               + strategy.name().toLowerCase() + " is not supported yet (use fill_with_const or drop_row)");
         }
       }
-      values.add(v);
+      // Ludwig lower-cases the text before its tokenizer sees it (a cased tokenizer then sees no capitals).
+      values.add(v != null && t.preprocessing().lowercase() ? v.toLowerCase(Locale.ROOT) : v);
     }
     if (missing > 0) {
       Log.warn(splitName + " split: text feature '" + t.name() + "' has " + missing + " empty or missing values: "

@@ -129,8 +129,10 @@ public final class ModelFactory {
       }
       case BinaryOutputFeature b -> {
         var loss = (Loss.BinaryWeightedCrossEntropy) b.loss();
+        // Ludwig's robust_lambda (ludwig/modules/loss_modules.py BWCEWLoss): (1 - lambda) * loss + lambda / 2, whose
+        // gradient is the loss weight times (1 - lambda); the constant only shifts the logged loss, which leaves it out.
         model.addBinaryOutput(b.name(), loss.positiveClassWeight() == null ? 1.0 : loss.positiveClassWeight(),
-            loss.weight());
+            loss.weight() * (1 - loss.robustLambda()));
       }
       case NumberOutputFeature n -> model.addNumberOutput(n.name(), switch (n.loss()) {
         case Loss.MeanAbsoluteError l -> EcdModel.NumberLoss.MEAN_ABSOLUTE_ERROR;

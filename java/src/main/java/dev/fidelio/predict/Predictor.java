@@ -50,9 +50,11 @@ public final class Predictor {
     for (int o = 0; o < outputs.size(); o++) {
       float[][] v = values.get(o);
       predictions.add(switch (outputs.get(o)) {
-        case CategoryOutputFeature c -> new OutputPredictions.Category(c.name(), metadata.category(c.name()).idx2str(), v);
+        case CategoryOutputFeature c -> new OutputPredictions.Category(c.name(), metadata.category(c.name()).idx2str(),
+            Calibration.categoryProbabilities(v, metadata.temperature().get(c.name())));
         case BinaryOutputFeature b -> new OutputPredictions.Binary(b.name(), metadata.binary(b.name()).falseLabel(),
-            metadata.binary(b.name()).trueLabel(), column(v), b.threshold());
+            metadata.binary(b.name()).trueLabel(), Calibration.binaryProbabilities(column(v),
+                metadata.temperature().get(b.name())), b.threshold());
         case NumberOutputFeature num -> {
           NumberScale scale = NumberScale.of(num, metadata);
           float[] userUnits = column(v);

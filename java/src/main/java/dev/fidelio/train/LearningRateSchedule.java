@@ -1,9 +1,12 @@
 package dev.fidelio.train;
 
 /**
- * The learning rate of every optimizer step: linear warmup from 0 over the first warmup steps,
- * then a decay over the remaining steps (Ludwig's learning_rate_scheduler, with cosine as one
- * curve over the whole run down to a minimum instead of Ludwig's per-evaluation restarts).
+ * The learning rate of every optimizer step: linear warmup over the first warmup steps, then a decay
+ * over the remaining steps, with Ludwig's formulas (ludwig/modules/lr_scheduler.py, v0.10.4): warmup
+ * {@code lr x step / warmup} (so the first step's rate is 0, as there), linear decay to 0, exponential
+ * {@code decay_rate^(1 + t / decay_steps)} (the exponent rounded up with staircase), t counted from the
+ * end of warmup; cosine is one curve over the whole run down to a minimum instead of Ludwig's
+ * per-evaluation restarts.
  */
 public record LearningRateSchedule(
     double baseLearningRate, long totalSteps, long warmupSteps, Decay decay, double minLearningRate,
@@ -32,7 +35,7 @@ public record LearningRateSchedule(
 
   /** The rate for 0-based step. */
   public double at(long step) {
-    if (step < warmupSteps) return baseLearningRate * (step + 1) / (warmupSteps + 1);
+    if (step < warmupSteps) return baseLearningRate * step / warmupSteps;
     long decaySteps = Math.max(1, totalSteps - warmupSteps);
     double progress = Math.min(1.0, (double) (step - warmupSteps) / decaySteps);
     return switch (decay) {
@@ -40,8 +43,8 @@ public record LearningRateSchedule(
       case LINEAR -> minLearningRate + (baseLearningRate - minLearningRate) * (1 - progress);
       case COSINE -> minLearningRate + (baseLearningRate - minLearningRate) * 0.5 * (1 + Math.cos(Math.PI * progress));
       case EXPONENTIAL -> {
-        double exponent = (double) (step - warmupSteps) / decayEverySteps;
-        yield baseLearningRate * Math.pow(decayRate, staircase ? Math.floor(exponent) : exponent);
+        double exponent = 1 + (double) (step - warmupSteps) / decayEverySteps;
+        yield baseLearningRate * Math.pow(decayRate, staircase ? Math.ceil(exponent) : exponent);
       }
     };
   }

@@ -24,7 +24,8 @@ import java.util.Random;
  * The training loop: epochs of shuffled rows, one optimizer step per effective batch (accumulated
  * over micro-batches) at the schedule's learning rate; every steps_per_checkpoint steps an
  * evaluation, reduce-on-plateau, the best model (by validation_field / validation_metric) saved, and
- * early stopping after early_stop evaluations without improvement. Data-parallel, every rank walks
+ * early stopping after early_stop evaluations without improvement; with increase_batch_size_on_plateau
+ * the batch grows at the next epoch when its metric stalls. Data-parallel, every rank walks
  * the same seeded global batches and trains on its shard of each; losses are summed over ranks,
  * rank 0's validation metric decides for all, and rank 0 alone writes the model and the log.
  */
@@ -60,9 +61,10 @@ public final class TrainingLoop {
     TrainingProgress progress = resume ? checkpoints.restoreLatest(model).orElseThrow(() -> new IllegalArgumentException(
         "no intact checkpoint under " + results.resolve(Checkpoints.FOLDER) + " to resume from"))
         : TrainingProgress.initial();
-    int globalBatch = plan.batchSize() * plan.accumulationSteps() * plan.workers();
     Selection selection = Selection.of(config, validation);
     PlateauWatch plateau = PlateauWatch.of(config);
+    BatchSizeIncrease increase = BatchSizeIncrease.of(config);
+    int batchSize = plan.batchSize();  // grows only with increase_batch_size_on_plateau (no resume then)
     plateau.reduction().restore(progress.plateau());
     TrainingStatistics statistics = TrainingStatistics.fromJson(progress.statistics());
     long step = progress.step();
@@ -80,14 +82,16 @@ public final class TrainingLoop {
     for (int e = 0; e < epoch; e++) order(train.size(), shuffled ? shuffle : null);
     double intervalLoss = 0;
     int intervalRows = 0;
-    MicroBatch microBatch = new MicroBatch(plan.batchSize());
+    MicroBatch microBatch = new MicroBatch(batchSize);
     try (TrainingLog log = !writes ? TrainingLog.discard() : resume ? TrainingLog.resume(results.resolve(TrainingLog.FILE), step)
         : TrainingLog.create(results.resolve(TrainingLog.FILE))) {
       while (!stop && epoch < plan.epochs() && step < plan.totalSteps()) {
         epoch++;
+        int globalBatch = batchSize * plan.accumulationSteps() * plan.workers();
+        long stepsPerEpoch = (train.size() + globalBatch - 1) / globalBatch;
         int[] order = order(train.size(), shuffled ? shuffle : null);
-        ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + plan.epochs(), (int) plan.stepsPerEpoch());
-        for (long b = firstBatch; b < plan.stepsPerEpoch() && !stop && step < plan.totalSteps(); b++) {
+        ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + plan.epochs(), (int) stepsPerEpoch);
+        for (long b = firstBatch; b < stepsPerEpoch && !stop && step < plan.totalSteps(); b++) {
           // Phase 1: one optimizer step over the next effective batch.
           Workers.Shard shard = workers.shard(Arrays.copyOfRange(order, (int) b * globalBatch,
               Math.min(train.size(), (int) (b + 1) * globalBatch)));
@@ -101,7 +105,7 @@ public final class TrainingLoop {
           intervalLoss += loss * rows;
           intervalRows += rows;
           bar.update((int) b + 1, intervalRows, intervalLoss / intervalRows);
-          boolean lastStep = step == plan.totalSteps() || (epoch == plan.epochs() && b == plan.stepsPerEpoch() - 1);
+          boolean lastStep = step == plan.totalSteps() || (epoch == plan.epochs() && b == stepsPerEpoch - 1);
           if (step % plan.stepsPerCheckpoint() != 0 && !lastStep) continue;
 
           // Phase 2: evaluation (the training set too with evaluate_training_set; none with skip_all_evaluation).
@@ -129,6 +133,11 @@ public final class TrainingLoop {
                   : String.format("%s %s %s %.4f", selection.split(), selection.field(), selection.metric(), metric),
               learningRate));
           plateau.observe(trainingLoss, validationStats, testStats);
+          int next = increase.observe(batchSize, trainingLoss, validationStats, testStats);
+          if (next != batchSize) {
+            batchSize = next;
+            microBatch = new MicroBatch(batchSize);
+          }
 
           // Phase 3: keep the best model (the latest without evaluation), stop when it no longer improves, checkpoint.
           if (t.skipAllEvaluation() || Double.isNaN(best) || selection.improves(metric, best)) {
@@ -206,7 +215,11 @@ public final class TrainingLoop {
   private static Map<String, Map<String, Object>> evaluate(EcdModel model, FidelioConfig config,
                                                            TrainingSetMetadata metadata, TrainingPlan plan, Dataset data) {
     if (data.size() == 0) return Map.of();
-    return SplitStatistics.of(config, data, Predictor.run(model, data, config, metadata, plan.evalBatchSize()), false);
+    // trainer.eval_steps: Ludwig evaluates that many batches, the first rows of the unshuffled split.
+    Integer steps = config.trainer().evalSteps();
+    Dataset evaluated = steps == null ? data : data.head((long) steps * plan.evalBatchSize());
+    return SplitStatistics.of(config, evaluated, Predictor.run(model, evaluated, config, metadata, plan.evalBatchSize()),
+        false);
   }
 
   private static int[] order(int n, Random shuffle) {

@@ -2,6 +2,7 @@ package dev.fidelio.train;
 
 import dev.fidelio.config.AutoOr;
 import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.LearningRateScheduler;
 import dev.fidelio.config.TextInputFeature;
@@ -119,22 +120,31 @@ public record TrainingPlan(int epochs, long totalSteps, int batchSize, int accum
     return Math.max(1, Math.min(steps, totalSteps));
   }
 
-  /** Ludwig's rule: by the most demanding input, {rate, reason}. */
+  /**
+   * Ludwig's get_auto_learning_rate (ludwig/utils/heuristics.py): 1e-3 without text or image inputs,
+   * 1e-4 when no encoder is pretrained, 1e-5 when any encoder trains, else 2e-5. {rate, reason}.
+   */
   static String[] autoLearningRate(FidelioConfig config) {
-    boolean trainablePretrained = false;
-    boolean frozenPretrained = false;
-    boolean fromScratch = false;
+    boolean unstructured = false, pretrained = false, trainable = false;
     for (InputFeature input : config.inputFeatures()) {
-      if (input instanceof TextInputFeature text) {
-        if (!text.encoder().usePretrained()) fromScratch = true;
-        else if (text.encoder().trainable()) trainablePretrained = true;
-        else frozenPretrained = true;
+      switch (input) {
+        case TextInputFeature text -> {
+          unstructured = true;
+          pretrained |= text.encoder().usePretrained();
+          trainable |= text.encoder().trainable();
+        }
+        case ImageInputFeature image -> {
+          unstructured = true;
+          pretrained |= image.encoder().usePretrained();
+          trainable |= image.encoder().trainable();
+        }
+        default -> { }
       }
     }
-    if (trainablePretrained) return new String[] {"1e-5", "a trainable pretrained encoder"};
-    if (frozenPretrained) return new String[] {"2e-5", "frozen pretrained encoders"};
-    if (fromScratch) return new String[] {"1e-4", "unstructured inputs trained from scratch"};
-    return new String[] {"1e-3", "tabular inputs only"};
+    if (!unstructured) return new String[] {"1e-3", "no text or image input"};
+    if (!pretrained) return new String[] {"1e-4", "text or image inputs without a pretrained encoder"};
+    if (trainable) return new String[] {"1e-5", "a trainable encoder"};
+    return new String[] {"2e-5", "pretrained encoders, all frozen"};
   }
 
   public Map<String, Object> describe() {

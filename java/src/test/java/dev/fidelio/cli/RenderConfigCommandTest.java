@@ -23,4 +23,32 @@ class RenderConfigCommandTest {
     assertTrue(yaml.contains("early_stop: 5"), yaml);
     assertTrue(yaml.contains("split:"), yaml);
   }
+
+  /** One validation: what train refuses, render_config refuses with the same error, before any data is read. */
+  @Test
+  void refusesWhatTrainRefuses(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path config = dir.resolve("config.yaml");
+    java.nio.file.Files.writeString(config, """
+        input_features: [{name: x, type: number}]
+        output_features: [{name: y, type: category, loss: {robust_lambda: 0.2}}]
+        trainer: {regularization_type: l1, regularization_lambda: 0.1}
+        """);
+    String[] errors = new String[2];
+    int[] codes = new int[2];
+    String[][] commands = {{"render_config", "--config", config.toString()},
+        {"train", "--config", config.toString(), "--dataset", dir.resolve("absent.csv").toString()}};
+    for (int i = 0; i < 2; i++) {
+      StringWriter err = new StringWriter();
+      var cli = FidelioCli.commandLine();
+      cli.setErr(new PrintWriter(err, true));
+      cli.setOut(new PrintWriter(new StringWriter(), true));
+      codes[i] = cli.execute(commands[i]);
+      errors[i] = err.toString();
+    }
+    for (int i = 0; i < 2; i++) {
+      assertEquals(1, codes[i], commands[i][0] + ": " + errors[i]);
+      assertTrue(errors[i].contains("output_features[0].loss.robust_lambda") && errors[i].contains("trainer.regularization_type")
+          && errors[i].contains("'l1'"), commands[i][0] + ": " + errors[i]);
+    }
+  }
 }

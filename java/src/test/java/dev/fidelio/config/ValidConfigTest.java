@@ -68,7 +68,7 @@ class ValidConfigTest {
             trainer:
               optimizer: {type: sgd, momentum: 0.9, nesterov: true}
               learning_rate: auto
-              learning_rate_scheduler: {decay: cosine, t_0: 1000}
+              learning_rate_scheduler: {decay: cosine, eta_min: 0.0001}
               gradient_clipping: {clipglobalnorm: null, clipvalue: 1.0}
               validation_field: label
               validation_metric: accuracy
@@ -88,9 +88,9 @@ class ValidConfigTest {
         assertEquals("sentence-transformers/all-MiniLM-L6-v2", encoder.pretrainedModelNameOrPath());
         assertFalse(encoder.trainable());
         assertTrue(encoder.usePretrained());
-        assertEquals(TextEncoder.ReduceOutput.CLS_POOLED, encoder.reduceOutput());
+        assertEquals(TextEncoder.ReduceOutput.SUM, encoder.reduceOutput(), "Ludwig's auto_transformer default");
         assertNull(encoder.maxSequenceLength());
-        assertEquals(new TextInputFeature.Preprocessing(256, true, MissingValueStrategy.FILL_WITH_CONST, "<UNK>", true),
+        assertEquals(new TextInputFeature.Preprocessing(256, false, MissingValueStrategy.FILL_WITH_CONST, "<UNK>", true),
                 review.preprocessing());
 
         var sentiment = assertInstanceOf(CategoryOutputFeature.class, config.outputFeatures().getFirst());
@@ -117,7 +117,7 @@ class ValidConfigTest {
         assertEquals(LearningRateScheduler.Decay.LINEAR, scheduler.decay());
         assertEquals(5, trainer.earlyStop());
         assertEquals("sentiment", trainer.validationField(), "one output feature: Ludwig validates on it");
-        assertEquals("loss", trainer.validationMetric());
+        assertEquals("accuracy", trainer.validationMetric(), "a category output's default_validation_metric");
         assertEquals(new GradientClipping(0.5, null, null), trainer.gradientClipping());
         assertEquals(AutoOr.auto(), trainer.gradientAccumulationSteps());
         assertFalse(trainer.useMixedPrecision());
@@ -158,7 +158,9 @@ class ValidConfigTest {
         assertEquals(AutoOr.auto(), trainer.batchSize());
         assertEquals(AutoOr.of(0.001), trainer.learningRate());
         assertEquals(new Optimizer.Adam(List.of(0.9, 0.999), 1e-8, 0.0, false, false), trainer.optimizer());
-        assertEquals("combined", trainer.validationField(), "several outputs: Ludwig validates on the sum");
+        // Ludwig 0.10's set_validation_parameters: the first output feature and its type's default metric.
+        assertEquals("y", trainer.validationField());
+        assertEquals("roc_auc", trainer.validationMetric());
     }
 
     @Test

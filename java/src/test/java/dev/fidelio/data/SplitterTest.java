@@ -106,6 +106,68 @@ class SplitterTest {
   }
 
   /** Every row lands in exactly one split, and each split is ascending. */
+  /** The split each id got, by id. */
+  private static java.util.Map<String, Integer> splitById(Table t, SplitIndices s) {
+    var byId = new java.util.HashMap<String, Integer>();
+    int[][] parts = {s.train(), s.validation(), s.test()};
+    for (int k = 0; k < 3; k++) for (int r : parts[k]) byId.put(t.cell(r, "id"), k);
+    return byId;
+  }
+
+  @Test
+  void hashSplitIsStableUnderRowReorderingAndAddedRows() {
+    Split hash = new Split.Hash("id", List.of(0.7, 0.1, 0.2));
+    Table t = table(3000, "x", i -> "v" + i);
+    SplitIndices s = Splitter.split(t, hash, 1);
+    assertPartition(s, 3000);
+    assertEquals(0.7, s.train().length / 3000.0, 0.03);
+    assertEquals(0.1, s.validation().length / 3000.0, 0.03);
+    // Reversed, another seed, and 500 more rows: every id keeps its split.
+    int[] reversed = IntStream.range(0, 3000).map(i -> 2999 - i).toArray();
+    Table shuffled = t.rows(reversed);
+    var before = splitById(t, s);
+    var after = splitById(shuffled, Splitter.split(shuffled, hash, 99));
+    assertEquals(before, after);
+    var grown = splitById(table(3500, "x", i -> "v" + i), Splitter.split(table(3500, "x", i -> "v" + i), hash, 5));
+    before.forEach((id, split) -> assertEquals(split, grown.get(id), "id " + id));
+  }
+
+  @Test
+  void hashIsLudwigs() {
+    // Python: zlib.crc32(base64.b64encode(hashlib.md5(json.dumps({"value": v}, sort_keys=True,
+    // ensure_ascii=True).encode()).digest(), altchars=b"__")), as ludwig/data/split.py HashSplitter computes it.
+    assertEquals("{\"value\": \"abc\"}", HashSplit.json("abc", false));
+    assertEquals("{\"value\": \"\\u00e9\\\"x\"}", HashSplit.json("\u00e9\"x", false));
+    assertEquals("{\"value\": 17}", HashSplit.json("17", true));
+    assertEquals(717356382L, HashSplit.hash("abc", false));
+    assertEquals(3967682881L, HashSplit.hash("17", true));
+    assertEquals(3924773203L, HashSplit.hash("\u00e9\"x", false));
+    assertEquals(3914770530L, HashSplit.hash(null, false), "a missing id hashes as pandas' NaN");
+  }
+
+  @Test
+  void datetimeSplitTrainsOnThePastAndTestsOnTheFuture() {
+    List<String> days = new ArrayList<>();
+    for (int i = 0; i < 100; i++) days.add(java.time.LocalDate.of(2024, 1, 1).plusDays((i * 37) % 100).toString());
+    days.set(5, "2023-12-31 23:59:59");        // the oldest, spelled with a time
+    days.set(6, "12/31/2024");                 // the newest, US spelling
+    Table t = new Table("mem.csv", List.of("day"), List.of(days));
+    SplitIndices s = Splitter.split(t, new Split.Datetime("day", List.of(0.7, 0.1, 0.2)), 1);
+    assertPartition(s, 100);
+    assertEquals(70, s.train().length);
+    assertEquals(10, s.validation().length);
+    assertTrue(Arrays.stream(s.train()).anyMatch(r -> r == 5));
+    assertTrue(Arrays.stream(s.test()).anyMatch(r -> r == 6));
+    String latestTrain = Arrays.stream(s.train()).filter(r -> r != 5).mapToObj(days::get).max(String::compareTo).orElseThrow();
+    String earliestTest = Arrays.stream(s.test()).filter(r -> r != 6).mapToObj(days::get).min(String::compareTo).orElseThrow();
+    assertTrue(latestTrain.compareTo(earliestTest) < 0, latestTrain + " trained, " + earliestTest + " tested");
+    List<String> broken = new ArrayList<>(days);
+    broken.set(9, "yesterday");
+    Table bad = new Table("mem.csv", List.of("day"), List.of(broken));
+    var e = assertThrows(DataException.class, () -> Splitter.split(bad, new Split.Datetime("day", List.of(0.7, 0.1, 0.2)), 1));
+    assertTrue(e.getMessage().contains("row 10") && e.getMessage().contains("'yesterday'"), e.getMessage());
+  }
+
   static void assertPartition(SplitIndices s, int n) {
     int[] all = IntStream.concat(IntStream.concat(Arrays.stream(s.train()), Arrays.stream(s.validation())),
         Arrays.stream(s.test())).sorted().toArray();

@@ -52,8 +52,9 @@ class DecoderLayersTest {
               type: regressor
               fc_layers: [{output_size: 16, activation: relu, use_bias: false}, {output_size: 8, norm: layer}]
         combiner: {type: concat, fc_layers: [{output_size: 16}]}
-        trainer: {epochs: 30, batch_size: 32, learning_rate: 0.01}
+        trainer: {epochs: 30, batch_size: 32, learning_rate: 0.01, validation_field: combined}
         """);
+    // validation_field combined: both outputs pick the best model (Ludwig's default is the first output alone).
     Path results = Experiment.run(config, data, new Experiment.Settings(dir.resolve("results"), "d", "run", 6), true);
 
     JsonNode test = JSON.readTree(results.resolve("test_statistics.json").toFile());

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * trainer.evaluate_training_set records the training split's full metrics at every evaluation;
- * trainer.skip_all_evaluation evaluates nothing while training and keeps the last model.
+ * trainer.skip_all_evaluation evaluates nothing while training and keeps the last model;
+ * trainer.eval_steps evaluates only that many batches.
  */
 class EvaluationSettingsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,5 +61,20 @@ class EvaluationSettingsTest {
     assertTrue(Files.exists(results.resolve("model/model_weights.safetensors")));
     JsonNode test = JSON.readTree(results.resolve("test_statistics.json").toFile());
     assertTrue(test.path("y").path("accuracy").asDouble() > 0.8, "the experiment still evaluates the test split: " + test);
+  }
+
+  @Test
+  void evalStepsEvaluatesThatManyBatches(@TempDir Path dir) throws Exception {
+    // One batch of 4 rows per evaluation: every accuracy is a multiple of 1/4 (of 12 validation rows it need not be).
+    JsonNode stats = JSON.readTree(run(dir, "eval_steps: 1, eval_batch_size: 4").resolve("training_statistics.json")
+        .toFile());
+    JsonNode accuracies = stats.path("validation").path("y").path("accuracy");
+    assertEquals(3, accuracies.size());
+    accuracies.forEach(a -> assertEquals(0, (a.asDouble() * 4) % 1, 1e-9, "accuracy " + a + " of 4 rows"));
+    JsonNode full = JSON.readTree(run(Files.createDirectories(dir.resolve("full")), "eval_batch_size: 4").resolve("training_statistics.json")
+        .toFile()).path("validation").path("y").path("accuracy");
+    boolean quarters = true;
+    for (JsonNode a : full) quarters &= Math.abs((a.asDouble() * 4) % 1) < 1e-9;
+    assertFalse(quarters, "without eval_steps every validation row counts: " + full);
   }
 }

@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+/** Ludwig's schedule formulas (ludwig/modules/lr_scheduler.py at v0.10.4, lines 167-171 and 192-208). */
 class LearningRateScheduleTest {
   @Test
   void warmupRisesLinearlyThenLinearDecayReachesZero() {
     var s = LearningRateSchedule.of(1e-3, 100, 0.2, LearningRateSchedule.Decay.LINEAR);
     assertEquals(20, s.warmupSteps());
-    assertEquals(1e-3 / 21, s.at(0), 1e-15);
-    assertEquals(1e-3 * 20 / 21, s.at(19), 1e-15);
+    assertEquals(0, s.at(0), 1e-15, "LambdaLR(step / warmup) starts at 0");
+    assertEquals(1e-3 * 19 / 20, s.at(19), 1e-15);
     assertEquals(1e-3, s.at(20), 1e-15);
     assertEquals(0.5e-3, s.at(60), 1e-15);
     assertEquals(1e-3 / 80, s.at(99), 1e-15);
@@ -29,10 +30,13 @@ class LearningRateScheduleTest {
 
   @Test
   void exponentialStaircaseStepsAtBoundaries() {
+    // decay_rate^ceil(1 + t / decay_steps)
     var s = new LearningRateSchedule(1.0, 100, 0, LearningRateSchedule.Decay.EXPONENTIAL, 0, 0.5, 10, true);
-    assertEquals(1.0, s.at(9), 1e-12);
-    assertEquals(0.5, s.at(10), 1e-12);
-    assertEquals(0.25, s.at(25), 1e-12);
+    assertEquals(0.5, s.at(0), 1e-12);
+    assertEquals(0.25, s.at(9), 1e-12);
+    assertEquals(0.25, s.at(10), 1e-12);
+    assertEquals(0.125, s.at(11), 1e-12);
+    assertEquals(0.0625, s.at(25), 1e-12);
   }
 
   @Test
@@ -55,7 +59,7 @@ class LearningRateScheduleTest {
   @Test
   void exponentialWithoutStaircaseIsSmooth() {
     var s = new LearningRateSchedule(0.1, 1000, 0, LearningRateSchedule.Decay.EXPONENTIAL, 0, 0.96, 100, false);
-    assertEquals(0.1 * Math.pow(0.96, 2.5), s.at(250), 1e-15);
-    assertEquals(0.1 * Math.pow(0.96, 9.99), s.at(999), 1e-15);
+    assertEquals(0.1 * Math.pow(0.96, 3.5), s.at(250), 1e-15);
+    assertEquals(0.1 * Math.pow(0.96, 10.99), s.at(999), 1e-15);
   }
 }

@@ -45,8 +45,8 @@ class TrainingPlanTest {
     assertEquals(10, plan.stepsPerEpoch());
     assertEquals(5, plan.stepsPerCheckpoint());
     assertEquals(15, plan.schedule().warmupSteps());
-    // Linear warmup then linear decay to 0 over the remaining 15 of 30 steps.
-    assertEquals(0.01 * 1 / 16, plan.schedule().at(0), 1e-15);
+    // Linear warmup (Ludwig's lr x step / warmup) then linear decay to 0 over the remaining 15 of 30 steps.
+    assertEquals(0.01 * 1 / 15, plan.schedule().at(1), 1e-15);
     assertEquals(0.01, plan.schedule().at(15), 1e-15);
     assertEquals(0.01 * (1 - 10.0 / 15), plan.schedule().at(25), 1e-15);
   }
@@ -86,5 +86,20 @@ class TrainingPlanTest {
     var e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> config(
         "learning_rate_scheduler: {reduce_on_plateau: 2, reduce_eval_split: training, reduce_eval_metric: accuracy}\n"));
     assertTrue(e.getMessage().contains("trainer.learning_rate_scheduler.reduce_eval_metric"), e.getMessage());
+  }
+
+  /** Ludwig's get_auto_learning_rate (ludwig/utils/heuristics.py at v0.10.4, lines 5-24), for every input type. */
+  @Test
+  void autoLearningRateFollowsLudwigsHeuristicForEveryInputType() {
+    String out = "output_features: [{name: y, type: binary}]\n";
+    java.util.function.Function<String, String> rate = inputs ->
+        TrainingPlan.autoLearningRate(FidelioConfig.parse("input_features: " + inputs + "\n" + out))[0];
+    assertEquals("1e-3", rate.apply("[{name: n, type: number}, {name: c, type: category}, {name: b, type: binary}]"));
+    assertEquals("2e-5", rate.apply("[{name: t, type: text}]"), "a frozen pretrained text encoder");
+    assertEquals("1e-5", rate.apply("[{name: t, type: text, encoder: {trainable: true}}]"));
+    assertEquals("1e-5", rate.apply("[{name: i, type: image, encoder: {type: resnet}}]"), "resnet trains by default");
+    assertEquals("2e-5", rate.apply("[{name: i, type: image, encoder: {type: resnet, trainable: false}}]"));
+    assertEquals("1e-4", rate.apply("[{name: i, type: image, encoder: {type: resnet, use_pretrained: false}},"
+        + " {name: n, type: number}]"), "nothing pretrained");
   }
 }

@@ -1,0 +1,189 @@
+package dev.fidelio.config;
+
+import java.util.List;
+
+/**
+  * The valid Ludwig settings this version of Fidelio does not implement yet, and the checks that need
+  * the whole config read first. Part of {@link FidelioConfig#parse}, so {@code render_config} refuses
+  * exactly what {@code train} refuses, naming the config path, instead of anything being ignored.
+  */
+final class Unsupported {
+    private Unsupported() {}
+
+    static void check(FidelioConfig config, List<ConfigError> errors) {
+        for (int i = 0; i < config.inputFeatures().size(); i++) {
+            checkInput(config.inputFeatures().get(i), "input_features[" + i + "]", errors);
+        }
+        for (int i = 0; i < config.outputFeatures().size(); i++) {
+            checkOutput(config.outputFeatures().get(i), "output_features[" + i + "]", errors);
+        }
+        if (config.combiner() instanceof Combiner.Concat concat) {
+            checkFcLayers(concat.fc(), "combiner", errors);
+            // Every encoder here yields one vector per row (reduce_output none is refused), so flattening is a no-op.
+            if (concat.flattenInputs()) errors.add(new ConfigError("combiner.flatten_inputs", "true would change nothing:"
+                    + " every Fidelio encoder already outputs one vector per row; remove it or set false"));
+        }
+        checkTrainer(config.trainer(), errors);
+        checkBalancing(config, errors);
+    }
+
+    /** Ludwig's check_class_balance_preprocessing: balancing needs exactly one output, a binary one. */
+    private static void checkBalancing(FidelioConfig config, List<ConfigError> errors) {
+        Preprocessing p = config.preprocessing();
+        String key = Preprocessing.balances(p.oversampleMinority()) ? "oversample_minority"
+                : Preprocessing.balances(p.undersampleMajority()) ? "undersample_majority" : null;
+        if (key == null) return;
+        if (config.outputFeatures().size() != 1 || !(config.outputFeatures().getFirst() instanceof BinaryOutputFeature)) {
+            var found = config.outputFeatures().stream().map(o -> o.name() + " (" + switch (o) {
+                case BinaryOutputFeature b -> "binary";
+                case CategoryOutputFeature c -> "category";
+                case NumberOutputFeature n -> "number";
+            } + ")").toList();
+            errors.add(new ConfigError("preprocessing." + key, "class balancing needs exactly one output feature, of type"
+                    + " binary (as in Ludwig); found " + String.join(", ", found)));
+        }
+    }
+
+    private static void checkInput(InputFeature input, String path, List<ConfigError> errors) {
+        switch (input) {
+            case TextInputFeature text -> {
+                if (text.encoder().reduceOutput() == TextEncoder.ReduceOutput.NONE) {
+                    errors.add(new ConfigError(path + ".encoder.reduce_output", "'none' gives a sequence, which the concat"
+                            + " combiner cannot take; use cls_pooled, sum, mean or last"));
+                }
+                MissingValueStrategy strategy = text.preprocessing().missingValueStrategy();
+                if (strategy != MissingValueStrategy.FILL_WITH_CONST && strategy != MissingValueStrategy.DROP_ROW) {
+                    errors.add(notYet(path + ".preprocessing.missing_value_strategy", "'" + strategy.yamlName() + "'",
+                            "fill_with_const or drop_row"));
+                }
+            }
+            case NumberInputFeature number -> checkActivation(number.encoder(), path, errors);
+            case BinaryInputFeature binary -> checkActivation(binary.encoder(), path, errors);
+            case CategoryInputFeature category -> { }
+            case ImageInputFeature image -> { }
+        }
+    }
+
+    private static void checkActivation(ScalarEncoder encoder, String path, List<ConfigError> errors) {
+        if (encoder instanceof ScalarEncoder.Dense dense && !SUPPORTED_ACTIVATIONS.contains(dense.activation())) {
+            errors.add(activation(path + ".encoder.activation", dense.activation()));
+        }
+    }
+
+    private static void checkOutput(OutputFeature output, String path, List<ConfigError> errors) {
+        checkFcLayers(output.decoder().fc(), path + ".decoder", errors);
+        // Ludwig 0.10's softmax cross-entropy reads neither key (loss_modules.py); Fidelio refuses instead of ignoring.
+        if (output.loss() instanceof Loss.SoftmaxCrossEntropy l) {
+            if (l.robustLambda() != 0) {
+                errors.add(new ConfigError(path + ".loss.robust_lambda", l.robustLambda() + " would change nothing: "
+                        + "Ludwig's category loss ignores robust_lambda; remove it or set 0"));
+            }
+            if (l.confidencePenalty() != 0) {
+                errors.add(new ConfigError(path + ".loss.confidence_penalty", l.confidencePenalty() + " would change "
+                        + "nothing: Ludwig's category loss ignores confidence_penalty; remove it or set 0"));
+            }
+        }
+        // The binary penalty needs the entropy of the probabilities inside the native loss, which has no such term yet.
+        if (output.loss() instanceof Loss.BinaryWeightedCrossEntropy l && l.confidencePenalty() != 0) {
+            errors.add(notYet(path + ".loss.confidence_penalty", l.confidencePenalty() + "", "0"));
+        }
+        checkTargetPreprocessing(output, path + ".preprocessing", errors);
+    }
+
+    /** Targets are read as they are: a row without a usable target is dropped, as Ludwig's default drop_row does. */
+    private static void checkTargetPreprocessing(OutputFeature output, String path, List<ConfigError> errors) {
+        MissingValueStrategy strategy = switch (output) {
+            case CategoryOutputFeature c -> c.preprocessing().missingValueStrategy();
+            case BinaryOutputFeature b -> b.preprocessing().missingValueStrategy();
+            case NumberOutputFeature n -> n.preprocessing().missingValueStrategy();
+        };
+        if (strategy != MissingValueStrategy.DROP_ROW) {
+            errors.add(notYet(path + ".missing_value_strategy", "'" + strategy.yamlName() + "' for an output feature",
+                    "drop_row"));
+        }
+        if (output instanceof CategoryOutputFeature c && c.preprocessing().lowercase()) {
+            errors.add(notYet(path + ".lowercase", "true for an output feature", "false"));
+        }
+        if (output instanceof NumberOutputFeature n && n.preprocessing().outlierStrategy() != null) {
+            errors.add(notYet(path + ".outlier_strategy", "'" + n.preprocessing().outlierStrategy().yamlName()
+                    + "' for an output feature", "null"));
+        }
+    }
+
+    private static void checkTrainer(Trainer t, List<ConfigError> errors) {
+        boolean amsgrad = switch (t.optimizer()) {
+            case Optimizer.AdamW a -> a.amsgrad();
+            case Optimizer.Adam a -> a.amsgrad();
+            case Optimizer.Sgd s -> false;
+        };
+        if (amsgrad) errors.add(notYet("trainer.optimizer.amsgrad", "true"));
+        Regularization.check(t, errors);
+        // Both need per-parameter control inside the native encoders, which the C ABI does not offer yet.
+        if (t.enableGradientCheckpointing()) errors.add(notYet("trainer.enable_gradient_checkpointing", "true", "false"));
+        if (t.layersToFreezeRegex() != null) {
+            errors.add(notYet("trainer.layers_to_freeze_regex", "'" + t.layersToFreezeRegex() + "'", "null; freeze a whole "
+                    + "encoder with encoder.trainable: false"));
+        }
+        if (t.learningRateScheduler().t0() != null || t.learningRateScheduler().tMult() != 1) {
+            errors.add(new ConfigError("trainer.learning_rate_scheduler.t_0", "cosine restarts are not supported: Fidelio's"
+                    + " cosine decay is one curve over the whole run down to eta_min; remove t_0 and t_mult"));
+        }
+    }
+
+    /** The activations the native layers implement, and norm_params keys per norm (Ludwig passes them on). */
+    private static void checkFcLayers(FcStack stack, String path, List<ConfigError> errors) {
+        for (int i = 0; i < stack.layers().size(); i++) {
+            FcLayer layer = stack.layers().get(i);
+            String at = stack.fcLayers() != null ? path + ".fc_layers[" + i + "]" : path;
+            if (!SUPPORTED_ACTIVATIONS.contains(layer.activation())) {
+                String key = at + "." + (stack.fcLayers() != null ? "" : stack.prefix()) + "activation";
+        errors.add(activation(key, layer.activation()));
+            }
+            if (layer.normParams() == null) continue;
+            List<String> allowed = layer.norm() == null ? List.of() : switch (layer.norm()) {
+                case BATCH -> List.of("momentum", "eps", "epsilon");
+                case LAYER -> List.of("eps", "epsilon");
+                case GHOST -> List.of("virtual_batch_size", "momentum", "eps", "epsilon");
+            };
+            for (var entry : layer.normParams().entrySet()) {
+                String key = at + ".norm_params." + entry.getKey();
+                if (!allowed.contains(entry.getKey())) {
+                    errors.add(new ConfigError(key, layer.norm() == null ? "norm_params needs a norm (batch, layer or ghost)"
+                            : "not a parameter of " + layer.norm().yamlName() + " norm; allowed: " + String.join(", ", allowed)));
+                } else if (!(entry.getValue() instanceof Number n) || !validNormParam(entry.getKey(), n)) {
+                    errors.add(new ConfigError(key, "expected " + switch (entry.getKey()) {
+                        case "virtual_batch_size" -> "an integer >= 1";
+                        case "momentum" -> "a number in [0, 1]";
+                        default -> "a number > 0";
+                    } + ", found " + entry.getValue()));
+                }
+            }
+        }
+    }
+
+    private static boolean validNormParam(String key, Number n) {
+        double v = n.doubleValue();
+        return switch (key) {
+            case "virtual_batch_size" -> v >= 1 && v == Math.rint(v);
+            case "momentum" -> v >= 0 && v <= 1;
+            default -> v > 0 && Double.isFinite(v);
+        };
+    }
+
+    /** The activations the native fully connected layers implement. */
+    private static final List<Activation> SUPPORTED_ACTIVATIONS = List.of(Activation.RELU, Activation.TANH,
+            Activation.SIGMOID, Activation.ELU, Activation.LEAKY_RELU);
+
+    private static ConfigError activation(String path, Activation activation) {
+        return notYet(path, "'" + activation.yamlName() + "'", "one of relu, tanh, sigmoid, elu, leakyRelu");
+    }
+
+    static ConfigError notYet(String path, String value) {
+        return new ConfigError(path, value + " is a valid Ludwig setting that Fidelio does not support yet; remove it");
+    }
+
+    static ConfigError notYet(String path, String value, String allowed) {
+        return new ConfigError(path, value + " is a valid Ludwig setting that Fidelio does not support yet; use "
+                + allowed + " or remove the key");
+    }
+}
