@@ -45,32 +45,37 @@ public final class SafetensorsReader {
     public static Contents read(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
                 Arena arena = Arena.ofConfined()) {
-            long size = ch.size();
-            if (size < 8) {
-                throw corrupt(file, "file is " + size + " bytes, shorter than the 8-byte header length");
-            }
-            MemorySegment map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            long headerLen = map.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
-            if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
-                throw corrupt(file, "header length field says " + headerLen + " bytes but the file has "
-                        + (size - 8) + " bytes after it" + zipHint(map));
-            }
-            byte[] header = map.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
-            JsonNode root;
-            try {
-                root = JSON.readTree(header);
-            } catch (JsonProcessingException e) {
-                throw corrupt(file, "header is not valid JSON (" + e.getOriginalMessage() + ")");
-            }
-            if (root == null || !root.isObject()) {
-                throw corrupt(file, "header is not a JSON object");
-            }
-            return decode(file, root, map.asSlice(8 + headerLen));
+            return parse(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena), file);
         } catch (NoSuchFileException e) {
             throw new WeightsException("safetensors file " + file + " does not exist");
         } catch (IOException e) {
             throw new WeightsException("cannot read safetensors file " + file + ": " + e, e);
         }
+    }
+
+    /** The contents of a safetensors file's bytes; file names it in errors. */
+    static Contents parse(MemorySegment map, Path file) {
+        long size = map.byteSize();
+        if (size < 8) {
+            throw corrupt(file, "file is " + size + " bytes, shorter than the 8-byte header length");
+        }
+        long headerLen = map.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+        if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
+            throw corrupt(file, "header length field says " + headerLen + " bytes but the file has "
+                    + (size - 8) + " bytes after it" + zipHint(map));
+        }
+        byte[] header = map.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
+        JsonNode root;
+        try {
+            root = JSON.readTree(header);
+        } catch (IOException e) {
+            throw corrupt(file, "header is not valid JSON (" + (e instanceof JsonProcessingException j
+                    ? j.getOriginalMessage() : e.getMessage()) + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw corrupt(file, "header is not a JSON object");
+        }
+        return decode(file, root, map.asSlice(8 + headerLen));
     }
 
     private static Contents decode(Path file, JsonNode root, MemorySegment data) {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -45,21 +46,7 @@ public final class TorchCheckpointReader {
             String prefix = archivePrefix(file, zip);
             checkByteOrder(file, zip, prefix);
             byte[] pickle = zip.getInputStream(zip.getEntry(prefix + "data.pkl")).readAllBytes();
-            Object root;
-            try {
-                root = PickleReader.load(pickle, new StateDictGlobals());
-            } catch (PickleReader.PickleException e) {
-                throw corrupt(file, "data.pkl: " + e.getMessage());
-            }
-            Map<String, TensorView> views = stateDictOf(file, root);
-            List<NamedTensor> tensors = new ArrayList<>();
-            Map<String, byte[]> storages = new HashMap<>();
-            for (var entry : views.entrySet()) {
-                TensorView view = entry.getValue();
-                byte[] bytes = storages.computeIfAbsent(view.storage().key(), key -> storageBytes(file, zip, prefix, key));
-                tensors.add(new NamedTensor(entry.getKey(), view.size(), decode(file, entry.getKey(), view, bytes)));
-            }
-            return new StateDict(tensors);
+            return fromPickle(file, pickle, key -> storageBytes(file, zip, prefix, key));
         } catch (NoSuchFileException e) {
             throw new WeightsException("PyTorch checkpoint " + file + " does not exist");
         } catch (ZipException e) {
@@ -69,6 +56,25 @@ public final class TorchCheckpointReader {
         } catch (IOException e) {
             throw new WeightsException("cannot read PyTorch checkpoint " + file + ": " + e, e);
         }
+    }
+
+    /** The state_dict a data.pkl describes; storage gives the bytes of a storage key (read once each). */
+    static StateDict fromPickle(Path file, byte[] pickle, Function<String, byte[]> storage) {
+        Object root;
+        try {
+            root = PickleReader.load(pickle, new StateDictGlobals());
+        } catch (PickleReader.PickleException e) {
+            throw corrupt(file, "data.pkl: " + e.getMessage());
+        }
+        Map<String, TensorView> views = stateDictOf(file, root);
+        List<NamedTensor> tensors = new ArrayList<>();
+        Map<String, byte[]> storages = new HashMap<>();
+        for (var entry : views.entrySet()) {
+            TensorView view = entry.getValue();
+            byte[] bytes = storages.computeIfAbsent(view.storage().key(), storage);
+            tensors.add(new NamedTensor(entry.getKey(), view.size(), decode(file, entry.getKey(), view, bytes)));
+        }
+        return new StateDict(tensors);
     }
 
     /** The folder every entry lives in ("archive/" or the file's stem), found from its data.pkl. */
@@ -169,6 +175,10 @@ public final class TorchCheckpointReader {
             }
         } catch (ArithmeticException e) {
             last = Long.MAX_VALUE;
+        }
+        if (numel > available) {  // only a stride of 0 (an expanded view) can do that; a few bytes could ask for gigabytes
+            throw corrupt(file, "tensor '" + name + "' " + Arrays.toString(view.size()) + " has " + numel + " elements but"
+                    + " its storage holds " + available + " (an expanded view); save tensor.contiguous() instead");
         }
         if (numel > 0 && (view.offset() < 0 || last >= available)) {
             throw corrupt(file, "tensor '" + name + "' " + Arrays.toString(view.size()) + " at offset " + view.offset()
