@@ -1,6 +1,7 @@
 package dev.fidelio.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fidelio.api.FidelioModel;
 import dev.fidelio.api.InvalidInputException;
@@ -43,18 +44,29 @@ import org.eclipse.jetty.server.ServerConnector;
  * 503 when the queue is full or the answer timed out, 500 for a fault of the server.
  */
 public final class PredictionServer implements AutoCloseable {
+  /**
+   * imageRoot: null (the default) means an image input must be an uploaded file; otherwise a text
+   * value is also read as a path, but only of a file inside that folder.
+   */
   public record Settings(String host, int port, MicroBatcher.Settings batching, long maxBodyBytes,
-                         Duration idleTimeout) {}
+                         Duration idleTimeout, Path imageRoot) {}
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // A body with anything after its one JSON value is malformed, not a value plus ignored junk.
+  private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final FidelioModel model;
   private final MicroBatcher batcher;
   private final Javalin app;
   private final List<String> columns;
+  private final long maxBodyBytes;
+  private final Path imageRoot;
+  private final ServerPaths serverPaths;
 
   private PredictionServer(FidelioModel model, Settings settings) {
     this.model = model;
+    this.maxBodyBytes = settings.maxBodyBytes();
+    this.imageRoot = realFolder(settings.imageRoot());
+    this.serverPaths = new ServerPaths(imageRoot);
     this.batcher = new MicroBatcher(model, settings.batching());
     this.columns = model.predict(List.of()).columns();
     this.app = Javalin.create(config -> {
@@ -78,7 +90,8 @@ public final class PredictionServer implements AutoCloseable {
       }));
     });
     app.before(ctx -> {
-      long length = ctx.contentLength();
+      // The long form: Content-Length above 2^31 is -1 in the int one, which passed this check.
+      long length = ctx.req().getContentLengthLong();
       if (length > settings.maxBodyBytes()) {
         throw new Rejected(413, null, "request body of " + length + " bytes exceeds the limit of "
             + settings.maxBodyBytes() + " bytes");
@@ -93,16 +106,18 @@ public final class PredictionServer implements AutoCloseable {
       ctx.header("Retry-After", "1");
       error(ctx, 503, null, e.getMessage());
     });
+    app.exception(MicroBatcher.TooManyRows.class, (e, ctx) -> error(ctx, 413, null, e.getMessage()));
     app.exception(TimeoutException.class, (e, ctx) -> error(ctx, 503, null, e.getMessage()));
     app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), null, e.getMessage()));
     app.exception(Exception.class, (e, ctx) -> {
-      String message = tooLarge(e);
-      if (message != null) {
-        error(ctx, 413, null, message);
+      Rejected clientFault = RequestBodies.clientFault(e);
+      if (clientFault != null) {
+        error(ctx, clientFault.status, null, clientFault.getMessage());
         return;
       }
+      // The details (paths, stack) are for the server's log, not for the client.
       Log.warn("request " + ctx.method() + " " + ctx.path() + " failed: " + e);
-      error(ctx, 500, null, "internal error: " + e.getMessage());
+      error(ctx, 500, null, "internal error; the server's log has the details");
     });
   }
 
@@ -114,7 +129,7 @@ public final class PredictionServer implements AutoCloseable {
     } catch (RuntimeException e) {
       server.batcher.close();
       throw new IllegalStateException("cannot serve on " + settings.host() + ":" + settings.port() + ": "
-          + e.getMessage(), e);
+          + RequestBodies.bindProblem(e, settings.host(), settings.port()), e);
     }
     return server;
   }
@@ -134,45 +149,101 @@ public final class PredictionServer implements AutoCloseable {
   private void predict(Context ctx) throws InterruptedException, TimeoutException {
     try (Uploads uploads = new Uploads()) {
       Map<String, Object> row = new LinkedHashMap<>();
-      if (isJson(ctx)) {
-        Object parsed = parseJson(ctx.body());
-        if (!(parsed instanceof Map<?, ?> map)) {
-          throw new Rejected(400, null, "a JSON body must be one object {\"<input feature>\": value, ...}");
+      try {
+        if (isJson(ctx)) {
+          Object parsed = parseJson(RequestBodies.read(ctx, maxBodyBytes));
+          if (!(parsed instanceof Map<?, ?> map)) {
+            throw new Rejected(400, null, "a JSON body must be one object {\"<input feature>\": value, ...}");
+          }
+          map.forEach((k, v) -> row.put(k.toString(), v));
+        } else {
+          requireForm(ctx);
+          RequestBodies.Form form = RequestBodies.form(ctx, maxBodyBytes);
+          form.fields().forEach((k, v) -> row.put(k, v.isEmpty() ? null : v.getFirst()));
+          for (var entry : form.files().entrySet()) row.put(entry.getKey(), uploads.save(entry.getValue().getFirst()));
         }
-        map.forEach((k, v) -> row.put(k.toString(), v));
-      } else {
-        requireForm(ctx);
-        ctx.formParamMap().forEach((k, v) -> row.put(k, v.isEmpty() ? null : v.getFirst()));
-        for (var entry : ctx.uploadedFileMap().entrySet()) {
-          row.put(entry.getKey(), uploads.save(entry.getValue().getFirst()));
-        }
+        readOnlyWhatWasSent(row);
+        json(ctx, 200, batcher.predict(List.of(row)).getFirst());
+      } catch (InvalidInputException e) {
+        throw new Rejected(400, e.feature(), uploads.hide(e.getMessage()));
       }
-      json(ctx, 200, batcher.predict(List.of(row)).getFirst());
     }
   }
 
   private void batchPredict(Context ctx) throws InterruptedException, TimeoutException {
     requireForm(ctx);
-    String dataset = ctx.formParam("dataset");
-    if (dataset == null) {
+    RequestBodies.Form form = RequestBodies.form(ctx, maxBodyBytes);
+    List<String> dataset = form.fields().get("dataset");
+    if (dataset == null || dataset.isEmpty()) {
       throw new Rejected(400, null, "form field 'dataset' is missing: send the rows in pandas' split orientation,"
           + " {\"columns\": [...], \"data\": [[...]]}");
     }
     try (Uploads uploads = new Uploads()) {
-      SplitJson.Frame frame = SplitJson.parse(dataset);
-      // As in Ludwig: an image cell naming an attached file's name reads that file.
-      Map<String, Path> files = new LinkedHashMap<>();
-      for (List<UploadedFile> parts : ctx.uploadedFileMap().values()) {
-        for (UploadedFile part : parts) files.put(part.filename(), uploads.save(part));
-      }
-      for (InputFeature input : model.inputFeatures()) {
-        if (!(input instanceof ImageInputFeature)) continue;
-        for (Map<String, Object> row : frame.rows()) {
-          Object cell = row.get(input.name());
-          if (cell instanceof String name && files.containsKey(name)) row.put(input.name(), files.get(name));
+      try {
+        SplitJson.Frame frame = SplitJson.parse(dataset.getFirst());
+        // As in Ludwig: an image cell naming an attached file's name reads that file.
+        Map<String, Path> files = new LinkedHashMap<>();
+        for (List<UploadedFile> parts : form.files().values()) {
+          for (UploadedFile part : parts) files.put(part.filename(), uploads.save(part));
         }
+        for (InputFeature input : model.inputFeatures()) {
+          if (!(input instanceof ImageInputFeature)) continue;
+          for (Map<String, Object> row : frame.rows()) {
+            Object cell = row.get(input.name());
+            if (cell instanceof String name && files.containsKey(name)) row.put(input.name(), files.get(name));
+          }
+        }
+        for (Map<String, Object> row : frame.rows()) readOnlyWhatWasSent(row);
+        json(ctx, 200, SplitJson.write(frame.index(), columns, batcher.predict(frame.rows())));
+      } catch (InvalidInputException e) {
+        throw new Rejected(400, e.feature(), uploads.hide(e.getMessage()));
       }
-      json(ctx, 200, SplitJson.write(frame.index(), columns, batcher.predict(frame.rows())));
+    }
+  }
+
+  /**
+   * A request reads only the bytes it sent: an image input's value must be an uploaded file. A text
+   * value is a path on the server, and is read only when the server was started with an image root
+   * and the file (symbolic links followed) lies inside it; otherwise the request is refused
+   * without looking at the disk, so an answer never tells whether a server path exists.
+   */
+  private void readOnlyWhatWasSent(Map<String, Object> row) {
+    for (InputFeature input : model.inputFeatures()) {
+      if (!(input instanceof ImageInputFeature)) continue;
+      String key = row.containsKey(input.name()) ? input.name() : input.column();
+      if (!(row.get(key) instanceof String text)) continue;  // an upload (Path), missing, or a type validation names
+      if (imageRoot == null) {
+        throw new Rejected(400, input.name(), "input feature '" + input.name() + "' must be an uploaded file"
+            + " (a multipart file part; in /batch_predict a cell naming an attached file); this server reads no"
+            + " paths (start it with --image_root DIR to allow paths of files inside DIR)");
+      }
+      row.put(key, insideImageRoot(input, text));
+    }
+  }
+
+  private Path insideImageRoot(InputFeature input, String text) {
+    Rejected outside = new Rejected(400, input.name(), "input feature '" + input.name() + "': '" + text
+        + "' is not a readable file inside the server's image root (paths are relative to it)");
+    Path file;
+    try {
+      file = imageRoot.resolve(text).normalize();
+      if (!file.startsWith(imageRoot)) throw outside;
+      file = file.toRealPath();  // a symbolic link inside may point outside
+    } catch (java.nio.file.InvalidPathException | IOException e) {
+      throw outside;
+    }
+    if (!file.startsWith(imageRoot) || !Files.isRegularFile(file)) throw outside;
+    return file;
+  }
+
+  private static Path realFolder(Path folder) {
+    if (folder == null) return null;
+    try {
+      Path real = folder.toRealPath();
+      if (!Files.isDirectory(real)) throw new IllegalArgumentException("--image_root " + folder + " is not a folder");
+      return real;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--image_root " + folder + " does not exist: " + e.getMessage(), e);
     }
   }
 
@@ -189,29 +260,18 @@ public final class PredictionServer implements AutoCloseable {
     }
   }
 
-  private static Object parseJson(String body) {
+  private static Object parseJson(byte[] body) {
     try {
       return JSON.readValue(body, Object.class);
-    } catch (JsonProcessingException e) {
-      throw new Rejected(400, null, "the body is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new Rejected(400, null, "the body is not valid JSON: "
+          + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
     }
   }
 
-  /** Jetty's own size checks (form content, multipart parts) surface as exceptions with these words. */
-  private static String tooLarge(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      String m = String.valueOf(t.getMessage());
-      if (m.contains("Form is larger than max length") || m.contains("Request exceeds maxRequestSize")
-          || m.contains("exceeds max filesize") || m.contains("Too many keys")) {
-        return "request too large: " + m;
-      }
-    }
-    return null;
-  }
-
-  private static void error(Context ctx, int status, String feature, String message) {
+  private void error(Context ctx, int status, String feature, String message) {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", message);
+    body.put("error", serverPaths.hide(message));
     if (feature != null) body.put("feature", feature);
     json(ctx, status, body);
   }
@@ -232,7 +292,7 @@ public final class PredictionServer implements AutoCloseable {
   }
 
   /** A request the server refuses, with its status. */
-  private static final class Rejected extends RuntimeException {
+  static final class Rejected extends RuntimeException {
     final int status;
     final String feature;
 
@@ -243,23 +303,32 @@ public final class PredictionServer implements AutoCloseable {
     }
   }
 
-  /** Uploaded parts written to a temporary folder (preprocessing reads files by path), removed after the answer. */
-  private static final class Uploads implements AutoCloseable {
+  /**
+   * Uploaded parts written to a temporary folder (preprocessing reads files by path), removed after
+   * the answer; {@link #hide} names each by the client's file name in error texts.
+   */
+  private final class Uploads implements AutoCloseable {
     private Path folder;
+    private final Map<Path, String> clientNames = new LinkedHashMap<>();
 
     Path save(UploadedFile part) {
       try {
         if (folder == null) folder = Files.createTempDirectory("fidelio-upload");
+        String clientName = part.filename() == null ? "upload" : part.filename();
         // Only the name's safe characters: the client's file name never chooses a path.
-        String name = part.filename() == null ? "upload" : part.filename().replaceAll("[^A-Za-z0-9._-]", "_");
-        Path file = Files.createTempFile(folder, "part", "-" + name);
+        Path file = Files.createTempFile(folder, "part", "-" + clientName.replaceAll("[^A-Za-z0-9._-]", "_"));
         try (InputStream in = part.content()) {
           Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         }
+        clientNames.put(file, clientName);
         return file;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot store the uploaded file '" + part.filename() + "': " + e.getMessage(), e);
       }
+    }
+
+    String hide(String message) {
+      return serverPaths.with(clientNames).hide(message);
     }
 
     @Override
