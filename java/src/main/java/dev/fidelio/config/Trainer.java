@@ -3,6 +3,7 @@ package dev.fidelio.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How to train, with Ludwig's ECD trainer keys and defaults.
@@ -100,7 +101,7 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
         }
         // The training split's only per-evaluation number is the combined loss of its batches.
         List<String> allowed = split.equals("training") ? ValidationMetrics.ofCombined()
-                : outputs.stream().filter(o -> o.name().equals(field)).findFirst().map(ValidationMetrics::of)
+                : outputs.stream().filter(o -> Objects.equals(o.name(), field)).findFirst().map(ValidationMetrics::of)
                         .orElse(ValidationMetrics.ofCombined());
         if (!allowed.contains(scheduler.reduceEvalMetric())) {
             node.error("learning_rate_scheduler.reduce_eval_metric", "'" + scheduler.reduceEvalMetric()
@@ -111,7 +112,8 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
 
     private static String validationMetric(ConfigNode node, List<OutputFeature> outputs, String field) {
         String metric = node.string("validation_metric", "loss");
-        List<String> allowed = outputs.stream().filter(o -> o.name().equals(field)).findFirst()
+        // An output without a name (already reported) must not stop validation with a NullPointerException.
+        List<String> allowed = outputs.stream().filter(o -> Objects.equals(o.name(), field)).findFirst()
                 .map(ValidationMetrics::of).orElse(ValidationMetrics.ofCombined());
         if (metric != null && !allowed.contains(metric)) {
             String hint = DidYouMean.closest(metric, allowed).map(n -> "; did you mean '" + n + "'?").orElse("");
