@@ -176,13 +176,13 @@ public final class TorchCheckpointReader {
         } catch (ArithmeticException e) {
             last = Long.MAX_VALUE;
         }
-        if (numel > available) {  // only a stride of 0 (an expanded view) can do that; a few bytes could ask for gigabytes
-            throw corrupt(file, "tensor '" + name + "' " + Arrays.toString(view.size()) + " has " + numel + " elements but"
-                    + " its storage holds " + available + " (an expanded view); save tensor.contiguous() instead");
-        }
         if (numel > 0 && (view.offset() < 0 || last >= available)) {
             throw corrupt(file, "tensor '" + name + "' " + Arrays.toString(view.size()) + " at offset " + view.offset()
                     + " reads past its storage of " + available + " elements (file truncated?)");
+        }
+        if (numel > available) {  // in bounds, so a stride of 0 (an expanded view): a few bytes could ask for gigabytes
+            throw corrupt(file, "tensor '" + name + "' " + Arrays.toString(view.size()) + " has " + numel + " elements but"
+                    + " its storage holds " + available + " (an expanded view); save tensor.contiguous() instead");
         }
         MemorySegment segment = MemorySegment.ofArray(bytes);
         if (isContiguous(view)) {

@@ -60,7 +60,8 @@ class ServerLimitsTest {
     RawHttp.Answer a = RawHttp.send(server.port(), "POST /predict HTTP/1.1\r\nHost: localhost\r\n"
         + "Content-Type: application/json\r\nContent-Length: 3000000000", new byte[0], 10_000);
     assertEquals(413, a.status(), a.text());
-    assertTrue(System.nanoTime() - started < 5_000_000_000L, "answered only after " + (System.nanoTime() - started) / 1e9 + " s");
+    // Well before the 2 s idle timeout: the headers alone decide (measured 18-33 ms).
+    assertTrue(System.nanoTime() - started < 1_500_000_000L, "answered only after " + (System.nanoTime() - started) / 1e9 + " s");
   }
 
   @Test
