@@ -44,9 +44,12 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>{@code POST /batch_predict}: form field {@code dataset} in pandas' split orientation
  *       (files named in its cells may be attached as parts); answers in split orientation.</li>
  * </ul>
- * Requests from all clients are batched ({@link MicroBatcher}). Errors are JSON {@code {"error":
- * "...", "feature": "..."}}: 400 for a bad row (the feature named), 413 for a body over the limit,
- * 503 when the queue is full or the answer timed out, 500 for a fault of the server.
+ * Requests from all clients are batched ({@link MicroBatcher}). A request reads only the bytes it
+ * sent (no server path, unless under the image root), and its body is bounded as it arrives
+ * ({@link RequestBodies}). Errors are JSON {@code {"error": "...", "feature": "..."}} without the
+ * server's paths ({@link ServerPaths}): 400 for a bad row (the feature named) or a malformed body,
+ * 408 for a body that stopped arriving, 413 for one over the limit, 503 when the queue is full or
+ * the answer timed out, 500 (details in the log only) for a fault of the server.
  */
 public final class PredictionServer implements AutoCloseable {
   /**

@@ -117,7 +117,7 @@ final class RequestBodies {
     return null;
   }
 
-  static PredictionServer.Rejected tooLarge(long maxBytes) {
+  private static PredictionServer.Rejected tooLarge(long maxBytes) {
     return new PredictionServer.Rejected(413, null, "request body exceeds the limit of " + maxBytes + " bytes");
   }
 
