@@ -97,6 +97,7 @@ class CliErrorsTest {
       --model_path is a file   | predict   | --model_path=ok.csv        | is a file
       binary config            | train     | --config=binary.yaml       | is not UTF-8 text
       numbers near the maximum | train     | --config=numbers.yaml      | overflow
+      no pixels allowed        | serve     | --max_image_pixels=0       | --max_image_pixels must be >= 1
       """)
   void unclearErrorsNameTheProblem(String name, String command, String option, String expected, @TempDir Path dir)
       throws Exception {
@@ -107,10 +108,12 @@ class CliErrorsTest {
         + "output_features: [{name: y, type: binary}]\ntrainer: {epochs: 1}\n");
     Files.writeString(dir.resolve("numbers.csv"), "x,y\n" + "1e308,true\n1.7e308,false\n".repeat(10));
     String[] kv = option.split("=", 2);
-    String value = kv[1].isEmpty() ? "" : dir.resolve(kv[1]).toString();
+    String value = kv[1].isEmpty() || kv[0].startsWith("--max") ? kv[1] : dir.resolve(kv[1]).toString();
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command, kv[0], value));
     if (!kv[0].equals("--config") && command.equals("train")) args.addAll(java.util.List.of("--config", dir.resolve("config.yaml").toString()));
-    if (!kv[0].equals("--dataset")) {
+    if (command.equals("serve")) {
+      args.addAll(java.util.List.of("--model_path", dir.toString()));
+    } else if (!kv[0].equals("--dataset")) {
       args.addAll(java.util.List.of("--dataset", dir.resolve(kv[1].startsWith("numbers") ? "numbers.csv" : "ok.csv").toString()));
     }
     if (command.equals("train")) args.addAll(java.util.List.of("--output_directory", dir.resolve("results").toString()));
