@@ -1,7 +1,8 @@
 package dev.fidelio.serve;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fidelio.api.FidelioModel;
 import dev.fidelio.api.InvalidInputException;
@@ -59,20 +60,21 @@ public final class PredictionServer implements AutoCloseable {
   public record Settings(String host, int port, MicroBatcher.Settings batching, long maxBodyBytes,
                          Duration idleTimeout, Path imageRoot) {}
 
-  // A body with anything after its one JSON value is malformed, not a value plus ignored junk.
-  private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final FidelioModel model;
   private final MicroBatcher batcher;
   private final Javalin app;
   private final List<String> columns;
   private final long maxBodyBytes;
+  private final int maxRows;
   private final Path imageRoot;
   private final ServerPaths serverPaths;
 
   private PredictionServer(FidelioModel model, Settings settings) {
     this.model = model;
     this.maxBodyBytes = settings.maxBodyBytes();
+    this.maxRows = settings.batching().queueLimitRows();
     this.imageRoot = realFolder(settings.imageRoot());
     this.serverPaths = new ServerPaths(imageRoot);
     this.batcher = new MicroBatcher(model, settings.batching());
@@ -166,11 +168,7 @@ public final class PredictionServer implements AutoCloseable {
       Map<String, Object> row = new LinkedHashMap<>();
       try {
         if (isJson(ctx)) {
-          Object parsed = parseJson(RequestBodies.read(ctx, maxBodyBytes));
-          if (!(parsed instanceof Map<?, ?> map)) {
-            throw new Rejected(400, null, "a JSON body must be one object {\"<input feature>\": value, ...}");
-          }
-          map.forEach((k, v) -> row.put(k.toString(), v));
+          row.putAll(jsonRow(RequestBodies.read(ctx, maxBodyBytes)));
         } else {
           requireForm(ctx);
           RequestBodies.Form form = RequestBodies.form(ctx, maxBodyBytes);
@@ -195,7 +193,7 @@ public final class PredictionServer implements AutoCloseable {
     }
     try (Uploads uploads = new Uploads()) {
       try {
-        SplitJson.Frame frame = SplitJson.parse(dataset.getFirst());
+        SplitJson.Frame frame = SplitJson.parse(dataset.getFirst(), maxRows);
         // As in Ludwig: an image cell naming an attached file's name reads that file.
         Map<String, Path> files = new LinkedHashMap<>();
         for (List<UploadedFile> parts : form.files().values()) {
@@ -275,13 +273,42 @@ public final class PredictionServer implements AutoCloseable {
     }
   }
 
-  private static Object parseJson(byte[] body) {
-    try {
-      return JSON.readValue(body, Object.class);
+  /**
+   * A /predict JSON body: one object of input values, read as a stream. A value that is a list or
+   * an object (no input feature takes one) is skipped unread and stands as an empty one, which the
+   * row check names: a body of millions of tiny nested lists costs no memory.
+   */
+  private static Map<String, Object> jsonRow(byte[] body) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    try (JsonParser p = JSON.getFactory().createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        p.skipChildren();  // a syntax error in it is the first thing to say
+        throw new Rejected(400, null, "a JSON body must be one object {\"<input feature>\": value, ...}");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        row.put(key, switch (p.nextToken()) {
+          case START_ARRAY -> {
+            p.skipChildren();
+            yield List.of();
+          }
+          case START_OBJECT -> {
+            p.skipChildren();
+            yield Map.of();
+          }
+          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
+          case VALUE_TRUE -> Boolean.TRUE;
+          case VALUE_FALSE -> Boolean.FALSE;
+          case VALUE_NULL -> null;
+          default -> p.getText();
+        });
+      }
+      if (p.nextToken() != null) throw new Rejected(400, null, "the body is not valid JSON: more after the object");
     } catch (IOException e) {
       throw new Rejected(400, null, "the body is not valid JSON: "
           + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
     }
+    return row;
   }
 
   private void error(Context ctx, int status, String feature, String message) {
