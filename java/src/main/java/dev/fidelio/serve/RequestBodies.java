@@ -101,9 +101,10 @@ final class RequestBodies {
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage());
-      if (m.contains("larger than max length") || m.contains("exceeds maxRequestSize")
-          || m.contains("exceeds max filesize") || m.contains("Too many keys") || m.contains("too many parts")
-          || m.contains("Too many parts") || m.contains("exceeds the limit")) {
+      // Jetty's multipart parser: "Request exceeds maxRequestSize (N)", "... exceeds max filesize",
+      // "Form with too many parts [1001 > 1000]".
+      if (m.contains("exceeds maxRequestSize") || m.contains("exceeds max filesize")
+          || m.toLowerCase(java.util.Locale.ROOT).contains("too many parts")) {
         return new PredictionServer.Rejected(413, null, "request too large: " + m);
       }
       if (t instanceof BadMessageException bad) {

@@ -109,14 +109,14 @@ class ServerLimitsTest {
   }
 
   @Test
-  void nestedJsonCostsNoMemory() throws Exception {
-    // 9 MB bodies of tiny nested lists: read as a tree, 3 million of them kept 162 MB.
+  void nestedJsonIsAnsweredWithoutReadingItIntoATree() throws Exception {
+    // 9 MB bodies of tiny nested lists: read as a tree, 3 million of them kept 162 MB (SplitJsonTest
+    // measures what the stream costs).
     try (PredictionServer roomy = PredictionServer.start(model, new PredictionServer.Settings("127.0.0.1", 0,
         new MicroBatcher.Settings(16, Duration.ofMillis(2), 64, Duration.ofSeconds(30)), 10L << 20,
         Duration.ofSeconds(30), null))) {
       String lists = "[],".repeat(3_000_000) + "[]";
       String urlencodedLists = "[],".repeat(1_000_000) + "[]";  // 9 bytes each once urlencoded
-      long before = rssBytes();
       var predict = PredictionServerTest.post(roomy, "/predict", "application/json", "{\"text\": [" + lists + "]}");
       assertEquals(400, predict.statusCode(), predict.body());
       assertTrue(predict.body().contains("input feature 'text' must be a string, got a list"), predict.body());
@@ -128,8 +128,6 @@ class ServerLimitsTest {
           "dataset=" + java.net.URLEncoder.encode("{\"columns\": [], \"data\": [" + urlencodedLists + "]}",
               StandardCharsets.UTF_8));
       assertEquals(413, rows.statusCode(), rows.body());
-      long grown = rssBytes() - before;
-      assertTrue(grown < 200L << 20, "resident memory grew by " + grown + " bytes");
     }
   }
 
