@@ -2,6 +2,7 @@ package dev.fidelio.cli;
 
 import dev.fidelio.api.FidelioModel;
 import dev.fidelio.experiment.Log;
+import dev.fidelio.features.ImageLimits;
 import dev.fidelio.serve.MicroBatcher;
 import dev.fidelio.serve.PredictionServer;
 import java.nio.file.Path;
@@ -45,17 +46,28 @@ class ServeCommand implements Callable<Integer> {
       description = "longest wait for a prediction (then 503) and for an idle connection (default: ${DEFAULT-VALUE})")
   long timeoutSeconds;
 
+  @Option(names = "--image_root", description = "a folder whose image files requests may name by path (relative"
+      + " to it); without it an image input must be an uploaded file and no server path is ever read")
+  Path imageRoot;
+
+  @Option(names = "--max_image_pixels", defaultValue = "" + ImageLimits.DEFAULT_MAX_PIXELS,
+      description = "largest image (width x height, from its header) decoded; larger gets 400 (default: ${DEFAULT-VALUE})")
+  long maxImagePixels;
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must lie in [0, 65535], not " + port);
     if (maxBodyBytes < 1) throw new IllegalArgumentException("--max_body_bytes must be >= 1, not " + maxBodyBytes);
     if (timeoutSeconds < 1) throw new IllegalArgumentException("--timeout_s must be >= 1, not " + timeoutSeconds);
+    if (maxImagePixels < 1) throw new IllegalArgumentException("--max_image_pixels must be >= 1, not " + maxImagePixels);
+    ImageLimits.setMaxPixels(maxImagePixels);
     Duration timeout = Duration.ofSeconds(timeoutSeconds);
     var batching = new MicroBatcher.Settings(maxBatchSize, Duration.ofMillis(maxBatchDelayMs), maxQueueRows, timeout);
     FidelioModel model = FidelioModel.load(modelPath, maxBatchSize);
     PredictionServer server;
     try {
-      server = PredictionServer.start(model, new PredictionServer.Settings(host, port, batching, maxBodyBytes, timeout));
+      server = PredictionServer.start(model, new PredictionServer.Settings(host, port, batching, maxBodyBytes, timeout,
+          imageRoot));
     } catch (RuntimeException e) {
       model.close();
       throw e;

@@ -28,15 +28,24 @@ public record FidelioConfig(List<InputFeature> inputFeatures, List<OutputFeature
                             Trainer trainer, Preprocessing preprocessing, Backend backend) implements Yaml.Rendered {
 
     public static FidelioConfig load(Path path) throws IOException {
-        return parse(Files.readString(path));
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException(List.of(new ConfigError("", path + " is not UTF-8 text (a binary file?);"
+                    + " a config is a YAML file")));
+        }
+        return parse(text);
     }
 
     public static FidelioConfig parse(String yaml) {
         JsonNode root;
         try {
-            root = Yaml.MAPPER.readTree(yaml);
+            root = YamlTree.read(yaml);
         } catch (JacksonException e) {
             throw new ConfigException(List.of(syntaxError(e)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a string cannot fail: " + e.getMessage(), e);
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException(List.of(new ConfigError("", "the config is empty; it needs at least "

@@ -3,6 +3,7 @@ package dev.fidelio.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How to train, with Ludwig's ECD trainer keys and defaults.
@@ -139,7 +140,7 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
             return;
         }
         List<String> allowed = split.equals("training") ? ValidationMetrics.ofCombined()
-                : outputs.stream().filter(o -> o.name().equals(field)).findFirst().map(ValidationMetrics::of)
+                : outputs.stream().filter(o -> Objects.equals(o.name(), field)).findFirst().map(ValidationMetrics::of)
                         .orElse(ValidationMetrics.ofCombined());
         if (!allowed.contains(metric)) {
             node.error(metricKey, "'" + metric + "' is not tracked for validation_field '" + field + "' on the " + split
@@ -149,7 +150,8 @@ public record Trainer(int epochs, Integer trainSteps, AutoOr<Integer> batchSize,
 
     /** Without a metric: loss for combined, else the feature type's default_validation_metric (Ludwig's). */
     private static String validationMetric(ConfigNode node, List<OutputFeature> outputs, String field) {
-        var feature = outputs.stream().filter(o -> o.name().equals(field)).findFirst();
+        // An output without a name (already reported) must not stop validation with a NullPointerException.
+        var feature = outputs.stream().filter(o -> Objects.equals(o.name(), field)).findFirst();
         String metric = node.string("validation_metric", feature.map(ValidationMetrics::defaultOf).orElse("loss"));
         List<String> allowed = feature.map(ValidationMetrics::of).orElse(ValidationMetrics.ofCombined());
         if (metric != null && !allowed.contains(metric)) {

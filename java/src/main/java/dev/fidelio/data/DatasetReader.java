@@ -25,8 +25,9 @@ public final class DatasetReader {
     };
   }
 
-  // The common failures get one clear message here rather than each library's own wording.
-  private static void checkReadable(Path path) {
+  /** The common failures get one clear message here rather than each library's own wording. */
+  public static void checkReadable(Path path) {
+    if (path.toString().isBlank()) throw new DataException("--dataset is empty; give the path of a dataset file");
     if (!Files.exists(path)) {
       Path dir = path.toAbsolutePath().getParent();
       throw new DataException("dataset file not found: " + path

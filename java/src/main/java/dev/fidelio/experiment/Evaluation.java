@@ -34,16 +34,27 @@ public final class Evaluation {
       Dataset data = preprocessor.transform(table, rows, withStatistics, split.name().toLowerCase());
       Predictor.Result result = Predictor.run(bundle.model(), data, bundle.config(), bundle.metadata(), batchSize);
       Files.createDirectories(outputDirectory);
-      PredictionsCsv.write(outputDirectory.resolve("predictions.csv"), result.outputs(), data.size());
-      Log.info("wrote " + data.size() + " predictions to " + outputDirectory.resolve("predictions.csv"));
+      Path predictions = unused(outputDirectory, "predictions", ".csv");
+      PredictionsCsv.write(predictions, result.outputs(), data.size());
+      Log.info("wrote " + data.size() + " predictions to " + predictions);
       if (withStatistics) {
         var stats = SplitStatistics.of(bundle.config(), data, result, true);
-        JsonFiles.write(outputDirectory.resolve("test_statistics.json"), stats);
+        JsonFiles.write(unused(outputDirectory, "test_statistics", ".json"), stats);
         Log.info(split.name().toLowerCase() + " split: " + Description.summary(bundle.config(), stats));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write into " + outputDirectory + ": " + e.getMessage(), e);
     }
+  }
+
+  /** name + extension, or name_1, name_2, ... when taken: a second predict keeps the first one's file. */
+  private static Path unused(Path folder, String name, String extension) {
+    Path file = folder.resolve(name + extension);
+    for (int suffix = 1; Files.exists(file); suffix++) file = folder.resolve(name + "_" + suffix + extension);
+    if (!file.getFileName().toString().equals(name + extension)) {
+      Log.warn(folder.resolve(name + extension) + " exists (an earlier run's); writing " + file.getFileName() + " instead");
+    }
+    return file;
   }
 
   private static int[] rows(ModelBundle bundle, Table table, Split split) {

@@ -157,6 +157,11 @@ public final class Experiment {
         if (model != null) model.toDevice(Device.select(System.getenv("FIDELIO_DEVICE")));
         int evalBatchSize = TrainingPlan.of(config, pending.data().training().size(), randomSeed).evalBatchSize();
         Preparation.Result prepared = Preparation.finish(pending, model, config, evalBatchSize);
+        // A training run goes on without the store; this command exists to write it.
+        if (prepared.entry() == null) {
+          throw new IllegalStateException("the preprocessed store could not be written: " + prepared.storeError()
+              + "; free space there, or pass --cache_dir to put it elsewhere");
+        }
         return (prepared.hit() ? "reused " : "stored ") + prepared.entry() + " (key " + prepared.key().hash() + ", "
             + prepared.data().training().size() + "/" + prepared.data().validation().size() + "/"
             + prepared.data().test().size() + " training/validation/test rows, " + String.format("%.1f s)",

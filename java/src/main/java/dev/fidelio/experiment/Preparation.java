@@ -34,9 +34,12 @@ final class Preparation {
   record Pending(StoreKey key, PreprocessedStore store, PreprocessedData data, boolean hit, long startedNanos,
                  long tokenizedBefore, long encoderRowsBefore) {}
 
-  /** The finished preprocessing and what it cost: tokenizedTexts and encoderForwardRows are 0 on a hit. */
+  /**
+   * The finished preprocessing and what it cost: tokenizedTexts and encoderForwardRows are 0 on a
+   * hit; entry is null and storeError says why when the store could not be written.
+   */
   record Result(PreprocessedData data, StoreKey key, Path entry, boolean hit, double seconds, long tokenizedTexts,
-                long encoderForwardRows) {
+                long encoderForwardRows, String storeError) {
     Map<String, Object> describe() {
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("store_entry", entry == null ? null : entry.toString());
@@ -54,6 +57,7 @@ final class Preparation {
 
   /** cacheDir: the store's root; null puts it beside the dataset. */
   static Pending start(FidelioConfig config, Path datasetFile, long seed, TextEncoders encoders, Path cacheDir) {
+    DatasetReader.checkReadable(datasetFile);  // before hashing it, which would only say "cannot read ... to hash it"
     long started = System.nanoTime();
     long tokenized = TextTokenizer.encodedTexts();
     long encoderRows = Bert.forwardRows();
@@ -96,6 +100,7 @@ final class Preparation {
   static Result finish(Pending pending, EcdModel model, FidelioConfig config, int evalBatchSize) {
     PreprocessedData data = pending.data();
     Path entry = pending.store().entry(pending.key());
+    String storeError = null;
     if (pending.hit()) {
       if (model != null) for (int i : EmbeddingCache.cachedInputs(config)) model.setCachedEmbeddings(i, true);
     } else {
@@ -110,9 +115,11 @@ final class Preparation {
         // The run itself needs no store; only the next run would have been faster.
         Log.warn("could not store the preprocessed data (" + e.getMessage() + "); pass --cache_dir to put it elsewhere");
         entry = null;
+        storeError = e.getMessage();
       }
     }
     return new Result(data, pending.key(), entry, pending.hit(), (System.nanoTime() - pending.startedNanos()) / 1e9,
-        TextTokenizer.encodedTexts() - pending.tokenizedBefore(), Bert.forwardRows() - pending.encoderRowsBefore());
+        TextTokenizer.encodedTexts() - pending.tokenizedBefore(), Bert.forwardRows() - pending.encoderRowsBefore(),
+        storeError);
   }
 }

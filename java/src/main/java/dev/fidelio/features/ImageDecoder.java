@@ -5,7 +5,10 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads one PNG or JPEG file (javax.imageio) into 8-bit CHW pixels of the requested channel count
@@ -32,15 +35,34 @@ final class ImageDecoder {
   /** Pixels [channels][height][width] of the image as stored, 0..255. */
   record Pixels(Shape shape, byte[] chw) {}
 
+  /**
+   * Decodes file after checking the width and height its header declares against
+   * {@link ImageLimits#maxPixels}: a decompression bomb is refused before its pixels are allocated.
+   */
   static Pixels read(Path file) throws UnreadableImage {
     if (!Files.isRegularFile(file)) throw new UnreadableImage("file not found: " + file);
     BufferedImage image;
-    try {
-      image = ImageIO.read(file.toFile());
+    try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+      Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+      if (readers == null || !readers.hasNext()) {
+        throw new UnreadableImage("not a PNG or JPEG image (no decoder accepts it): " + file);
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        long width = reader.getWidth(0), height = reader.getHeight(0);
+        long limit = ImageLimits.maxPixels();
+        if (width * height > limit) {
+          throw new UnreadableImage(width + "x" + height + " pixels is more than the limit of " + limit
+              + " pixels (a decompression bomb, or a photo to shrink first): " + file);
+        }
+        image = reader.read(0);
+      } finally {
+        reader.dispose();
+      }
     } catch (IOException | RuntimeException e) {
       throw new UnreadableImage("cannot decode " + file + ": " + e.getMessage());
     }
-    if (image == null) throw new UnreadableImage("not a PNG or JPEG image (no decoder accepts it): " + file);
     return pixels(image);
   }
 

@@ -59,6 +59,11 @@ public record NumberStats(long count, double mean, double std, double min, doubl
     };
   }
 
+  /** The statistics normalizations use, for error texts. */
+  public String describe() {
+    return "(mean " + mean + ", std " + std + ", min " + min + ", max " + max + ", q1 " + q1 + ", q3 " + q3 + ")";
+  }
+
   /** Whether normalization divides by a zero spread (all training values equal). */
   public boolean constantFor(Normalization normalization) {
     if (normalization == null) return false;

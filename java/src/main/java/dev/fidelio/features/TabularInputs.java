@@ -130,9 +130,12 @@ final class TabularInputs {
           if (cells[i] == null) continue;
           double normalized = stats.normalize(parse(n, cells[i], rows[i]), n.preprocessing().normalization());
           if (!Double.isFinite(normalized)) {
+            Normalization norm = n.preprocessing().normalization();
             throw new FeatureException("input feature '" + n.name() + "': row " + (rows[i] + 1) + " value " + cells[i]
-                + " has no finite " + n.preprocessing().normalization().yamlName() + " normalization"
-                + " (log1p needs values > -1)");
+                + " has no finite " + norm.yamlName() + " normalization" + (norm == Normalization.LOG1P
+                    ? " (log1p needs values > -1)"
+                    : " (the training split's statistics " + stats.describe() + " overflow: values near 1.8e308, the"
+                    + " largest double, cannot be averaged; scale the column down or set normalization: null)"));
           }
           values[i] = (float) normalized;
         }

@@ -1,5 +1,6 @@
 package dev.fidelio.model;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fidelio.config.ConfigException;
 import dev.fidelio.config.FidelioConfig;
@@ -35,7 +36,8 @@ public final class ModelBundle implements AutoCloseable {
   public static final String CONFIG_FILE = "model_hyperparameters.json";
   public static final String METADATA_FILE = "training_set_metadata.json";
   public static final String WEIGHTS_FILE = "model_weights.safetensors";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // A file with anything after its one JSON value is damaged, not a value plus ignored junk.
+  private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final FidelioConfig config;
   private final TrainingSetMetadata metadata;
@@ -78,7 +80,10 @@ public final class ModelBundle implements AutoCloseable {
     }
   }
 
-  /** Writes every state entry of the model (atomically) as float32 safetensors. */
+  /**
+   * Writes every state entry of the model (atomically) as float32 safetensors, then the folder's
+   * manifest: weights are written last, after the description and tokenizers.
+   */
   public static void writeWeights(Path folder, EcdModel model) {
     List<NamedTensor> tensors = new ArrayList<>();
     Map<String, Tensor> state = model.stateDict();
@@ -93,6 +98,7 @@ public final class ModelBundle implements AutoCloseable {
       state.values().forEach(Tensor::close);
     }
     SafetensorsWriter.write(folder.resolve(WEIGHTS_FILE), new StateDict(tensors), Map.of("format", "pt"));
+    ModelManifest.write(folder);
   }
 
   /** Loads the weights file strictly into model (every key, every shape). */
@@ -107,12 +113,22 @@ public final class ModelBundle implements AutoCloseable {
     }
   }
 
-  /** Opens a saved model folder for prediction: the real encoders, weights loaded strictly. */
+  /** Opens a saved model folder for prediction: files checked against the manifest, weights loaded strictly. */
   public static ModelBundle load(Path folder) {
+    if (Files.isRegularFile(folder)) {
+      throw new IllegalArgumentException("--model_path " + folder + " is a file; pass the 'model' folder of a training"
+          + " run (results/<experiment>_<model>/model), which holds " + WEIGHTS_FILE + " and " + CONFIG_FILE);
+    }
     if (!Files.isDirectory(folder)) {
       throw new IllegalArgumentException("model folder " + folder + " does not exist; pass the 'model' folder of a"
           + " training run (results/<experiment>_<model>/model)");
     }
+    if (!Files.exists(folder.resolve(CONFIG_FILE))) {
+      throw new IllegalArgumentException(Files.isDirectory(folder.resolve("model"))
+          ? folder + " is a results folder; pass its model folder: " + folder.resolve("model")
+          : folder + " is not a Fidelio model folder: " + folder.resolve(CONFIG_FILE) + " is missing");
+    }
+    ModelManifest.verify(folder, List.of(CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE));
     FidelioConfig config;
     TrainingSetMetadata metadata;
     try {

@@ -19,13 +19,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * collecting requests for up to maxDelay or until maxBatchRows rows, and runs them through the model
  * as one batch (one tokenizer call, one native forward pass per model batch). While the model is
  * busy, new requests pile up and form the next batch, so under load batches fill without waiting.
- * Bounded: at most queueLimitRows rows wait (more is {@link Overloaded}); a caller waits at most
- * timeout for its answer.
+ * Bounded: at most queueLimitRows rows wait (more is {@link Overloaded}; one request of more is
+ * {@link TooManyRows}); a caller waits at most timeout for its answer.
  */
 public final class MicroBatcher implements AutoCloseable {
   /** The queue is full: answer 503 and let the client retry. */
   public static final class Overloaded extends RuntimeException {
     Overloaded(String message) {
+      super(message);
+    }
+  }
+
+  /** One request holds more rows than may ever wait: answer 413 (it would hold the model for everyone). */
+  public static final class TooManyRows extends RuntimeException {
+    TooManyRows(String message) {
       super(message);
     }
   }
@@ -61,11 +68,14 @@ public final class MicroBatcher implements AutoCloseable {
    */
   public List<Map<String, Object>> predict(List<? extends Map<String, ?>> rows)
       throws InterruptedException, TimeoutException {
+    if (rows.size() > settings.queueLimitRows()) {
+      throw new TooManyRows("a request of " + rows.size() + " rows is more than the " + settings.queueLimitRows()
+          + " that may wait (--max_queue_rows); send them in several requests");
+    }
     model.validate(rows);  // a bad request fails alone, before it can join a batch
     if (closed) throw new Overloaded("the server is shutting down");
     int queued = waitingRows.addAndGet(rows.size());
-    // A request larger than the limit is still taken when nothing else waits.
-    if (queued > settings.queueLimitRows() && queued != rows.size()) {
+    if (queued > settings.queueLimitRows()) {
       waitingRows.addAndGet(-rows.size());
       throw new Overloaded("server busy: " + (queued - rows.size()) + " rows are waiting (limit "
           + settings.queueLimitRows() + "); retry later");

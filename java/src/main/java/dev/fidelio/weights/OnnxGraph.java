@@ -26,7 +26,13 @@ record OnnxGraph(List<Initializer> initializers, List<Node> nodes) {
         }
 
         NamedTensor toTensor(String key, String source) {
-            long numel = NamedTensor.numel(dims);
+            long numel;
+            try {
+                numel = NamedTensor.numel(dims);
+            } catch (IllegalArgumentException | ArithmeticException e) {  // a negative dimension, or 2^63 elements
+                throw new WeightsException("corrupt ONNX initializer '" + name + "' in " + source + ": dims "
+                        + Arrays.toString(dims) + " are not a tensor's shape");
+            }
             if (external) {
                 throw new WeightsException(source + ": initializer '" + name + "' keeps its data in an external file, "
                         + "which is not supported; re-export the model with the weights inside the .onnx file");
@@ -45,7 +51,7 @@ record OnnxGraph(List<Initializer> initializers, List<Node> nodes) {
                 case BFLOAT16 -> StoredDtype.BF16;
                 default -> throw new WeightsException(source + ": initializer '" + name + "' has non-float data_type " + dataType);
             };
-            if (raw.byteSize() != numel * dtype.byteSize) {
+            if (numel > Integer.MAX_VALUE - 8 || raw.byteSize() != numel * dtype.byteSize) {
                 throw new WeightsException("corrupt ONNX initializer '" + name + "' in " + source + ": dims "
                         + Arrays.toString(dims) + " need " + numel * dtype.byteSize + " bytes, raw_data has " + raw.byteSize());
             }

@@ -86,7 +86,7 @@ final class PickleReader {
                 case 0x95 -> in.getLong(); // FRAME: a length hint only
                 case '.' -> { // STOP
                     if (stack.size() != 1) throw new PickleException("STOP with " + stack.size() + " values on the stack");
-                    return stack.get(0);
+                    return pop();
                 }
                 case '(' -> { // MARK
                     marks.add(stack.size());
@@ -147,7 +147,8 @@ final class PickleReader {
                 case 0x81 -> { // NEWOBJ: cls.__new__(cls, *args)
                     Object args = pop();
                     Object cls = pop();
-                    stack.add(globals.reduce(cls, castList((List<?>) args)));
+                    if (!(args instanceof List<?> argList)) throw new PickleException("NEWOBJ arguments are not a tuple at byte " + at);
+                    stack.add(globals.reduce(cls, castList(argList)));
                 }
                 case 'b' -> { // BUILD
                     Object state = pop();
@@ -250,8 +251,24 @@ final class PickleReader {
 
     private static Map<Object, Object> dict(Map<Object, Object> target, List<Object> items, int at) {
         if (items.size() % 2 != 0) throw new PickleException("odd number of dict items at byte " + at);
-        for (int i = 0; i < items.size(); i += 2) target.put(items.get(i), items.get(i + 1));
+        for (int i = 0; i < items.size(); i += 2) {
+            requireHashable(items.get(i), at);
+            target.put(items.get(i), items.get(i + 1));
+        }
         return target;
+    }
+
+    /**
+     * Python refuses a list or dict as a dict key (unhashable); so does this reader, which also keeps
+     * every key acyclic: a list that contains itself would recurse without end in hashCode.
+     */
+    private static void requireHashable(Object key, int at) {
+        if (key instanceof ArrayList<?> || key instanceof Map<?, ?>) {
+            throw new PickleException("a " + kind(key) + " as a dict key (unhashable) at byte " + at);
+        }
+        if (key instanceof List<?> tuple) {
+            for (Object item : tuple) requireHashable(item, at);  // tuples nest finitely: each is built from earlier values
+        }
     }
 
     private static String string(Object value, int at) {
@@ -261,5 +278,24 @@ final class PickleReader {
 
     static String kind(Object value) {
         return value == null ? "None" : value.getClass().getSimpleName();
+    }
+
+    /**
+     * A short description of a pickled value for error texts; never toString of a container,
+     * which a pickle can make contain itself (endless recursion) or make huge.
+     */
+    static String describe(Object value) {
+        return switch (value) {
+            case null -> "None";
+            case Global g -> g.toString();
+            case String s -> "'" + (s.length() > 60 ? s.substring(0, 60) + "..." : s) + "'";
+            case Long l -> l.toString();
+            case Double d -> d.toString();
+            case Boolean b -> b ? "True" : "False";
+            case ArrayList<?> l -> "a list of " + l.size() + " items";
+            case List<?> t -> "a tuple of " + t.size() + " items";
+            case Map<?, ?> m -> "a dict of " + m.size() + " items";
+            default -> "a " + kind(value);
+        };
     }
 }

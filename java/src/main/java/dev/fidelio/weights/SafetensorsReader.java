@@ -2,6 +2,7 @@ package dev.fidelio.weights;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -32,8 +33,9 @@ public final class SafetensorsReader {
     /** Headers larger than this are corrupt; the reference implementation uses the same limit. */
     private static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
-    private static final ObjectMapper JSON =
-            new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    // Anything after the header's one JSON object but padding spaces is corruption, not ignorable junk.
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** The float tensors, the {@code __metadata__} strings, and "name (dtype)" for each skipped non-float tensor. */
     public record Contents(StateDict tensors, Map<String, String> metadata, List<String> skipped) {}
@@ -43,32 +45,37 @@ public final class SafetensorsReader {
     public static Contents read(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
                 Arena arena = Arena.ofConfined()) {
-            long size = ch.size();
-            if (size < 8) {
-                throw corrupt(file, "file is " + size + " bytes, shorter than the 8-byte header length");
-            }
-            MemorySegment map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            long headerLen = map.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
-            if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
-                throw corrupt(file, "header length field says " + headerLen + " bytes but the file has "
-                        + (size - 8) + " bytes after it" + zipHint(map));
-            }
-            byte[] header = map.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
-            JsonNode root;
-            try {
-                root = JSON.readTree(header);
-            } catch (JsonProcessingException e) {
-                throw corrupt(file, "header is not valid JSON (" + e.getOriginalMessage() + ")");
-            }
-            if (root == null || !root.isObject()) {
-                throw corrupt(file, "header is not a JSON object");
-            }
-            return decode(file, root, map.asSlice(8 + headerLen));
+            return parse(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena), file);
         } catch (NoSuchFileException e) {
             throw new WeightsException("safetensors file " + file + " does not exist");
         } catch (IOException e) {
             throw new WeightsException("cannot read safetensors file " + file + ": " + e, e);
         }
+    }
+
+    /** The contents of a safetensors file's bytes; file names it in errors. */
+    static Contents parse(MemorySegment map, Path file) {
+        long size = map.byteSize();
+        if (size < 8) {
+            throw corrupt(file, "file is " + size + " bytes, shorter than the 8-byte header length");
+        }
+        long headerLen = map.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+        if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
+            throw corrupt(file, "header length field says " + headerLen + " bytes but the file has "
+                    + (size - 8) + " bytes after it" + zipHint(map));
+        }
+        byte[] header = map.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
+        JsonNode root;
+        try {
+            root = JSON.readTree(header);
+        } catch (IOException e) {
+            throw corrupt(file, "header is not valid JSON (" + (e instanceof JsonProcessingException j
+                    ? j.getOriginalMessage() : e.getMessage()) + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw corrupt(file, "header is not a JSON object");
+        }
+        return decode(file, root, map.asSlice(8 + headerLen));
     }
 
     private static Contents decode(Path file, JsonNode root, MemorySegment data) {
@@ -85,8 +92,7 @@ public final class SafetensorsReader {
             String dtypeName = entry.path("dtype").asText("");
             long[] shape = shape(file, name, entry.path("shape"));
             JsonNode offsets = entry.path("data_offsets");
-            if (!offsets.isArray() || offsets.size() != 2 || !offsets.get(0).canConvertToLong()
-                    || !offsets.get(1).canConvertToLong()) {
+            if (!offsets.isArray() || offsets.size() != 2 || !isLong(offsets.get(0)) || !isLong(offsets.get(1))) {
                 throw corrupt(file, "tensor '" + name + "' has no [begin, end] data_offsets: " + entry);
             }
             long begin = offsets.get(0).asLong(), end = offsets.get(1).asLong();
@@ -102,10 +108,11 @@ public final class SafetensorsReader {
                 skipped.add(name + " (" + dtypeName + ")");
                 continue;
             }
-            long numel = NamedTensor.numel(shape);
-            if (numel * dtype.byteSize != end - begin) {
+            long numel = numel(file, name, shape);
+            long bytes = numel > Long.MAX_VALUE / dtype.byteSize ? -1 : numel * dtype.byteSize;
+            if (bytes != end - begin) {
                 throw corrupt(file, "tensor '" + name + "' " + dtypeName + java.util.Arrays.toString(shape)
-                        + " needs " + numel * dtype.byteSize + " bytes but data_offsets span " + (end - begin));
+                        + " needs " + (bytes < 0 ? "more than 2^63" : bytes) + " bytes but data_offsets span " + (end - begin));
             }
             if (numel > Integer.MAX_VALUE - 8) {
                 throw new WeightsException(file + ": tensor '" + name + "' has " + numel
@@ -131,12 +138,25 @@ public final class SafetensorsReader {
         long[] shape = new long[node.size()];
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = node.get(i);
-            if (!d.canConvertToLong() || d.asLong() < 0) {
+            if (!isLong(d) || d.asLong() < 0) {
                 throw corrupt(file, "tensor '" + name + "' has invalid shape " + node);
             }
             shape[i] = d.asLong();
         }
         return shape;
+    }
+
+    /** An integer JSON number that fits a long: 2.5 or 2e0 is no dimension or offset (asLong would truncate it). */
+    private static boolean isLong(JsonNode node) {
+        return node.isIntegralNumber() && node.canConvertToLong();
+    }
+
+    private static long numel(Path file, String name, long[] shape) {
+        try {
+            return NamedTensor.numel(shape);
+        } catch (ArithmeticException e) {
+            throw corrupt(file, "tensor '" + name + "' shape " + java.util.Arrays.toString(shape) + " has more than 2^63 elements");
+        }
     }
 
     /** PyTorch's .bin/.pt files are zip archives: say so instead of "bad header length". */

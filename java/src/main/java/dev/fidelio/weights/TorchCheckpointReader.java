@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -45,21 +46,7 @@ public final class TorchCheckpointReader {
             String prefix = archivePrefix(file, zip);
             checkByteOrder(file, zip, prefix);
             byte[] pickle = zip.getInputStream(zip.getEntry(prefix + "data.pkl")).readAllBytes();
-            Object root;
-            try {
-                root = PickleReader.load(pickle, new StateDictGlobals());
-            } catch (PickleReader.PickleException e) {
-                throw corrupt(file, "data.pkl: " + e.getMessage());
-            }
-            Map<String, TensorView> views = stateDictOf(file, root);
-            List<NamedTensor> tensors = new ArrayList<>();
-            Map<String, byte[]> storages = new HashMap<>();
-            for (var entry : views.entrySet()) {
-                TensorView view = entry.getValue();
-                byte[] bytes = storages.computeIfAbsent(view.storage().key(), key -> storageBytes(file, zip, prefix, key));
-                tensors.add(new NamedTensor(entry.getKey(), view.size(), decode(file, entry.getKey(), view, bytes)));
-            }
-            return new StateDict(tensors);
+            return fromPickle(file, pickle, key -> storageBytes(file, zip, prefix, key));
         } catch (NoSuchFileException e) {
             throw new WeightsException("PyTorch checkpoint " + file + " does not exist");
         } catch (ZipException e) {
@@ -69,6 +56,25 @@ public final class TorchCheckpointReader {
         } catch (IOException e) {
             throw new WeightsException("cannot read PyTorch checkpoint " + file + ": " + e, e);
         }
+    }
+
+    /** The state_dict a data.pkl describes; storage gives the bytes of a storage key (read once each). */
+    static StateDict fromPickle(Path file, byte[] pickle, Function<String, byte[]> storage) {
+        Object root;
+        try {
+            root = PickleReader.load(pickle, new StateDictGlobals());
+        } catch (PickleReader.PickleException e) {
+            throw corrupt(file, "data.pkl: " + e.getMessage());
+        }
+        Map<String, TensorView> views = stateDictOf(file, root);
+        List<NamedTensor> tensors = new ArrayList<>();
+        Map<String, byte[]> storages = new HashMap<>();
+        for (var entry : views.entrySet()) {
+            TensorView view = entry.getValue();
+            byte[] bytes = storages.computeIfAbsent(view.storage().key(), storage);
+            tensors.add(new NamedTensor(entry.getKey(), view.size(), decode(file, entry.getKey(), view, bytes)));
+        }
+        return new StateDict(tensors);
     }
 
     /** The folder every entry lives in ("archive/" or the file's stem), found from its data.pkl. */
@@ -104,24 +110,40 @@ public final class TorchCheckpointReader {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    /** Training checkpoints nest the state_dict a level or two; a pickle may make a dict contain itself. */
+    private static final int MAX_WRAPPERS = 4;
+
     private static Map<String, TensorView> stateDictOf(Path file, Object root) {
-        if (!(root instanceof Map<?, ?> map)) {
-            throw new WeightsException(file + " holds a " + PickleReader.kind(root) + ", not a state_dict (a dict of "
-                    + "tensors); save model.state_dict() with torch.save");
-        }
-        for (String wrapper : List.of("state_dict", "model")) {
-            if (map.get(wrapper) instanceof Map<?, ?> inner && !map.values().stream().allMatch(v -> v instanceof TensorView)) {
-                return stateDictOf(file, inner);
+        Object current = root;
+        for (int depth = 0; ; depth++) {
+            if (!(current instanceof Map<?, ?> map)) {
+                throw new WeightsException(file + " holds a " + PickleReader.kind(current) + ", not a state_dict (a dict of "
+                        + "tensors); save model.state_dict() with torch.save");
             }
+            Object inner = null;
+            for (String wrapper : List.of("state_dict", "model")) {
+                if (map.get(wrapper) instanceof Map<?, ?> m && !map.values().stream().allMatch(v -> v instanceof TensorView)) {
+                    inner = m;
+                    break;
+                }
+            }
+            if (inner == null) return views(file, map);
+            if (depth == MAX_WRAPPERS) {
+                throw corrupt(file, "the state_dict is wrapped in more than " + MAX_WRAPPERS + " 'state_dict'/'model' dicts"
+                        + " (a dict that contains itself?)");
+            }
+            current = inner;
         }
+    }
+
+    private static Map<String, TensorView> views(Path file, Map<?, ?> map) {
         Map<String, TensorView> views = new LinkedHashMap<>();
         List<String> others = new ArrayList<>();
         for (var entry : map.entrySet()) {
             if (entry.getKey() instanceof String name && entry.getValue() instanceof TensorView view) {
                 views.put(name, view);
             } else {
-                others.add(entry.getKey() + " (" + PickleReader.kind(entry.getValue()) + ")");
+                others.add(PickleReader.describe(entry.getKey()) + " (" + PickleReader.kind(entry.getValue()) + ")");
             }
         }
         if (!others.isEmpty()) {
@@ -134,18 +156,33 @@ public final class TorchCheckpointReader {
     private static float[] decode(Path file, String name, TensorView view, byte[] bytes) {
         Storage storage = view.storage();
         long available = bytes.length / storage.dtype().byteSize;
-        long numel = NamedTensor.numel(view.size());
+        long numel;
+        try {
+            numel = NamedTensor.numel(view.size());
+        } catch (ArithmeticException e) {
+            throw corrupt(file, "tensor '" + name + "' size " + Arrays.toString(view.size()) + " has more than 2^63 elements");
+        }
         if (numel > Integer.MAX_VALUE - 8) {
             throw new WeightsException(file + ": tensor '" + name + "' has " + numel + " elements, more than one Java array holds");
         }
+        if (view.size().length != view.stride().length) {
+            throw corrupt(file, "tensor '" + name + "' has " + view.size().length + " sizes but " + view.stride().length + " strides");
+        }
         long last = view.offset();
-        for (int d = 0; d < view.size().length; d++) {
-            if (view.stride()[d] < 0) throw corrupt(file, "tensor '" + name + "' has a negative stride");
-            if (view.size()[d] > 0) last += (view.size()[d] - 1) * view.stride()[d];
+        try {  // exact: a stride near 2^62 must not wrap the bound below
+            for (int d = 0; d < view.size().length; d++) {
+                if (view.size()[d] > 0) last = Math.addExact(last, Math.multiplyExact(view.size()[d] - 1, view.stride()[d]));
+            }
+        } catch (ArithmeticException e) {
+            last = Long.MAX_VALUE;
         }
         if (numel > 0 && (view.offset() < 0 || last >= available)) {
             throw corrupt(file, "tensor '" + name + "' " + Arrays.toString(view.size()) + " at offset " + view.offset()
                     + " reads past its storage of " + available + " elements (file truncated?)");
+        }
+        if (numel > available) {  // in bounds, so a stride of 0 (an expanded view): a few bytes could ask for gigabytes
+            throw corrupt(file, "tensor '" + name + "' " + Arrays.toString(view.size()) + " has " + numel + " elements but"
+                    + " its storage holds " + available + " (an expanded view); save tensor.contiguous() instead");
         }
         MemorySegment segment = MemorySegment.ofArray(bytes);
         if (isContiguous(view)) {
@@ -183,7 +220,7 @@ public final class TorchCheckpointReader {
 
         @Override
         public Object reduce(Object callable, List<Object> args) {
-            String name = String.valueOf(callable);
+            String name = PickleReader.describe(callable);
             return switch (name) {
                 case "collections.OrderedDict" -> new LinkedHashMap<>();
                 case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor" -> rebuildTensor(args);
@@ -208,7 +245,7 @@ public final class TorchCheckpointReader {
             if (!(pid instanceof List<?> t) || t.size() != 5 || !"storage".equals(t.get(0))
                     || !(t.get(1) instanceof PickleReader.Global type) || !(t.get(2) instanceof String key)
                     || !(t.get(4) instanceof Long numel)) {
-                throw new PickleReader.PickleException("unexpected persistent id " + pid);
+                throw new PickleReader.PickleException("unexpected persistent id " + PickleReader.describe(pid));
             }
             StoredDtype dtype = STORAGE_TYPES.get(type.name());
             if (!type.module().equals("torch") || dtype == null) throw unsupported("storage type " + type);
@@ -217,16 +254,20 @@ public final class TorchCheckpointReader {
 
         private static TensorView rebuildTensor(List<Object> args) {
             if (args.size() < 4 || !(args.get(0) instanceof Storage storage) || !(args.get(1) instanceof Long offset)) {
-                throw new PickleReader.PickleException("unexpected _rebuild_tensor arguments " + args);
+                throw new PickleReader.PickleException("unexpected _rebuild_tensor arguments " + PickleReader.describe(args));
             }
             return new TensorView(storage, offset, longs(args.get(2)), longs(args.get(3)));
         }
 
         private static long[] longs(Object tuple) {
-            if (!(tuple instanceof List<?> list)) throw new PickleReader.PickleException("expected a size/stride tuple, got " + tuple);
+            if (!(tuple instanceof List<?> list)) {
+                throw new PickleReader.PickleException("expected a size/stride tuple, got " + PickleReader.describe(tuple));
+            }
             long[] out = new long[list.size()];
             for (int i = 0; i < out.length; i++) {
-                if (!(list.get(i) instanceof Long v) || v < 0) throw new PickleReader.PickleException("bad size/stride " + list);
+                if (!(list.get(i) instanceof Long v) || v < 0) {
+                    throw new PickleReader.PickleException("bad size/stride " + PickleReader.describe(list));
+                }
                 out[i] = v;
             }
             return out;

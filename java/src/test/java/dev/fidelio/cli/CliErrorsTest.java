@@ -77,4 +77,52 @@ class CliErrorsTest {
         err.toString());
     assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
   }
+  @Test
+  void preprocessExitsNonZeroWhenTheStoreCannotBeWritten(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("config.yaml"), GOOD_CONFIG);
+    Files.writeString(dir.resolve("ok.csv"), "text,label\nwin money now,spam\nlunch at noon,ham\nfree prize,spam\n");
+    Path blocker = Files.writeString(dir.resolve("not-a-folder"), "a file where the store's folder should go");
+    StringWriter err = new StringWriter();
+    var cli = FidelioCli.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute("preprocess", "--config", dir.resolve("config.yaml").toString(), "--dataset",
+        dir.resolve("ok.csv").toString(), "--cache_dir", blocker.resolve("store").toString());
+    assertEquals(1, code, "exit code; stderr: " + err);
+    assertTrue(err.toString().contains("the preprocessed store could not be written"), err.toString());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      empty --dataset          | train     | --dataset=                 | --dataset is empty
+      --model_path is a file   | predict   | --model_path=ok.csv        | is a file
+      binary config            | train     | --config=binary.yaml       | is not UTF-8 text
+      numbers near the maximum | train     | --config=numbers.yaml      | overflow
+      no pixels allowed        | serve     | --max_image_pixels=0       | --max_image_pixels must be >= 1
+      """)
+  void unclearErrorsNameTheProblem(String name, String command, String option, String expected, @TempDir Path dir)
+      throws Exception {
+    Files.writeString(dir.resolve("config.yaml"), GOOD_CONFIG);
+    Files.writeString(dir.resolve("ok.csv"), "text,label\nwin money now,spam\nlunch at noon,ham\nfree prize,spam\n");
+    Files.write(dir.resolve("binary.yaml"), new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 0, (byte) 0x80});
+    Files.writeString(dir.resolve("numbers.yaml"), "input_features: [{name: x, type: number}]\n"
+        + "output_features: [{name: y, type: binary}]\ntrainer: {epochs: 1}\n");
+    Files.writeString(dir.resolve("numbers.csv"), "x,y\n" + "1e308,true\n1.7e308,false\n".repeat(10));
+    String[] kv = option.split("=", 2);
+    String value = kv[1].isEmpty() || kv[0].startsWith("--max") ? kv[1] : dir.resolve(kv[1]).toString();
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command, kv[0], value));
+    if (!kv[0].equals("--config") && command.equals("train")) args.addAll(java.util.List.of("--config", dir.resolve("config.yaml").toString()));
+    if (command.equals("serve")) {
+      args.addAll(java.util.List.of("--model_path", dir.toString()));
+    } else if (!kv[0].equals("--dataset")) {
+      args.addAll(java.util.List.of("--dataset", dir.resolve(kv[1].startsWith("numbers") ? "numbers.csv" : "ok.csv").toString()));
+    }
+    if (command.equals("train")) args.addAll(java.util.List.of("--output_directory", dir.resolve("results").toString()));
+    StringWriter err = new StringWriter();
+    var cli = FidelioCli.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args.toArray(String[]::new));
+    assertEquals(1, code, "exit code; stderr: " + err);
+    assertTrue(err.toString().contains(expected), "stderr should name '" + expected + "': " + err);
+    assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+  }
 }

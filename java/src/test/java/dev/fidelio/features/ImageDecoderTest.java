@@ -80,4 +80,46 @@ class ImageDecoderTest {
     var bad = assertThrows(ImageDecoder.UnreadableImage.class, () -> ImageDecoder.read(corrupt));
     assertTrue(bad.getMessage().contains("corrupt.png"), bad.getMessage());
   }
+  @Test
+  void aDecompressionBombIsRefusedFromItsHeaderWithoutAllocatingItsPixels() throws Exception {
+    Path png = Files.write(dir.resolve("bomb.png"), dev.fidelio.serve.BombImages.png(20000, 20000));
+    BufferedImage small = new BufferedImage(8, 8, BufferedImage.TYPE_3BYTE_BGR);
+    java.io.ByteArrayOutputStream jpegBytes = new java.io.ByteArrayOutputStream();
+    ImageIO.write(small, "jpg", jpegBytes);
+    byte[] jpeg = jpegBytes.toByteArray();
+    for (int i = 0; i + 8 < jpeg.length; i++) {
+      if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xC0) {  // SOF0: length, precision, height, width
+        jpeg[i + 5] = (byte) 0xEA;
+        jpeg[i + 6] = 0x60;
+        jpeg[i + 7] = (byte) 0xEA;
+        jpeg[i + 8] = 0x60;
+        break;
+      }
+    }
+    Path jpg = Files.write(dir.resolve("bomb.jpg"), jpeg);
+    var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    for (Path bomb : new Path[] {png, jpg}) {
+      long before = threads.getCurrentThreadAllocatedBytes();
+      var refused = assertThrows(ImageDecoder.UnreadableImage.class, () -> ImageDecoder.read(bomb));
+      long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+      assertTrue(refused.getMessage().contains("pixels is more than the limit of " + ImageLimits.DEFAULT_MAX_PIXELS),
+          refused.getMessage());
+      // 400 megapixels (3.6 gigapixels for the JPEG) would take gigabytes; reading the header takes kilobytes.
+      assertTrue(allocated < 8 << 20, bomb.getFileName() + ": allocated " + allocated + " bytes");
+    }
+  }
+
+  @Test
+  void thePixelLimitCanBeLowered() throws Exception {
+    Path file = png("twelve.png", new BufferedImage(12, 12, BufferedImage.TYPE_BYTE_GRAY));
+    ImageLimits.setMaxPixels(143);
+    try {
+      var refused = assertThrows(ImageDecoder.UnreadableImage.class, () -> ImageDecoder.read(file));
+      assertTrue(refused.getMessage().contains("12x12 pixels is more than the limit of 143"), refused.getMessage());
+      ImageLimits.setMaxPixels(144);
+      assertEquals(12, ImageDecoder.read(file).shape().width());
+    } finally {
+      ImageLimits.setMaxPixels(ImageLimits.DEFAULT_MAX_PIXELS);
+    }
+  }
 }

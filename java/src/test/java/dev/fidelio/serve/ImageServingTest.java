@@ -66,7 +66,7 @@ class ImageServingTest {
     model = FidelioModel.load(results.resolve("model"));
     server = PredictionServer.start(model, new PredictionServer.Settings("127.0.0.1", 0,
         new MicroBatcher.Settings(8, java.time.Duration.ofMillis(2), 64, java.time.Duration.ofSeconds(30)),
-        1 << 20, java.time.Duration.ofSeconds(30)));
+        1 << 20, java.time.Duration.ofSeconds(30), null));
   }
 
   @AfterAll
@@ -122,6 +122,76 @@ class ImageServingTest {
 
     Path good = dir.resolve("img/4.png");
     assertEquals(200, upload("/predict", Map.of("image", "4.png"), Files.readAllBytes(good)).statusCode());
+  }
+
+  @Test
+  void theServerNeverReadsAPathItWasSentAsText() throws Exception {
+    String existing = dir.resolve("img/0.png").toString();
+    String missing = dir.resolve("img/no-such.png").toString();
+    List<String> answers = new ArrayList<>();
+    for (String path : List.of(existing, missing, "/etc/passwd", "img/0.png")) {
+      HttpResponse<String> json = post("/predict", "application/json", JSON.writeValueAsString(Map.of("image", path)));
+      HttpResponse<String> form = post("/predict", "application/x-www-form-urlencoded",
+          "image=" + java.net.URLEncoder.encode(path, StandardCharsets.UTF_8));
+      String dataset = JSON.writeValueAsString(Map.of("columns", List.of("image"), "data", List.of(List.of(path))));
+      HttpResponse<String> batch = post("/batch_predict", "application/x-www-form-urlencoded",
+          "dataset=" + java.net.URLEncoder.encode(dataset, StandardCharsets.UTF_8));
+      for (HttpResponse<String> r : List.of(json, form, batch)) {
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("must be an uploaded file"), r.body());
+        assertTrue(!r.body().contains(dir.toString()) && !r.body().contains("/tmp"), r.body());
+        answers.add(r.body());
+      }
+    }
+    // The same words whether the file exists or not: an answer reveals nothing about the server's disk.
+    for (int i = 3; i < answers.size(); i++) assertEquals(answers.get(i % 3), answers.get(i));
+  }
+
+  @Test
+  void withAnImageRootOnlyFilesInsideItAreRead() throws Exception {
+    Path outside = Files.write(dir.resolve("outside.png"), Files.readAllBytes(dir.resolve("img/2.png")));
+    Files.createSymbolicLink(dir.resolve("img/link.png"), outside);
+    try (PredictionServer rooted = PredictionServer.start(model, new PredictionServer.Settings("127.0.0.1", 0,
+        new MicroBatcher.Settings(8, java.time.Duration.ofMillis(2), 64, java.time.Duration.ofSeconds(30)),
+        1 << 20, java.time.Duration.ofSeconds(30), dir.resolve("img")))) {
+      Map<String, Object> expected = model.predict(List.of(Map.of("image", dir.resolve("img/0.png").toString()))).row(0);
+      HttpResponse<String> inside = post(rooted, "/predict", "application/json", "{\"image\": \"0.png\"}");
+      assertEquals(200, inside.statusCode(), inside.body());
+      assertEquals(expected.get("label_predictions"), JSON.readTree(inside.body()).path("label_predictions").asText());
+      for (String escape : List.of("../outside.png", outside.toString(), "link.png", "/etc/passwd", "nope.png")) {
+        HttpResponse<String> r = post(rooted, "/predict", "application/json", JSON.writeValueAsString(Map.of("image", escape)));
+        assertEquals(400, r.statusCode(), escape + ": " + r.body());
+        assertTrue(r.body().contains("is not a readable file inside the server's image root"), r.body());
+        assertTrue(!r.body().replace(JSON.writeValueAsString(escape), "").contains(dir.toString()), r.body());
+      }
+    }
+  }
+
+  @Test
+  void errorsNameTheUploadByItsFileNameNotByTheServersPath() throws Exception {
+    HttpResponse<String> broken = upload("/predict", Map.of("image", "holiday.png"), "not a PNG".getBytes(StandardCharsets.UTF_8));
+    assertEquals(400, broken.statusCode(), broken.body());
+    assertTrue(broken.body().contains("upload 'holiday.png'"), broken.body());
+    assertTrue(!broken.body().contains("fidelio-upload") && !broken.body().contains(System.getProperty("java.io.tmpdir")),
+        broken.body());
+  }
+
+  @Test
+  void aDecompressionBombIsRefusedFromItsHeader() throws Exception {
+    long started = System.nanoTime();
+    HttpResponse<String> r = upload("/predict", Map.of("image", "bomb.png"), BombImages.png(20000, 20000));
+    assertEquals(400, r.statusCode(), r.body());
+    assertTrue(r.body().contains("20000x20000 pixels is more than the limit"), r.body());
+    assertTrue(System.nanoTime() - started < 5_000_000_000L, "took " + (System.nanoTime() - started) / 1e9 + " s");
+  }
+
+  private static HttpResponse<String> post(String path, String type, String body) throws Exception {
+    return post(server, path, type, body);
+  }
+
+  private static HttpResponse<String> post(PredictionServer s, String path, String type, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).header("Content-Type", type)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** One multipart file part per entry of names (field -> file name), all carrying bytes. */

@@ -53,7 +53,7 @@ class PredictionServerTest {
   private static PredictionServer.Settings settings(int queueLimitRows) {
     return new PredictionServer.Settings("127.0.0.1", 0,
         new MicroBatcher.Settings(16, Duration.ofMillis(2), queueLimitRows, Duration.ofSeconds(30)), MAX_BODY,
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30), null);
   }
 
   @Test

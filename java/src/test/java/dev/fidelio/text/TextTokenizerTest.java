@@ -3,6 +3,7 @@ package dev.fidelio.text;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fidelio.weights.OnnxBertWeights;
 import java.io.ByteArrayInputStream;
@@ -66,5 +67,38 @@ class TextTokenizerTest {
     var e = assertThrows(IllegalArgumentException.class, () -> TextTokenizer.load(
         new ByteArrayInputStream("{\"nope\": 1}".getBytes(StandardCharsets.UTF_8)), "broken.json", 16, 0));
     assertEquals(true, e.getMessage().contains("broken.json"), e.getMessage());
+  }
+  @Test
+  void aTenMegabyteTextCostsNoMoreThanAShortOne() {
+    StringBuilder big = new StringBuilder();
+    while (big.length() < 10_000_000) big.append("the quick brown fox jumps over the lazy dog ");
+    String text = big.toString();
+    long[] expected = tokenizer.encode(List.of("the quick brown fox jumps over the lazy dog"))[0];
+    long charactersBefore = TextTokenizer.encodedCharacters();
+    long started = System.nanoTime();
+    long[] ids = tokenizer.encode(List.of(text))[0];
+    long nanos = System.nanoTime() - started;
+    assertArrayEquals(expected, ids);
+    long looked = TextTokenizer.encodedCharacters() - charactersBefore;
+    assertTrue(looked <= 8 * TextTokenizer.CHARS_PER_TOKEN, "tokenized " + looked + " characters of 10 MB");
+    assertTrue(nanos < 1_000_000_000L, "took " + nanos / 1e6 + " ms");
+  }
+
+  @Test
+  void aHeadWithTooFewTokensIsWidenedSoTruncationIsUnchanged() {
+    long[] expected = tokenizer.encode(List.of("a b c d e f g h i"))[0];
+    String spaced = "a" + " ".repeat(5000) + "b c d e f g h i" + " j".repeat(100_000);
+    assertArrayEquals(expected, tokenizer.encode(List.of(spaced))[0]);
+    // Past max_sequence_length x 1024 characters nothing is read: whitespace there yields nothing.
+    String farAway = "a" + " ".repeat(8 * TextTokenizer.MAX_CHARS_PER_TOKEN) + "b";
+    assertArrayEquals(tokenizer.encode(List.of("a"))[0], tokenizer.encode(List.of(farAway))[0]);
+  }
+
+  @Test
+  void headsAreCutAtWhitespaceAndBetweenCodePoints() {
+    assertEquals("aaa bbb", TextTokenizer.head("aaa bbb ccc", 9));
+    assertEquals("abcdefgh", TextTokenizer.head("abcdefghij", 8));
+    String emoji = "abcdefg\uD83C\uDF89xyz";  // the 8th char is a high surrogate
+    assertEquals("abcdefg", TextTokenizer.head(emoji, 8));
   }
 }

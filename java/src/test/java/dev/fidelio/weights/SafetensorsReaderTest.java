@@ -107,6 +107,22 @@ class SafetensorsReaderTest {
         assertTrue(assertThrows(WeightsException.class, () -> SafetensorsReader.read(none)).getMessage().contains(none.toString()));
     }
 
+    @Test
+    void fractionalShapesOffsetsAndTrailingJunkAreCorrupt() throws IOException {
+        for (String header : List.of(
+                "{\"w\": {\"dtype\": \"F32\", \"shape\": [2.5], \"data_offsets\": [0, 8]}}",
+                "{\"w\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8.0]}}",
+                "{\"w\": {\"dtype\": \"F32\", \"shape\": [4294967296, 4294967296, 4], \"data_offsets\": [0, 8]}}",
+                "{\"w\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}} junk")) {
+            Path file = dir.resolve("odd.safetensors");
+            byte[] h = header.getBytes(StandardCharsets.UTF_8);
+            Files.write(file, concat(concat(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array(), h),
+                    new byte[8]));
+            WeightsException e = assertThrows(WeightsException.class, () -> SafetensorsReader.read(file), header);
+            assertTrue(e.getMessage().startsWith("corrupt safetensors file " + file), e.getMessage());
+        }
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

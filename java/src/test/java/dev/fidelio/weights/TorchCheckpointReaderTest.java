@@ -161,4 +161,25 @@ class TorchCheckpointReaderTest {
         () -> TorchCheckpointReader.read(archive("nostorage", whole, Map.of())));
     assertTrue(noStorage.getMessage().contains("storage '0'"), noStorage.getMessage());
   }
+  @Test
+  void hostilePicklesAreCorruptCheckpointsNamingTheFile() throws IOException {
+    // {'state_dict': <itself>}: unwrapping it once recursed until the stack overflowed.
+    byte[] recursive = new Pickle().op(0x80, 2).op('}', 'q', 0).str("state_dict").op('h', 0, 's', '.').bytes();
+    // a list as a dict key, and a list that contains itself as that key's content
+    byte[] listKey = new Pickle().op(0x80, 2).op('}', ']', 'q', 1, 'h', 1, 'a').int1(1).op('s', '.').bytes();
+    // NEWOBJ whose arguments are not a tuple (was a ClassCastException)
+    byte[] newobj = new Pickle().op(0x80, 2).global("collections", "OrderedDict").int1(3).op(0x81, '.').bytes();
+    // a stride near 2^62 made the bound (size - 1) * stride wrap to a small number
+    Pickle huge = new Pickle().op(0x80, 2).global("collections", "OrderedDict").op(')', 'R', '(');
+    huge.str("w").global("torch._utils", "_rebuild_tensor_v2").op('(');
+    huge.op('(').str("storage").global("torch", "FloatStorage").str("0").str("cpu").int1(6).op('t').op('Q');
+    huge.int1(0).op('(').int1(5).op('t', '(').op(0x8a, 8, 0, 0, 0, 0, 0, 0, 0, 0x40).op('t', 0x89)
+        .global("collections", "OrderedDict").op(')', 'R').op('t', 'R').op('u', '.');
+    Map<String, byte[]> storage = Map.of("0", floats(1, 2, 3, 4, 5, 6));
+    for (var c : Map.of("recursive", recursive, "listkey", listKey, "newobj", newobj, "stride", huge.bytes()).entrySet()) {
+      Path file = archive(c.getKey(), c.getValue(), storage);
+      var e = assertThrows(WeightsException.class, () -> TorchCheckpointReader.read(file), c.getKey());
+      assertTrue(e.getMessage().startsWith("corrupt PyTorch checkpoint " + file), c.getKey() + ": " + e.getMessage());
+    }
+  }
 }
