@@ -32,7 +32,7 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 jmh() {  # jmh NAME BENCHMARK: Fidelio's score in the benchmark's own unit
   "$java_home/bin/java" --enable-native-access=ALL-UNNAMED -jar "$root/benchmarks/target/benchmarks.jar" \
     -jvmArgsAppend "-Dfidelio.native.library=$lib" -foe true -rf json -rff "$tmp/$1.json" "$2" >"$tmp/$1.log" 2>&1
-  "$py" -c 'import json,sys; m=json.load(open(sys.argv[1]))[0]["primaryMetric"]; print(f"{m[\"score\"]:.3f} {m[\"scoreError\"]:.3f}")' "$tmp/$1.json"
+  "$py" -c 'import json,sys; m=json.load(open(sys.argv[1]))[0]["primaryMetric"]; print("%.3f %.3f" % (m["score"], m["scoreError"]))' "$tmp/$1.json"
 }
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 rows=()
