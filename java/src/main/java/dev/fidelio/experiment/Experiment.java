@@ -113,7 +113,7 @@ public final class Experiment {
         Map<String, Object> distributed = workers.describe(OPTIMIZER_STATE_SLOTS);
         if (Calibration.fit(model, config, metadata, data.validation(), plan.evalBatchSize())) {
           Log.info("calibration: temperatures " + metadata.temperature() + " (fitted on the validation split)");
-          if (modelFolder != null) ModelBundle.writeDescription(modelFolder, config, metadata);
+          if (modelFolder != null) ModelBundle.updateDescription(modelFolder, config, metadata);
         }
         if (!workers.writesResults()) return null;
         JsonFiles.write(results.resolve("training_statistics.json"), result.statistics().toJson());

@@ -4,7 +4,6 @@ import dev.fidelio.config.Combiner;
 import dev.fidelio.config.FcLayer;
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.ImageInputFeature;
-import dev.fidelio.config.Norm;
 import dev.fidelio.config.NumberOutputFeature;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.features.Dataset;
@@ -20,9 +19,9 @@ import java.util.List;
  * near 0 spends its steps walking towards the target's scale: a tabular regression was still
  * improving at epoch 100 and stayed well below a least-squares fit. Here the head starts where a
  * least-squares fit puts it: for a tabular model (every input number, category or binary), the
- * ridge-stabilised least-squares solution on the features the head sees at initialisation (read by
- * probing the head with unit weights, one evaluation pass per feature; not behind batch or ghost
- * norm, whose evaluation-mode output at initialisation is not what training sees); otherwise the bias alone
+ * ridge-stabilised least-squares solution on the features the head sees (read by probing the head
+ * with unit weights, one evaluation pass per feature; only with no fc layers before the head, see
+ * hiddenLayers); otherwise the bias alone
  * starts at the training target's mean. Training then proceeds as configured; this changes where it
  * starts, not what the config means (the model, loss and schedule are the same).
  */
@@ -48,7 +47,7 @@ final class OutputInitialization {
       }
       int[] rows = java.util.stream.IntStream.range(0, Math.min(MAX_ROWS, training.size())).toArray();
       float[] y = Arrays.copyOf(values.values(), rows.length);
-      if (tabular && features <= MAX_FEATURES && !batchStatistics(config, number)) {
+      if (tabular && features <= MAX_FEATURES && !hiddenLayers(config, number)) {
         double[][] x = probeHeadInputs(model, training, rows, o, weight, bias, features, batchSize);
         double[] solution = leastSquares(x, y);
         set(model, weight, Arrays.copyOf(solution, features), 1, features);
@@ -64,11 +63,16 @@ final class OutputInitialization {
     }
   }
 
-  /** True when a batch or ghost norm lies between the inputs and this output's head. */
-  private static boolean batchStatistics(FidelioConfig config, NumberOutputFeature output) {
+  /**
+   * True when fc layers (the combiner's or the decoder's) lie between the inputs and this output's
+   * head: their random features at initialisation are not what training will make of them (and a
+   * batch or ghost norm's evaluation-mode output is not even what training sees), so a fit on them
+   * started a relu + layer-norm decoder far off (DecoderLayersTest); the bias alone starts at the mean.
+   */
+  private static boolean hiddenLayers(FidelioConfig config, NumberOutputFeature output) {
     var layers = new java.util.ArrayList<FcLayer>(output.decoder().fc().layers());
     if (config.combiner() instanceof Combiner.Concat concat) layers.addAll(concat.fc().layers());
-    return layers.stream().anyMatch(l -> l.norm() == Norm.BATCH || l.norm() == Norm.GHOST);
+    return !layers.isEmpty();
   }
 
   /** Column j of the result is head input j for each row: the output with weight e_j and bias 0. */

@@ -69,6 +69,15 @@ public final class ModelBundle implements AutoCloseable {
   }
 
   /** Writes config and metadata (once, before training); tokenizer files are copied in by the caller. */
+  /**
+   * Rewrites the description of a finished model folder (metadata learned after its weights were
+   * saved, such as calibration temperatures), then its manifest, so that the folder still verifies.
+   */
+  public static void updateDescription(Path folder, FidelioConfig config, TrainingSetMetadata metadata) {
+    writeDescription(folder, config, metadata);
+    ModelManifest.write(folder);
+  }
+
   public static void writeDescription(Path folder, FidelioConfig config, TrainingSetMetadata metadata) {
     try {
       Files.createDirectories(folder);
