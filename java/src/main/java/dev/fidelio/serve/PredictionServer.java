@@ -287,21 +287,7 @@ public final class PredictionServer implements AutoCloseable {
       }
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String key = p.currentName();
-        row.put(key, switch (p.nextToken()) {
-          case START_ARRAY -> {
-            p.skipChildren();
-            yield List.of();
-          }
-          case START_OBJECT -> {
-            p.skipChildren();
-            yield Map.of();
-          }
-          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
-          case VALUE_TRUE -> Boolean.TRUE;
-          case VALUE_FALSE -> Boolean.FALSE;
-          case VALUE_NULL -> null;
-          default -> p.getText();
-        });
+        row.put(key, SplitJson.cell(p, p.nextToken()));
       }
       if (p.nextToken() != null) throw new Rejected(400, null, "the body is not valid JSON: more after the object");
     } catch (IOException e) {

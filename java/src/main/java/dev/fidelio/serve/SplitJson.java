@@ -110,8 +110,11 @@ final class SplitJson {
     return rows;
   }
 
-  /** A scalar as Java value; a list or object is skipped and stands as an empty one. */
-  private static Object cell(JsonParser p, JsonToken t) throws IOException {
+  /**
+   * A scalar as Java value; a list or object is skipped unread and stands as an empty one (so a
+   * body of millions of nested lists costs no memory). Also reads /predict's JSON values.
+   */
+  static Object cell(JsonParser p, JsonToken t) throws IOException {
     return switch (t) {
       case VALUE_STRING -> p.getText();
       case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
