@@ -111,6 +111,27 @@ int suspended(int rank, int port) {
   return expect_failures;
 }
 
+// Rank 1 suspends itself under a long timeout: rank 0 stops waiting once the heartbeat stands
+// still (a quarter of the timeout), and freeing the group does not wait for Gloo's own timeout.
+int stopped_long_before_the_timeout(int rank, int port) {
+  fdl_process_group* group = join(port, rank, 30000);
+  if (rank == 1) {
+    raise(SIGSTOP);
+    return 0;
+  }
+  auto start = std::chrono::steady_clock::now();
+  double values[1] = {1};
+  int32_t rc = fdl_process_group_all_reduce_sum(group, values, 1, err, sizeof err);
+  fdl_process_group_free(group);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT(rc != FDL_OK, "the all-reduce with a suspended rank 1 succeeded");
+  EXPECT(std::strstr(err, "rank 1 stopped (no heartbeat") != nullptr, "%s", err);
+  EXPECT(std::strstr(err, "stopped waiting before the 30.00 s timeout") != nullptr, "%s", err);
+  EXPECT(seconds < 15, "took %.1f s for a 30 s timeout", seconds);
+  std::printf("stopped long before the timeout, %.1f s: %s\n", seconds, err);
+  return expect_failures;
+}
+
 void invalid_arguments() {
   fdl_process_group* group = nullptr;
   EXPECT(fdl_process_group_new("127.0.0.1", 29500, 2, 2, FDL_DIST_BACKEND_GLOO, 1000, &group, err, sizeof err) ==
@@ -126,6 +147,7 @@ int main() {
   EXPECT(scenario("collectives", collectives, false), "collectives");
   EXPECT(scenario("alive but absent", alive_but_absent, true), "alive but absent");
   EXPECT(scenario("suspended", suspended, true), "suspended");
+  EXPECT(scenario("stopped long before the timeout", stopped_long_before_the_timeout, true), "stopped early");
   invalid_arguments();
   EXPECT_REPORT();
 }

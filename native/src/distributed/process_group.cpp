@@ -4,6 +4,7 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -70,6 +71,9 @@ ProcessGroup::ProcessGroup(const ProcessGroupOptions& options) : options_(option
 }
 
 ProcessGroup::~ProcessGroup() {
+  // Gloo cannot cancel a collective in flight: destroying its backend would join threads that stay
+  // blocked until Gloo's own timeout, so a group abandoned mid-collective is left to the process exit.
+  if (abandoned_) (void)backend_.release();
   {
     std::lock_guard<std::mutex> lock(beat_mutex_);
     stopping_ = true;
@@ -138,15 +142,62 @@ std::string ProcessGroup::diagnose() {
 
 void ProcessGroup::run(const std::string& what, const Start& start) {
   ++collectives_;
+  c10::intrusive_ptr<c10d::Work> work;
+  std::string stopped;
   try {
-    auto work = start(*backend_);
-    work->wait(options_.timeout);
+    work = start(*backend_);
+    if (options_.nccl) {
+      work->wait(options_.timeout);
+    } else {
+      stopped = await(*work);
+    }
   } catch (const std::exception& e) {
+    abandoned_ = work && !work->isCompleted();
     std::string cause = diagnose();
     fail(FDL_ERR_TORCH, what + " failed on rank " + std::to_string(options_.rank) + " of " +
                             std::to_string(options_.world_size) + (cause.empty() ? "" : ": " + cause) +
                             " (timeout " + std::to_string(options_.timeout.count() / 1000.0).substr(0, 5) +
                             " s; c10d: " + message_of(e) + ")");
+  }
+  if (stopped.empty()) return;
+  abandoned_ = true;
+  fail(FDL_ERR_TORCH, what + " failed on rank " + std::to_string(options_.rank) + " of " +
+                          std::to_string(options_.world_size) + ": " + stopped + " (stopped waiting before the " +
+                          std::to_string(options_.timeout.count() / 1000.0).substr(0, 5) + " s timeout)");
+}
+
+// Gloo notices a dead peer only when its socket reports an error, which a collective blocked in a
+// send or a receive may not see before the timeout. Waiting in slices lets the heartbeats end the
+// wait early: a peer whose counter stood still for stale_after is gone (killed, crashed, suspended).
+std::string ProcessGroup::await(c10d::Work& work) {
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + options_.timeout;
+  auto stale_after = std::clamp<std::chrono::milliseconds>(options_.timeout / 4, kBeatPeriod * kStoppedAfterPeriods,
+                                                           std::chrono::milliseconds(10000));
+  c10::intrusive_ptr<c10d::Store> watch;
+  std::vector<std::pair<int64_t, Clock::time_point>> last_beat(options_.world_size, {-1, Clock::now()});
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    try {
+      work.wait(std::max(std::chrono::milliseconds(1), std::min(left, kBeatPeriod)));
+      return "";
+    } catch (const std::exception&) {
+      // A finished collective rethrows its own failure; an unfinished one past the deadline is a timeout.
+      if (work.isCompleted() || Clock::now() >= deadline) throw;
+    }
+    if (!watch) watch = client(std::chrono::milliseconds(2000));
+    auto now = Clock::now();
+    for (int r = 0; r < options_.world_size; ++r) {
+      if (r == options_.rank) continue;
+      int64_t beats = read_beat(*watch, r).first;
+      if (beats != last_beat[r].first) {
+        last_beat[r] = {beats, now};
+      } else if (now - last_beat[r].second >= stale_after) {
+        auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_beat[r].second);
+        return "rank " + std::to_string(r) + " stopped (no heartbeat for " +
+               std::to_string(silent.count() / 1000.0).substr(0, 3) + " s: killed, crashed or suspended)";
+      }
+    }
   }
 }
 

@@ -55,6 +55,8 @@ class ProcessGroup {
   void run(const std::string& what, const Start& start);
   // Which ranks stopped beating or lag behind this one; "" when none could be found.
   std::string diagnose();
+  // Waits for a Gloo collective; returns which rank stopped when the heartbeats end the wait early.
+  std::string await(c10d::Work& work);
   void beat();
   c10::intrusive_ptr<c10d::Store> client(std::chrono::milliseconds timeout) const;
 
@@ -65,6 +67,7 @@ class ProcessGroup {
   std::mutex beat_mutex_;
   std::condition_variable beat_stop_;
   bool stopping_ = false;
+  bool abandoned_ = false;  // a collective is still in flight after a peer stopped
   std::thread heartbeat_;
 };
 
