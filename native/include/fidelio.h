@@ -23,7 +23,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 9
+#define FDL_ABI_VERSION 10
 
 /* Status codes. */
 #define FDL_OK 0
@@ -147,6 +147,9 @@ FDL_API int32_t fdl_module_state_gradient(const void* module, int32_t index, fdl
 /* 1 when entry index holds a gradient from the last backward pass, else 0 (frozen, buffer, none yet). */
 FDL_API int32_t fdl_module_state_has_gradient(const void* module, int32_t index, int32_t* out, char* err,
                                               size_t err_cap);
+/* 1 when entry index is a parameter that does not train (requires no gradient: a frozen encoder), else 0
+ * (a trainable parameter or a buffer). Savers write frozen entries once per run instead of at every save. */
+FDL_API int32_t fdl_module_state_frozen(const void* module, int32_t index, int32_t* out, char* err, size_t err_cap);
 /* Overwrites entry index with value (same shape; converted to the entry's dtype). */
 FDL_API int32_t fdl_module_state_set(void* module, int32_t index, const fdl_tensor* value, char* err, size_t err_cap);
 /* Strict loading by name: every module key must be given (except those starting with one of the

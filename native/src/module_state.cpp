@@ -84,6 +84,15 @@ int32_t fdl_module_state_has_gradient(const void* module, int32_t index, int32_t
   });
 }
 
+int32_t fdl_module_state_frozen(const void* module, int32_t index, int32_t* out, char* err, size_t err_cap) {
+  return guarded(err, err_cap, [&] {
+    require_out(out, "out");
+    at::Tensor value = state_at(module, index).second;  // checks the index
+    auto parameters = static_cast<int32_t>(module_of_handle(module, "module").parameters().size());
+    *out = index < parameters && !value.requires_grad() ? 1 : 0;
+  });
+}
+
 int32_t fdl_module_state_set(void* module, int32_t index, const fdl_tensor* value, char* err, size_t err_cap) {
   return guarded(err, err_cap, [&] {
     auto [key, target] = state_at(module, index);

@@ -16,7 +16,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 9;
+  public static final int FDL_ABI_VERSION = 10;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -96,6 +96,7 @@ public final class FidelioH {
       "fdl_module_state_get",
       "fdl_module_state_gradient",
       "fdl_module_state_has_gradient",
+      "fdl_module_state_frozen",
       "fdl_module_state_set",
       "fdl_module_load_state",
       "fdl_module_to",
@@ -178,6 +179,7 @@ public final class FidelioH {
   private static final MethodHandle fdl_module_state_get$MH;
   private static final MethodHandle fdl_module_state_gradient$MH;
   private static final MethodHandle fdl_module_state_has_gradient$MH;
+  private static final MethodHandle fdl_module_state_frozen$MH;
   private static final MethodHandle fdl_module_state_set$MH;
   private static final MethodHandle fdl_module_load_state$MH;
   private static final MethodHandle fdl_module_to$MH;
@@ -264,6 +266,7 @@ public final class FidelioH {
     fdl_module_state_get$MH = downcall(linker, lookup, missing, "fdl_module_state_get", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_module_state_gradient$MH = downcall(linker, lookup, missing, "fdl_module_state_gradient", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_module_state_has_gradient$MH = downcall(linker, lookup, missing, "fdl_module_state_has_gradient", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_module_state_frozen$MH = downcall(linker, lookup, missing, "fdl_module_state_frozen", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_module_state_set$MH = downcall(linker, lookup, missing, "fdl_module_state_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_module_load_state$MH = downcall(linker, lookup, missing, "fdl_module_load_state", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     fdl_module_to$MH = downcall(linker, lookup, missing, "fdl_module_to", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -558,6 +561,14 @@ public final class FidelioH {
   public static int fdl_module_state_has_gradient(MemorySegment module, int index, MemorySegment out, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_module_state_has_gradient$MH.invokeExact(module, index, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_module_state_frozen(MemorySegment module, int index, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_module_state_frozen$MH.invokeExact(module, index, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

@@ -8,14 +8,9 @@ import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.features.TextMetadata;
 import dev.fidelio.features.TrainingSetMetadata;
-import dev.fidelio.runtime.DType;
 import dev.fidelio.runtime.Device;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.text.TextTokenizer;
-import dev.fidelio.weights.NamedTensor;
-import dev.fidelio.weights.SafetensorsReader;
-import dev.fidelio.weights.SafetensorsWriter;
-import dev.fidelio.weights.StateDict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,13 +24,16 @@ import java.util.Map;
 
 /**
  * A saved model folder (Ludwig's {@code model/}): the resolved config, the training-set metadata,
- * the weights of the whole model (encoders included, so prediction needs nothing else), and each
+ * the weights of the whole model (encoders included, so prediction needs nothing else: trained ones
+ * in model_weights.safetensors, frozen ones in frozen_weights.safetensors), and each
  * text feature's tokenizer.
  */
 public final class ModelBundle implements AutoCloseable {
   public static final String CONFIG_FILE = "model_hyperparameters.json";
   public static final String METADATA_FILE = "training_set_metadata.json";
   public static final String WEIGHTS_FILE = "model_weights.safetensors";
+  /** The parameters that never train (a frozen encoder's), written once per run; absent when there are none. */
+  public static final String FROZEN_WEIGHTS_FILE = "frozen_weights.safetensors";
   // A file with anything after its one JSON value is damaged, not a value plus ignored junk.
   private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -90,32 +88,15 @@ public final class ModelBundle implements AutoCloseable {
   }
 
   /**
-   * Writes every state entry of the model (atomically) as float32 safetensors, then the folder's
-   * manifest: weights are written last, after the description and tokenizers.
+   * Loads the weights strictly into model (every key, every shape): model_weights.safetensors, plus
+   * frozen_weights.safetensors where the folder has one (see ModelWeightsWriter).
    */
-  public static void writeWeights(Path folder, EcdModel model) {
-    List<NamedTensor> tensors = new ArrayList<>();
-    Map<String, Tensor> state = model.stateDict();
-    try {
-      for (var entry : state.entrySet()) {
-        Tensor t = entry.getValue();
-        try (Tensor f = t.dtype() == DType.FLOAT32 ? null : t.to(DType.FLOAT32)) {
-          tensors.add(new NamedTensor(entry.getKey(), t.shape(), (f == null ? t : f).toFloatArray()));
-        }
-      }
-    } finally {
-      state.values().forEach(Tensor::close);
-    }
-    SafetensorsWriter.write(folder.resolve(WEIGHTS_FILE), new StateDict(tensors), Map.of("format", "pt"));
-    ModelManifest.write(folder);
-  }
-
-  /** Loads the weights file strictly into model (every key, every shape). */
   public static void readWeights(Path folder, EcdModel model) {
-    StateDict weights = SafetensorsReader.read(folder.resolve(WEIGHTS_FILE)).tensors();
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     try {
-      for (NamedTensor t : weights) tensors.put(t.name(), Tensor.of(t.data(), t.shape()));
+      tensors.putAll(StateFiles.read(folder.resolve(WEIGHTS_FILE), ""));
+      Path frozen = folder.resolve(FROZEN_WEIGHTS_FILE);
+      if (Files.exists(frozen)) tensors.putAll(StateFiles.read(frozen, ""));
       model.loadState(tensors, List.of());
     } finally {
       tensors.values().forEach(Tensor::close);

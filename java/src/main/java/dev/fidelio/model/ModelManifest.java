@@ -31,12 +31,21 @@ public record ModelManifest(int format, Map<String, FileEntry> files) {
 
   /** Records every file of folder but the manifest itself (and temporary files). */
   public static void write(Path folder) {
+    write(folder, Map.of());
+  }
+
+  /**
+   * As write(folder), taking the entries of files the caller wrote and knows unchanged from known
+   * (a size that differs still means the file is hashed again).
+   */
+  public static void write(Path folder, Map<String, FileEntry> known) {
     Map<String, FileEntry> files = new TreeMap<>();
     try (Stream<Path> list = Files.list(folder)) {
       for (Path file : list.filter(Files::isRegularFile).toList()) {
         String name = file.getFileName().toString();
         if (name.equals(FILE) || name.endsWith(".tmp")) continue;
-        files.put(name, new FileEntry(Files.size(file), Digests.sha256(file)));
+        FileEntry entry = known.get(name);
+        files.put(name, entry != null && entry.size() == Files.size(file) ? entry : entryOf(file));
       }
       Path tmp = folder.resolve(FILE + ".tmp");
       JSON.writeValue(tmp.toFile(), new ModelManifest(FORMAT, files));
@@ -44,6 +53,11 @@ public record ModelManifest(int format, Map<String, FileEntry> files) {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the manifest of model folder " + folder + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The size and SHA-256 of file. */
+  public static FileEntry entryOf(Path file) throws IOException {
+    return new FileEntry(Files.size(file), Digests.sha256(file));
   }
 
   /**

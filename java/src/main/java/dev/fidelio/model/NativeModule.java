@@ -67,6 +67,16 @@ public abstract class NativeModule extends NativeObject {
     }
   }
 
+  /** Whether entry index is a parameter that never trains (requires no gradient), such as a frozen encoder's. */
+  public boolean frozen(int index) {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.arena().allocate(JAVA_INT);
+      call.check(FidelioH.fdl_module_state_frozen(handle(), index, out, call.error(), call.errorCapacity()),
+          "fdl_module_state_frozen");
+      return out.get(JAVA_INT, 0) != 0;
+    }
+  }
+
   /** A copy of the gradient of entry index from the last backward pass (zeros if none). */
   public Tensor gradient(int index) {
     try (var call = NativeCall.open()) {
@@ -109,10 +119,26 @@ public abstract class NativeModule extends NativeObject {
     }
   }
 
+  /** Which entries a copy of the state holds. */
+  public enum StatePart {
+    ALL,
+    /** Trainable parameters and buffers: what a training step or an evaluation can change. */
+    CHANGING,
+    /** Parameters that never train: written once per run, not at every save. */
+    FROZEN
+  }
+
   /** Copies of every state entry, by name, in module order. The caller closes the tensors. */
   public Map<String, Tensor> stateDict() {
+    return stateDict(StatePart.ALL);
+  }
+
+  /** Copies of the state entries of part, by name, in module order. The caller closes the tensors. */
+  public Map<String, Tensor> stateDict(StatePart part) {
     Map<String, Tensor> state = new LinkedHashMap<>();
-    for (int i = 0, n = stateCount(); i < n; i++) state.put(stateName(i), state(i));
+    for (int i = 0, n = stateCount(); i < n; i++) {
+      if (part == StatePart.ALL || frozen(i) == (part == StatePart.FROZEN)) state.put(stateName(i), state(i));
+    }
     return state;
   }
 

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.fidelio.experiment.JsonFiles;
 import dev.fidelio.experiment.Log;
 import dev.fidelio.model.EcdModel;
-import dev.fidelio.runtime.DType;
+import dev.fidelio.model.NativeModule.StatePart;
+import dev.fidelio.model.StateFiles;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.weights.NamedTensor;
@@ -32,21 +33,27 @@ import java.util.stream.Stream;
 /**
  * training_checkpoints/ in the results folder: everything a run needs to resume exactly, taken at
  * each evaluation. A checkpoint is a folder checkpoint-STEP holding state.safetensors (the model's
- * state, the optimizer's state, the CPU generator), progress.json (step, best metric, early-stop and
- * plateau counters, statistics so far) and manifest.json (SHA-256 of both). It is written under a
- * temporary name, synced, and renamed: a crash leaves either the whole checkpoint or none. Reading
- * verifies the checksums and falls back to the previous checkpoint when one does not match.
+ * trained parameters and buffers, the optimizer's state, the CPU generator), progress.json (step,
+ * best metric, early-stop and plateau counters, statistics so far) and manifest.json (SHA-256 of
+ * both, and of frozen.safetensors). The parameters that never train (a frozen encoder's) are
+ * written once per run, to training_checkpoints/frozen.safetensors, which every checkpoint of the
+ * run names by digest. A checkpoint is written under a temporary name, synced, and renamed: a crash
+ * leaves either the whole checkpoint or none. Reading verifies the checksums and falls back to the
+ * previous checkpoint when one does not match.
  */
 final class Checkpoints {
   static final String FOLDER = "training_checkpoints";
   private static final String STATE = "state.safetensors";
   private static final String PROGRESS = "progress.json";
   private static final String MANIFEST = "manifest.json";
+  private static final String FROZEN = "frozen.safetensors";
   private static final String PREFIX = "checkpoint-";
   /** The latest and one before it, in case the latest is damaged after its rename. */
   private static final int KEEP = 2;
 
   private final Path root;
+  // The SHA-256 of frozen.safetensors as this run wrote or verified it; "" for a model with no frozen parameters.
+  private String frozenDigest;
 
   Checkpoints(Path resultsFolder) {
     this.root = resultsFolder.resolve(FOLDER);
@@ -60,10 +67,12 @@ final class Checkpoints {
       Files.createDirectories(root);
       deleteRecursively(temporary);
       Files.createDirectories(temporary);
+      if (frozenDigest == null) frozenDigest = writeFrozen(model);
       SafetensorsWriter.write(temporary.resolve(STATE), snapshot(model), Map.of("format", "pt"));
       JsonFiles.write(temporary.resolve(PROGRESS), progress.toJson());
       Map<String, String> manifest = new LinkedHashMap<>();
       for (String file : List.of(STATE, PROGRESS)) manifest.put(file, sha256(temporary.resolve(file)));
+      if (!frozenDigest.isEmpty()) manifest.put(FROZEN, frozenDigest);
       JsonFiles.write(temporary.resolve(MANIFEST), manifest);
       for (String file : List.of(STATE, PROGRESS, MANIFEST)) sync(temporary.resolve(file));
       deleteRecursively(target);
@@ -76,18 +85,27 @@ final class Checkpoints {
     }
   }
 
+  /** Writes frozen.safetensors (synced) and returns its digest; "" and no file when nothing is frozen. */
+  private String writeFrozen(EcdModel model) throws IOException {
+    Path file = root.resolve(FROZEN);
+    if (!StateFiles.write(file, model, StatePart.FROZEN)) return "";
+    sync(file);
+    sync(root);
+    return sha256(file);
+  }
+
   /**
    * Loads the newest intact checkpoint into model (weights, optimizer, generator) and returns its
    * progress; empty when there is none. Damaged checkpoints are reported and skipped.
    */
   Optional<TrainingProgress> restoreLatest(EcdModel model) {
     for (Path checkpoint : checkpoints()) {
-      Optional<String> problem = verify(checkpoint);
+      Optional<String> problem = verify(checkpoint, model);
       if (problem.isPresent()) {
         Log.warn("checkpoint " + checkpoint + " is damaged (" + problem.get() + "); trying the previous one");
         continue;
       }
-      restore(model, SafetensorsReader.read(checkpoint.resolve(STATE)).tensors());
+      restore(model, SafetensorsReader.read(checkpoint.resolve(STATE)).tensors(), frozenOf(checkpoint));
       try {
         Map<String, Object> json = JsonFiles.MAPPER.readValue(checkpoint.resolve(PROGRESS).toFile(),
             new TypeReference<>() {});
@@ -115,15 +133,26 @@ final class Checkpoints {
     return Long.parseLong(checkpoint.getFileName().toString().substring(PREFIX.length()));
   }
 
-  private static Optional<String> verify(Path checkpoint) {
+  private Optional<String> verify(Path checkpoint, EcdModel model) {
     try {
-      Map<String, String> manifest = JsonFiles.MAPPER.readValue(checkpoint.resolve(MANIFEST).toFile(),
-          new TypeReference<>() {});
+      Map<String, String> manifest = manifest(checkpoint);
       for (String file : List.of(STATE, PROGRESS)) {
         String expected = manifest.get(file);
         if (expected == null) return Optional.of(MANIFEST + " lists no " + file);
         if (!Files.exists(checkpoint.resolve(file))) return Optional.of(file + " is missing");
         if (!expected.equals(sha256(checkpoint.resolve(file)))) return Optional.of(file + " fails its SHA-256");
+      }
+      String frozen = manifest.get(FROZEN);
+      if (frozen != null && !frozen.equals(frozenDigest)) {
+        Path file = root.resolve(FROZEN);
+        if (!Files.exists(file) || !frozen.equals(sha256(file))) {
+          // The model was just built from the same pretrained weights: its frozen parameters, written
+          // again, repair the file when they are the very bytes the checkpoint names.
+          String problem = file + (Files.exists(file) ? " fails the SHA-256 the checkpoint names" : " is missing");
+          if (!frozen.equals(writeFrozen(model))) return Optional.of(problem);
+          Log.warn(problem + "; rewritten from the encoder's pretrained weights, which match it");
+        }
+        frozenDigest = frozen;  // verified once: the next save of this run need not write it again
       }
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
@@ -131,41 +160,39 @@ final class Checkpoints {
     }
   }
 
+  private static Map<String, String> manifest(Path checkpoint) throws IOException {
+    return JsonFiles.MAPPER.readValue(checkpoint.resolve(MANIFEST).toFile(), new TypeReference<>() {});
+  }
+
+  /** The frozen parameters a verified checkpoint names, or null when it names none (nothing frozen). */
+  private Path frozenOf(Path checkpoint) {
+    try {
+      return manifest(checkpoint).containsKey(FROZEN) ? root.resolve(FROZEN) : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + checkpoint.resolve(MANIFEST) + ": " + e.getMessage(), e);
+    }
+  }
+
   private static StateDict snapshot(EcdModel model) {
-    List<NamedTensor> tensors = new ArrayList<>();
-    add(tensors, "model.", model.stateDict());
-    add(tensors, "optimizer.", model.optimizerState());
+    List<NamedTensor> tensors = new ArrayList<>(StateFiles.float32("model.", model, StatePart.CHANGING));
+    Map<String, Tensor> optimizer = model.optimizerState();
     try (Tensor rng = NativeRuntime.rngState()) {
-      add(tensors, "rng.", Map.of("cpu", rng));
+      tensors.addAll(StateFiles.float32("optimizer.", optimizer));
+      tensors.addAll(StateFiles.float32("rng.", Map.of("cpu", rng)));
+    } finally {
+      optimizer.values().forEach(Tensor::close);
     }
     return new StateDict(tensors);
   }
 
-  /** Copies the tensors as float32 (exact for the float32 weights, the step count and the generator's bytes). */
-  private static void add(List<NamedTensor> out, String prefix, Map<String, Tensor> tensors) {
+  private static void restore(EcdModel model, StateDict state, Path frozen) {
+    Map<String, Tensor> weights = StateFiles.tensors(state, "model.");
     try {
-      for (var entry : tensors.entrySet()) {
-        Tensor t = entry.getValue();
-        try (Tensor f = t.dtype() == DType.FLOAT32 ? null : t.to(DType.FLOAT32)) {
-          out.add(new NamedTensor(prefix + entry.getKey(), t.shape(), (f == null ? t : f).toFloatArray()));
-        }
-      }
-    } finally {
-      if (!prefix.equals("rng.")) tensors.values().forEach(Tensor::close);
-    }
-  }
-
-  private static void restore(EcdModel model, StateDict state) {
-    Map<String, Tensor> weights = new LinkedHashMap<>();
-    try {
+      if (frozen != null) weights.putAll(StateFiles.read(frozen, ""));
       for (NamedTensor t : state) {
-        String name = t.name();
-        if (name.startsWith("model.")) {
-          weights.put(name.substring("model.".length()), Tensor.of(t.data(), t.shape()));
-        } else if (name.startsWith("optimizer.")) {
-          try (Tensor value = Tensor.of(t.data(), t.shape())) {
-            model.setOptimizerState(name.substring("optimizer.".length()), value);
-          }
+        if (!t.name().startsWith("optimizer.")) continue;
+        try (Tensor value = Tensor.of(t.data(), t.shape())) {
+          model.setOptimizerState(t.name().substring("optimizer.".length()), value);
         }
       }
       model.loadState(weights, List.of());

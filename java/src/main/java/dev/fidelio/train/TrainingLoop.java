@@ -10,6 +10,7 @@ import dev.fidelio.metrics.OutputMetrics;
 import dev.fidelio.metrics.SplitStatistics;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.model.ModelBundle;
+import dev.fidelio.model.ModelWeightsWriter;
 import dev.fidelio.predict.Predictor;
 import dev.fidelio.runtime.FidelioException;
 import dev.fidelio.runtime.Status;
@@ -57,6 +58,7 @@ public final class TrainingLoop {
     long started = System.nanoTime();
     boolean writes = workers.writesResults();
     Path modelFolder = writes ? results.resolve("model") : null;
+    ModelWeightsWriter modelWriter = writes ? new ModelWeightsWriter(modelFolder) : null;
     Checkpoints checkpoints = writes && !workers.distributed() ? new Checkpoints(results) : null;
     TrainingProgress progress = resume ? checkpoints.restoreLatest(model).orElseThrow(() -> new IllegalArgumentException(
         "no intact checkpoint under " + results.resolve(Checkpoints.FOLDER) + " to resume from"))
@@ -144,7 +146,7 @@ public final class TrainingLoop {
             best = metric;
             bestEpoch = epoch;
             sinceImprovement = 0;
-            if (writes) ModelBundle.writeWeights(modelFolder, model);
+            if (writes) modelWriter.write(model);
           } else if (++sinceImprovement >= config.trainer().earlyStop() && config.trainer().earlyStop() >= 0) {
             Log.info("early stop: no improvement of " + selection.metric() + " for " + sinceImprovement
                 + " evaluations");

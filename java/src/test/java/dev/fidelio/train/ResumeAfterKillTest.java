@@ -44,8 +44,8 @@ class ResumeAfterKillTest {
         learning_rate_scheduler: {warmup_fraction: 0.1, decay: cosine}
       """;
   /** Files a finished run leaves that must not depend on interruptions. */
-  private static final List<String> SAME = List.of("model/model_weights.safetensors", "training_statistics.json",
-      "training_log.csv");
+  private static final List<String> SAME = List.of("model/model_weights.safetensors",
+      "model/frozen_weights.safetensors", "training_statistics.json", "training_log.csv");
 
   @TempDir
   static Path dir;
@@ -97,6 +97,32 @@ class ResumeAfterKillTest {
     String log = Files.readString(Path.of(output + ".log"));
     assertTrue(log.contains("is damaged (state.safetensors fails its SHA-256)"), log);
     assertTrue(log.contains("resuming from " + checkpoints.get(1)), log);
+    assertSameAsReference(results);
+  }
+
+  @Test
+  void frozenEncoderWeightsAreWrittenOncePerRunNotAtEveryCheckpoint() throws IOException {
+    long frozen = Files.size(reference.resolve(Checkpoints.FOLDER).resolve("frozen.safetensors"));
+    assertTrue(frozen > 80_000_000, "the frozen MiniLM holds about 90 MB, frozen.safetensors " + frozen + " bytes");
+    assertEquals(frozen, Files.size(reference.resolve("model/frozen_weights.safetensors")));
+    // What a checkpoint and a best-model save write: the head and its optimizer state, a few kB.
+    for (Path checkpoint : new Checkpoints(reference).checkpoints()) {
+      long state = Files.size(checkpoint.resolve("state.safetensors"));
+      assertTrue(state < 200_000, checkpoint + ": state.safetensors holds " + state + " bytes");
+    }
+    assertTrue(Files.size(reference.resolve("model/model_weights.safetensors")) < 200_000);
+  }
+
+  @Test
+  void aDeletedFrozenFileIsRewrittenFromThePretrainedWeights() throws Exception {
+    Path output = dir.resolve("frozen-deleted");
+    Path results = output.resolve("experiment_run");
+    killAfterCheckpoint(train(output, null), results, 3);
+    Files.delete(results.resolve(Checkpoints.FOLDER).resolve("frozen.safetensors"));
+    Process resumed = train(output, results);
+    assertEquals(0, resumed.waitFor(), "the resume failed; see " + output + ".log");
+    String log = Files.readString(Path.of(output + ".log"));
+    assertTrue(log.contains("frozen.safetensors is missing; rewritten from the encoder's pretrained weights"), log);
     assertSameAsReference(results);
   }
 
