@@ -1,5 +1,6 @@
 // C ABI of the ECD model, building and predicting: added step by step (inputs, combiner, outputs),
 // then evaluated or exported with one call per batch. Training: ecd_training_api.cpp.
+#include <c10/core/InferenceMode.h>
 #include <c10/core/GradMode.h>
 
 #include <cmath>
@@ -207,7 +208,15 @@ int32_t fdl_ecd_embed(fdl_ecd* ecd, int32_t input_index, const fdl_tensor* const
     auto raw = tensors_of(raw_inputs, n_raw_inputs, "raw_inputs");
     // Values are checked on the host, where reading them costs nothing.
     input->check_values(raw);
-    *out = new_tensor_handle(input->embed(on_model_device(e, raw)).to(at::kCPU));
+    at::Tensor embedding;
+    {
+      // No autograd bookkeeping at all (no version counters, no view tracking): the frozen pass of
+      // cache_encoder_embeddings runs here, on every row of the dataset.
+      c10::InferenceMode inference;
+      embedding = input->embed(on_model_device(e, raw));
+    }
+    // A normal tensor for the caller: an inference tensor would fail if a caller trained on it.
+    *out = new_tensor_handle(embedding.to(at::kCPU).clone());
   });
 }
 

@@ -3,17 +3,15 @@
 #include "api_guard.h"
 
 namespace fdl {
-namespace {
 
-std::vector<at::Tensor> trainable_parameters(fdl_ecd* e) {
-  std::vector<at::Tensor> trainable;
-  for (const auto& p : e->model->parameters()) {
-    if (p.requires_grad()) trainable.push_back(p);
+const std::vector<at::Tensor>& trainable_parameters(fdl_ecd* e) {
+  if (e->trainable.empty()) {
+    for (const auto& p : e->model->parameters()) {
+      if (p.requires_grad()) e->trainable.push_back(p);
+    }
   }
-  return trainable;
+  return e->trainable;
 }
-
-}  // namespace
 
 fdl_ecd* ecd_of(const fdl_ecd* handle) {
   check_handle(handle, HandleKind::Ecd, "ecd");

@@ -35,6 +35,10 @@ struct fdl_ecd {
   bool compile = false;                               // trainer.compile
   std::unique_ptr<fdl::CapturedTrainStep> captured;   // its CUDA graphs, when capture is possible
   std::unique_ptr<fdl::FrozenForward> frozen;         // compile on the CPU: the evaluation forward
+  // The parameters that train, found once after the build: a step walks these, not a frozen encoder's
+  // hundred tensors (with cached embeddings that walk cost more than the head's kernels). Moving the
+  // model keeps the tensors (Module::to sets their data in place).
+  std::vector<at::Tensor> trainable;
 };
 
 namespace fdl {
@@ -45,6 +49,9 @@ fdl_ecd* built_ecd(const fdl_ecd* handle);
 
 // The tensors of a C array of handles; what names the argument in errors ("inputs[2]").
 std::vector<at::Tensor> tensors_of(const fdl_tensor* const* handles, int32_t count, const char* what);
+
+// The parameters that require gradients (computed once, after the build).
+const std::vector<at::Tensor>& trainable_parameters(fdl_ecd* e);
 
 // The parameters this process's optimizer updates: its data-parallel share, or all trainable ones.
 std::vector<at::Tensor> optimized_parameters(fdl_ecd* e);

@@ -31,6 +31,11 @@ std::pair<std::string, at::Tensor> optimizer_state_at(fdl_ecd* e, int32_t index)
   return state[index];
 }
 
+// set_to_none: the first backward writes gradients instead of adding to zeros; later micro-batches add.
+void zero_gradients(fdl_ecd* e) {
+  for (const auto& p : trainable_parameters(e)) p.mutable_grad().reset();
+}
+
 void require_finite_loss(double value) {
   require(std::isfinite(value), "the loss is " + std::to_string(value) +
                                     ": check the inputs for NaN/inf, or lower the learning rate");
@@ -49,12 +54,12 @@ double captured_train_step(fdl_ecd* e, std::vector<at::Tensor> x, std::vector<at
       loss = e->model->loss(e->model->forward(inputs), targets).to(at::kFloat);
     }
     loss.backward();
-    clip_gradients(e->model->parameters(), e->clipping);
+    clip_gradients(trainable_parameters(e), e->clipping);
     at::Tensor non_finite = loss.detach().isfinite().logical_not().to(at::kFloat).reshape({1});
     e->optimizer->step(e->learning_rate, non_finite);
     return loss.detach();
   };
-  auto outcome = e->captured->run(x, y, body, [e] { e->model->zero_grad(/*set_to_none=*/true); });
+  auto outcome = e->captured->run(x, y, body, [e] { zero_gradients(e); });
   if (outcome.replayed_only) e->optimizer->count_replayed_step();
   bump_weights_version();
   double value = outcome.loss.item<double>();
@@ -189,15 +194,14 @@ int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_
     auto x = tensors_of(inputs, n_inputs, "inputs");
     auto y = tensors_of(targets, n_targets, "targets");
     e->model->check_values(x, y);  // on the host, before the batch moves to the model's device
-    e->model->train();
+    if (!e->model->is_training()) e->model->train();  // a walk over every module: only after an evaluation
     if (e->captured && begins_update != 0 && ends_update != 0 && why_not_captured(e).empty()) {
       *loss_out = captured_train_step(e, x, y, learning_rate);
       return;
     }
     x = on_model_device(e, std::move(x));
     y = on_model_device(e, std::move(y));
-    // set_to_none: the first backward writes gradients instead of adding to zeros; later micro-batches add.
-    if (begins_update != 0) e->model->zero_grad(/*set_to_none=*/true);
+    if (begins_update != 0) zero_gradients(e);
     at::Tensor loss;
     {
       AutocastGuard autocast = autocast_for(e);  // forward and loss only; backward follows the forward's dtypes
@@ -211,14 +215,14 @@ int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs, int32_
       // Data-parallel: the accumulated gradients are summed over ranks, weighted by each rank's rows.
       if (e->data_parallel) e->data_parallel->reduce_gradients();
       // float16: gradients are unscaled first; a step with inf/NaN gradients is skipped (and counted).
-      bool finite = !e->scaler || e->scaler->unscale_and_check(e->model->parameters());
+      bool finite = !e->scaler || e->scaler->unscale_and_check(trainable_parameters(e));
       if (finite) {
         if (e->data_parallel) {
           // The global norm spans every rank's shard under ZeRO-1; per-tensor limits are local.
           if (e->clipping.max_global_norm > 0) e->data_parallel->clip_global_norm(e->clipping.max_global_norm);
-          clip_gradients(e->model->parameters(), GradientClipping{0, e->clipping.max_norm, e->clipping.max_value});
+          clip_gradients(trainable_parameters(e), GradientClipping{0, e->clipping.max_norm, e->clipping.max_value});
         } else {
-          clip_gradients(e->model->parameters(), e->clipping);
+          clip_gradients(trainable_parameters(e), e->clipping);
         }
         optimizer_step(e, learning_rate);
         bump_weights_version();

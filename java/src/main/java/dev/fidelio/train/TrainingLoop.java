@@ -93,6 +93,7 @@ public final class TrainingLoop {
         long stepsPerEpoch = (train.size() + globalBatch - 1) / globalBatch;
         int[] order = order(train.size(), shuffled ? shuffle : null);
         ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + plan.epochs(), (int) stepsPerEpoch);
+        int epochRows = 0;
         for (long b = firstBatch; b < stepsPerEpoch && !stop && step < plan.totalSteps(); b++) {
           // Phase 1: one optimizer step over the next effective batch.
           Workers.Shard shard = workers.shard(Arrays.copyOfRange(order, (int) b * globalBatch,
@@ -106,7 +107,8 @@ public final class TrainingLoop {
           log.step(step, epoch, learningRate, loss, rows);
           intervalLoss += loss * rows;
           intervalRows += rows;
-          bar.update((int) b + 1, intervalRows, intervalLoss / intervalRows);
+          epochRows += rows;
+          bar.update((int) b + 1, epochRows, intervalLoss / intervalRows);
           boolean lastStep = step == plan.totalSteps() || (epoch == plan.epochs() && b == stepsPerEpoch - 1);
           if (step % plan.stepsPerCheckpoint() != 0 && !lastStep) continue;
 
