@@ -102,7 +102,7 @@ rows+=("| frozen-encoder pass ($n spam texts, max 256 tokens, batches of $b, col
   echo "Command: \`benchmarks/run-small-models.sh\` (ROUNDS=$rounds, FROZEN_ROWS=$frozen_rows)"
   echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; started $started;" \
     "load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "Fidelio: $(sed -n 's/^libtorch_source: //p;s/^ *libtorch_source=//p' <(\"$root/bin/fidelio\" --version 2>/dev/null) | head -1)"
+  echo "Fidelio: $("$root/bin/fidelio" --version 2>/dev/null | grep '^LibTorch' | cut -c1-120)"
   echo "PyTorch: $(head -1 "$tmp/python.txt" | grep -o 'torch=[^ ]*') from the same wheel; threads as the launcher sets them"
   echo
   echo "| workload | unit | Fidelio (best) | PyTorch eager (best) | Fidelio / PyTorch |"

@@ -8,7 +8,7 @@
 #   resnet  trainable ResNet-18 step, batch 32, 224x224 (lock-step)   ResNetStepServer / resnet_train_step.py
 #   head    cached-head step: 384 -> 2 head, AdamW, batch 32          CachedHeadStepBenchmark / head_train_step.py
 # WORKLOADS (default "text frozen resnet head") picks some; COMPILE=0 skips torch.compile.
-# Writes benchmarks/results/torch2-anchor-<date>.md.
+# Writes benchmarks/results/torch2-anchor-<date>.md (or $OUT).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bin/lib/find-jdk.sh"
@@ -20,7 +20,7 @@ java_home="$(fidelio_find_jdk)"
 fidelio_native_env
 py="$(fidelio_torch2_python "$root")"
 lib="$root/build/native/lib/libfidelio.so"
-out="$root/benchmarks/results/torch2-anchor-$(date +%F).md"
+out="${OUT:-$root/benchmarks/results/torch2-anchor-$(date +%F).md}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 workloads="${WORKLOADS:-text frozen resnet head}"

@@ -9,10 +9,10 @@ import dev.fidelio.bindings.FidelioH;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
-/** A native tensor (an at::Tensor behind an fdl_tensor handle) owned by this object. */
+/** A native tensor (an at::Tensor behind an fdl_tensor handle) owned by this object, used by the thread that made it. */
 public final class Tensor extends NativeObject {
   private Tensor(MemorySegment handle) {
-    super("Tensor", handle, FidelioH::fdl_tensor_free);
+    super("Tensor", handle, FidelioH::fdl_tensor_free, Sharing.OWNER_THREAD);
   }
 
   /** Takes ownership of a handle returned by a native function. */
