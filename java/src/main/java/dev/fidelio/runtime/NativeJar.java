@@ -39,6 +39,8 @@ final class NativeJar {
       Path tmp = Files.createTempFile(folder, "libfidelio-", ".so.tmp");
       try {
         Files.write(tmp, library);
+        // createTempFile made it owner-only; a shared cache folder should serve every user.
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         try {
           Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
