@@ -10,11 +10,15 @@ package dev.fidelio.api;
 public final class Cancellation {
   private volatile boolean cancelled;
 
+  /** A cancellation not yet cancelled. */
+  public Cancellation() {}
+
   /** Asks every run using this to stop after its current optimizer step. Idempotent. */
   public void cancel() {
     cancelled = true;
   }
 
+  /** Whether {@link #cancel} was called. */
   public boolean isCancelled() {
     return cancelled;
   }

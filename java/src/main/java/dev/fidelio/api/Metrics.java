@@ -24,6 +24,7 @@ public final class Metrics {
     return List.copyOf(byOutput.keySet());
   }
 
+  /** True when nothing was measured (an empty split, or evaluation skipped). */
   public boolean isEmpty() {
     return byOutput.isEmpty();
   }

@@ -29,6 +29,7 @@ import java.nio.file.Path;
 public record TrainOptions(Path outputDirectory, String experimentName, String modelName, long randomSeed,
                            Path cacheDirectory, Path resumeFrom, String device, TrainingListener listener,
                            Cancellation cancellation) {
+  /** Checks the settings (folder and names given); a null or blank device is auto. */
   public TrainOptions {
     if (outputDirectory == null) throw new IllegalArgumentException("outputDirectory is null");
     if (experimentName == null || experimentName.isBlank()) throw new IllegalArgumentException("experimentName is empty");
@@ -42,46 +43,55 @@ public record TrainOptions(Path outputDirectory, String experimentName, String m
     return new TrainOptions(Path.of("results"), "experiment", "run", 42, null, null, device, null, null);
   }
 
+  /** A copy with outputDirectory set. */
   public TrainOptions outputDirectory(Path value) {
     return new TrainOptions(value, experimentName, modelName, randomSeed, cacheDirectory, resumeFrom, device,
         listener, cancellation);
   }
 
+  /** A copy with experimentName set. */
   public TrainOptions experimentName(String value) {
     return new TrainOptions(outputDirectory, value, modelName, randomSeed, cacheDirectory, resumeFrom, device,
         listener, cancellation);
   }
 
+  /** A copy with modelName set. */
   public TrainOptions modelName(String value) {
     return new TrainOptions(outputDirectory, experimentName, value, randomSeed, cacheDirectory, resumeFrom, device,
         listener, cancellation);
   }
 
+  /** A copy with randomSeed set. */
   public TrainOptions randomSeed(long value) {
     return new TrainOptions(outputDirectory, experimentName, modelName, value, cacheDirectory, resumeFrom, device,
         listener, cancellation);
   }
 
+  /** A copy with cacheDirectory set. */
   public TrainOptions cacheDirectory(Path value) {
     return new TrainOptions(outputDirectory, experimentName, modelName, randomSeed, value, resumeFrom, device,
         listener, cancellation);
   }
 
+  /** A copy with resumeFrom set. */
   public TrainOptions resumeFrom(Path value) {
     return new TrainOptions(outputDirectory, experimentName, modelName, randomSeed, cacheDirectory, value, device,
         listener, cancellation);
   }
 
+  /** A copy with device set. */
   public TrainOptions device(String value) {
     return new TrainOptions(outputDirectory, experimentName, modelName, randomSeed, cacheDirectory, resumeFrom, value,
         listener, cancellation);
   }
 
+  /** A copy with listener set. */
   public TrainOptions listener(TrainingListener value) {
     return new TrainOptions(outputDirectory, experimentName, modelName, randomSeed, cacheDirectory, resumeFrom, device,
         value, cancellation);
   }
 
+  /** A copy with cancellation set. */
   public TrainOptions cancellation(Cancellation value) {
     return new TrainOptions(outputDirectory, experimentName, modelName, randomSeed, cacheDirectory, resumeFrom, device,
         listener, value);
