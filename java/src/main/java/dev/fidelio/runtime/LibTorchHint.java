@@ -21,7 +21,9 @@ final class LibTorchHint {
     StringBuilder hint = new StringBuilder(which).append(" is missing: libfidelio.so needs its libc10.so,"
         + " libtorch_cpu.so and libtorch.so");
     String lib = linked.getProperty("libtorch.lib", "");
-    if (!lib.isEmpty()) hint.append(" (it was built against those in ").append(lib).append(", which this machine lacks)");
+    if (!lib.isEmpty()) {
+      hint.append(" (it was built against those in ").append(lib).append(", which this machine lacks)");
+    }
     hint.append(". Install the package torch (`").append(pip).append("`) and export ")
         .append(NativeLibrary.LIBTORCH_VARIABLE).append("=<its site-packages>/torch, or unpack pytorch.org's libtorch ")
         .append(version).append(" archive and export ").append(NativeLibrary.LIBTORCH_VARIABLE)
