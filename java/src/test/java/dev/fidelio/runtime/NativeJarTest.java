@@ -59,6 +59,42 @@ class NativeJarTest {
   }
 
   @Test
+  void aMachineWithoutTheLinkedLibTorchIsToldWhatToInstallAndFidelioLibtorchFixesIt(@TempDir Path dir)
+      throws Exception {
+    // A copy of the library whose RUNPATH names a folder that does not exist, as on a machine that never
+    // had the build's LibTorch: the path's bytes are overwritten in place, keeping its length.
+    String lib = NativeJar.linkedLibTorch().getProperty("libtorch.lib");
+    byte[] library = NativeLibrary.resource(NativeJar.RESOURCE);
+    byte[] from = lib.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    int at = indexOf(library, from);
+    assertTrue(at >= 0, "the RUNPATH " + lib + " is not in the library");
+    for (int i = 1; i < from.length; i++) library[at + i] = 'x';
+    Path moved = Files.write(dir.resolve("libfidelio.so"), library);
+
+    Process missing = version(dir, dir.resolve("cache"), Map.of("FIDELIO_NATIVE_LIBRARY", moved.toString()));
+    missing.waitFor();
+    String out = Files.readString(dir.resolve("out-" + missing.pid()));
+    String version = NativeJar.linkedLibTorch().getProperty("libtorch.version");
+    assertTrue(out.contains("libc10.so") && out.contains("LibTorch " + version + " (CPU) is missing"), out);
+    assertTrue(out.contains("pip install torch==" + version) && out.contains("export FIDELIO_LIBTORCH="), out);
+
+    Process pointed = version(dir, dir.resolve("cache"), Map.of("FIDELIO_NATIVE_LIBRARY", moved.toString(),
+        NativeLibrary.LIBTORCH_VARIABLE, Path.of(lib).getParent().toString()));
+    pointed.waitFor();
+    String loaded = Files.readString(dir.resolve("out-" + pointed.pid()));
+    assertTrue(loaded.contains("LibTorch " + version), loaded);
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+      return i;
+    }
+    return -1;
+  }
+
+  @Test
   void missingLibTorchNamesTheVersionToInstallAndWhereToPointFidelioLibtorch() {
     Properties linked = NativeJar.linkedLibTorch();
     assertTrue(linked.getProperty("libtorch.version", "").matches("2\\.\\d+\\.\\d+"), "manifest: " + linked);
