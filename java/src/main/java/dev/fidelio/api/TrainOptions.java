@@ -32,7 +32,9 @@ public record TrainOptions(Path outputDirectory, String experimentName, String m
   /** Checks the settings (folder and names given); a null or blank device is auto. */
   public TrainOptions {
     if (outputDirectory == null) throw new IllegalArgumentException("outputDirectory is null");
-    if (experimentName == null || experimentName.isBlank()) throw new IllegalArgumentException("experimentName is empty");
+    if (experimentName == null || experimentName.isBlank()) {
+      throw new IllegalArgumentException("experimentName is empty");
+    }
     if (modelName == null || modelName.isBlank()) throw new IllegalArgumentException("modelName is empty");
     if (device == null || device.isBlank()) device = "auto";
   }

@@ -17,6 +17,7 @@
  * over them exhaustively.
  *
  * <p><b>Internal:</b> not part of Fidelio's API, which is {@link dev.fidelio.api}; public only so that
- * Fidelio's own packages can use it, and free to change in any release. Applications build configs with {@link dev.fidelio.api.ModelConfig}.
+ * Fidelio's own packages can use it, and free to change in any release. Applications build configs
+ * with {@link dev.fidelio.api.ModelConfig}.
  */
 package dev.fidelio.config;

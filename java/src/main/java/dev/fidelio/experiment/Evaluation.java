@@ -26,7 +26,7 @@ public final class Evaluation {
 
   private Evaluation() {}
 
-  /** What predict / evaluate wrote: predictions.csv, and for evaluate test_statistics.json (else null) and its content. */
+  /** What predict / evaluate wrote: predictions.csv; for evaluate also test_statistics.json (else null), its content. */
   public record Outcome(Path predictions, Path statisticsFile, Map<String, Map<String, Object>> statistics, int rows) {}
 
   public static Outcome run(Path modelFolder, Path datasetFile, Split split, Path outputDirectory,

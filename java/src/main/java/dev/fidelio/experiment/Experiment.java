@@ -134,8 +134,8 @@ public final class Experiment {
         if (!workers.writesResults()) return new Outcome(null, result, Map.of());
         JsonFiles.write(results.resolve("training_statistics.json"), result.statistics().toJson());
         Map<String, Map<String, Object>> testStatistics = Map.of();
-        Map<String, Object> description = Description.of(config, configSource, datasetFile, prepared, plan, result, notes,
-            secondsToTraining);
+        Map<String, Object> description = Description.of(config, configSource, datasetFile, prepared, plan, result,
+            notes, secondsToTraining);
         if (!distributed.isEmpty()) description.put("distributed", distributed);
         description.putAll(probed);
         description.put("memory", memoryUse(beforeTraining));
@@ -194,8 +194,9 @@ public final class Experiment {
           throw new IllegalStateException("the preprocessed store could not be written: " + prepared.storeError()
               + "; free space there, or pass --cache_dir to put it elsewhere");
         }
-        return new Preprocessed(prepared.entry(), prepared.key().hash(), prepared.hit(), prepared.data().training().size(),
-            prepared.data().validation().size(), prepared.data().test().size(), prepared.seconds());
+        return new Preprocessed(prepared.entry(), prepared.key().hash(), prepared.hit(),
+            prepared.data().training().size(), prepared.data().validation().size(), prepared.data().test().size(),
+            prepared.seconds());
       }
     }
   }

@@ -33,7 +33,9 @@ public final class NativeEnvironment {
   public static String missingExports(Map<String, String> env) {
     StringBuilder exports = new StringBuilder();
     recommended().forEach((name, value) -> {
-      if (env.get(name) == null) exports.append(exports.isEmpty() ? "export " : " ").append(name).append('=').append(value);
+      if (env.get(name) == null) {
+        exports.append(exports.isEmpty() ? "export " : " ").append(name).append('=').append(value);
+      }
     });
     return exports.toString();
   }

@@ -73,8 +73,8 @@ public final class NativeLibrary {
     for (String name : List.of("libc10.so", "libtorch_cpu.so", "libtorch.so")) {
       Path file = lib.resolve(name);
       if (!Files.isRegularFile(file)) {
-        throw new FidelioException(Status.INTERNAL, LIBTORCH_VARIABLE + "=" + folder + " holds no " + name + " (looked in "
-            + lib + "); point it at a libtorch folder (its lib/ holds libtorch_cpu.so) or a torch package folder");
+        throw new FidelioException(Status.INTERNAL, LIBTORCH_VARIABLE + "=" + folder + " holds no " + name
+            + " (looked in " + lib + "); point it at a libtorch folder (its lib/ holds libtorch_cpu.so) or a torch package folder");
       }
       System.load(file.toString());
     }
