@@ -31,7 +31,7 @@ fidelio_build_if_stale() {
   local need=0
   [ -f "$stamp" ] && [ -f "$root/java/target/fidelio.jar" ] && [ -f "$root/build/native/lib/libfidelio.so" ] || need=1
   if [ $need -eq 0 ] && [ -n "$(find "$root/native" "$root/java/src/main" "$root/bindings/src/main" \
-      "$root/cmake" "$root/CMakeLists.txt" "$root/pom.xml" "$root/java/pom.xml" "$root/bindings/pom.xml" \
+      "$root/cmake" "$root/CMakeLists.txt" "$root/pom.xml" "$root/java/pom.xml" "$root/bindings/pom.xml" "$root/native-jar/pom.xml" \
       -newer "$stamp" -type f -print -quit 2>/dev/null)" ]; then
     need=1
   fi

@@ -50,15 +50,18 @@ public final class FidelioModel implements AutoCloseable {
     return load(modelFolder, 128);
   }
 
+  /** Loads a model folder; rows go through the model batchSize at a time (at least 1). */
   public static FidelioModel load(Path modelFolder, int batchSize) {
     if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
     return new FidelioModel(ModelBundle.load(modelFolder), batchSize);
   }
 
+  /** The model's input features: what a row for {@link #predict} holds. */
   public List<InputFeature> inputFeatures() {
     return bundle.config().inputFeatures();
   }
 
+  /** The model's output features: what {@link #predict} returns. */
   public List<OutputFeature> outputFeatures() {
     return bundle.config().outputFeatures();
   }

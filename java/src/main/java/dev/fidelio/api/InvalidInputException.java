@@ -8,6 +8,7 @@ package dev.fidelio.api;
 public final class InvalidInputException extends IllegalArgumentException {
   private final String feature;
 
+  /** feature: the input feature at fault, or null; message: what is wrong, naming the row. */
   public InvalidInputException(String feature, String message) {
     super(message);
     this.feature = feature;

@@ -16,12 +16,13 @@ public record Predictions(List<OutputPredictions> outputs, int size) {
     return PredictionColumns.names(outputs, true);
   }
 
-  /** Row as {column: value}; labels are Strings, probabilities and numbers Floats, lists List<Float>. */
+  /** Row as {column: value}; labels are Strings, probabilities and numbers Floats, lists {@code List<Float>}. */
   public Map<String, Object> row(int index) {
     java.util.Objects.checkIndex(index, size);
     return PredictionColumns.row(outputs, index);
   }
 
+  /** Every row, as {@link #row} gives each. */
   public List<Map<String, Object>> rows() {
     List<Map<String, Object>> rows = new ArrayList<>(size);
     for (int r = 0; r < size; r++) rows.add(row(r));

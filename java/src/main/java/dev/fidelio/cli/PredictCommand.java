@@ -1,6 +1,9 @@
 package dev.fidelio.cli;
 
-import dev.fidelio.experiment.Evaluation;
+import dev.fidelio.api.EvaluationOptions;
+import dev.fidelio.api.Fidelio;
+import dev.fidelio.api.Split;
+import dev.fidelio.api.TrainingData;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,14 +34,19 @@ class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Evaluation.Split which;
+    Split which;
     try {
-      which = Evaluation.Split.valueOf(split.toUpperCase());
+      which = Split.valueOf(split.toUpperCase());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--split must be full, training, validation or test, not '" + split + "'");
     }
     if (batchSize < 1) throw new IllegalArgumentException("--batch_size must be >= 1, not " + batchSize);
-    Evaluation.run(modelPath, dataset, which, outputDirectory, withStatistics(), batchSize);
+    var options = new EvaluationOptions(which, outputDirectory, batchSize);
+    if (withStatistics()) {
+      Fidelio.evaluate(modelPath, TrainingData.file(dataset), options);
+    } else {
+      Fidelio.predict(modelPath, TrainingData.file(dataset), options);
+    }
     return 0;
   }
 }

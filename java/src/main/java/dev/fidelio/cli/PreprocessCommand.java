@@ -1,6 +1,10 @@
 package dev.fidelio.cli;
 
-import dev.fidelio.experiment.Experiment;
+import dev.fidelio.api.Fidelio;
+import dev.fidelio.api.ModelConfig;
+import dev.fidelio.api.PreprocessResult;
+import dev.fidelio.api.TrainOptions;
+import dev.fidelio.api.TrainingData;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,7 +30,9 @@ final class PreprocessCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    System.out.println(Experiment.preprocess(config, dataset, randomSeed, cacheDir));
+    PreprocessResult r = Fidelio.preprocess(ModelConfig.fromFile(config), TrainingData.file(dataset),
+        TrainOptions.defaults().randomSeed(randomSeed).cacheDirectory(cacheDir));
+    System.out.println(r.summary());
     return 0;
   }
 }

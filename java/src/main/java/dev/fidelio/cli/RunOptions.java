@@ -1,6 +1,6 @@
 package dev.fidelio.cli;
 
-import dev.fidelio.experiment.Experiment;
+import dev.fidelio.api.TrainOptions;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -30,8 +30,8 @@ final class RunOptions {
       + "available), cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}; environment FIDELIO_DEVICE)")
   String device;
 
-  Experiment.Settings settings() {
-    return new Experiment.Settings(outputDirectory, experimentName, modelName, randomSeed, cacheDir, modelResumePath,
-        device);
+  TrainOptions options() {
+    return new TrainOptions(outputDirectory, experimentName, modelName, randomSeed, cacheDir, modelResumePath, device,
+        null, null);
   }
 }

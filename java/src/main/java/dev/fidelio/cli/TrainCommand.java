@@ -4,7 +4,9 @@ import dev.fidelio.config.Backend;
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.distributed.Launcher;
 import dev.fidelio.distributed.WorkerEnvironment;
-import dev.fidelio.experiment.Experiment;
+import dev.fidelio.api.Fidelio;
+import dev.fidelio.api.ModelConfig;
+import dev.fidelio.api.TrainingData;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -49,7 +51,12 @@ class TrainCommand implements Callable<Integer> {
             System.out);
       }
     }
-    Experiment.run(config, dataset, run.settings(), evaluateTest());
+    ModelConfig modelConfig = ModelConfig.fromFile(config);
+    if (evaluateTest()) {
+      Fidelio.experiment(modelConfig, TrainingData.file(dataset), run.options());
+    } else {
+      Fidelio.train(modelConfig, TrainingData.file(dataset), run.options());
+    }
     return 0;
   }
 

@@ -15,5 +15,9 @@
  * method of the record that holds it, next to the matching {@code toYamlNode} that renders it back.
  * Sections with a {@code type} discriminator are sealed interfaces, so code that builds the model switches
  * over them exhaustively.
+ *
+ * <p><b>Internal:</b> not part of Fidelio's API, which is {@link dev.fidelio.api}; public only so that
+ * Fidelio's own packages can use it, and free to change in any release. Applications build configs
+ * with {@link dev.fidelio.api.ModelConfig}.
  */
 package dev.fidelio.config;

@@ -14,13 +14,13 @@ import java.util.Map;
 final class Description {
   private Description() {}
 
-  static Map<String, Object> of(FidelioConfig config, Path configFile, Path dataset, Preparation.Result prepared,
+  static Map<String, Object> of(FidelioConfig config, String configSource, Path dataset, Preparation.Result prepared,
                                 TrainingPlan plan, TrainingLoop.Result result, List<String> notes,
                                 double secondsToTraining) {
     PreprocessedData data = prepared.data();
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("command", "train");
-    d.put("config_file", configFile.toString());
+    d.put("config_file", configSource);
     d.put("dataset", dataset.toAbsolutePath().toString());
     d.put("rows", data.datasetRows());
     d.put("split", Map.of("training", data.splitRows()[0], "validation", data.splitRows()[1], "test",

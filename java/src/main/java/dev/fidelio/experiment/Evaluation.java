@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Ludwig's predict and evaluate with a saved model: raw rows in (the real encoders run, also for
@@ -25,8 +26,11 @@ public final class Evaluation {
 
   private Evaluation() {}
 
-  public static void run(Path modelFolder, Path datasetFile, Split split, Path outputDirectory, boolean withStatistics,
-                         int batchSize) {
+  /** What predict / evaluate wrote: predictions.csv; for evaluate also test_statistics.json (else null), its content. */
+  public record Outcome(Path predictions, Path statisticsFile, Map<String, Map<String, Object>> statistics, int rows) {}
+
+  public static Outcome run(Path modelFolder, Path datasetFile, Split split, Path outputDirectory,
+                            boolean withStatistics, int batchSize) {
     try (ModelBundle bundle = ModelBundle.load(modelFolder)) {
       Table table = DatasetReader.read(datasetFile);
       int[] rows = rows(bundle, table, split);
@@ -37,11 +41,12 @@ public final class Evaluation {
       Path predictions = unused(outputDirectory, "predictions", ".csv");
       PredictionsCsv.write(predictions, result.outputs(), data.size());
       Log.info("wrote " + data.size() + " predictions to " + predictions);
-      if (withStatistics) {
-        var stats = SplitStatistics.of(bundle.config(), data, result, true);
-        JsonFiles.write(unused(outputDirectory, "test_statistics", ".json"), stats);
-        Log.info(split.name().toLowerCase() + " split: " + Description.summary(bundle.config(), stats));
-      }
+      if (!withStatistics) return new Outcome(predictions, null, Map.of(), data.size());
+      var stats = SplitStatistics.of(bundle.config(), data, result, true);
+      Path statistics = unused(outputDirectory, "test_statistics", ".json");
+      JsonFiles.write(statistics, stats);
+      Log.info(split.name().toLowerCase() + " split: " + Description.summary(bundle.config(), stats));
+      return new Outcome(predictions, statistics, stats, data.size());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write into " + outputDirectory + ": " + e.getMessage(), e);
     }

@@ -19,6 +19,7 @@ import dev.fidelio.runtime.Device;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.store.PreprocessedData;
 import dev.fidelio.train.BatchSizeProbe;
+import dev.fidelio.train.TrainingHooks;
 import dev.fidelio.train.TrainingLoop;
 import dev.fidelio.train.TrainingPlan;
 import java.io.IOException;
@@ -62,9 +63,24 @@ public final class Experiment {
    * data-parallel worker other than rank 0, which writes nothing).
    */
   public static Path run(Path configFile, Path datasetFile, Settings settings, boolean evaluateTest) {
+    return run(loadConfig(configFile), configFile.toString(), datasetFile, settings, evaluateTest, TrainingHooks.NONE)
+        .results();
+  }
+
+  /**
+   * What a run produced: its results folder (null on a data-parallel worker other than rank 0), what
+   * training saw, and the test split's statistics (empty without a test evaluation or test rows).
+   */
+  public record Outcome(Path results, TrainingLoop.Result training, Map<String, Map<String, Object>> testStatistics) {}
+
+  /**
+   * As {@link #run(Path, Path, Settings, boolean)}, for a config already parsed; configSource says
+   * where it came from (description.json's config_file); hooks observe and may cancel the run.
+   */
+  public static Outcome run(FidelioConfig config, String configSource, Path datasetFile, Settings settings,
+                            boolean evaluateTest, TrainingHooks hooks) {
     long started = System.nanoTime();
     long encoderRowsAtStart = Bert.forwardRows();
-    FidelioConfig config = loadConfig(configFile);
     NativeRuntime.manualSeed(settings.randomSeed());
     NativeRuntime.memoryStats(true); // counts LibTorch's CPU allocations from here, for description.json
     try (Workers workers = Workers.start(config.backend(), System.getenv());
@@ -109,16 +125,17 @@ public final class Experiment {
         // The peak so far is loading and preprocessing; from here it is what training itself needs.
         NativeRuntime.MemoryStats beforeTraining = NativeRuntime.memoryStats(true);
         TrainingLoop.Result result = TrainingLoop.run(model, config, metadata, plan, data.training(),
-            data.validation(), data.test(), results, settings.resumeFrom() != null, workers);
+            data.validation(), data.test(), results, settings.resumeFrom() != null, workers, hooks);
         Map<String, Object> distributed = workers.describe(OPTIMIZER_STATE_SLOTS);
         if (Calibration.fit(model, config, metadata, data.validation(), plan.evalBatchSize())) {
           Log.info("calibration: temperatures " + metadata.temperature() + " (fitted on the validation split)");
           if (modelFolder != null) ModelBundle.updateDescription(modelFolder, config, metadata);
         }
-        if (!workers.writesResults()) return null;
+        if (!workers.writesResults()) return new Outcome(null, result, Map.of());
         JsonFiles.write(results.resolve("training_statistics.json"), result.statistics().toJson());
-        Map<String, Object> description = Description.of(config, configFile, datasetFile, prepared, plan, result, notes,
-            secondsToTraining);
+        Map<String, Map<String, Object>> testStatistics = Map.of();
+        Map<String, Object> description = Description.of(config, configSource, datasetFile, prepared, plan, result,
+            notes, secondsToTraining);
         if (!distributed.isEmpty()) description.put("distributed", distributed);
         description.putAll(probed);
         description.put("memory", memoryUse(beforeTraining));
@@ -127,6 +144,7 @@ public final class Experiment {
         if (evaluateTest && data.test().size() > 0) {
           Predictor.Result predictions = Predictor.run(model, data.test(), config, metadata, plan.evalBatchSize());
           var stats = SplitStatistics.of(config, data.test(), predictions, true);
+          testStatistics = stats;
           JsonFiles.write(results.resolve("test_statistics.json"), stats);
           PredictionsCsv.write(results.resolve("predictions.csv"), predictions.outputs(), data.test().size());
           Log.info("test: " + Description.summary(config, stats));
@@ -135,9 +153,9 @@ public final class Experiment {
         description.put("encoder_forward_rows", Bert.forwardRows() - encoderRowsAtStart);
         description.put("total_seconds", (System.nanoTime() - started) / 1e9);
         JsonFiles.write(results.resolve("description.json"), description);
+        Log.info("results in " + results);
+        return new Outcome(results, result, testStatistics);
       }
-      Log.info("results in " + results);
-      return results;
     }
   }
 
@@ -146,7 +164,21 @@ public final class Experiment {
    * outputs are cached) or verifies the existing one; returns a one-line summary.
    */
   public static String preprocess(Path configFile, Path datasetFile, long randomSeed, Path cacheDir) {
-    FidelioConfig config = loadConfig(configFile);
+    return preprocess(loadConfig(configFile), datasetFile, randomSeed, cacheDir).summary();
+  }
+
+  /** The preprocessed store entry a config and dataset have: where, its key, whether it was there, its rows. */
+  public record Preprocessed(Path entry, String key, boolean hit, int trainingRows, int validationRows, int testRows,
+                             double seconds) {
+    /** "stored|reused ENTRY (key K, a/b/c training/validation/test rows, s s)": fidelio preprocess's line. */
+    public String summary() {
+      return (hit ? "reused " : "stored ") + entry + " (key " + key + ", " + trainingRows + "/" + validationRows + "/"
+          + testRows + " training/validation/test rows, " + String.format("%.1f s)", seconds);
+    }
+  }
+
+  /** As {@link #preprocess(Path, Path, long, Path)}, for a config already parsed. */
+  public static Preprocessed preprocess(FidelioConfig config, Path datasetFile, long randomSeed, Path cacheDir) {
     NativeRuntime.manualSeed(randomSeed);
     try (TextEncoders encoders = TextEncoders.load(config)) {
       Preparation.Pending pending = Preparation.start(config, datasetFile, randomSeed, encoders, cacheDir);
@@ -162,9 +194,8 @@ public final class Experiment {
           throw new IllegalStateException("the preprocessed store could not be written: " + prepared.storeError()
               + "; free space there, or pass --cache_dir to put it elsewhere");
         }
-        return (prepared.hit() ? "reused " : "stored ") + prepared.entry() + " (key " + prepared.key().hash() + ", "
-            + prepared.data().training().size() + "/" + prepared.data().validation().size() + "/"
-            + prepared.data().test().size() + " training/validation/test rows, " + String.format("%.1f s)",
+        return new Preprocessed(prepared.entry(), prepared.key().hash(), prepared.hit(),
+            prepared.data().training().size(), prepared.data().validation().size(), prepared.data().test().size(),
             prepared.seconds());
       }
     }

@@ -55,6 +55,16 @@ public final class TrainingLoop {
   public static Result run(EcdModel model, FidelioConfig config, TrainingSetMetadata metadata, TrainingPlan plan,
                            Dataset train, Dataset validation, Dataset test, Path results, boolean resume,
                            Workers workers) {
+    return run(model, config, metadata, plan, train, validation, test, results, resume, workers, TrainingHooks.NONE);
+  }
+
+  /**
+   * As above, telling hooks of steps, evaluations and best models; when hooks cancel, the run
+   * checkpoints where it is (mid-epoch too) and throws {@link RunCancelledException}.
+   */
+  public static Result run(EcdModel model, FidelioConfig config, TrainingSetMetadata metadata, TrainingPlan plan,
+                           Dataset train, Dataset validation, Dataset test, Path results, boolean resume,
+                           Workers workers, TrainingHooks hooks) {
     long started = System.nanoTime();
     boolean writes = workers.writesResults();
     Path modelFolder = writes ? results.resolve("model") : null;
@@ -82,8 +92,8 @@ public final class TrainingLoop {
     Trainer t = config.trainer();
     boolean shuffled = t.shouldShuffle();
     for (int e = 0; e < epoch; e++) order(train.size(), shuffled ? shuffle : null);
-    double intervalLoss = 0;
-    int intervalRows = 0;
+    double intervalLoss = progress.intervalLoss();
+    int intervalRows = progress.intervalRows();
     MicroBatch microBatch = new MicroBatch(batchSize);
     try (TrainingLog log = !writes ? TrainingLog.discard() : resume ? TrainingLog.resume(results.resolve(TrainingLog.FILE), step)
         : TrainingLog.create(results.resolve(TrainingLog.FILE))) {
@@ -109,8 +119,19 @@ public final class TrainingLoop {
           intervalRows += rows;
           epochRows += rows;
           bar.update((int) b + 1, epochRows, intervalLoss / intervalRows);
+          hooks.step(epoch, step, learningRate, loss);
           boolean lastStep = step == plan.totalSteps() || (epoch == plan.epochs() && b == stepsPerEpoch - 1);
-          if (step % plan.stepsPerCheckpoint() != 0 && !lastStep) continue;
+          if (step % plan.stepsPerCheckpoint() != 0 && !lastStep) {
+            if (hooks.cancelled()) {
+              // Between evaluations: checkpoint the running loss too, so the next evaluation's is the same.
+              log.flush();
+              if (checkpoints == null) throw new RunCancelledException(results, step);
+              checkpoints.save(model, new TrainingProgress(step, bestEpoch, best, sinceImprovement, stop,
+                  plateau.reduction().state(), statistics.toJson(), intervalLoss, intervalRows));
+              throw new RunCancelledException(results, step);
+            }
+            continue;
+          }
 
           // Phase 2: evaluation (the training set too with evaluate_training_set; none with skip_all_evaluation).
           double trainingLoss = intervalLoss / intervalRows;
@@ -136,6 +157,7 @@ public final class TrainingLoop {
               trainingLoss, t.skipAllEvaluation() ? "no evaluation (skip_all_evaluation)"
                   : String.format("%s %s %s %.4f", selection.split(), selection.field(), selection.metric(), metric),
               learningRate));
+          hooks.evaluation(epoch, step, trainingLoss, validationStats, testStats);
           plateau.observe(trainingLoss, validationStats, testStats);
           int next = increase.observe(batchSize, trainingLoss, validationStats, testStats);
           if (next != batchSize) {
@@ -149,6 +171,7 @@ public final class TrainingLoop {
             bestEpoch = epoch;
             sinceImprovement = 0;
             if (writes) modelWriter.write(model);
+            hooks.bestModel(epoch, step, selection.metric(), metric);
           } else if (++sinceImprovement >= config.trainer().earlyStop() && config.trainer().earlyStop() >= 0) {
             Log.info("early stop: no improvement of " + selection.metric() + " for " + sinceImprovement
                 + " evaluations");
@@ -157,8 +180,10 @@ public final class TrainingLoop {
           }
           if (checkpoints != null) {
             checkpoints.save(model, new TrainingProgress(step, bestEpoch, best, sinceImprovement, stop,
-                plateau.reduction().state(), statistics.toJson()));
+                plateau.reduction().state(), statistics.toJson(), 0, 0));
           }
+          // The checkpoint just written is where a cancelled run continues; after the last step the run is done.
+          if (!lastStep && !stop && hooks.cancelled()) throw new RunCancelledException(results, step);
         }
         firstBatch = 0;
       }

@@ -4,15 +4,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where a run stands after an evaluation, as a checkpoint stores it: optimizer steps done, the best
- * metric so far and when it was reached, the early-stop and plateau counters, and the statistics.
- * With the weights, optimizer state and generator state, this resumes a run exactly.
+ * Where a run stands, as a checkpoint stores it: optimizer steps done, the best metric so far and
+ * when it was reached, the early-stop and plateau counters, the statistics, and the training loss
+ * summed since the last evaluation (intervalLoss over intervalRows rows: 0 at an evaluation, not 0
+ * when a cancelled run checkpoints between evaluations). With the weights, optimizer state and
+ * generator state, this resumes a run exactly.
  */
 record TrainingProgress(long step, int bestEpoch, double best, int sinceImprovement, boolean stopped,
-                        PlateauReduction.State plateau, Map<String, Object> statistics) {
+                        PlateauReduction.State plateau, Map<String, Object> statistics, double intervalLoss,
+                        int intervalRows) {
 
   static TrainingProgress initial() {
-    return new TrainingProgress(0, 0, Double.NaN, 0, false, PlateauReduction.off().state(), Map.of());
+    return new TrainingProgress(0, 0, Double.NaN, 0, false, PlateauReduction.off().state(), Map.of(), 0, 0);
   }
 
   /** Doubles as text: NaN and every bit of the value survive the JSON round trip. */
@@ -27,6 +30,8 @@ record TrainingProgress(long step, int bestEpoch, double best, int sinceImprovem
     json.put("plateau_bad_evaluations", plateau.badEvaluations());
     json.put("plateau_reductions", plateau.reductions());
     json.put("statistics", statistics);
+    json.put("interval_loss", Double.toString(intervalLoss));
+    json.put("interval_rows", intervalRows);
     return json;
   }
 
@@ -38,6 +43,9 @@ record TrainingProgress(long step, int bestEpoch, double best, int sinceImprovem
         new PlateauReduction.State(Double.parseDouble((String) json.get("plateau_best")),
             ((Number) json.get("plateau_bad_evaluations")).intValue(),
             ((Number) json.get("plateau_reductions")).intValue()),
-        (Map<String, Object>) json.get("statistics"));
+        (Map<String, Object>) json.get("statistics"),
+        // Checkpoints written before the interval was recorded were all taken at evaluations: 0 then.
+        Double.parseDouble((String) json.getOrDefault("interval_loss", "0")),
+        ((Number) json.getOrDefault("interval_rows", 0)).intValue());
   }
 }

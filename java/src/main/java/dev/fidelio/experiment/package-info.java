@@ -1,0 +1,7 @@
+/**
+ * A run's orchestration: preprocessing (or the stored result), model building, training, results folder, evaluation.
+ *
+ * <p><b>Internal:</b> not part of Fidelio's API, which is {@link dev.fidelio.api}; public only so that
+ * Fidelio's own packages can use it, and free to change in any release.
+ */
+package dev.fidelio.experiment;

@@ -1,0 +1,7 @@
+/**
+ * The native ECD model and its encoders (owning Java objects of native handles), saved model folders.
+ *
+ * <p><b>Internal:</b> not part of Fidelio's API, which is {@link dev.fidelio.api}; public only so that
+ * Fidelio's own packages can use it, and free to change in any release.
+ */
+package dev.fidelio.model;

@@ -1,0 +1,7 @@
+/**
+ * The native library: loading (from the class path's native jar), calls, tensors, status codes, process settings.
+ *
+ * <p><b>Internal:</b> not part of Fidelio's API, which is {@link dev.fidelio.api}; public only so that
+ * Fidelio's own packages can use it, and free to change in any release.
+ */
+package dev.fidelio.runtime;
