@@ -22,6 +22,7 @@ import dev.fidelio.features.CategoryVocabulary;
 import dev.fidelio.features.FeatureException;
 import dev.fidelio.features.TrainingSetMetadata;
 import dev.fidelio.weights.PretrainedBert;
+import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.weights.StateDict;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,15 @@ public final class ModelFactory {
   /** imageWeights: per image feature with use_pretrained, its torchvision state_dict (empty when loading a saved model). */
   public static EcdModel build(FidelioConfig config, TrainingSetMetadata metadata, Map<String, PretrainedBert> pretrained,
                                Map<String, StateDict> imageWeights, long seed, List<String> notes) {
+    // Initial weights come from LibTorch's one process-wide generator: two models built at once in
+    // one JVM (the Java API allows it) would interleave its draws and each get other weights than
+    // its seed gives alone. One build at a time, each from its own seed.
+    return NativeRuntime.withSeed(seed, () -> buildSeeded(config, metadata, pretrained, imageWeights, seed, notes));
+  }
+
+  private static EcdModel buildSeeded(FidelioConfig config, TrainingSetMetadata metadata,
+                                      Map<String, PretrainedBert> pretrained, Map<String, StateDict> imageWeights,
+                                      long seed, List<String> notes) {
     EcdModel model = EcdModel.create(seed);
     try {
       for (InputFeature input : config.inputFeatures()) {

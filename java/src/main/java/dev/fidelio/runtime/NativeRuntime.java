@@ -44,14 +44,24 @@ public final class NativeRuntime {
     }
   }
 
-  public static void manualSeed(long seed) {
+  /**
+   * Runs work with LibTorch's process-wide CPU generator seeded with seed and held by this thread:
+   * the seeding and generator calls here lock the same monitor, so another thread's runs cannot
+   * interleave their draws with work's (two models built at once get the weights each gets alone).
+   */
+  public static synchronized <T> T withSeed(long seed, java.util.function.Supplier<T> work) {
+    manualSeed(seed);
+    return work.get();
+  }
+
+  public static synchronized void manualSeed(long seed) {
     try (var call = NativeCall.open()) {
       call.check(FidelioH.fdl_runtime_manual_seed(seed, call.error(), call.errorCapacity()), "fdl_runtime_manual_seed");
     }
   }
 
   /** The CPU generator's state (its bytes as int64), for checkpoints. */
-  public static Tensor rngState() {
+  public static synchronized Tensor rngState() {
     try (var call = NativeCall.open()) {
       MemorySegment out = call.allocatePointer();
       call.check(FidelioH.fdl_runtime_rng_state_get(out, call.error(), call.errorCapacity()),
@@ -61,7 +71,7 @@ public final class NativeRuntime {
   }
 
   /** Restores a state from {@link #rngState}: later random draws repeat those after it was taken. */
-  public static void setRngState(Tensor state) {
+  public static synchronized void setRngState(Tensor state) {
     try (var call = NativeCall.open()) {
       call.check(FidelioH.fdl_runtime_rng_state_set(state.nativeHandle(), call.error(), call.errorCapacity()),
           "fdl_runtime_rng_state_set");

@@ -12,6 +12,7 @@ public final class ProgressBar {
   private final String label;
   private final int total;
   private final long started = System.nanoTime();
+  private long lastDrawn = started - 1_000_000_000L;  // the first update draws
 
   public ProgressBar(String label, int total) {
     this.label = label;
@@ -20,7 +21,11 @@ public final class ProgressBar {
 
   /** meanLoss NaN leaves the loss out (passes that do not train). */
   public void update(int done, int samples, double meanLoss) {
-    double seconds = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
+    // Runs at every training step: a line is formatted only when drawn, on a terminal 10 times a second.
+    long now = System.nanoTime();
+    if (done != total && (!terminal || now - lastDrawn < 100_000_000L)) return;
+    lastDrawn = now;
+    double seconds = Math.max(1e-9, (now - started) / 1e9);
     int width = 30;
     int filled = total == 0 ? width : (int) ((long) width * done / total);
     String loss = Double.isNaN(meanLoss) ? "" : String.format(" loss %.4f", meanLoss);
