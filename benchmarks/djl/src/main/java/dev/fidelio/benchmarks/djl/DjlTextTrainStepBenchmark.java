@@ -17,14 +17,17 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * DJL's twin of Fidelio's TextTrainStepBenchmark (same JMH settings, batch, length, optimizer,
- * clipping): one training step of the MiniLM-shaped classifier, see {@link DjlTrainStep}.
+ * clipping): one training step of the MiniLM-shaped classifier, see {@link DjlTrainStep}. JMH's
+ * -jvmArgsAppend on the command line replaces the GC flags below: pass them again there.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(1)
+// Epsilon GC (no collection): a collection between forward and backward corrupts DJL's gradients,
+// see DjlTrainStep. A step allocates ~1.3 MiB of Java heap, so 2 GiB lasts ~1,500 steps.
+@Fork(value = 1, jvmArgsAppend = {"-XX:+UnlockExperimentalVMOptions", "-XX:+UseEpsilonGC", "-Xmx2g"})
 public class DjlTextTrainStepBenchmark {
   @Param({"32"})
   int batch;

@@ -5,7 +5,8 @@ import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Checks that the DJL step really trains before it is timed: the loss on the fixed batch must fall
- * over a few steps (it would not if the optimizer or the gradients were not wired). Prints the
+ * over a few steps (it would not if the optimizer or the gradients were not wired), and no step's
+ * gradient norm may be garbage (see DjlTrainStep on garbage collection). Prints the
  * engine, its LibTorch version and thread counts, and the losses; exits 1 if the loss did not fall.
  * Usage: DjlTrainCheck [steps] [batch] [length].
  */
@@ -21,18 +22,23 @@ public final class DjlTrainCheck {
         engine.getEngineName(), engine.getVersion(), Engine.getDjlVersion(), JniUtils.getNumThreads(),
         JniUtils.getNumInteropThreads());
     float[] losses = new float[steps];
+    int corrupt = 0;
     try (DjlTrainStep step = new DjlTrainStep(batch, length)) {
       for (int i = 0; i < steps; i++) {
         long start = System.nanoTime();
         losses[i] = step.step();
-        System.out.printf("step %d loss %.5f %.0f ms%n", i, losses[i], (System.nanoTime() - start) / 1e6);
+        double norm = step.lastGradientNorm();
+        System.out.printf("step %d loss %.5f grad_norm %.3g %.0f ms heap_used %d MiB%n", i, losses[i], norm,
+            (System.nanoTime() - start) / 1e6, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+        // A sound step's norm is O(10) here; a garbage one (see DjlTrainStep on GC) is >= 1e10 or NaN.
+        if (!(norm < 1e6)) corrupt++;
       }
     }
     // Dropout makes single losses noisy: compare the first two steps with the last two.
     float first = (losses[0] + losses[1]) / 2;
     float last = (losses[steps - 2] + losses[steps - 1]) / 2;
-    boolean falls = last < first;
-    System.out.printf("loss_first=%.5f loss_last=%.5f trains=%s%n", first, last, falls);
-    if (!falls) System.exit(1);
+    boolean trains = last < first && corrupt == 0;
+    System.out.printf("loss_first=%.5f loss_last=%.5f corrupt_gradients=%d trains=%s%n", first, last, corrupt, trains);
+    if (!trains) System.exit(1);
   }
 }
