@@ -95,7 +95,7 @@ Threads: intra-op $intra, inter-op $inter on both (Fidelio's as LibTorch reports
 ai.djl.pytorch.num_threads / num_interop_threads, confirmed by its check: $(grep -o 'intra_op_threads=[0-9]* inter_op_threads=[0-9]*' "$tmp/check.txt")).
 Environment for both: OMP_NUM_THREADS=$OMP_NUM_THREADS OMP_WAIT_POLICY=$OMP_WAIT_POLICY MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX
 MALLOC_MMAP_MAX_=$MALLOC_MMAP_MAX_ MALLOC_MMAP_THRESHOLD_=$MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_=$MALLOC_TRIM_THRESHOLD_ (the launcher's).
-Both: JMH, 1 fork, 2 warm-up x 5 s, 5 measured x 5 s, mean ± 99.9% CI; float32, batch 32 x 128
+Both: JMH, 1 fork, 2 warm-up x 5 s, 5 measured x 5 s (unless JMH_ARGS says otherwise), mean ± 99.9% CI; float32, batch 32 x 128
 random ids (seed 3, no padding), CPU. Ratio = DJL's time over Fidelio's (above 1: Fidelio faster).
 DJL's training JVMs (check and step) run with \`$djl_train_gc\`: a garbage collection between
 forward and backward corrupts DJL's gradients (benchmarks/djl/.../DjlTrainStep.java); Fidelio's use
