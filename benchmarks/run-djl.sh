@@ -49,11 +49,12 @@ echo "== DJL trains? (fixed batch, lr 1e-5)"
   tee "$tmp/check.txt"
 grep -q 'trains=true' "$tmp/check.txt" || { tail -n 20 "$tmp/check.log" >&2; echo "run-djl: DJL's step did not train" >&2; exit 1; }
 
-score() {  # score JSON: "mean error" of JMH's primary metric; a failed run shows its log and stops the script
+score() {  # score JSON: "mean error best" of JMH's primary metric (best: the fastest measured iteration);
+  # a failed run shows its log and stops the script
   local line
-  line="$(jq -er '.[0].primaryMetric | "\(.score) \(.scoreError)"' "$1" 2>/dev/null)" ||
+  line="$(jq -er '.[0].primaryMetric | "\(.score) \(.scoreError) \([.rawData[][]] | min)"' "$1" 2>/dev/null)" ||
     { tail -n 30 "${1%.json}.log" >&2; echo "run-djl: ${1##*/} has no score" >&2; kill -TERM $$; }
-  awk '{printf "%.1f %.1f\n", $1, $2}' <<<"$line"
+  awk '{printf "%.1f %.1f %.1f\n", $1, $2, $3}' <<<"$line"
 }
 fidelio() {  # fidelio NAME BENCHMARK
   "${java[@]}" -jar "$root/benchmarks/target/benchmarks.jar" -jvmArgsAppend "-Dfidelio.native.library=$lib" \
@@ -66,22 +67,25 @@ djl() {  # djl NAME BENCHMARK [JVM ARGS]
   score "$tmp/$1.json"
 }
 rows=()
-declare -A sum_f sum_d
+declare -A sum_f sum_d best_f best_d
 for ((r = 1; r <= rounds; r++)); do
   for w in text frozen; do
     if [ "$w" = text ]; then fb=TextTrainStepBenchmark db=DjlTextTrainStepBenchmark label="trainable MiniLM step" gc="$djl_train_gc"
     else fb=FrozenEncoderPassBenchmark db=DjlFrozenEncoderPassBenchmark label="frozen-encoder pass" gc=""; fi
     echo "== round $r: $w"
-    if ((r % 2)); then read -r f fe <<<"$(fidelio "f$w$r" $fb)"; read -r d de <<<"$(djl "d$w$r" $db "$gc")"
-    else read -r d de <<<"$(djl "d$w$r" $db "$gc")"; read -r f fe <<<"$(fidelio "f$w$r" $fb)"; fi
+    if ((r % 2)); then read -r f fe fbest <<<"$(fidelio "f$w$r" $fb)"; read -r d de dbest <<<"$(djl "d$w$r" $db "$gc")"
+    else read -r d de dbest <<<"$(djl "d$w$r" $db "$gc")"; read -r f fe fbest <<<"$(fidelio "f$w$r" $fb)"; fi
     sum_f[$w]="$(awk -v a="${sum_f[$w]:-0}" -v b="$f" 'BEGIN{print a + b}')"
     sum_d[$w]="$(awk -v a="${sum_d[$w]:-0}" -v b="$d" 'BEGIN{print a + b}')"
+    best_f[$w]="$(awk -v a="${best_f[$w]:-1e30}" -v b="$fbest" 'BEGIN{print (b < a) ? b : a}')"
+    best_d[$w]="$(awk -v a="${best_d[$w]:-1e30}" -v b="$dbest" 'BEGIN{print (b < a) ? b : a}')"
     first="Fidelio"; ((r % 2)) || first="DJL"
-    rows+=("| $label | $r ($first first) | $f ± $fe ms | $d ± $de ms | $(awk -v d="$d" -v f="$f" 'BEGIN{printf "%.2f", d/f}') |")
+    rows+=("| $label | $r ($first first) | $f ± $fe ms | $d ± $de ms | $(awk -v d="$d" -v f="$f" 'BEGIN{printf "%.2f", d/f}') | $fbest ms | $dbest ms | $(awk -v d="$dbest" -v f="$fbest" 'BEGIN{printf "%.2f", d/f}') |")
     echo "${rows[-1]}"
   done
 done
 ratio() { awk -v d="${sum_d[$1]}" -v f="${sum_f[$1]}" 'BEGIN{printf "%.2f", d/f}'; }
+best_ratio() { awk -v d="${best_d[$1]}" -v f="${best_f[$1]}" 'BEGIN{printf "%.2f", d/f}'; }
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 cat >"$out" <<MD
 # Fidelio vs DJL 0.36 (PyTorch engine), $(date +%F)
@@ -104,11 +108,13 @@ the default G1 (its step is one native call and allocates next to nothing on the
 DJL's training check before timing (loss on the fixed batch, train mode with dropout, lr 1e-5):
 \`$(grep -o 'loss_first=.*' "$tmp/check.txt")\` (means of the first two and last two of 6 steps).
 
-| workload | round | Fidelio | DJL | DJL / Fidelio |
-|---|---|---|---|---|
+| workload | round | Fidelio mean | DJL mean | DJL / Fidelio | Fidelio best | DJL best | DJL / Fidelio (best) |
+|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 
 Over all rounds (mean DJL time / mean Fidelio time): trainable MiniLM step **$(ratio text)**,
-frozen-encoder pass **$(ratio frozen)**.
+frozen-encoder pass **$(ratio frozen)**. Best iterations over all rounds (the fastest measured JMH
+iteration of each side, the least disturbed by other work on the machine): trainable step
+**$(best_ratio text)** ($(printf '%.1f' "${best_d[text]}") vs $(printf '%.1f' "${best_f[text]}") ms), frozen pass **$(best_ratio frozen)** ($(printf '%.1f' "${best_d[frozen]}") vs $(printf '%.1f' "${best_f[frozen]}") ms).
 MD
 cat "$out"
