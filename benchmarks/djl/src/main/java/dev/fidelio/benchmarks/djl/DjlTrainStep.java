@@ -25,7 +25,8 @@ import java.util.List;
  *
  * <p>DJL's optimizers clip each element (optClipGrad), not the global norm, so the norm clipping
  * that Fidelio (and Ludwig, and the PyTorch twin) applies is written out on the gradients.
- * Gradients need no zeroing here: measured, their norm does not grow over steps of this loop.
+ * Gradients need no zeroing here: the PyTorch engine's AdamW zeroes each one after its update
+ * (PtNDArrayEx.adamUpdate calls zeroGrad; measured, the norm does not grow over steps).
  *
  * <p>Run its JVM without garbage collection (Epsilon GC; benchmarks/run-djl.sh does): DJL turns each
  * scalar operand (x.mul(2f), the attention's 1/sqrt(d)) into a tensor over a Java direct buffer,
