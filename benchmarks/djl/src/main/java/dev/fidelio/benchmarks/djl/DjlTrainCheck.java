@@ -7,7 +7,8 @@ import ai.djl.pytorch.jni.JniUtils;
  * Checks that the DJL step really trains before it is timed: the loss on the fixed batch must fall
  * over a few steps (it would not if the optimizer or the gradients were not wired), and no step's
  * gradient norm may be garbage (see DjlTrainStep on garbage collection). Prints the
- * engine, its LibTorch version and thread counts, and the losses; exits 1 if the loss did not fall.
+ * engine, its LibTorch version and thread counts, and the losses; exits 1 if the loss did not fall
+ * or a gradient was garbage.
  * Usage: DjlTrainCheck [steps] [batch] [length].
  */
 public final class DjlTrainCheck {
