@@ -30,9 +30,9 @@ import java.util.List;
  *
  * <p>Run its JVM without garbage collection (Epsilon GC; benchmarks/run-djl.sh does): DJL turns each
  * scalar operand (x.mul(2f), the attention's 1/sqrt(d)) into a tensor over a Java direct buffer,
- * which it closes at once while autograd still holds it; a collection between forward and backward
- * frees that memory and the gradients come back as garbage (measured: a System.gc() there gave
- * gradient norms of 1e18, then NaN; without forcing, 1e14-1e34 every few steps).
+ * which it closes before the backward pass that still needs it; a collection between forward
+ * and backward frees that memory and the gradients come back as garbage (measured: a System.gc()
+ * there gave gradient norms of 1e18, then NaN; without forcing, 1e14-1e34 every few steps).
  */
 public final class DjlTrainStep implements AutoCloseable {
   private final Model model;
