@@ -29,8 +29,9 @@ public final class DjlTrainCheck {
         long start = System.nanoTime();
         losses[i] = step.step();
         double norm = step.lastGradientNorm();
+        long heapUsed = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
         System.out.printf("step %d loss %.5f grad_norm %.3g %.0f ms heap_used %d MiB%n", i, losses[i], norm,
-            (System.nanoTime() - start) / 1e6, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+            (System.nanoTime() - start) / 1e6, heapUsed >> 20);
         // A sound step's norm is O(10) here; a garbage one (see DjlTrainStep on GC) is >= 1e10 or NaN.
         if (!(norm < 1e6)) corrupt++;
       }
