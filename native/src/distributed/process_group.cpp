@@ -142,6 +142,9 @@ std::string ProcessGroup::diagnose() {
 
 void ProcessGroup::run(const std::string& what, const Start& start) {
   ++collectives_;
+  std::string failed = what + " failed on rank " + std::to_string(options_.rank) + " of " +
+                       std::to_string(options_.world_size);
+  std::string timeout = std::to_string(options_.timeout.count() / 1000.0).substr(0, 5) + " s";
   c10::intrusive_ptr<c10d::Work> work;
   std::string stopped;
   try {
@@ -154,16 +157,12 @@ void ProcessGroup::run(const std::string& what, const Start& start) {
   } catch (const std::exception& e) {
     abandoned_ = work && !work->isCompleted();
     std::string cause = diagnose();
-    fail(FDL_ERR_TORCH, what + " failed on rank " + std::to_string(options_.rank) + " of " +
-                            std::to_string(options_.world_size) + (cause.empty() ? "" : ": " + cause) +
-                            " (timeout " + std::to_string(options_.timeout.count() / 1000.0).substr(0, 5) +
-                            " s; c10d: " + message_of(e) + ")");
+    fail(FDL_ERR_TORCH, failed + (cause.empty() ? "" : ": " + cause) + " (timeout " + timeout + "; c10d: " +
+                            message_of(e) + ")");
   }
   if (stopped.empty()) return;
   abandoned_ = true;
-  fail(FDL_ERR_TORCH, what + " failed on rank " + std::to_string(options_.rank) + " of " +
-                          std::to_string(options_.world_size) + ": " + stopped + " (stopped waiting before the " +
-                          std::to_string(options_.timeout.count() / 1000.0).substr(0, 5) + " s timeout)");
+  fail(FDL_ERR_TORCH, failed + ": " + stopped + " (stopped waiting before the " + timeout + " timeout)");
 }
 
 // Gloo notices a dead peer only when its socket reports an error, which a collective blocked in a

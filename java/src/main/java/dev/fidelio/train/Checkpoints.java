@@ -8,6 +8,7 @@ import dev.fidelio.model.NativeModule.StatePart;
 import dev.fidelio.model.StateFiles;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.runtime.Tensor;
+import dev.fidelio.store.Digests;
 import dev.fidelio.weights.NamedTensor;
 import dev.fidelio.weights.SafetensorsReader;
 import dev.fidelio.weights.SafetensorsWriter;
@@ -19,11 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +69,7 @@ final class Checkpoints {
       SafetensorsWriter.write(temporary.resolve(STATE), snapshot(model), Map.of("format", "pt"));
       JsonFiles.write(temporary.resolve(PROGRESS), progress.toJson());
       Map<String, String> manifest = new LinkedHashMap<>();
-      for (String file : List.of(STATE, PROGRESS)) manifest.put(file, sha256(temporary.resolve(file)));
+      for (String file : List.of(STATE, PROGRESS)) manifest.put(file, Digests.sha256(temporary.resolve(file)));
       if (!frozenDigest.isEmpty()) manifest.put(FROZEN, frozenDigest);
       JsonFiles.write(temporary.resolve(MANIFEST), manifest);
       for (String file : List.of(STATE, PROGRESS, MANIFEST)) sync(temporary.resolve(file));
@@ -91,7 +89,7 @@ final class Checkpoints {
     if (!StateFiles.write(file, model, StatePart.FROZEN)) return "";
     sync(file);
     sync(root);
-    return sha256(file);
+    return Digests.sha256(file);
   }
 
   /**
@@ -100,12 +98,20 @@ final class Checkpoints {
    */
   Optional<TrainingProgress> restoreLatest(EcdModel model) {
     for (Path checkpoint : checkpoints()) {
-      Optional<String> problem = verify(checkpoint, model);
+      Map<String, String> manifest = Map.of();
+      Optional<String> problem;
+      try {
+        manifest = JsonFiles.MAPPER.readValue(checkpoint.resolve(MANIFEST).toFile(), new TypeReference<>() {});
+        problem = verify(checkpoint, manifest, model);
+      } catch (IOException | RuntimeException e) {
+        problem = Optional.of("cannot read " + MANIFEST + ": " + e.getMessage());
+      }
       if (problem.isPresent()) {
         Log.warn("checkpoint " + checkpoint + " is damaged (" + problem.get() + "); trying the previous one");
         continue;
       }
-      restore(model, SafetensorsReader.read(checkpoint.resolve(STATE)).tensors(), frozenOf(checkpoint));
+      restore(model, SafetensorsReader.read(checkpoint.resolve(STATE)).tensors(),
+          manifest.containsKey(FROZEN) ? root.resolve(FROZEN) : null);
       try {
         Map<String, Object> json = JsonFiles.MAPPER.readValue(checkpoint.resolve(PROGRESS).toFile(),
             new TypeReference<>() {});
@@ -133,19 +139,18 @@ final class Checkpoints {
     return Long.parseLong(checkpoint.getFileName().toString().substring(PREFIX.length()));
   }
 
-  private Optional<String> verify(Path checkpoint, EcdModel model) {
+  private Optional<String> verify(Path checkpoint, Map<String, String> manifest, EcdModel model) {
     try {
-      Map<String, String> manifest = manifest(checkpoint);
       for (String file : List.of(STATE, PROGRESS)) {
         String expected = manifest.get(file);
         if (expected == null) return Optional.of(MANIFEST + " lists no " + file);
         if (!Files.exists(checkpoint.resolve(file))) return Optional.of(file + " is missing");
-        if (!expected.equals(sha256(checkpoint.resolve(file)))) return Optional.of(file + " fails its SHA-256");
+        if (!expected.equals(Digests.sha256(checkpoint.resolve(file)))) return Optional.of(file + " fails its SHA-256");
       }
       String frozen = manifest.get(FROZEN);
       if (frozen != null && !frozen.equals(frozenDigest)) {
         Path file = root.resolve(FROZEN);
-        if (!Files.exists(file) || !frozen.equals(sha256(file))) {
+        if (!Files.exists(file) || !frozen.equals(Digests.sha256(file))) {
           // The model was just built from the same pretrained weights: its frozen parameters, written
           // again, repair the file when they are the very bytes the checkpoint names.
           String problem = file + (Files.exists(file) ? " fails the SHA-256 the checkpoint names" : " is missing");
@@ -156,20 +161,7 @@ final class Checkpoints {
       }
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
-      return Optional.of("cannot read " + MANIFEST + ": " + e.getMessage());
-    }
-  }
-
-  private static Map<String, String> manifest(Path checkpoint) throws IOException {
-    return JsonFiles.MAPPER.readValue(checkpoint.resolve(MANIFEST).toFile(), new TypeReference<>() {});
-  }
-
-  /** The frozen parameters a verified checkpoint names, or null when it names none (nothing frozen). */
-  private Path frozenOf(Path checkpoint) {
-    try {
-      return manifest(checkpoint).containsKey(FROZEN) ? root.resolve(FROZEN) : null;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + checkpoint.resolve(MANIFEST) + ": " + e.getMessage(), e);
+      return Optional.of("cannot check it: " + e.getMessage());
     }
   }
 
@@ -202,19 +194,6 @@ final class Checkpoints {
     NamedTensor rng = state.require("rng.cpu");
     try (Tensor value = Tensor.of(rng.data(), rng.shape())) {
       NativeRuntime.setRngState(value);
-    }
-  }
-
-  static String sha256(Path file) throws IOException {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      try (var in = Files.newInputStream(file)) {
-        byte[] buffer = new byte[1 << 16];
-        for (int n; (n = in.read(buffer)) > 0;) digest.update(buffer, 0, n);
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK lacks SHA-256", e);
     }
   }
 
