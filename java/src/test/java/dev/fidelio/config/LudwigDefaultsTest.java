@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * Ludwig 0.10's schema defaults, key by key, against Fidelio's rendered config. Each row cites the
  * file and line of ludwig-ai/ludwig at tag v0.10.4 (under ludwig/schema/ unless a path says
  * otherwise) where the default is written. Where Fidelio deliberately differs, the row is in
- * {@link #DIFFERENCES} with the reason, and the README's config reference must name the key.
+ * {@link #DIFFERENCES} with the reason, and the config reference (docs/config-reference.md) must name the key.
  */
 class LudwigDefaultsTest {
 
@@ -246,12 +246,13 @@ class LudwigDefaultsTest {
                 """));
         assertTrue(e.getMessage().contains("input_features[0].encoder") && e.getMessage().contains("stacked_cnn"),
                 e.getMessage());
-        String readme = Files.readString(Path.of(System.getProperty("fidelio.root", "..")).resolve("README.md"));
-        String section = readme.substring(readme.indexOf("Where Fidelio's defaults differ from Ludwig's"));
+        String reference = Files.readString(Path.of(System.getProperty("fidelio.root", ".."))
+                .resolve("docs/config-reference.md"));
+        String section = reference.substring(reference.indexOf("Where Fidelio's defaults differ from Ludwig's"));
         for (Difference d : DIFFERENCES) {
             String key = d.path().replaceAll(" \\(.*\\)", "").replace("input_features[].", "");
             assertTrue(section.contains("`" + key + "`") && section.contains(String.valueOf(d.fidelio())),
-                    "the README's list of differences must name " + d.path() + " and Fidelio's " + d.fidelio());
+                    "docs/config-reference.md's list of differences must name " + d.path() + " and Fidelio's " + d.fidelio());
         }
     }
 
