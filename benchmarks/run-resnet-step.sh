@@ -116,7 +116,7 @@ cat >>"$out" <<'MD'
 - **Channels-last activations (Fidelio's choice, not PyTorch eager's default).** PyTorch's
   default NCHW layout makes oneDNN reorder every convolution's input and output to its blocked
   layout and back; in channels-last, convolutions, batch norm and pooling run on NHWC directly.
-  Fidelio's ResNet now makes the images channels-last at its input (native/src/resnet.cpp; the
+  Fidelio's ResNet now makes the images channels-last at its input (native/src/nn/resnet.cpp; the
   layout propagates; the weights keep torchvision's layout, so checkpoints and state_dict keys are
   unchanged, and the torchvision parity tests pass at 1e-4). The step needs ~15% less user CPU and
   less memory (the CPU columns). PyTorch eager can do the same with one line: its channels-last

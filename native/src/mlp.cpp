@@ -8,9 +8,9 @@
 
 #include <cmath>
 
-#include "adam.h"
-#include "api_guard.h"
-#include "tensor_handle.h"
+#include "optim/adam.h"
+#include "abi/api_guard.h"
+#include "abi/tensor_handle.h"
 
 namespace fdl {
 

@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "api_guard.h"
-#include "bert.h"
+#include "abi/api_guard.h"
+#include "nn/bert.h"
 #include "check.h"
-#include "sequence_reduce.h"
-#include "state_dict.h"
+#include "nn/sequence_reduce.h"
+#include "nn/state_dict.h"
 
 using namespace fdl;
 

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <vector>
 
-#include "api_guard.h"
+#include "abi/api_guard.h"
 #include "check.h"
-#include "ecd/fc_stack.h"
+#include "nn/fc_stack.h"
 #include "ecd/input_encoders.h"
 #include "ecd/output_features.h"
 

@@ -15,11 +15,11 @@
 #include <string>
 #include <memory>
 
-#include "adam.h"
+#include "optim/adam.h"
 #include "check.h"
-#include "gradient_clipping.h"
-#include "mixed_precision.h"
-#include "sgd.h"
+#include "optim/gradient_clipping.h"
+#include "optim/mixed_precision.h"
+#include "optim/sgd.h"
 
 namespace {
 

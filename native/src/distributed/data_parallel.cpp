@@ -1,4 +1,4 @@
-#include "data_parallel.h"
+#include "distributed/data_parallel.h"
 
 #include <c10/core/GradMode.h>
 
@@ -7,7 +7,7 @@
 #include <map>
 #include <numeric>
 
-#include "../api_guard.h"
+#include "core/failure.h"
 
 namespace fdl {
 namespace {

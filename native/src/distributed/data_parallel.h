@@ -14,7 +14,7 @@
 #include <memory>
 #include <vector>
 
-#include "process_group.h"
+#include "distributed/process_group.h"
 
 namespace fdl {
 

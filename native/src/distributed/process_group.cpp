@@ -1,4 +1,4 @@
-#include "process_group.h"
+#include "distributed/process_group.h"
 
 #include <c10/util/Exception.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "../api_guard.h"
-#include "process_group_factory.h"
+#include "core/failure.h"
+#include "distributed/process_group_factory.h"
 
 namespace fdl {
 namespace {

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "collective_backend.h"
+#include "distributed/collective_backend.h"
 
 namespace fdl {
 

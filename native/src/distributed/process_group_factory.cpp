@@ -1,4 +1,4 @@
-#include "process_group_factory.h"
+#include "distributed/process_group_factory.h"
 
 #ifdef FIDELIO_WITH_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -9,8 +9,8 @@
 
 #include <cstdlib>
 
-#include "../api_guard.h"
-#include "process_group.h"
+#include "core/failure.h"
+#include "distributed/process_group.h"
 
 namespace fdl {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <torch/csrc/distributed/c10d/Store.hpp>
 
-#include "collective_backend.h"
+#include "distributed/collective_backend.h"
 
 namespace fdl {
 

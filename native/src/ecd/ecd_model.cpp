@@ -1,8 +1,8 @@
-#include "ecd_model.h"
+#include "ecd/ecd_model.h"
 
 #include <set>
 
-#include "../api_guard.h"
+#include "core/failure.h"
 
 namespace fdl {
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "fc_stack.h"
-#include "input_encoders.h"
-#include "output_features.h"
+#include "nn/fc_stack.h"
+#include "ecd/input_encoders.h"
+#include "ecd/output_features.h"
 
 namespace fdl {
 

@@ -1,4 +1,4 @@
-#include "frozen_forward.h"
+#include "ecd/frozen_forward.h"
 
 #include <torch/csrc/jit/api/module.h>
 
@@ -7,9 +7,9 @@
 #include <limits>
 #include <mutex>
 
-#include "../api_guard.h"
-#include "../weights_version.h"
-#include "torchscript_module.h"
+#include "core/failure.h"
+#include "core/weights_version.h"
+#include "ecd/torchscript_module.h"
 
 namespace fdl {
 namespace {

@@ -1,10 +1,10 @@
-#include "input_encoders.h"
+#include "ecd/input_encoders.h"
 
 #include <algorithm>
 
-#include "../api_guard.h"
-#include "../resnet_handle.h"
-#include "../tensor_handle.h"
+#include "core/failure.h"
+#include "nn/resnet.h"
+#include "core/tensor_checks.h"
 
 namespace fdl {
 

@@ -10,10 +10,10 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/embedding.h>
 
-#include "../bert.h"
-#include "../resnet.h"
-#include "../sequence_reduce.h"
-#include "fc_stack.h"
+#include "nn/bert.h"
+#include "nn/resnet.h"
+#include "nn/sequence_reduce.h"
+#include "nn/fc_stack.h"
 
 namespace fdl {
 

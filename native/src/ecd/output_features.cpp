@@ -1,9 +1,9 @@
-#include "output_features.h"
+#include "ecd/output_features.h"
 
 #include <torch/nn/functional/loss.h>
 
-#include "../api_guard.h"
-#include "../tensor_handle.h"
+#include "core/failure.h"
+#include "core/tensor_checks.h"
 
 namespace F = torch::nn::functional;
 

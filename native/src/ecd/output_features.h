@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "fc_stack.h"
+#include "nn/fc_stack.h"
 
 namespace fdl {
 

@@ -1,5 +1,5 @@
-#include "torchscript_export.h"
-#include "torchscript_module.h"
+#include "ecd/torchscript_export.h"
+#include "ecd/torchscript_module.h"
 
 #include <torch/csrc/jit/api/module.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -15,12 +15,12 @@
 #include <limits>
 #include <sstream>
 
-#include "../api_guard.h"
-#include "../bert.h"
-#include "../resnet.h"
-#include "fc_stack.h"
-#include "input_encoders.h"
-#include "output_features.h"
+#include "core/failure.h"
+#include "nn/bert.h"
+#include "nn/resnet.h"
+#include "nn/fc_stack.h"
+#include "ecd/input_encoders.h"
+#include "ecd/output_features.h"
 
 namespace fdl {
 namespace {

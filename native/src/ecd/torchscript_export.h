@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "ecd_model.h"
+#include "ecd/ecd_model.h"
 
 namespace fdl {
 

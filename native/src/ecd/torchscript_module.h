@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "ecd_model.h"
+#include "ecd/ecd_model.h"
 
 namespace fdl {
 
