@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fidelio.h"
+#include "../../native/tests/specs.h"
 
 static void check(int32_t rc, const char* what, const char* err) {
   if (rc != FDL_OK) {
@@ -30,17 +31,15 @@ int main(int argc, char** argv) {
 
   fdl_ecd* model;
   fdl_resnet* resnet;
-  check(fdl_ecd_new(1, &model, err, sizeof err), "ecd_new", err);
   check(fdl_resnet_new(18, 3, FDL_DTYPE_FLOAT32, 1, &resnet, err, sizeof err), "resnet_new", err);
-  check(fdl_ecd_add_image_input(model, "image", resnet, 1, err, sizeof err), "add_image_input", err);
+  fdl_input_spec in = specs::image("image", resnet, 1);
+  fdl_output_spec out = specs::category_output("label", 1000);
+  fdl_ecd_spec spec = specs::model(&in, 1, &out, 1, 1);
+  check(fdl_ecd_new(&spec, &model, err, sizeof err), "ecd_new", err);
   fdl_resnet_free(resnet);
-  check(fdl_ecd_add_category_output(model, "label", 1000, nullptr, 0, 1.0, err, sizeof err), "add_category_output",
-        err);
-  int64_t no_ints[FDL_FC_INTS] = {};
-  double no_reals[FDL_FC_REALS] = {};
-  check(fdl_ecd_build(model, no_ints, no_reals, 0, 0, err, sizeof err), "build", err);
-  check(fdl_ecd_set_adam(model, 0.9, 0.999, 1e-8, 0.01, 1, 0, err, sizeof err), "set_adam", err);
-  check(fdl_ecd_set_gradient_clipping(model, 0.5, 0, 0, err, sizeof err), "set_gradient_clipping", err);
+  fdl_train_spec train = specs::adamw(0.01, 0.5);
+  char report[512];
+  check(fdl_ecd_configure(model, &train, report, sizeof report, err, sizeof err), "configure", err);
 
   std::mt19937 rng(3);
   std::normal_distribution<float> normal;

@@ -3,7 +3,10 @@
  *
  * Conventions (bindings/generator parses this file, keep to them):
  *  - Every function is declared on lines starting with FDL_API and ends with ");".
- *  - Parameter types are int32_t, int64_t, uint64_t, size_t, float, double or pointers.
+ *  - Parameter and struct field types are int32_t, int64_t, uint64_t, size_t, float, double, the
+ *    header's enums (int-sized), its structs (fields only) or pointers; a pointer field with a count
+ *    is followed by "int32_t n_<field>".
+ *  - Enums and structs are declared "typedef enum|struct fdl_x { ... } fdl_x;", one member per line.
  *  - Objects are opaque handles with fdl_<object>_new / fdl_<object>_free pairs.
  *  - Functions that can fail return an FDL_* status and write a NUL-terminated message into
  *    the caller's (err, err_cap) buffer. No C++ exception ever leaves the library.
@@ -23,7 +26,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 10
+#define FDL_ABI_VERSION 11
 
 /* Status codes. */
 #define FDL_OK 0
@@ -171,11 +174,13 @@ FDL_API int32_t fdl_module_to(void* module, int32_t dtype, int32_t device_type, 
 #define FDL_BERT_ACT_RELU 2
 
 /* Ludwig's reduce_output for sequence encoders */
-#define FDL_REDUCE_CLS_POOLED 0
-#define FDL_REDUCE_SUM 1
-#define FDL_REDUCE_MEAN 2
-#define FDL_REDUCE_LAST 3
-#define FDL_REDUCE_NONE 4
+typedef enum fdl_reduce {
+  FDL_REDUCE_CLS_POOLED = 0,
+  FDL_REDUCE_SUM = 1,
+  FDL_REDUCE_MEAN = 2,
+  FDL_REDUCE_LAST = 3,
+  FDL_REDUCE_NONE = 4
+} fdl_reduce;
 
 /* A BertModel with HF's initialisation (normal(0, initializer_range), zero biases) from seed, for
  * use_pretrained: false; load pretrained weights with fdl_module_load_state. dtype FLOAT32 or FLOAT64;
@@ -218,86 +223,172 @@ FDL_API int32_t fdl_resnet_forward(fdl_resnet* resnet, const fdl_tensor* images,
                                    size_t err_cap);
 
 /* ---- the ECD model (Ludwig's encoder-combiner-decoder) -------------------------------------- */
-
-/* Activations and norms of fully connected layers (Ludwig's names). */
-#define FDL_ACTIVATION_RELU 0
-#define FDL_ACTIVATION_TANH 1
-#define FDL_ACTIVATION_SIGMOID 2
-#define FDL_ACTIVATION_GELU 3
-#define FDL_ACTIVATION_ELU 4
-#define FDL_ACTIVATION_LEAKY_RELU 5
-#define FDL_ACTIVATION_NONE 6
-#define FDL_NORM_NONE 0
-#define FDL_NORM_BATCH 1
-#define FDL_NORM_LAYER 2
-#define FDL_NORM_GHOST 3
-
-/* Fully connected layers cross as two flat arrays, one row per layer:
- * ints  [n][FDL_FC_INTS]:  output_size, FDL_ACTIVATION_*, FDL_NORM_*, virtual_batch_size (ghost norm),
- *                          use_bias (0: the layer's linear map has no bias)
- * reals [n][FDL_FC_REALS]: dropout, norm momentum (batch/ghost), norm epsilon (batch/layer/ghost) */
-#define FDL_FC_INTS 5
-#define FDL_FC_REALS 3
-
+/* A model is described by one fdl_ecd_spec and trained by one fdl_train_spec; the structs mirror
+ * Fidelio's config records field by field (Java writes them by name: a new field is one line here,
+ * one record component there, and the module that reads it). */
+/* Activations of fully connected layers (Ludwig's names; NONE is activation: null). */
+typedef enum fdl_activation {
+  FDL_ACTIVATION_RELU = 0,
+  FDL_ACTIVATION_TANH = 1,
+  FDL_ACTIVATION_SIGMOID = 2,
+  FDL_ACTIVATION_ELU = 3,
+  FDL_ACTIVATION_LEAKY_RELU = 4,
+  FDL_ACTIVATION_LOG_SIGMOID = 5,
+  FDL_ACTIVATION_SOFTMAX = 6,
+  FDL_ACTIVATION_NONE = 7
+} fdl_activation;
+/* Norm after a fully connected layer (NONE is norm: null). */
+typedef enum fdl_norm {
+  FDL_NORM_NONE = 0,
+  FDL_NORM_BATCH = 1,
+  FDL_NORM_LAYER = 2,
+  FDL_NORM_GHOST = 3
+} fdl_norm;
+/* Ludwig's norm_params: virtual_batch_size for ghost norm; momentum for batch/ghost (PyTorch's
+ * convention: the weight of the new statistics); epsilon for all. */
+typedef struct fdl_norm_params {
+  int64_t virtual_batch_size;
+  double momentum;
+  double epsilon;
+} fdl_norm_params;
+/* One fully connected layer: Linear (without bias when use_bias is 0) -> norm -> activation -> dropout. */
+typedef struct fdl_fc_layer {
+  int64_t output_size;
+  fdl_activation activation;
+  double dropout;
+  fdl_norm norm;
+  fdl_norm_params norm_params;
+  int32_t use_bias;
+} fdl_fc_layer;
+/* A stack of layers (n_layers may be 0); residual != 0 adds each layer's input to its output where
+ * the sizes match (the concat combiner's residual). */
+typedef struct fdl_fc_stack {
+  const fdl_fc_layer* layers;
+  int32_t n_layers;
+  int32_t residual;
+} fdl_fc_stack;
+typedef enum fdl_input_type {
+  FDL_INPUT_TEXT = 0,
+  FDL_INPUT_IMAGE = 1,
+  FDL_INPUT_EMBEDDING = 2,
+  FDL_INPUT_SCALAR = 3,
+  FDL_INPUT_CATEGORY = 4
+} fdl_input_type;
+/* One input feature; the fields its type does not name are ignored.
+ * TEXT: encoder is an fdl_bert (shared: the handle may be freed afterwards), reduce_output, trainable.
+ *   Batch tensors: input_ids [B, T] int64, attention_mask [B, T] int64; with cached embeddings on, the
+ *   reduced embedding [B, hidden] float32 instead.
+ * IMAGE: encoder is an fdl_resnet (shared likewise), trainable (0: eval-mode batch norm, no autograd).
+ *   Batch tensor: images [B, C, H, W] float32 (resized, standardised); cached: the pooled features.
+ * EMBEDDING: precomputed [B, size] float32 rows, passed through unchanged.
+ * SCALAR (number, binary): float32 [B]; no encoder layers is the passthrough encoder ([B, 1]), else the
+ *   dense encoder's layers.
+ * CATEGORY: int64 class ids [B] over size classes (id 0 is <UNK>); embedding_size > 0 is the dense
+ *   encoder (learned embedding, at most size wide, trainable: its embeddings train), 0 one-hot. */
+typedef struct fdl_input_spec {
+  const char* name;
+  fdl_input_type type;
+  const void* encoder;
+  fdl_reduce reduce_output;
+  int32_t trainable;
+  int64_t size;
+  int64_t embedding_size;
+  double dropout;
+  fdl_fc_stack encoder_layers;
+} fdl_input_spec;
+/* The concat combiner: every input's encoding joined, then its fc stack. */
+typedef struct fdl_combiner_spec {
+  fdl_fc_stack fc;
+} fdl_combiner_spec;
 /* Losses of number outputs (Ludwig's mean_squared_error, mean_absolute_error, root_mean_squared_error). */
-#define FDL_NUMBER_LOSS_MSE 0
-#define FDL_NUMBER_LOSS_MAE 1
-#define FDL_NUMBER_LOSS_RMSE 2
-
-/* An empty model; add inputs and outputs, then fdl_ecd_build. seed initialises new layers. */
-FDL_API int32_t fdl_ecd_new(uint64_t seed, fdl_ecd** out, char* err, size_t err_cap);
+typedef enum fdl_number_loss {
+  FDL_NUMBER_LOSS_MSE = 0,
+  FDL_NUMBER_LOSS_MAE = 1,
+  FDL_NUMBER_LOSS_RMSE = 2
+} fdl_number_loss;
+typedef enum fdl_output_type {
+  FDL_OUTPUT_CATEGORY = 0,
+  FDL_OUTPUT_BINARY = 1,
+  FDL_OUTPUT_NUMBER = 2
+} fdl_output_type;
+/* One output feature, weighted by loss_weight (>= 0) in the total loss; decoder: Ludwig's decoder
+ * fc_layers between the combiner and the head. Targets: category int64 class ids [B] over
+ * num_classes (class_weights: n_class_weights finite weights >= 0, or none); binary float 0/1 [B]
+ * (positive_class_weight); number float [B] (number_loss). */
+typedef struct fdl_output_spec {
+  const char* name;
+  fdl_output_type type;
+  int64_t num_classes;
+  const float* class_weights;
+  int32_t n_class_weights;
+  double positive_class_weight;
+  fdl_number_loss number_loss;
+  double loss_weight;
+  fdl_fc_stack decoder;
+} fdl_output_spec;
+/* seed initialises every new layer (each input's from seed + its index, independent of the others). */
+typedef struct fdl_ecd_spec {
+  const fdl_input_spec* inputs;
+  int32_t n_inputs;
+  fdl_combiner_spec combiner;
+  const fdl_output_spec* outputs;
+  int32_t n_outputs;
+  uint64_t seed;
+} fdl_ecd_spec;
+/* Builds the model a spec describes, with AdamW at torch's defaults until fdl_ecd_configure. */
+FDL_API int32_t fdl_ecd_new(const fdl_ecd_spec* spec, fdl_ecd** out, char* err, size_t err_cap);
 FDL_API int32_t fdl_ecd_free(fdl_ecd* ecd);
-/* A text input encoded by a BERT-family encoder (shared with the fdl_bert handle, which may be
- * freed afterwards). Batch tensors: input_ids [B, T] int64, attention_mask [B, T] int64; with cached
- * embeddings on, the reduced embedding [B, hidden] float32 instead. */
-FDL_API int32_t fdl_ecd_add_text_input(fdl_ecd* ecd, const char* name, const fdl_bert* encoder, int32_t reduce,
-                                       int32_t trainable, char* err, size_t err_cap);
-/* An image input encoded by a ResNet (shared with the fdl_resnet handle, which may be freed afterwards).
- * Batch tensor: images [B, C, H, W] float32 (resized and standardised); with cached embeddings on,
- * the pooled features [B, 512 or 2048] instead. Frozen (trainable 0): eval-mode batch norm, no autograd. */
-FDL_API int32_t fdl_ecd_add_image_input(fdl_ecd* ecd, const char* name, const fdl_resnet* encoder, int32_t trainable,
-                                        char* err, size_t err_cap);
-/* An input of precomputed [B, size] float32 rows, passed through unchanged. */
-FDL_API int32_t fdl_ecd_add_embedding_input(fdl_ecd* ecd, const char* name, int64_t size, char* err, size_t err_cap);
-/* A number or binary input. Batch tensor: float32 [B] (normalised values, 0/1). n_fc_layers 0 is the
- * passthrough encoder ([B, 1]); otherwise the dense encoder's layers (fc arrays as above). */
-FDL_API int32_t fdl_ecd_add_scalar_input(fdl_ecd* ecd, const char* name, const int64_t* fc_ints,
-                                         const double* fc_reals, int32_t n_fc_layers, char* err, size_t err_cap);
-/* A category input over vocab_size classes (id 0 is <UNK>). Batch tensor: int64 class ids [B].
- * embedding_size > 0: dense encoder (learned embedding, at most vocab_size wide); 0: one-hot. */
-FDL_API int32_t fdl_ecd_add_category_input(fdl_ecd* ecd, const char* name, int64_t vocab_size, int64_t embedding_size,
-                                           int32_t embeddings_trainable, double dropout, char* err, size_t err_cap);
-/* Outputs. Targets: category int64 class ids [B]; binary float 0/1 [B]; number float [B].
- * class_weights may be NULL (n_class_weights 0). */
-FDL_API int32_t fdl_ecd_add_category_output(fdl_ecd* ecd, const char* name, int64_t num_classes,
-                                            const float* class_weights, int32_t n_class_weights, double loss_weight,
-                                            char* err, size_t err_cap);
-FDL_API int32_t fdl_ecd_add_binary_output(fdl_ecd* ecd, const char* name, double positive_class_weight,
-                                          double loss_weight, char* err, size_t err_cap);
-/* loss_type: FDL_NUMBER_LOSS_* */
-FDL_API int32_t fdl_ecd_add_number_output(fdl_ecd* ecd, const char* name, int32_t loss_type, double loss_weight,
-                                          char* err, size_t err_cap);
-/* Ludwig's decoder fc_layers for output output_name (added already, before fdl_ecd_build): layers
- * between the combiner and that output's head, rows as fdl_ecd_build's. */
-FDL_API int32_t fdl_ecd_set_decoder_layers(fdl_ecd* ecd, const char* output_name, const int64_t* fc_ints,
-                                           const double* fc_reals, int32_t n_fc_layers, char* err, size_t err_cap);
-/* Builds the concat combiner (n_fc_layers fully connected layers, fc arrays as above; residual != 0
- * adds each layer's input to its output where the sizes match) and the output heads; creates the
- * AdamW optimizer. */
-FDL_API int32_t fdl_ecd_build(fdl_ecd* ecd, const int64_t* fc_ints, const double* fc_reals, int32_t n_fc_layers,
-                              int32_t residual, char* err, size_t err_cap);
-/* Replaces the optimizer (fdl_ecd_build creates AdamW with torch's defaults). Adam: decoupled != 0
- * is AdamW (p -= lr * wd * p), else weight decay is L2 added to the gradient (torch.optim.Adam).
- * exclude_bias_and_norm != 0 exempts one-dimensional parameters (biases, norm scales) from decay. */
-FDL_API int32_t fdl_ecd_set_adam(fdl_ecd* ecd, double beta1, double beta2, double eps, double weight_decay,
-                                 int32_t decoupled, int32_t exclude_bias_and_norm, char* err, size_t err_cap);
-/* torch.optim.SGD: momentum (buffer starts as the first gradient), dampening, Nesterov, L2 decay. */
-FDL_API int32_t fdl_ecd_set_sgd(fdl_ecd* ecd, double momentum, double dampening, double weight_decay,
-                                int32_t nesterov, int32_t exclude_bias_and_norm, char* err, size_t err_cap);
+/* ---- training an ECD model ---------------------------------------------------------------- */
+typedef enum fdl_optimizer_type {
+  FDL_OPTIMIZER_ADAMW = 0,
+  FDL_OPTIMIZER_ADAM = 1,
+  FDL_OPTIMIZER_SGD = 2
+} fdl_optimizer_type;
+/* ADAMW: decoupled decay (p -= lr * wd * p); ADAM: weight decay is L2 added to the gradient
+ * (torch.optim.Adam), betas and eps; SGD: torch.optim.SGD (momentum buffer starts as the first
+ * gradient), dampening, nesterov, L2 decay. exclude_bias_and_norm != 0 exempts one-dimensional
+ * parameters (biases, norm scales) from decay. */
+typedef struct fdl_optimizer_spec {
+  fdl_optimizer_type type;
+  double beta1;
+  double beta2;
+  double eps;
+  double weight_decay;
+  double momentum;
+  double dampening;
+  int32_t nesterov;
+  int32_t exclude_bias_and_norm;
+} fdl_optimizer_spec;
 /* Gradient clipping before each update, in this order: the global L2 norm of all gradients, each
  * gradient's own L2 norm, each element's absolute value. A limit <= 0 turns that kind off. */
-FDL_API int32_t fdl_ecd_set_gradient_clipping(fdl_ecd* ecd, double max_global_norm, double max_norm,
-                                              double max_value, char* err, size_t err_cap);
+typedef struct fdl_clipping_spec {
+  double max_global_norm;
+  double max_norm;
+  double max_value;
+} fdl_clipping_spec;
+/* Mixed precision (trainer.use_mixed_precision): forward and loss of training and evaluation run
+ * under autocast. BFLOAT16 works on CPU and CUDA; FLOAT16 needs CUDA and adds dynamic loss scaling
+ * (steps with inf/NaN gradients are skipped and counted, the scale backs off and regrows). */
+typedef enum fdl_precision {
+  FDL_PRECISION_FLOAT32 = 0,
+  FDL_PRECISION_BFLOAT16 = 1,
+  FDL_PRECISION_FLOAT16 = 2
+} fdl_precision;
+/* compile != 0 (trainer.compile) captures each input shape's whole train step as a CUDA graph and
+ * replays it (CUDA, float32 or bfloat16, one process, adam/adamw with LibTorch >= 2.4; train steps
+ * that accumulate gradients stay eager). Elsewhere the step stays eager; on the CPU evaluation runs
+ * a frozen TorchScript copy of the model (float32, raw inputs; remade after any weight change) when
+ * the first batch shows it faster than the eager modules. */
+typedef struct fdl_train_spec {
+  fdl_optimizer_spec optimizer;
+  fdl_clipping_spec clipping;
+  fdl_precision precision;
+  int32_t compile;
+} fdl_train_spec;
+/* Replaces the optimizer (fresh state), clipping, precision and compile setting; report receives one
+ * line saying how compile applies and why. Call it after fdl_ecd_to_device. */
+FDL_API int32_t fdl_ecd_configure(fdl_ecd* ecd, const fdl_train_spec* spec, char* report, size_t report_cap,
+                                  char* err, size_t err_cap);
 /* The optimizer's state, for checkpoints: entries named "step", "exp_avg.<i>", "exp_avg_sq.<i>" (adam,
  * adamw) or "momentum_buffer.<i>" (sgd, once a step has run); values are copies. _set overwrites
  * (or creates) one entry by name. */
@@ -308,13 +399,6 @@ FDL_API int32_t fdl_ecd_optimizer_state_get(const fdl_ecd* ecd, int32_t index, f
                                             size_t err_cap);
 FDL_API int32_t fdl_ecd_optimizer_state_set(fdl_ecd* ecd, const char* name, const fdl_tensor* value, char* err,
                                             size_t err_cap);
-/* Mixed precision (trainer.use_mixed_precision): forward and loss of training and evaluation run
- * under autocast. BFLOAT16 works on CPU and CUDA; FLOAT16 needs CUDA and adds dynamic loss scaling
- * (steps with inf/NaN gradients are skipped and counted, the scale backs off and regrows). */
-#define FDL_PRECISION_FLOAT32 0
-#define FDL_PRECISION_BFLOAT16 1
-#define FDL_PRECISION_FLOAT16 2
-FDL_API int32_t fdl_ecd_set_precision(fdl_ecd* ecd, int32_t precision, char* err, size_t err_cap);
 /* The float16 loss scale now and the optimizer steps skipped for non-finite gradients (1, 0 otherwise). */
 FDL_API int32_t fdl_ecd_loss_scale(const fdl_ecd* ecd, double* scale, int64_t* skipped_steps, char* err,
                                    size_t err_cap);
@@ -340,22 +424,21 @@ FDL_API int32_t fdl_ecd_train_step(fdl_ecd* ecd, const fdl_tensor* const* inputs
  * before fdl_ecd_set_data_parallel. */
 FDL_API int32_t fdl_ecd_to_device(fdl_ecd* ecd, int32_t device_type, int32_t device_index, char* err,
                                   size_t err_cap);
-/* trainer.compile: enabled != 0 captures each input shape's whole train step as a CUDA graph and
- * replays it (CUDA, float32 or bfloat16, one process, adam/adamw with LibTorch >= 2.4; train steps
- * that accumulate gradients stay eager). Elsewhere the step stays eager; on the CPU evaluation runs
- * a frozen TorchScript copy of the model (float32, raw inputs; remade after any weight change) when
- * the first batch shows it faster than the eager modules.
- * report receives one line saying what applies and why. */
-FDL_API int32_t fdl_ecd_set_compile(fdl_ecd* ecd, int32_t enabled, char* report, size_t report_cap, char* err,
-                                    size_t err_cap);
 /* Captured CUDA graphs, train steps replayed through them, steps of the compiled path run eagerly
  * (warm-up, or shapes beyond the graph limit); on the CPU the frozen TorchScript copies made, the
  * first evaluation batch's milliseconds frozen and eager (0 before it; the faster serves; frozen is
  * infinite when the copy's logits differed) and that batch's largest logit difference between the
  * two, relative to the largest logit. */
-FDL_API int32_t fdl_ecd_compile_stats(const fdl_ecd* ecd, int64_t* graphs, int64_t* replays, int64_t* eager_steps,
-                                      int64_t* frozen_copies, double* frozen_ms, double* eager_ms,
-                                      double* frozen_difference, char* err, size_t err_cap);
+typedef struct fdl_compile_stats {
+  int64_t graphs;
+  int64_t replays;
+  int64_t eager_steps;
+  int64_t frozen_copies;
+  double frozen_ms;
+  double eager_ms;
+  double frozen_difference;
+} fdl_compile_stats;
+FDL_API int32_t fdl_ecd_compile_stats(const fdl_ecd* ecd, fdl_compile_stats* out, char* err, size_t err_cap);
 /* Trains data-parallel from now on: the train step that ends an update synchronises the gradients
  * through data_parallel (shared; the handle may be freed afterwards) between backward and the
  * optimizer step, and the optimizer is recreated (fresh state, the last fdl_ecd_set_adam/_sgd

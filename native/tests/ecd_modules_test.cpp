@@ -6,6 +6,7 @@
 
 #include "abi/api_guard.h"
 #include "check.h"
+#include "specs.h"
 #include "nn/fc_stack.h"
 #include "ecd/input_encoders.h"
 #include "ecd/output_features.h"
@@ -174,7 +175,7 @@ void ghost_norm_training_and_evaluation() {
 }
 
 void layer_norm_training_and_evaluation() {
-  FcLayerSpec spec{4, Activation::None, 0.0, Norm::Layer, NormParams{128, 0.1, 1e-4}};
+  FcLayerSpec spec = specs::fc(4, FDL_ACTIVATION_NONE, FDL_NORM_LAYER, 0.0, {128, 0.1, 1e-4});
   FcLayer layer(3, spec);
   layer->to(at::kDouble);
   std::vector<double> w = {0.5, 2.0, -1.0, 1.25}, b = {0.1, -0.2, 0.3, 0.0};
@@ -205,8 +206,9 @@ void layer_norm_training_and_evaluation() {
 }
 
 void residual_stack_adds_where_sizes_match() {
-  std::vector<FcLayerSpec> specs = {{3, Activation::None}, {2, Activation::None}, {2, Activation::Relu}};
-  FcStack stack(3, specs, /*residual=*/true);
+  std::vector<FcLayerSpec> layers = {specs::fc(3, FDL_ACTIVATION_NONE), specs::fc(2, FDL_ACTIVATION_NONE),
+                                     specs::fc(2, FDL_ACTIVATION_RELU)};
+  FcStack stack(3, layers, /*residual=*/true);
   stack->to(at::kDouble);
   stack->eval();
   at::Tensor x = tensor_of(random_matrix(4, 3, 8));
@@ -216,7 +218,7 @@ void residual_stack_adds_where_sizes_match() {
   at::Tensor h3 = h2 + at::relu(layer(2)->dense->forward(h2));  // 2 -> 2: residual after the activation
   double d = (stack->forward(x) - h3).abs().max().item<double>();
   EXPECT(d < 1e-12, "residual stack: max diff %g", d);
-  FcStack plain(3, specs, /*residual=*/false);
+  FcStack plain(3, layers, /*residual=*/false);
   EXPECT(plain->forward(x.to(at::kFloat)).size(1) == 2, "plain stack output width");
 }
 
@@ -243,15 +245,15 @@ void category_and_scalar_inputs() {
   ScalarInput passthrough({});
   at::Tensor values = at::tensor({0.5f, -1.0f}, at::kFloat);
   EXPECT(passthrough.forward({values}).equal(values.unsqueeze(1)), "passthrough gives [B, 1]");
-  ScalarInput dense_scalar({{8, Activation::Relu}, {8, Activation::Relu}});
+  ScalarInput dense_scalar({specs::fc(8, FDL_ACTIVATION_RELU), specs::fc(8, FDL_ACTIVATION_RELU)});
   EXPECT(dense_scalar.output_size() == 8 && dense_scalar.forward({values}).size(1) == 8, "dense scalar encoder");
 }
 
 void number_losses() {
   at::Tensor predicted = at::tensor({1.0, 2.0, 4.0}, at::kDouble), target = at::tensor({0.0, 2.5, 1.0}, at::kDouble);
   double mse = (1.0 + 0.25 + 9.0) / 3, mae = (1.0 + 0.5 + 3.0) / 3;
-  NumberOutput squared(4, NumberLoss::MeanSquared), absolute(4, NumberLoss::MeanAbsolute),
-      root(4, NumberLoss::RootMeanSquared);
+  NumberOutput squared(4, FDL_NUMBER_LOSS_MSE), absolute(4, FDL_NUMBER_LOSS_MAE),
+      root(4, FDL_NUMBER_LOSS_RMSE);
   EXPECT(std::abs(squared.loss(predicted, target).item<double>() - mse) < 1e-6, "mean squared error");
   EXPECT(std::abs(absolute.loss(predicted, target).item<double>() - mae) < 1e-6, "mean absolute error");
   EXPECT(std::abs(root.loss(predicted, target).item<double>() - std::sqrt(mse)) < 1e-6, "root mean squared error");

@@ -111,7 +111,7 @@ void clipping() {
   for (int kind = 0; kind < 3; ++kind) {
     Twins t;
     t.set_random_grads();
-    fdl::GradientClipping clip;
+    fdl::GradientClipping clip{};
     if (kind == 0) {
       clip.max_global_norm = 0.5;
       torch::nn::utils::clip_grad_norm_(t.reference, 0.5);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "check.h"
+#include "specs.h"
 #include "fidelio.h"
 
 namespace {
@@ -95,13 +96,12 @@ void variants_and_inputs_are_validated() {
 fdl_ecd* trained_image_model(int32_t trainable) {
   fdl_resnet* r = nullptr;
   fdl_resnet_new(18, 1, FDL_DTYPE_FLOAT32, 3, &r, err, sizeof err);
+  fdl_input_spec in = specs::image("image", r, trainable);
+  fdl_output_spec out = specs::category_output("label", 3);
+  fdl_ecd_spec spec = specs::model(&in, 1, &out, 1, 5);
   fdl_ecd* ecd = nullptr;
-  fdl_ecd_new(5, &ecd, err, sizeof err);
-  EXPECT(fdl_ecd_add_image_input(ecd, "image", r, trainable, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_new(&spec, &ecd, err, sizeof err) == FDL_OK, "%s", err);
   fdl_resnet_free(r);  // the model keeps the encoder alive
-  fdl_ecd_add_category_output(ecd, "label", 3, nullptr, 0, 1.0, err, sizeof err);
-  EXPECT(fdl_ecd_build(ecd, nullptr, nullptr, 0, 0, err, sizeof err) == FDL_OK, "%s",
-         err);
   fdl_tensor* images = floats({4, 1, 16, 16}, 0.5f);
   int64_t labels[] = {0, 1, 2, 1}, label_shape[] = {4};
   fdl_tensor* y = nullptr;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "check.h"
+#include "specs.h"
 #include "fidelio.h"
 
 namespace {
@@ -65,21 +66,18 @@ at::Tensor tensor_of(const fdl_tensor* t, std::vector<int64_t> shape, bool integ
 void image_and_tabular_model() {
   fdl_resnet* resnet = nullptr;
   EXPECT(fdl_resnet_new(18, 1, FDL_DTYPE_FLOAT32, 7, &resnet, err, sizeof err) == FDL_OK, "%s", err);
+  fdl_fc_layer dense[] = {specs::fc(4, FDL_ACTIVATION_RELU, FDL_NORM_LAYER)};
+  fdl_input_spec in[] = {specs::image("image", resnet, 1), specs::scalar("price", specs::stack(dense, 1)),
+                         specs::scalar("flag"), specs::category("colour", 4, 3, 1, 0.2),
+                         specs::category("size", 3, 0, 0, 0.0)};
+  fdl_output_spec outs[] = {specs::category_output("label", 3), specs::output("score", FDL_OUTPUT_NUMBER)};
+  // The combiner's log-sigmoid and softmax layers are exported as TorchScript's own functions.
+  fdl_fc_layer fc[] = {specs::fc(8, FDL_ACTIVATION_LOG_SIGMOID, FDL_NORM_LAYER, 0.1),
+                       specs::fc(8, FDL_ACTIVATION_SOFTMAX)};
+  fdl_ecd_spec spec = specs::model(in, 5, outs, 2, 9, specs::stack(fc, 2));
   fdl_ecd* ecd = nullptr;
-  EXPECT(fdl_ecd_new(9, &ecd, err, sizeof err) == FDL_OK, "%s", err);
-  EXPECT(fdl_ecd_add_image_input(ecd, "image", resnet, 1, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_new(&spec, &ecd, err, sizeof err) == FDL_OK, "%s", err);
   fdl_resnet_free(resnet);
-  int64_t dense_ints[] = {4, FDL_ACTIVATION_RELU, FDL_NORM_LAYER, 0, /*use_bias=*/1};
-  double dense_reals[] = {0.0, 0.1, 1e-5};
-  EXPECT(fdl_ecd_add_scalar_input(ecd, "price", dense_ints, dense_reals, 1, err, sizeof err) == FDL_OK, "%s", err);
-  EXPECT(fdl_ecd_add_scalar_input(ecd, "flag", nullptr, nullptr, 0, err, sizeof err) == FDL_OK, "%s", err);
-  EXPECT(fdl_ecd_add_category_input(ecd, "colour", 4, 3, 1, 0.2, err, sizeof err) == FDL_OK, "%s", err);
-  EXPECT(fdl_ecd_add_category_input(ecd, "size", 3, 0, 0, 0.0, err, sizeof err) == FDL_OK, "%s", err);
-  EXPECT(fdl_ecd_add_category_output(ecd, "label", 3, nullptr, 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
-  EXPECT(fdl_ecd_add_number_output(ecd, "score", 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
-  int64_t fc_ints[] = {8, FDL_ACTIVATION_GELU, FDL_NORM_LAYER, 0, /*use_bias=*/1};
-  double fc_reals[] = {0.1, 0.1, 1e-5};
-  EXPECT(fdl_ecd_build(ecd, fc_ints, fc_reals, 1, 0, err, sizeof err) == FDL_OK, "%s", err);
 
   std::vector<float> pixels(4 * 16 * 16);
   for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = std::sin(0.37f * static_cast<float>(i));
@@ -131,25 +129,26 @@ int main() {
                       /*max_positions*/ 16, /*type_vocab*/ 2, 1e-12, 0.1, 0.1, /*pad*/ 0, 0.5, FDL_DTYPE_FLOAT32, 3,
                       &bert, err, sizeof err) == FDL_OK,
          "fdl_bert_new: %s", err);
-  fdl_ecd* ecd = nullptr;
-  EXPECT(fdl_ecd_new(5, &ecd, err, sizeof err) == FDL_OK, "%s", err);
-  EXPECT(fdl_ecd_add_text_input(ecd, "my text", bert, FDL_REDUCE_MEAN, 1, err, sizeof err) == FDL_OK, "%s", err);
-  fdl_bert_free(bert);
-  EXPECT(fdl_ecd_add_category_output(ecd, "label", 3, nullptr, 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
-  EXPECT(fdl_ecd_add_binary_output(ecd, "flag", 1.0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
-  EXPECT(fdl_ecd_add_number_output(ecd, "size.x", 0, 1.0, err, sizeof err) == FDL_OK, "%s", err);
   // The binary output decodes through its own layer (Ludwig's decoder fc_layers, here without a bias)
   // before its head.
-  int64_t decoder_ints[] = {4, FDL_ACTIVATION_RELU, FDL_NORM_LAYER, 128, /*use_bias=*/0};
-  double decoder_reals[] = {0.0, 0.1, 1e-5};
-  EXPECT(fdl_ecd_set_decoder_layers(ecd, "flag", decoder_ints, decoder_reals, 1, err, sizeof err) == FDL_OK, "%s", err);
-  EXPECT(fdl_ecd_set_decoder_layers(ecd, "flags", decoder_ints, decoder_reals, 1, err, sizeof err) ==
-                 FDL_ERR_INVALID_ARGUMENT && std::strstr(err, "no output feature named 'flags'") != nullptr,
-         "an unknown output is named: %s", err);
+  fdl_fc_layer decoder[] = {specs::fc(4, FDL_ACTIVATION_RELU, FDL_NORM_LAYER, 0, {128, 0.1, 1e-5}, /*use_bias=*/0)};
+  fdl_input_spec in[] = {specs::text("my text", bert, FDL_REDUCE_MEAN, 1)};
+  fdl_output_spec outs[] = {specs::category_output("label", 3),
+                           specs::output("flag", FDL_OUTPUT_BINARY, specs::stack(decoder, 1)),
+                           specs::output("size.x", FDL_OUTPUT_NUMBER)};
   // One batch-norm layer, then a residual ghost-norm layer of the same width.
-  int64_t fc_ints[] = {6, FDL_ACTIVATION_TANH, FDL_NORM_BATCH, 128, 1, 6, FDL_ACTIVATION_RELU, FDL_NORM_GHOST, 2, 1};
-  double fc_reals[] = {0.2, 0.1, 1e-5, 0.0, 0.05, 1e-3};
-  EXPECT(fdl_ecd_build(ecd, fc_ints, fc_reals, 2, /*residual=*/1, err, sizeof err) == FDL_OK, "%s", err);
+  fdl_fc_layer fc[] = {specs::fc(6, FDL_ACTIVATION_TANH, FDL_NORM_BATCH, 0.2),
+                       specs::fc(6, FDL_ACTIVATION_RELU, FDL_NORM_GHOST, 0.0, {2, 0.05, 1e-3})};
+  fdl_ecd_spec spec = specs::model(in, 1, outs, 3, 5, specs::stack(fc, 2, /*residual=*/1));
+  // A decoder that claims a layer it does not give is refused, naming its output.
+  fdl_output_spec broken = specs::output("flags", FDL_OUTPUT_BINARY, specs::stack(nullptr, 1));
+  fdl_ecd_spec broken_spec = specs::model(in, 1, &broken, 1, 5);
+  fdl_ecd* ecd = nullptr;
+  EXPECT(fdl_ecd_new(&broken_spec, &ecd, err, sizeof err) == FDL_ERR_INVALID_ARGUMENT &&
+             std::strstr(err, "output 'flags' decoder") != nullptr,
+         "a broken decoder is named: %s", err);
+  EXPECT(fdl_ecd_new(&spec, &ecd, err, sizeof err) == FDL_OK, "%s", err);
+  fdl_bert_free(bert);
 
   // Two training steps move the batch-norm running statistics away from their initial values.
   fdl_tensor* ids = longs({3, 5}, {2, 7, 9, 3, 0, 2, 4, 3, 0, 0, 2, 11, 12, 13, 3});

@@ -30,6 +30,8 @@ BertActivation activation_of(int32_t code) {
                                      " (expected FDL_BERT_ACT_GELU, FDL_BERT_ACT_GELU_TANH or FDL_BERT_ACT_RELU)");
 }
 
+}  // namespace
+
 SequenceReduce reduce_of(int32_t code) {
   switch (code) {
     case FDL_REDUCE_CLS_POOLED: return SequenceReduce::ClsPooled;
@@ -41,6 +43,8 @@ SequenceReduce reduce_of(int32_t code) {
   fail(FDL_ERR_INVALID_ARGUMENT, "unknown reduce_output " + str(code) +
                                      " (expected FDL_REDUCE_CLS_POOLED, SUM, MEAN, LAST or NONE)");
 }
+
+namespace {
 
 // Checks that ids lie in [0, limit); what names the tensor and the config field.
 void require_ids_below(const at::Tensor& ids, int64_t limit, const std::string& what) {

@@ -63,6 +63,8 @@ at::Tensor BinaryOutput::loss(const at::Tensor& logits, const at::Tensor& target
 at::Tensor BinaryOutput::prediction(const at::Tensor& logits) { return at::sigmoid(logits.to(at::kFloat)); }
 
 NumberOutput::NumberOutput(int64_t input_size, NumberLoss type) : loss_type(type) {
+  require(type >= FDL_NUMBER_LOSS_MSE && type <= FDL_NUMBER_LOSS_RMSE,
+          "unknown number loss code " + std::to_string(static_cast<int>(type)));
   dense = register_module("dense", torch::nn::Linear(input_size, 1));
 }
 
@@ -72,9 +74,9 @@ at::Tensor NumberOutput::loss(const at::Tensor& logits, const at::Tensor& target
   require_batch(target, logits.size(0), "number");
   at::Tensor y = target.to(at::kFloat), predicted = logits.to(at::kFloat);
   switch (loss_type) {
-    case NumberLoss::MeanAbsolute: return F::l1_loss(predicted, y);
-    case NumberLoss::RootMeanSquared: return at::sqrt(F::mse_loss(predicted, y));
-    case NumberLoss::MeanSquared: break;
+    case FDL_NUMBER_LOSS_MAE: return F::l1_loss(predicted, y);
+    case FDL_NUMBER_LOSS_RMSE: return at::sqrt(F::mse_loss(predicted, y));
+    case FDL_NUMBER_LOSS_MSE: break;
   }
   return F::mse_loss(predicted, y);
 }

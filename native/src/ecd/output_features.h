@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "fidelio.h"
 #include "nn/fc_stack.h"
 
 namespace fdl {
@@ -50,7 +51,7 @@ struct BinaryOutput : OutputFeature {
   torch::nn::Linear dense{nullptr};
 };
 
-enum class NumberLoss { MeanSquared, MeanAbsolute, RootMeanSquared };
+using NumberLoss = fdl_number_loss;  // the C ABI's FDL_NUMBER_LOSS_*
 
 // Regression on one value; the loss is Ludwig's mean_squared_error, mean_absolute_error or
 // root_mean_squared_error. Target: float [B].

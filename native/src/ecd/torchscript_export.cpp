@@ -86,15 +86,18 @@ std::string residual_block_code(int convolutions, bool downsample) {
   return code + "    return torch.relu(out + " + (downsample ? "self.downsample.forward(x)" : "x") + ")\n";
 }
 
-std::string activation_code(Activation activation, const std::string& x) {
+std::string activation_code(fdl_activation activation, const std::string& x) {
   switch (activation) {
-    case Activation::Relu: return "torch.relu(" + x + ")";
-    case Activation::Tanh: return "torch.tanh(" + x + ")";
-    case Activation::Sigmoid: return "torch.sigmoid(" + x + ")";
-    case Activation::Gelu: return "torch.gelu(" + x + ")";
-    case Activation::Elu: return "torch.elu(" + x + ")";
-    case Activation::LeakyRelu: return "torch.leaky_relu(" + x + ", 0.01)";
-    case Activation::None: return x;
+    case FDL_ACTIVATION_RELU: return "torch.relu(" + x + ")";
+    case FDL_ACTIVATION_TANH: return "torch.tanh(" + x + ")";
+    case FDL_ACTIVATION_SIGMOID: return "torch.sigmoid(" + x + ")";
+    case FDL_ACTIVATION_ELU: return "torch.elu(" + x + ")";
+    case FDL_ACTIVATION_LEAKY_RELU: return "torch.leaky_relu(" + x + ", 0.01)";
+    // log(sigmoid(x)) in its overflow-free form, from builtins TorchScript's compiler resolves.
+    case FDL_ACTIVATION_LOG_SIGMOID:
+      return "(torch.clamp(" + x + ", max=0.0) - torch.log1p(torch.exp(-torch.abs(" + x + "))))";
+    case FDL_ACTIVATION_SOFTMAX: return "torch.softmax(" + x + ", -1)";
+    case FDL_ACTIVATION_NONE: return x;
   }
   fail(FDL_ERR_INTERNAL, "unknown activation");
 }
@@ -162,7 +165,7 @@ std::string forward_source(const nn::Module& m) {
   if (dynamic_cast<const RowBatchNormImpl*>(&m)) return tensor_in + "    return self.bn.forward(x)\n";
   if (auto* layer = dynamic_cast<const FcLayerImpl*>(&m)) {
     std::string code = tensor_in + "    x = self.dense.forward(x)\n";
-    if (layer->spec.norm != Norm::None) code += "    x = self.norm.forward(x)\n";
+    if (layer->spec.norm != FDL_NORM_NONE) code += "    x = self.norm.forward(x)\n";
     return code + "    return " + activation_code(layer->spec.activation, "x") + "\n";
   }
   if (auto* stack = dynamic_cast<const FcStackImpl*>(&m)) {

@@ -5,17 +5,24 @@
 #include "core/failure.h"
 
 namespace fdl {
-at::Tensor activate(const at::Tensor& x, Activation activation) {
+at::Tensor activate(const at::Tensor& x, fdl_activation activation) {
   switch (activation) {
-    case Activation::Relu: return at::relu(x);
-    case Activation::Tanh: return at::tanh(x);
-    case Activation::Sigmoid: return at::sigmoid(x);
-    case Activation::Gelu: return at::gelu(x);
-    case Activation::Elu: return at::elu(x);
-    case Activation::LeakyRelu: return at::leaky_relu(x, 0.01);
-    case Activation::None: return x;
+    case FDL_ACTIVATION_RELU: return at::relu(x);
+    case FDL_ACTIVATION_TANH: return at::tanh(x);
+    case FDL_ACTIVATION_SIGMOID: return at::sigmoid(x);
+    case FDL_ACTIVATION_ELU: return at::elu(x);
+    case FDL_ACTIVATION_LEAKY_RELU: return at::leaky_relu(x, 0.01);
+    case FDL_ACTIVATION_LOG_SIGMOID: return at::log_sigmoid(x);
+    case FDL_ACTIVATION_SOFTMAX: return at::softmax(x, -1);  // torch.nn.Softmax() on [B, D]: over D
+    case FDL_ACTIVATION_NONE: return x;
   }
-  return x;
+  fail(FDL_ERR_INVALID_ARGUMENT, "unknown activation code " + std::to_string(static_cast<int>(activation)));
+}
+
+std::vector<FcLayerSpec> fc_layers_of(const fdl_fc_stack& stack, const std::string& what) {
+  require(stack.n_layers >= 0, what + ": n_layers must be >= 0, got " + std::to_string(stack.n_layers));
+  require(stack.n_layers == 0 || stack.layers != nullptr, what + ": layers is NULL");
+  return std::vector<FcLayerSpec>(stack.layers, stack.layers + stack.n_layers);
 }
 
 namespace {
@@ -58,20 +65,23 @@ at::Tensor GhostBatchNormImpl::forward(const at::Tensor& x) {
 FcLayerImpl::FcLayerImpl(int64_t input_size, const FcLayerSpec& layer_spec) : spec(layer_spec) {
   require(spec.output_size > 0, "fc layer output_size must be positive, got " + std::to_string(spec.output_size));
   require(spec.dropout >= 0 && spec.dropout < 1, "dropout must lie in [0, 1), got " + std::to_string(spec.dropout));
+  require(spec.use_bias == 0 || spec.use_bias == 1, "use_bias must be 0 or 1, got " + std::to_string(spec.use_bias));
+  activate(at::zeros({1}), spec.activation);  // an unknown code fails here, not at the first batch
   dense = register_module("dense",
-                          torch::nn::Linear(torch::nn::LinearOptions(input_size, spec.output_size).bias(spec.use_bias)));
+                          torch::nn::Linear(torch::nn::LinearOptions(input_size, spec.output_size).bias(spec.use_bias != 0)));
   switch (spec.norm) {
-    case Norm::Batch:
+    case FDL_NORM_BATCH:
       batch_norm = register_module("norm", RowBatchNorm(spec.output_size, spec.norm_params));
       break;
-    case Norm::Layer:
+    case FDL_NORM_LAYER:
       layer_norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({spec.output_size})
                                                                      .eps(valid(spec.norm_params).epsilon)));
       break;
-    case Norm::Ghost:
+    case FDL_NORM_GHOST:
       ghost_norm = register_module("norm", GhostBatchNorm(spec.output_size, spec.norm_params));
       break;
-    case Norm::None: break;
+    case FDL_NORM_NONE: break;
+    default: fail(FDL_ERR_INVALID_ARGUMENT, "unknown norm code " + std::to_string(static_cast<int>(spec.norm)));
   }
   dropout = register_module("dropout", torch::nn::Dropout(spec.dropout));
 }

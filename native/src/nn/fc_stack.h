@@ -9,31 +9,22 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
+#include <string>
 #include <vector>
+
+#include "fidelio.h"
 
 namespace fdl {
 
-enum class Activation { Relu, Tanh, Sigmoid, Gelu, Elu, LeakyRelu, None };
-enum class Norm { None, Batch, Layer, Ghost };
+// A layer's settings are the C ABI's struct itself (fidelio.h): a field added there is read here,
+// with no copy in between. The caller fills in every field, norm parameters included.
+using FcLayerSpec = fdl_fc_layer;
+using NormParams = fdl_norm_params;
 
-at::Tensor activate(const at::Tensor& x, Activation activation);
+at::Tensor activate(const at::Tensor& x, fdl_activation activation);
 
-// Ludwig's norm_params of one layer. The defaults are PyTorch's BatchNorm1d/LayerNorm ones; Ludwig's
-// ghost norm defaults (momentum 0.05, epsilon 1e-3) are filled in by the caller.
-struct NormParams {
-  int64_t virtual_batch_size = 128;  // ghost batch norm only
-  double momentum = 0.1;             // PyTorch convention: weight of the new batch statistics
-  double epsilon = 1e-5;
-};
-
-struct FcLayerSpec {
-  int64_t output_size;
-  Activation activation = Activation::Relu;
-  double dropout = 0.0;
-  Norm norm = Norm::None;
-  NormParams norm_params{};
-  bool use_bias = true;
-};
+// layers as a vector, checked (NULL with a count, a negative count).
+std::vector<FcLayerSpec> fc_layers_of(const fdl_fc_stack& stack, const std::string& what);
 
 // Batch norm over [B, D] that, in training, passes a single row through unchanged: one row has no
 // batch statistics (PyTorch would fail), and Ludwig skips it the same way.
@@ -75,6 +66,8 @@ TORCH_MODULE(FcLayer);
 // (Ludwig's FCStack with residual: true); layers that change the size do not.
 struct FcStackImpl : torch::nn::Module {
   FcStackImpl(int64_t input_size, const std::vector<FcLayerSpec>& layers, bool residual = false);
+  FcStackImpl(int64_t input_size, const fdl_fc_stack& stack, const std::string& what)
+      : FcStackImpl(input_size, fc_layers_of(stack, what), stack.residual != 0) {}
   at::Tensor forward(at::Tensor x);
   int64_t output_size() const { return output_size_; }
 

@@ -6,13 +6,14 @@
 
 #include <vector>
 
+#include "fidelio.h"
+
 namespace fdl {
 
-struct GradientClipping {
-  double max_global_norm = 0;  // clipglobalnorm: torch.nn.utils.clip_grad_norm_ over all gradients
-  double max_norm = 0;         // clipnorm: each gradient's own L2 norm (Keras' clipnorm)
-  double max_value = 0;        // clipvalue: torch.nn.utils.clip_grad_value_
-};
+// The C ABI's struct (fidelio.h): max_global_norm is clipglobalnorm (torch.nn.utils.clip_grad_norm_
+// over all gradients), max_norm clipnorm (each gradient's own L2 norm, Keras' clipnorm), max_value
+// clipvalue (torch.nn.utils.clip_grad_value_); 0 turns a kind off.
+using GradientClipping = fdl_clipping_spec;
 
 void clip_gradients(const std::vector<at::Tensor>& params, const GradientClipping& clipping);
 

@@ -4,28 +4,40 @@
 //   java bindings/generator/dev/fidelio/bindings/generator/GenerateBindings.java native/include/fidelio.h \
 //        bindings/src/main/java/dev/fidelio/bindings/FidelioH.java      (bin/generate-bindings)
 //
-// The header's rules (see its top comment): integer #defines become constants; each
-// "FDL_API <type> <name>(<params>);" becomes a downcall handle plus a static method.
+// The header's rules (see its top comment): integer #defines and enum members become constants;
+// each "typedef struct fdl_x { ... } fdl_x;" becomes a StructLayout named fdl_x whose members carry
+// the C field names, padded as the C compiler pads them (pointer fields to structs or numbers carry
+// that target layout); each "FDL_API <type> <name>(<params>);" becomes a downcall handle plus a
+// static method.
 package dev.fidelio.bindings.generator;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 public final class GenerateBindings {
   private static final Pattern DEFINE = Pattern.compile("(?m)^#define\\s+(FDL_[A-Z0-9_]+)\\s+(-?\\d+)\\s*$");
   private static final Pattern FUNCTION = Pattern.compile("FDL_API\\s+([^;]+?)\\s*\\(([^)]*)\\)\\s*;", Pattern.DOTALL);
+  private static final Pattern ENUM = Pattern.compile("typedef\\s+enum\\s+(\\w+)\\s*\\{([^}]*)}\\s*(\\w+)\\s*;");
+  private static final Pattern ENUM_MEMBER = Pattern.compile("(FDL_[A-Z0-9_]+)\\s*=\\s*(-?\\d+)");
+  private static final Pattern STRUCT = Pattern.compile("typedef\\s+struct\\s+(\\w+)\\s*\\{([^}]*)}\\s*(\\w+)\\s*;");
   private static final Pattern DECLARATOR = Pattern.compile("^(.*?[\\s*])(\\w+)$", Pattern.DOTALL);
 
   /** A C type as seen by the FFM API: its ValueLayout constant and Java carrier type. */
   public record CType(String layout, String javaType) {
-    static CType parse(String c, String where) {
+    static CType parse(String c, String where, Set<String> enums) {
       String t = c.replace("const", " ").trim().replaceAll("\\s+", " ");
       if (t.endsWith("*")) return new CType("ADDRESS", "MemorySegment");
+      if (enums.contains(t)) return new CType("JAVA_INT", "int");
       return switch (t) {
         case "int32_t" -> new CType("JAVA_INT", "int");
         case "int64_t", "uint64_t", "size_t" -> new CType("JAVA_LONG", "long");
@@ -49,7 +61,9 @@ public final class GenerateBindings {
         .append("import static java.lang.foreign.ValueLayout.*;\n\n")
         .append("import java.lang.foreign.FunctionDescriptor;\n")
         .append("import java.lang.foreign.Linker;\n")
+        .append("import java.lang.foreign.MemoryLayout;\n")
         .append("import java.lang.foreign.MemorySegment;\n")
+        .append("import java.lang.foreign.StructLayout;\n")
         .append("import java.lang.foreign.SymbolLookup;\n")
         .append("import java.lang.invoke.MethodHandle;\n")
         .append("import java.util.ArrayList;\n")
@@ -58,10 +72,10 @@ public final class GenerateBindings {
         .append("public final class FidelioH {\n")
         .append("  private FidelioH() {}\n\n");
 
-    Matcher define = DEFINE.matcher(header);
-    while (define.find()) {
-      out.append("  public static final int ").append(define.group(1)).append(" = ").append(define.group(2)).append(";\n");
-    }
+    String code = withoutComments(header);
+    for (String constant : constants(code)) out.append(constant);
+    out.append('\n');
+    for (String struct : structs(code)) out.append(struct);
 
     List<Function> functions = parseFunctions(header);
     out.append("\n  /** Every function the header declares, in header order. */\n")
@@ -104,8 +118,91 @@ public final class GenerateBindings {
     return out.append("}\n").toString();
   }
 
+  private static String withoutComments(String header) {
+    return header.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\\n]*", " ");
+  }
+
+  /** The #define and enum member constants, in header order. */
+  private static List<String> constants(String code) {
+    var byPosition = new TreeMap<Integer, String>();
+    Matcher define = DEFINE.matcher(code);
+    while (define.find()) byPosition.put(define.start(), constant(define.group(1), define.group(2)));
+    Matcher enumeration = ENUM.matcher(code);
+    while (enumeration.find()) {
+      Matcher member = ENUM_MEMBER.matcher(enumeration.group(2));
+      while (member.find()) byPosition.put(enumeration.start(2) + member.start(), constant(member.group(1), member.group(2)));
+    }
+    return new ArrayList<>(byPosition.values());
+  }
+
+  private static String constant(String name, String value) {
+    return "  public static final int " + name + " = " + value + ";\n";
+  }
+
+  private static Set<String> enumNames(String code) {
+    Set<String> names = new HashSet<>();
+    Matcher m = ENUM.matcher(code);
+    while (m.find()) names.add(m.group(3));
+    return names;
+  }
+
+  /** A C field's layout: its expression, size and alignment. */
+  private record FieldLayout(String expression, long size, long align) {}
+
+  /** Each struct as a StructLayout constant with C's padding, in header order. */
+  private static List<String> structs(String code) {
+    Set<String> enums = enumNames(code);
+    Map<String, FieldLayout> known = new HashMap<>();
+    List<String> out = new ArrayList<>();
+    Matcher m = STRUCT.matcher(code);
+    while (m.find()) {
+      String name = m.group(3);
+      List<String> members = new ArrayList<>();
+      long offset = 0, align = 1;
+      for (String field : m.group(2).split(";")) {
+        if (field.isBlank()) continue;
+        Matcher decl = DECLARATOR.matcher(field.trim());
+        if (!decl.matches()) throw new IllegalArgumentException("cannot parse field '" + field.trim() + "' of " + name);
+        FieldLayout layout = fieldLayout(decl.group(1).trim(), name, enums, known);
+        long padding = (layout.align() - offset % layout.align()) % layout.align();
+        if (padding > 0) members.add("MemoryLayout.paddingLayout(" + padding + ")");
+        members.add(layout.expression() + ".withName(\"" + decl.group(2) + "\")");
+        offset += padding + layout.size();
+        align = Math.max(align, layout.align());
+      }
+      long tail = (align - offset % align) % align;
+      if (tail > 0) members.add("MemoryLayout.paddingLayout(" + tail + ")");
+      known.put(name, new FieldLayout(name, offset + tail, align));
+      out.add("  public static final StructLayout " + name + " = MemoryLayout.structLayout(\n      "
+          + String.join(",\n      ", members) + ").withName(\"" + name + "\");\n\n");
+    }
+    return out;
+  }
+
+  private static FieldLayout fieldLayout(String type, String struct, Set<String> enums, Map<String, FieldLayout> known) {
+    String t = type.replace("const", " ").trim().replaceAll("\\s+", " ");
+    if (t.endsWith("*")) {
+      String target = t.substring(0, t.length() - 1).trim();
+      FieldLayout pointee = known.get(target);
+      String expression = pointee != null ? "ADDRESS.withTargetLayout(" + target + ")"
+          : target.equals("float") ? "ADDRESS.withTargetLayout(JAVA_FLOAT)"
+          : target.equals("int64_t") ? "ADDRESS.withTargetLayout(JAVA_LONG)"
+          : target.equals("double") ? "ADDRESS.withTargetLayout(JAVA_DOUBLE)" : "ADDRESS";
+      return new FieldLayout(expression, 8, 8);
+    }
+    if (known.containsKey(t)) return known.get(t);
+    CType c = CType.parse(t, struct, enums);
+    if (c == null) throw new IllegalArgumentException("void field in " + struct);
+    long size = switch (c.layout()) {
+      case "JAVA_INT", "JAVA_FLOAT" -> 4;
+      default -> 8;
+    };
+    return new FieldLayout(c.layout(), size, size);
+  }
+
   public static List<Function> parseFunctions(String header) {
-    String code = header.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\\n]*", " ");
+    String code = withoutComments(header);
+    Set<String> enums = enumNames(code);
     List<Function> functions = new ArrayList<>();
     Matcher m = FUNCTION.matcher(code);
     while (m.find()) {
@@ -118,10 +215,10 @@ public final class GenerateBindings {
         for (String p : list.split(",")) {
           Matcher pd = DECLARATOR.matcher(p.trim());
           if (!pd.matches()) throw new IllegalArgumentException("unnamed parameter '" + p.trim() + "' in " + name);
-          params.add(new Param(CType.parse(pd.group(1), name), pd.group(2)));
+          params.add(new Param(CType.parse(pd.group(1), name, enums), pd.group(2)));
         }
       }
-      functions.add(new Function(name, CType.parse(decl.group(1), name), params));
+      functions.add(new Function(name, CType.parse(decl.group(1), name, enums), params));
     }
     return functions;
   }

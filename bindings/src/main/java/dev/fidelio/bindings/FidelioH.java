@@ -6,7 +6,9 @@ import static java.lang.foreign.ValueLayout.*;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
@@ -16,7 +18,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 10;
+  public static final int FDL_ABI_VERSION = 11;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -45,19 +47,29 @@ public final class FidelioH {
   public static final int FDL_ACTIVATION_RELU = 0;
   public static final int FDL_ACTIVATION_TANH = 1;
   public static final int FDL_ACTIVATION_SIGMOID = 2;
-  public static final int FDL_ACTIVATION_GELU = 3;
-  public static final int FDL_ACTIVATION_ELU = 4;
-  public static final int FDL_ACTIVATION_LEAKY_RELU = 5;
-  public static final int FDL_ACTIVATION_NONE = 6;
+  public static final int FDL_ACTIVATION_ELU = 3;
+  public static final int FDL_ACTIVATION_LEAKY_RELU = 4;
+  public static final int FDL_ACTIVATION_LOG_SIGMOID = 5;
+  public static final int FDL_ACTIVATION_SOFTMAX = 6;
+  public static final int FDL_ACTIVATION_NONE = 7;
   public static final int FDL_NORM_NONE = 0;
   public static final int FDL_NORM_BATCH = 1;
   public static final int FDL_NORM_LAYER = 2;
   public static final int FDL_NORM_GHOST = 3;
-  public static final int FDL_FC_INTS = 5;
-  public static final int FDL_FC_REALS = 3;
+  public static final int FDL_INPUT_TEXT = 0;
+  public static final int FDL_INPUT_IMAGE = 1;
+  public static final int FDL_INPUT_EMBEDDING = 2;
+  public static final int FDL_INPUT_SCALAR = 3;
+  public static final int FDL_INPUT_CATEGORY = 4;
   public static final int FDL_NUMBER_LOSS_MSE = 0;
   public static final int FDL_NUMBER_LOSS_MAE = 1;
   public static final int FDL_NUMBER_LOSS_RMSE = 2;
+  public static final int FDL_OUTPUT_CATEGORY = 0;
+  public static final int FDL_OUTPUT_BINARY = 1;
+  public static final int FDL_OUTPUT_NUMBER = 2;
+  public static final int FDL_OPTIMIZER_ADAMW = 0;
+  public static final int FDL_OPTIMIZER_ADAM = 1;
+  public static final int FDL_OPTIMIZER_SGD = 2;
   public static final int FDL_PRECISION_FLOAT32 = 0;
   public static final int FDL_PRECISION_BFLOAT16 = 1;
   public static final int FDL_PRECISION_FLOAT16 = 2;
@@ -65,6 +77,99 @@ public final class FidelioH {
   public static final int FDL_DIST_BACKEND_NCCL = 1;
   public static final int FDL_STRATEGY_DDP = 0;
   public static final int FDL_STRATEGY_ZERO1 = 1;
+
+  public static final StructLayout fdl_norm_params = MemoryLayout.structLayout(
+      JAVA_LONG.withName("virtual_batch_size"),
+      JAVA_DOUBLE.withName("momentum"),
+      JAVA_DOUBLE.withName("epsilon")).withName("fdl_norm_params");
+
+  public static final StructLayout fdl_fc_layer = MemoryLayout.structLayout(
+      JAVA_LONG.withName("output_size"),
+      JAVA_INT.withName("activation"),
+      MemoryLayout.paddingLayout(4),
+      JAVA_DOUBLE.withName("dropout"),
+      JAVA_INT.withName("norm"),
+      MemoryLayout.paddingLayout(4),
+      fdl_norm_params.withName("norm_params"),
+      JAVA_INT.withName("use_bias"),
+      MemoryLayout.paddingLayout(4)).withName("fdl_fc_layer");
+
+  public static final StructLayout fdl_fc_stack = MemoryLayout.structLayout(
+      ADDRESS.withTargetLayout(fdl_fc_layer).withName("layers"),
+      JAVA_INT.withName("n_layers"),
+      JAVA_INT.withName("residual")).withName("fdl_fc_stack");
+
+  public static final StructLayout fdl_input_spec = MemoryLayout.structLayout(
+      ADDRESS.withName("name"),
+      JAVA_INT.withName("type"),
+      MemoryLayout.paddingLayout(4),
+      ADDRESS.withName("encoder"),
+      JAVA_INT.withName("reduce_output"),
+      JAVA_INT.withName("trainable"),
+      JAVA_LONG.withName("size"),
+      JAVA_LONG.withName("embedding_size"),
+      JAVA_DOUBLE.withName("dropout"),
+      fdl_fc_stack.withName("encoder_layers")).withName("fdl_input_spec");
+
+  public static final StructLayout fdl_combiner_spec = MemoryLayout.structLayout(
+      fdl_fc_stack.withName("fc")).withName("fdl_combiner_spec");
+
+  public static final StructLayout fdl_output_spec = MemoryLayout.structLayout(
+      ADDRESS.withName("name"),
+      JAVA_INT.withName("type"),
+      MemoryLayout.paddingLayout(4),
+      JAVA_LONG.withName("num_classes"),
+      ADDRESS.withTargetLayout(JAVA_FLOAT).withName("class_weights"),
+      JAVA_INT.withName("n_class_weights"),
+      MemoryLayout.paddingLayout(4),
+      JAVA_DOUBLE.withName("positive_class_weight"),
+      JAVA_INT.withName("number_loss"),
+      MemoryLayout.paddingLayout(4),
+      JAVA_DOUBLE.withName("loss_weight"),
+      fdl_fc_stack.withName("decoder")).withName("fdl_output_spec");
+
+  public static final StructLayout fdl_ecd_spec = MemoryLayout.structLayout(
+      ADDRESS.withTargetLayout(fdl_input_spec).withName("inputs"),
+      JAVA_INT.withName("n_inputs"),
+      MemoryLayout.paddingLayout(4),
+      fdl_combiner_spec.withName("combiner"),
+      ADDRESS.withTargetLayout(fdl_output_spec).withName("outputs"),
+      JAVA_INT.withName("n_outputs"),
+      MemoryLayout.paddingLayout(4),
+      JAVA_LONG.withName("seed")).withName("fdl_ecd_spec");
+
+  public static final StructLayout fdl_optimizer_spec = MemoryLayout.structLayout(
+      JAVA_INT.withName("type"),
+      MemoryLayout.paddingLayout(4),
+      JAVA_DOUBLE.withName("beta1"),
+      JAVA_DOUBLE.withName("beta2"),
+      JAVA_DOUBLE.withName("eps"),
+      JAVA_DOUBLE.withName("weight_decay"),
+      JAVA_DOUBLE.withName("momentum"),
+      JAVA_DOUBLE.withName("dampening"),
+      JAVA_INT.withName("nesterov"),
+      JAVA_INT.withName("exclude_bias_and_norm")).withName("fdl_optimizer_spec");
+
+  public static final StructLayout fdl_clipping_spec = MemoryLayout.structLayout(
+      JAVA_DOUBLE.withName("max_global_norm"),
+      JAVA_DOUBLE.withName("max_norm"),
+      JAVA_DOUBLE.withName("max_value")).withName("fdl_clipping_spec");
+
+  public static final StructLayout fdl_train_spec = MemoryLayout.structLayout(
+      fdl_optimizer_spec.withName("optimizer"),
+      fdl_clipping_spec.withName("clipping"),
+      JAVA_INT.withName("precision"),
+      JAVA_INT.withName("compile")).withName("fdl_train_spec");
+
+  public static final StructLayout fdl_compile_stats = MemoryLayout.structLayout(
+      JAVA_LONG.withName("graphs"),
+      JAVA_LONG.withName("replays"),
+      JAVA_LONG.withName("eager_steps"),
+      JAVA_LONG.withName("frozen_copies"),
+      JAVA_DOUBLE.withName("frozen_ms"),
+      JAVA_DOUBLE.withName("eager_ms"),
+      JAVA_DOUBLE.withName("frozen_difference")).withName("fdl_compile_stats");
+
 
   /** Every function the header declares, in header order. */
   public static final List<String> FUNCTIONS = List.of(
@@ -111,30 +216,16 @@ public final class FidelioH {
       "fdl_resnet_forward",
       "fdl_ecd_new",
       "fdl_ecd_free",
-      "fdl_ecd_add_text_input",
-      "fdl_ecd_add_image_input",
-      "fdl_ecd_add_embedding_input",
-      "fdl_ecd_add_scalar_input",
-      "fdl_ecd_add_category_input",
-      "fdl_ecd_add_category_output",
-      "fdl_ecd_add_binary_output",
-      "fdl_ecd_add_number_output",
-      "fdl_ecd_set_decoder_layers",
-      "fdl_ecd_build",
-      "fdl_ecd_set_adam",
-      "fdl_ecd_set_sgd",
-      "fdl_ecd_set_gradient_clipping",
+      "fdl_ecd_configure",
       "fdl_ecd_optimizer_state_count",
       "fdl_ecd_optimizer_state_name",
       "fdl_ecd_optimizer_state_get",
       "fdl_ecd_optimizer_state_set",
-      "fdl_ecd_set_precision",
       "fdl_ecd_loss_scale",
       "fdl_ecd_set_cached_embeddings",
       "fdl_ecd_embed",
       "fdl_ecd_train_step",
       "fdl_ecd_to_device",
-      "fdl_ecd_set_compile",
       "fdl_ecd_compile_stats",
       "fdl_ecd_set_data_parallel",
       "fdl_ecd_evaluate",
@@ -194,30 +285,16 @@ public final class FidelioH {
   private static final MethodHandle fdl_resnet_forward$MH;
   private static final MethodHandle fdl_ecd_new$MH;
   private static final MethodHandle fdl_ecd_free$MH;
-  private static final MethodHandle fdl_ecd_add_text_input$MH;
-  private static final MethodHandle fdl_ecd_add_image_input$MH;
-  private static final MethodHandle fdl_ecd_add_embedding_input$MH;
-  private static final MethodHandle fdl_ecd_add_scalar_input$MH;
-  private static final MethodHandle fdl_ecd_add_category_input$MH;
-  private static final MethodHandle fdl_ecd_add_category_output$MH;
-  private static final MethodHandle fdl_ecd_add_binary_output$MH;
-  private static final MethodHandle fdl_ecd_add_number_output$MH;
-  private static final MethodHandle fdl_ecd_set_decoder_layers$MH;
-  private static final MethodHandle fdl_ecd_build$MH;
-  private static final MethodHandle fdl_ecd_set_adam$MH;
-  private static final MethodHandle fdl_ecd_set_sgd$MH;
-  private static final MethodHandle fdl_ecd_set_gradient_clipping$MH;
+  private static final MethodHandle fdl_ecd_configure$MH;
   private static final MethodHandle fdl_ecd_optimizer_state_count$MH;
   private static final MethodHandle fdl_ecd_optimizer_state_name$MH;
   private static final MethodHandle fdl_ecd_optimizer_state_get$MH;
   private static final MethodHandle fdl_ecd_optimizer_state_set$MH;
-  private static final MethodHandle fdl_ecd_set_precision$MH;
   private static final MethodHandle fdl_ecd_loss_scale$MH;
   private static final MethodHandle fdl_ecd_set_cached_embeddings$MH;
   private static final MethodHandle fdl_ecd_embed$MH;
   private static final MethodHandle fdl_ecd_train_step$MH;
   private static final MethodHandle fdl_ecd_to_device$MH;
-  private static final MethodHandle fdl_ecd_set_compile$MH;
   private static final MethodHandle fdl_ecd_compile_stats$MH;
   private static final MethodHandle fdl_ecd_set_data_parallel$MH;
   private static final MethodHandle fdl_ecd_evaluate$MH;
@@ -279,33 +356,19 @@ public final class FidelioH {
     fdl_resnet_new$MH = downcall(linker, lookup, missing, "fdl_resnet_new", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_resnet_free$MH = downcall(linker, lookup, missing, "fdl_resnet_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     fdl_resnet_forward$MH = downcall(linker, lookup, missing, "fdl_resnet_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_ecd_new$MH = downcall(linker, lookup, missing, "fdl_ecd_new", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_new$MH = downcall(linker, lookup, missing, "fdl_ecd_new", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_free$MH = downcall(linker, lookup, missing, "fdl_ecd_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    fdl_ecd_add_text_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_text_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_ecd_add_image_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_image_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_ecd_add_embedding_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_embedding_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
-    fdl_ecd_add_scalar_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_scalar_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_ecd_add_category_input$MH = downcall(linker, lookup, missing, "fdl_ecd_add_category_input", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
-    fdl_ecd_add_category_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_category_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
-    fdl_ecd_add_binary_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_binary_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
-    fdl_ecd_add_number_output$MH = downcall(linker, lookup, missing, "fdl_ecd_add_number_output", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
-    fdl_ecd_set_decoder_layers$MH = downcall(linker, lookup, missing, "fdl_ecd_set_decoder_layers", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_ecd_build$MH = downcall(linker, lookup, missing, "fdl_ecd_build", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_ecd_set_adam$MH = downcall(linker, lookup, missing, "fdl_ecd_set_adam", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_ecd_set_sgd$MH = downcall(linker, lookup, missing, "fdl_ecd_set_sgd", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_ecd_set_gradient_clipping$MH = downcall(linker, lookup, missing, "fdl_ecd_set_gradient_clipping", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
+    fdl_ecd_configure$MH = downcall(linker, lookup, missing, "fdl_ecd_configure", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     fdl_ecd_optimizer_state_count$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_count", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_optimizer_state_name$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_name", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     fdl_ecd_optimizer_state_get$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_get", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_optimizer_state_set$MH = downcall(linker, lookup, missing, "fdl_ecd_optimizer_state_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_ecd_set_precision$MH = downcall(linker, lookup, missing, "fdl_ecd_set_precision", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_loss_scale$MH = downcall(linker, lookup, missing, "fdl_ecd_loss_scale", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_set_cached_embeddings$MH = downcall(linker, lookup, missing, "fdl_ecd_set_cached_embeddings", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_embed$MH = downcall(linker, lookup, missing, "fdl_ecd_embed", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_train_step$MH = downcall(linker, lookup, missing, "fdl_ecd_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_DOUBLE, JAVA_INT, JAVA_INT, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_to_device$MH = downcall(linker, lookup, missing, "fdl_ecd_to_device", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_ecd_set_compile$MH = downcall(linker, lookup, missing, "fdl_ecd_set_compile", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
-    fdl_ecd_compile_stats$MH = downcall(linker, lookup, missing, "fdl_ecd_compile_stats", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_ecd_compile_stats$MH = downcall(linker, lookup, missing, "fdl_ecd_compile_stats", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_set_data_parallel$MH = downcall(linker, lookup, missing, "fdl_ecd_set_data_parallel", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_evaluate$MH = downcall(linker, lookup, missing, "fdl_ecd_evaluate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_ecd_export_torchscript$MH = downcall(linker, lookup, missing, "fdl_ecd_export_torchscript", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -670,9 +733,9 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_ecd_new(long seed, MemorySegment out, MemorySegment err, long err_cap) {
+  public static int fdl_ecd_new(MemorySegment spec, MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_ecd_new$MH.invokeExact(seed, out, err, err_cap);
+      return (int) fdl_ecd_new$MH.invokeExact(spec, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -686,105 +749,9 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_ecd_add_text_input(MemorySegment ecd, MemorySegment name, MemorySegment encoder, int reduce, int trainable, MemorySegment err, long err_cap) {
+  public static int fdl_ecd_configure(MemorySegment ecd, MemorySegment spec, MemorySegment report, long report_cap, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_ecd_add_text_input$MH.invokeExact(ecd, name, encoder, reduce, trainable, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_add_image_input(MemorySegment ecd, MemorySegment name, MemorySegment encoder, int trainable, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_add_image_input$MH.invokeExact(ecd, name, encoder, trainable, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_add_embedding_input(MemorySegment ecd, MemorySegment name, long size, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_add_embedding_input$MH.invokeExact(ecd, name, size, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_add_scalar_input(MemorySegment ecd, MemorySegment name, MemorySegment fc_ints, MemorySegment fc_reals, int n_fc_layers, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_add_scalar_input$MH.invokeExact(ecd, name, fc_ints, fc_reals, n_fc_layers, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_add_category_input(MemorySegment ecd, MemorySegment name, long vocab_size, long embedding_size, int embeddings_trainable, double dropout, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_add_category_input$MH.invokeExact(ecd, name, vocab_size, embedding_size, embeddings_trainable, dropout, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_add_category_output(MemorySegment ecd, MemorySegment name, long num_classes, MemorySegment class_weights, int n_class_weights, double loss_weight, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_add_category_output$MH.invokeExact(ecd, name, num_classes, class_weights, n_class_weights, loss_weight, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_add_binary_output(MemorySegment ecd, MemorySegment name, double positive_class_weight, double loss_weight, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_add_binary_output$MH.invokeExact(ecd, name, positive_class_weight, loss_weight, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_add_number_output(MemorySegment ecd, MemorySegment name, int loss_type, double loss_weight, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_add_number_output$MH.invokeExact(ecd, name, loss_type, loss_weight, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_set_decoder_layers(MemorySegment ecd, MemorySegment output_name, MemorySegment fc_ints, MemorySegment fc_reals, int n_fc_layers, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_set_decoder_layers$MH.invokeExact(ecd, output_name, fc_ints, fc_reals, n_fc_layers, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_build(MemorySegment ecd, MemorySegment fc_ints, MemorySegment fc_reals, int n_fc_layers, int residual, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_build$MH.invokeExact(ecd, fc_ints, fc_reals, n_fc_layers, residual, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_set_adam(MemorySegment ecd, double beta1, double beta2, double eps, double weight_decay, int decoupled, int exclude_bias_and_norm, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_set_adam$MH.invokeExact(ecd, beta1, beta2, eps, weight_decay, decoupled, exclude_bias_and_norm, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_set_sgd(MemorySegment ecd, double momentum, double dampening, double weight_decay, int nesterov, int exclude_bias_and_norm, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_set_sgd$MH.invokeExact(ecd, momentum, dampening, weight_decay, nesterov, exclude_bias_and_norm, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_set_gradient_clipping(MemorySegment ecd, double max_global_norm, double max_norm, double max_value, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_set_gradient_clipping$MH.invokeExact(ecd, max_global_norm, max_norm, max_value, err, err_cap);
+      return (int) fdl_ecd_configure$MH.invokeExact(ecd, spec, report, report_cap, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -817,14 +784,6 @@ public final class FidelioH {
   public static int fdl_ecd_optimizer_state_set(MemorySegment ecd, MemorySegment name, MemorySegment value, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_ecd_optimizer_state_set$MH.invokeExact(ecd, name, value, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_set_precision(MemorySegment ecd, int precision, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_set_precision$MH.invokeExact(ecd, precision, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -870,17 +829,9 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_ecd_set_compile(MemorySegment ecd, int enabled, MemorySegment report, long report_cap, MemorySegment err, long err_cap) {
+  public static int fdl_ecd_compile_stats(MemorySegment ecd, MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_ecd_set_compile$MH.invokeExact(ecd, enabled, report, report_cap, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_ecd_compile_stats(MemorySegment ecd, MemorySegment graphs, MemorySegment replays, MemorySegment eager_steps, MemorySegment frozen_copies, MemorySegment frozen_ms, MemorySegment eager_ms, MemorySegment frozen_difference, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_ecd_compile_stats$MH.invokeExact(ecd, graphs, replays, eager_steps, frozen_copies, frozen_ms, eager_ms, frozen_difference, err, err_cap);
+      return (int) fdl_ecd_compile_stats$MH.invokeExact(ecd, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

@@ -235,13 +235,19 @@ final class ConfigNode {
         JsonNode value = mapping.get(key);
         knownKeys.add(key);
         if (value == null || (value.isNull() && defaultValue == null)) return defaultValue;
-        var names = allowed.stream().map(ConfigEnum::yamlName).toList();
+        if (value.isNull()) {
+            for (E option : allowed) {
+                if (option.yamlName() == null) return option;  // null spells this option (no norm, no activation)
+            }
+        }
+        var names = allowed.stream().map(ConfigEnum::yamlName).filter(java.util.Objects::nonNull).toList();
+        boolean nullable = defaultValue == null || allowed.stream().anyMatch(o -> o.yamlName() == null);
         if (value.isTextual()) {
             for (E option : allowed) {
                 if (option.yamlName().equals(value.asText())) return option;
             }
         }
-        error(key, notOneOf(value, names, defaultValue == null));
+        error(key, notOneOf(value, names, nullable));
         return defaultValue;
     }
 

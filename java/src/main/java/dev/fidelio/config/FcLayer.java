@@ -3,28 +3,45 @@ package dev.fidelio.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
-/** One fully connected layer of an {@link FcStack}; keys it omits inherit the stack's values. */
-public record FcLayer(int outputSize, Activation activation, double dropout, Norm norm,
-                      Map<String, Object> normParams, boolean useBias) implements Yaml.Rendered {
+/**
+ * One fully connected layer of an {@link FcStack}; keys it omits inherit the stack's values. Its
+ * components are the fields of the C ABI's {@code fdl_fc_layer} (fidelio.h), written by name: a new
+ * layer option is a component here, a field there, and the native module that reads it.
+ */
+public record FcLayer(int outputSize, Activation activation, double dropout, Norm norm, NormParams normParams,
+                      boolean useBias) implements Yaml.Rendered {
 
-    static FcLayer read(ConfigNode node, FcLayer inherited) {
-        var layer = new FcLayer(
-                node.integer("output_size", inherited.outputSize, 1, Integer.MAX_VALUE),
-                node.choice("activation", Activation.class, inherited.activation),
-                node.decimal("dropout", inherited.dropout, 0.0, 1.0),
-                node.has("norm") ? node.choice("norm", Norm.class, null) : inherited.norm,
-                node.has("norm_params") ? node.parameters("norm_params") : inherited.normParams,
-                node.bool("use_bias", inherited.useBias));
-        // Absent or null norm keys inherit the stack's; they are still keys this layer knows.
-        node.ignore("norm");
-        node.ignore("norm_params");
-        node.rejectUnknownKeys();
-        return layer;
+    /** This layer's keys read from node; {@code prefix} is the decoders' "fc_" on a stack's defaults. */
+    static FcLayer read(ConfigNode node, String prefix, FcLayer inherited) {
+        Norm norm = node.has(prefix + "norm") ? node.choice(prefix + "norm", Norm.class, Norm.NONE) : inherited.norm;
+        Map<String, Object> given = node.parameters(prefix + "norm_params");
+        // Params the stack had at its norm's defaults follow this layer's norm's defaults.
+        NormParams normParams = given != null || !inherited.normParams.equals(NormParams.defaults(inherited.norm))
+                ? NormParams.read(node, prefix + "norm_params", norm, given != null ? given : inherited.rawNormParams())
+                : NormParams.defaults(norm);
+        return new FcLayer(
+                node.integer(prefix + "output_size", inherited.outputSize, 1, Integer.MAX_VALUE),
+                node.choice(prefix + "activation", Activation.class, inherited.activation),
+                node.decimal(prefix + "dropout", inherited.dropout, 0.0, 1.0),
+                norm, normParams,
+                node.bool(prefix + "use_bias", inherited.useBias));
+    }
+
+    /** The layer Ludwig's defaults describe: no norm, relu, no dropout, a bias. */
+    static FcLayer defaults(int outputSize) {
+        return new FcLayer(outputSize, Activation.RELU, 0.0, Norm.NONE, NormParams.defaults(Norm.NONE), true);
+    }
+
+    private Map<String, Object> rawNormParams() {
+        return Map.of("virtual_batch_size", normParams.virtualBatchSize(), "momentum", normParams.momentum(),
+                "epsilon", normParams.epsilon());
     }
 
     @Override
     public JsonNode toYamlNode() {
+        // Ludwig renders norm_params null unless given; params at the norm's defaults render so too.
         return Yaml.map("output_size", outputSize, "activation", activation, "dropout", dropout,
-                "norm", norm, "norm_params", normParams, "use_bias", useBias);
+                "norm", norm, "norm_params", normParams.equals(NormParams.defaults(norm)) ? null : normParams,
+                "use_bias", useBias);
     }
 }

@@ -23,16 +23,14 @@ public record FcStack(List<FcLayer> fcLayers, int numFcLayers, FcLayer defaults,
     }
 
     static FcStack read(ConfigNode node, String prefix) {
-        var defaults = new FcLayer(
-                node.integer(prefix + "output_size", DEFAULT_OUTPUT_SIZE, 1, Integer.MAX_VALUE),
-                node.choice(prefix + "activation", Activation.class, Activation.RELU),
-                node.decimal(prefix + "dropout", 0.0, 0.0, 1.0),
-                node.choice(prefix + "norm", Norm.class, null),
-                node.parameters(prefix + "norm_params"),
-                node.bool(prefix + "use_bias", true));
+        FcLayer defaults = FcLayer.read(node, prefix, FcLayer.defaults(DEFAULT_OUTPUT_SIZE));
         List<ConfigNode> layerNodes = node.sectionList("fc_layers");
         List<FcLayer> layers = node.has("fc_layers")
-                ? layerNodes.stream().map(layer -> FcLayer.read(layer, defaults)).toList()
+                ? layerNodes.stream().map(layer -> {
+                    FcLayer read = FcLayer.read(layer, "", defaults);
+                    layer.rejectUnknownKeys();
+                    return read;
+                }).toList()
                 : null;
         int numLayers = node.integer("num_fc_layers", 0, 0, Integer.MAX_VALUE);
         return new FcStack(layers, numLayers, defaults, prefix);

@@ -22,7 +22,7 @@ public sealed interface ScalarEncoder extends Yaml.Rendered {
                     node.integer("num_layers", 1, 1, Integer.MAX_VALUE),
                     node.choice("activation", Activation.class, Activation.RELU),
                     node.decimal("dropout", 0.0, 0.0, 1.0),
-                    node.choice("norm", Norm.class, null));
+                    node.choice("norm", Norm.class, Norm.NONE));
             default -> throw new IllegalStateException("type() returned an unlisted type " + type);
         };
         node.rejectUnknownKeys();

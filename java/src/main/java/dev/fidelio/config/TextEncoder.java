@@ -1,5 +1,7 @@
 package dev.fidelio.config;
 
+import dev.fidelio.bindings.AbiCoded;
+import dev.fidelio.bindings.FidelioH;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
@@ -18,7 +20,22 @@ public sealed interface TextEncoder extends Yaml.Rendered {
     Integer maxSequenceLength();
 
     /** How the token vectors become one vector per row. */
-    enum ReduceOutput implements ConfigEnum { CLS_POOLED, SUM, MEAN, LAST, NONE }
+    /** Ludwig's reduce_output for sequence encoders; the native encoder implements each under its code. */
+    enum ReduceOutput implements ConfigEnum, AbiCoded {
+        CLS_POOLED(FidelioH.FDL_REDUCE_CLS_POOLED), SUM(FidelioH.FDL_REDUCE_SUM), MEAN(FidelioH.FDL_REDUCE_MEAN),
+        LAST(FidelioH.FDL_REDUCE_LAST), NONE(FidelioH.FDL_REDUCE_NONE);
+
+        private final int abiCode;
+
+        ReduceOutput(int abiCode) {
+            this.abiCode = abiCode;
+        }
+
+        @Override
+        public int abiCode() {
+            return abiCode;
+        }
+    }
 
     /** BERT with its own defaults (bert-base-uncased). */
     record Bert(String pretrainedModelNameOrPath, boolean usePretrained, boolean trainable,

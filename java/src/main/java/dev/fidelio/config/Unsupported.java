@@ -18,7 +18,6 @@ final class Unsupported {
             checkOutput(config.outputFeatures().get(i), "output_features[" + i + "]", errors);
         }
         if (config.combiner() instanceof Combiner.Concat concat) {
-            checkFcLayers(concat.fc(), "combiner", errors);
             // Every encoder here yields one vector per row (reduce_output none is refused), so flattening is a no-op.
             if (concat.flattenInputs()) errors.add(new ConfigError("combiner.flatten_inputs", "true would change nothing:"
                     + " every Fidelio encoder already outputs one vector per row; remove it or set false"));
@@ -57,21 +56,14 @@ final class Unsupported {
                             "fill_with_const or drop_row"));
                 }
             }
-            case NumberInputFeature number -> checkActivation(number.encoder(), path, errors);
-            case BinaryInputFeature binary -> checkActivation(binary.encoder(), path, errors);
+            case NumberInputFeature number -> { }
+            case BinaryInputFeature binary -> { }
             case CategoryInputFeature category -> { }
             case ImageInputFeature image -> { }
         }
     }
 
-    private static void checkActivation(ScalarEncoder encoder, String path, List<ConfigError> errors) {
-        if (encoder instanceof ScalarEncoder.Dense dense && !SUPPORTED_ACTIVATIONS.contains(dense.activation())) {
-            errors.add(activation(path + ".encoder.activation", dense.activation()));
-        }
-    }
-
     private static void checkOutput(OutputFeature output, String path, List<ConfigError> errors) {
-        checkFcLayers(output.decoder().fc(), path + ".decoder", errors);
         // Ludwig 0.10's softmax cross-entropy reads neither key (loss_modules.py); Fidelio refuses instead of ignoring.
         if (output.loss() instanceof Loss.SoftmaxCrossEntropy l) {
             if (l.robustLambda() != 0) {
@@ -128,54 +120,6 @@ final class Unsupported {
             errors.add(new ConfigError("trainer.learning_rate_scheduler.t_0", "cosine restarts are not supported: Fidelio's"
                     + " cosine decay is one curve over the whole run down to eta_min; remove t_0 and t_mult"));
         }
-    }
-
-    /** The activations the native layers implement, and norm_params keys per norm (Ludwig passes them on). */
-    private static void checkFcLayers(FcStack stack, String path, List<ConfigError> errors) {
-        for (int i = 0; i < stack.layers().size(); i++) {
-            FcLayer layer = stack.layers().get(i);
-            String at = stack.fcLayers() != null ? path + ".fc_layers[" + i + "]" : path;
-            if (!SUPPORTED_ACTIVATIONS.contains(layer.activation())) {
-                String key = at + "." + (stack.fcLayers() != null ? "" : stack.prefix()) + "activation";
-        errors.add(activation(key, layer.activation()));
-            }
-            if (layer.normParams() == null) continue;
-            List<String> allowed = layer.norm() == null ? List.of() : switch (layer.norm()) {
-                case BATCH -> List.of("momentum", "eps", "epsilon");
-                case LAYER -> List.of("eps", "epsilon");
-                case GHOST -> List.of("virtual_batch_size", "momentum", "eps", "epsilon");
-            };
-            for (var entry : layer.normParams().entrySet()) {
-                String key = at + ".norm_params." + entry.getKey();
-                if (!allowed.contains(entry.getKey())) {
-                    errors.add(new ConfigError(key, layer.norm() == null ? "norm_params needs a norm (batch, layer or ghost)"
-                            : "not a parameter of " + layer.norm().yamlName() + " norm; allowed: " + String.join(", ", allowed)));
-                } else if (!(entry.getValue() instanceof Number n) || !validNormParam(entry.getKey(), n)) {
-                    errors.add(new ConfigError(key, "expected " + switch (entry.getKey()) {
-                        case "virtual_batch_size" -> "an integer >= 1";
-                        case "momentum" -> "a number in [0, 1]";
-                        default -> "a number > 0";
-                    } + ", found " + entry.getValue()));
-                }
-            }
-        }
-    }
-
-    private static boolean validNormParam(String key, Number n) {
-        double v = n.doubleValue();
-        return switch (key) {
-            case "virtual_batch_size" -> v >= 1 && v == Math.rint(v);
-            case "momentum" -> v >= 0 && v <= 1;
-            default -> v > 0 && Double.isFinite(v);
-        };
-    }
-
-    /** The activations the native fully connected layers implement. */
-    private static final List<Activation> SUPPORTED_ACTIVATIONS = List.of(Activation.RELU, Activation.TANH,
-            Activation.SIGMOID, Activation.ELU, Activation.LEAKY_RELU);
-
-    private static ConfigError activation(String path, Activation activation) {
-        return notYet(path, "'" + activation.yamlName() + "'", "one of relu, tanh, sigmoid, elu, leakyRelu");
     }
 
     static ConfigError notYet(String path, String value) {

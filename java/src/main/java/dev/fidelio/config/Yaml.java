@@ -40,7 +40,8 @@ final class Yaml {
             case null -> JsonNodeFactory.instance.nullNode();
             case JsonNode node -> node;
             case Rendered section -> section.toYamlNode();
-            case ConfigEnum option -> JsonNodeFactory.instance.textNode(option.yamlName());
+            case ConfigEnum option -> option.yamlName() == null ? JsonNodeFactory.instance.nullNode()
+                    : JsonNodeFactory.instance.textNode(option.yamlName());
             case AutoOr.Auto<?> auto -> JsonNodeFactory.instance.textNode("auto");
             case AutoOr.Value<?> given -> value(given.value());
             case List<?> list -> {

@@ -3,8 +3,6 @@ package dev.fidelio.experiment;
 import dev.fidelio.config.ConfigError;
 import dev.fidelio.config.ConfigException;
 import dev.fidelio.config.FidelioConfig;
-import dev.fidelio.config.Optimizer;
-import dev.fidelio.config.Regularization;
 import dev.fidelio.distributed.Workers;
 import dev.fidelio.features.TrainingSetMetadata;
 import dev.fidelio.metrics.SplitStatistics;
@@ -12,6 +10,7 @@ import dev.fidelio.model.Bert;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.model.ModelBundle;
 import dev.fidelio.model.ModelFactory;
+import dev.fidelio.model.TrainSpecs;
 import dev.fidelio.predict.Calibration;
 import dev.fidelio.predict.PredictionsCsv;
 import dev.fidelio.predict.Predictor;
@@ -111,15 +110,14 @@ public final class Experiment {
         // A resumed run's checkpoint replaces these weights; a fresh one starts its number heads at a fit.
         OutputInitialization.startNumberOutputs(model, config, pending.data().training(), 1024);
         model.toDevice(device);
-        configureOptimizer(model, config);
-        String compiled = model.setCompile(config.trainer().compile());
+        String compiled = model.configure(TrainSpecs.of(config, device));
         if (config.trainer().compile()) Log.info("trainer.compile: " + compiled);
         workers.attach(model);
         Preparation.Result prepared = Preparation.finish(pending, model, config, plan.evalBatchSize());
         PreprocessedData data = prepared.data();
         Map<String, Object> probed = new java.util.LinkedHashMap<>();
         plan = BatchSizeProbe.resolve(config, plan, model, data.training(), data.validation(), results,
-            () -> configureOptimizer(model, config), probed);
+            () -> model.configure(TrainSpecs.of(config, device)), probed);
         double secondsToTraining = (System.nanoTime() - started) / 1e9;
         Log.info(String.format("training starts %.2f s after the run started", secondsToTraining));
         // The peak so far is loading and preprocessing; from here it is what training itself needs.
@@ -302,30 +300,5 @@ public final class Experiment {
       compile.put("frozen_copies", stats.frozenCopies());
     }
     return compile;
-  }
-
-  private static void configureOptimizer(EcdModel model, FidelioConfig config) {
-    var t = config.trainer();
-    // trainer.regularization_lambda (l2) is a coupled decay; with it, adamw has weight_decay 0 (checked), i.e. is adam.
-    double l2 = Regularization.coupledWeightDecay(t);
-    switch (t.optimizer()) {
-      case Optimizer.AdamW a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(),
-          l2 > 0 ? l2 : a.weightDecay(), l2 == 0, a.excludeBiasAndNormFromWeightDecay());
-      case Optimizer.Adam a -> model.setAdam(a.betas().get(0), a.betas().get(1), a.eps(), a.weightDecay() + l2, false,
-          a.excludeBiasAndNormFromWeightDecay());
-      case Optimizer.Sgd s -> model.setSgd(s.momentum(), s.dampening(), s.weightDecay() + l2, s.nesterov(),
-          s.excludeBiasAndNormFromWeightDecay());
-    }
-    // Ludwig's use_mixed_precision is float16 AMP (with loss scaling) on a GPU; on CPU autocast runs bfloat16.
-    if (t.useMixedPrecision()) {
-      model.setPrecision(model.device().type() == Device.Type.CUDA ? EcdModel.Precision.FLOAT16
-          : EcdModel.Precision.BFLOAT16);
-    }
-    var clip = t.gradientClipping();
-    model.setGradientClipping(orZero(clip.clipglobalnorm()), orZero(clip.clipnorm()), orZero(clip.clipvalue()));
-  }
-
-  private static double orZero(Double value) {
-    return value == null ? 0 : value;
   }
 }

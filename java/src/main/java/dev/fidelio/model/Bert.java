@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.fidelio.bindings.FidelioH;
+import dev.fidelio.config.TextEncoder.ReduceOutput;
 import dev.fidelio.runtime.DType;
 import dev.fidelio.runtime.NativeCall;
 import dev.fidelio.runtime.Tensor;
@@ -17,15 +18,6 @@ import java.util.Map;
 
 /** A native BERT-family encoder (HF BertModel); its state names are HF's checkpoint keys. */
 public final class Bert extends NativeModule {
-  /** Ludwig's reduce_output for sequence encoders, in the order of FDL_REDUCE_*. */
-  public enum Reduce {
-    CLS_POOLED, SUM, MEAN, LAST, NONE;
-
-    int code() {
-      return ordinal();
-    }
-  }
-
   private final BertConfig config;
 
   private Bert(MemorySegment handle, BertConfig config) {
@@ -99,11 +91,11 @@ public final class Bert extends NativeModule {
   }
 
   /** Evaluation mode, no autograd; tokenTypeIds may be null (zeros). */
-  public Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, Reduce reduce) {
+  public Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, ReduceOutput reduce) {
     try (var call = NativeCall.open()) {
       MemorySegment out = call.allocatePointer();
       call.check(FidelioH.fdl_bert_forward(handle(), inputIds.nativeHandle(), attentionMask.nativeHandle(),
-          tokenTypeIds == null ? MemorySegment.NULL : tokenTypeIds.nativeHandle(), reduce.code(), out, call.error(),
+          tokenTypeIds == null ? MemorySegment.NULL : tokenTypeIds.nativeHandle(), reduce.abiCode(), out, call.error(),
           call.errorCapacity()), "fdl_bert_forward");
       return Tensor.adopt(handleFrom(out));
     }
@@ -118,11 +110,11 @@ public final class Bert extends NativeModule {
   }
 
   /** loss = sum(output * weight) with dropout off, then backward: gradients via {@link #gradient(int)}. */
-  public double lossGrad(Tensor inputIds, Tensor attentionMask, Reduce reduce, Tensor weight) {
+  public double lossGrad(Tensor inputIds, Tensor attentionMask, ReduceOutput reduce, Tensor weight) {
     try (var call = NativeCall.open()) {
       MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
       call.check(FidelioH.fdl_bert_loss_grad(handle(), inputIds.nativeHandle(), attentionMask.nativeHandle(),
-          MemorySegment.NULL, reduce.code(), weight.nativeHandle(), loss, call.error(), call.errorCapacity()),
+          MemorySegment.NULL, reduce.abiCode(), weight.nativeHandle(), loss, call.error(), call.errorCapacity()),
           "fdl_bert_loss_grad");
       return loss.get(JAVA_DOUBLE, 0);
     }

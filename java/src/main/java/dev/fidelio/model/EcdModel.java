@@ -2,13 +2,15 @@ package dev.fidelio.model;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.fidelio.bindings.AbiCoded;
 import dev.fidelio.bindings.FidelioH;
+import dev.fidelio.config.FcLayer;
+import dev.fidelio.config.TextEncoder.ReduceOutput;
 import dev.fidelio.runtime.Device;
 import dev.fidelio.runtime.NativeCall;
+import dev.fidelio.runtime.NativeStructs;
 import dev.fidelio.runtime.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -18,32 +20,98 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The native ECD model (Ludwig's encoder-combiner-decoder). Built step by step: inputs, outputs,
- * then {@link #build}; trained with one native call per batch ({@link #trainStep}).
+ * The native ECD model (Ludwig's encoder-combiner-decoder), built from one {@link Spec} and trained
+ * by one {@link TrainSpec}: records written into fidelio.h's structs field by field by name
+ * ({@link NativeStructs}). Trained with one native call per batch ({@link #trainStep}).
  */
 public final class EcdModel extends NativeModule {
-  /**
-   * One fully connected layer (of the concat combiner, a decoder or a dense scalar encoder) with its
-   * norm's parameters; useBias false drops the linear map's bias (Ludwig's use_bias).
-   */
-  public record FcLayer(long outputSize, Activation activation, double dropout, Norm norm, NormParams normParams,
-                        boolean useBias) {
-    public FcLayer(long outputSize, Activation activation, double dropout, Norm norm, NormParams normParams) {
-      this(outputSize, activation, dropout, norm, normParams, true);
+  /** fdl_fc_stack: fully connected layers (config records), residual for the combiner. */
+  public record LayerStack(List<FcLayer> layers, boolean residual) {
+    public static LayerStack of(List<FcLayer> layers) {
+      return new LayerStack(layers, false);
     }
   }
 
-  /** Codes of FDL_ACTIVATION_*, in order. */
-  public enum Activation { RELU, TANH, SIGMOID, GELU, ELU, LEAKY_RELU, NONE }
+  /** fdl_input_spec: one input feature; the fields its type does not name are ignored (see fidelio.h). */
+  public record InputSpec(String name, int type, NativeModule encoder, ReduceOutput reduceOutput, boolean trainable,
+                          long size, long embeddingSize, double dropout, LayerStack encoderLayers) {
+    /** The encoder module is shared: closing encoder afterwards leaves it alive inside the model. */
+    public static InputSpec text(String name, Bert encoder, ReduceOutput reduce, boolean trainable) {
+      return new InputSpec(name, FidelioH.FDL_INPUT_TEXT, encoder, reduce, trainable, 0, 0, 0, NO_LAYERS);
+    }
 
-  /** Codes of FDL_NORM_*, in order. */
-  public enum Norm { NONE, BATCH, LAYER, GHOST }
+    public static InputSpec image(String name, ResNet encoder, boolean trainable) {
+      return new InputSpec(name, FidelioH.FDL_INPUT_IMAGE, encoder, ReduceOutput.CLS_POOLED, trainable, 0, 0, 0,
+          NO_LAYERS);
+    }
 
-  /** Ghost/batch/layer norm parameters of one layer (virtualBatchSize: ghost only). */
-  public record NormParams(long virtualBatchSize, double momentum, double epsilon) {}
+    public static InputSpec embedding(String name, long size) {
+      return new InputSpec(name, FidelioH.FDL_INPUT_EMBEDDING, null, ReduceOutput.CLS_POOLED, false, size, 0, 0,
+          NO_LAYERS);
+    }
 
-  /** Codes of FDL_NUMBER_LOSS_*, in order. */
-  public enum NumberLoss { MEAN_SQUARED_ERROR, MEAN_ABSOLUTE_ERROR, ROOT_MEAN_SQUARED_ERROR }
+    /** A number or binary input (float [B] per batch); no layers: passthrough, else the dense encoder. */
+    public static InputSpec scalar(String name, List<FcLayer> layers) {
+      return new InputSpec(name, FidelioH.FDL_INPUT_SCALAR, null, ReduceOutput.CLS_POOLED, false, 0, 0, 0,
+          LayerStack.of(layers));
+    }
+
+    /** A category input (int64 class ids [B]); embeddingSize 0 is the one-hot encoder. */
+    public static InputSpec category(String name, long vocabSize, long embeddingSize, boolean trainable,
+                                     double dropout) {
+      return new InputSpec(name, FidelioH.FDL_INPUT_CATEGORY, null, ReduceOutput.CLS_POOLED, trainable, vocabSize,
+          embeddingSize, dropout, NO_LAYERS);
+    }
+  }
+
+  /** fdl_combiner_spec: the concat combiner's fc stack. */
+  public record CombinerSpec(LayerStack fc) {}
+
+  /** fdl_output_spec: one output feature with its decoder layers. */
+  public record OutputSpec(String name, int type, long numClasses, float[] classWeights, double positiveClassWeight,
+                           NumberLoss numberLoss, double lossWeight, LayerStack decoder) {
+    /** classWeights may be empty (no weighting). */
+    public static OutputSpec category(String name, long numClasses, float[] classWeights, double lossWeight) {
+      return new OutputSpec(name, FidelioH.FDL_OUTPUT_CATEGORY, numClasses, classWeights, 1, NumberLoss.MSE,
+          lossWeight, NO_LAYERS);
+    }
+
+    public static OutputSpec binary(String name, double positiveClassWeight, double lossWeight) {
+      return new OutputSpec(name, FidelioH.FDL_OUTPUT_BINARY, 0, new float[0], positiveClassWeight, NumberLoss.MSE,
+          lossWeight, NO_LAYERS);
+    }
+
+    public static OutputSpec number(String name, NumberLoss loss, double lossWeight) {
+      return new OutputSpec(name, FidelioH.FDL_OUTPUT_NUMBER, 0, new float[0], 1, loss, lossWeight, NO_LAYERS);
+    }
+
+    /** Ludwig's decoder fc_layers: layers between the combiner and this output's head. */
+    public OutputSpec withDecoder(List<FcLayer> layers) {
+      return new OutputSpec(name, type, numClasses, classWeights, positiveClassWeight, numberLoss, lossWeight,
+          LayerStack.of(layers));
+    }
+  }
+
+  /** fdl_ecd_spec: the whole model; seed initialises every new layer. */
+  public record Spec(List<InputSpec> inputs, CombinerSpec combiner, List<OutputSpec> outputs, long seed) {}
+
+  private static final LayerStack NO_LAYERS = LayerStack.of(List.of());
+
+  /** Losses of number outputs: Ludwig's mean_squared_error, mean_absolute_error, root_mean_squared_error. */
+  public enum NumberLoss implements AbiCoded {
+    MSE(FidelioH.FDL_NUMBER_LOSS_MSE), MAE(FidelioH.FDL_NUMBER_LOSS_MAE), RMSE(FidelioH.FDL_NUMBER_LOSS_RMSE);
+
+    private final int abiCode;
+
+    NumberLoss(int abiCode) {
+      this.abiCode = abiCode;
+    }
+
+    @Override
+    public int abiCode() {
+      return abiCode;
+    }
+  }
 
   /** The loss of a batch and each output's predictions (probabilities or values). */
   public record Evaluation(double loss, List<Tensor> predictions) implements AutoCloseable {
@@ -53,152 +121,149 @@ public final class EcdModel extends NativeModule {
     }
   }
 
-  private int outputCount;
+  private final int outputCount;
   private Device device = Device.CPU;
 
-  private EcdModel(MemorySegment handle) {
+  private EcdModel(MemorySegment handle, int outputCount) {
     super("EcdModel", handle, FidelioH::fdl_ecd_free);
+    this.outputCount = outputCount;
   }
 
-  public static EcdModel create(long seed) {
+  /** The model spec describes, trained by AdamW at torch's defaults until {@link #configure}. */
+  public static EcdModel create(Spec spec) {
     try (var call = NativeCall.open()) {
       MemorySegment out = call.allocatePointer();
-      call.check(FidelioH.fdl_ecd_new(seed, out, call.error(), call.errorCapacity()), "fdl_ecd_new");
-      return new EcdModel(handleFrom(out));
+      call.check(FidelioH.fdl_ecd_new(NativeStructs.write(call.arena(), FidelioH.fdl_ecd_spec, spec), out, call.error(),
+          call.errorCapacity()), "fdl_ecd_new");
+      return new EcdModel(handleFrom(out), spec.outputs().size());
     }
   }
 
-  /** The encoder module is shared: closing encoder afterwards leaves it alive inside this model. */
-  public void addTextInput(String name, Bert encoder, Bert.Reduce reduce, boolean trainable) {
-    try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_ecd_add_text_input(handle(), call.arena().allocateFrom(name), encoder.nativeHandle(),
-          reduce.ordinal(), trainable ? 1 : 0, call.error(), call.errorCapacity()), "fdl_ecd_add_text_input");
+  /** A spec assembled feature by feature, for code that builds models by hand (tests, benchmarks). */
+  public static Builder builder(long seed) {
+    return new Builder(seed);
+  }
+
+  public static final class Builder {
+    private final long seed;
+    private final List<InputSpec> inputs = new ArrayList<>();
+    private final List<OutputSpec> outputs = new ArrayList<>();
+
+    private Builder(long seed) {
+      this.seed = seed;
+    }
+
+    public Builder input(InputSpec input) {
+      inputs.add(input);
+      return this;
+    }
+
+    public Builder output(OutputSpec output) {
+      outputs.add(output);
+      return this;
+    }
+
+    /** The model with a concat combiner of these layers (residual: Ludwig's combiner.residual). */
+    public EcdModel build(List<FcLayer> combinerLayers, boolean residual) {
+      return create(new Spec(inputs, new CombinerSpec(new LayerStack(combinerLayers, residual)), outputs, seed));
     }
   }
 
-  /** The encoder module is shared: closing encoder afterwards leaves it alive inside this model. */
-  public void addImageInput(String name, ResNet encoder, boolean trainable) {
-    try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_ecd_add_image_input(handle(), call.arena().allocateFrom(name), encoder.nativeHandle(),
-          trainable ? 1 : 0, call.error(), call.errorCapacity()), "fdl_ecd_add_image_input");
-    }
-  }
+  /** fdl_optimizer_spec: adamw, adam (L2 decay) or sgd, with each one's settings. */
+  public record OptimizerSpec(Type type, double beta1, double beta2, double eps, double weightDecay, double momentum,
+                              double dampening, boolean nesterov, boolean excludeBiasAndNorm) {
+    public enum Type implements AbiCoded {
+      ADAMW(FidelioH.FDL_OPTIMIZER_ADAMW), ADAM(FidelioH.FDL_OPTIMIZER_ADAM), SGD(FidelioH.FDL_OPTIMIZER_SGD);
 
-  public void addEmbeddingInput(String name, long size) {
-    try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_ecd_add_embedding_input(handle(), call.arena().allocateFrom(name), size, call.error(),
-          call.errorCapacity()), "fdl_ecd_add_embedding_input");
-    }
-  }
+      private final int abiCode;
 
-  /** A number or binary input (float [B] per batch); no layers: passthrough, else the dense encoder. */
-  public void addScalarInput(String name, List<FcLayer> layers) {
-    try (var call = NativeCall.open()) {
-      FcArrays fc = FcArrays.of(call.arena(), layers);
-      call.check(FidelioH.fdl_ecd_add_scalar_input(handle(), call.arena().allocateFrom(name), fc.ints(), fc.reals(),
-          layers.size(), call.error(), call.errorCapacity()), "fdl_ecd_add_scalar_input");
-    }
-  }
-
-  /** A category input (int64 class ids [B]); embeddingSize 0 is the one-hot encoder. */
-  public void addCategoryInput(String name, long vocabSize, long embeddingSize, boolean trainable, double dropout) {
-    try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_ecd_add_category_input(handle(), call.arena().allocateFrom(name), vocabSize,
-          embeddingSize, trainable ? 1 : 0, dropout, call.error(), call.errorCapacity()), "fdl_ecd_add_category_input");
-    }
-  }
-
-  /** classWeights may be empty (no weighting). */
-  public void addCategoryOutput(String name, long numClasses, float[] classWeights, double lossWeight) {
-    try (var call = NativeCall.open()) {
-      MemorySegment weights = classWeights.length == 0 ? MemorySegment.NULL
-          : call.arena().allocateFrom(JAVA_FLOAT, classWeights);
-      call.check(FidelioH.fdl_ecd_add_category_output(handle(), call.arena().allocateFrom(name), numClasses, weights,
-          classWeights.length, lossWeight, call.error(), call.errorCapacity()), "fdl_ecd_add_category_output");
-      outputCount++;
-    }
-  }
-
-  public void addBinaryOutput(String name, double positiveClassWeight, double lossWeight) {
-    try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_ecd_add_binary_output(handle(), call.arena().allocateFrom(name), positiveClassWeight,
-          lossWeight, call.error(), call.errorCapacity()), "fdl_ecd_add_binary_output");
-      outputCount++;
-    }
-  }
-
-  public void addNumberOutput(String name, NumberLoss loss, double lossWeight) {
-    try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_ecd_add_number_output(handle(), call.arena().allocateFrom(name), loss.ordinal(),
-          lossWeight, call.error(), call.errorCapacity()), "fdl_ecd_add_number_output");
-      outputCount++;
-    }
-  }
-
-  /** Ludwig's decoder fc_layers of output name (added already): layers between the combiner and its head. */
-  public void setDecoderLayers(String name, List<FcLayer> layers) {
-    try (var call = NativeCall.open()) {
-      FcArrays fc = FcArrays.of(call.arena(), layers);
-      call.check(FidelioH.fdl_ecd_set_decoder_layers(handle(), call.arena().allocateFrom(name), fc.ints(), fc.reals(),
-          layers.size(), call.error(), call.errorCapacity()), "fdl_ecd_set_decoder_layers");
-    }
-  }
-
-  /** Builds the concat combiner with these layers (residual: Ludwig's combiner.residual) and the output heads. */
-  public void build(List<FcLayer> combinerLayers, boolean residual) {
-    try (var call = NativeCall.open()) {
-      FcArrays fc = FcArrays.of(call.arena(), combinerLayers);
-      call.check(FidelioH.fdl_ecd_build(handle(), fc.ints(), fc.reals(), combinerLayers.size(), residual ? 1 : 0,
-          call.error(), call.errorCapacity()), "fdl_ecd_build");
-    }
-  }
-
-  /** The C ABI's fc layer rows: FDL_FC_INTS longs and FDL_FC_REALS doubles per layer. */
-  private record FcArrays(MemorySegment ints, MemorySegment reals) {
-    static FcArrays of(Arena arena, List<FcLayer> layers) {
-      int n = layers.size();
-      long[] ints = new long[Math.max(1, n) * FidelioH.FDL_FC_INTS];
-      double[] reals = new double[Math.max(1, n) * FidelioH.FDL_FC_REALS];
-      for (int i = 0; i < n; i++) {
-        FcLayer layer = layers.get(i);
-        int r = i * FidelioH.FDL_FC_INTS;
-        ints[r] = layer.outputSize();
-        ints[r + 1] = layer.activation().ordinal();
-        ints[r + 2] = layer.norm().ordinal();
-        ints[r + 3] = layer.normParams().virtualBatchSize();
-        ints[r + 4] = layer.useBias() ? 1 : 0;
-        int d = i * FidelioH.FDL_FC_REALS;
-        reals[d] = layer.dropout();
-        reals[d + 1] = layer.normParams().momentum();
-        reals[d + 2] = layer.normParams().epsilon();
+      Type(int abiCode) {
+        this.abiCode = abiCode;
       }
-      return new FcArrays(arena.allocateFrom(JAVA_LONG, ints), arena.allocateFrom(JAVA_DOUBLE, reals));
+
+      @Override
+      public int abiCode() {
+        return abiCode;
+      }
+    }
+
+    /** Adam (decoupled false: L2 weight decay, torch.optim.Adam) or AdamW (decoupled true). */
+    public static OptimizerSpec adam(double beta1, double beta2, double eps, double weightDecay, boolean decoupled,
+                                     boolean excludeBiasAndNorm) {
+      return new OptimizerSpec(decoupled ? Type.ADAMW : Type.ADAM, beta1, beta2, eps, weightDecay, 0, 0, false,
+          excludeBiasAndNorm);
+    }
+
+    /** torch.optim.SGD with momentum, dampening, Nesterov and L2 weight decay. */
+    public static OptimizerSpec sgd(double momentum, double dampening, double weightDecay, boolean nesterov,
+                                    boolean excludeBiasAndNorm) {
+      return new OptimizerSpec(Type.SGD, 0.9, 0.999, 1e-8, weightDecay, momentum, dampening, nesterov,
+          excludeBiasAndNorm);
     }
   }
 
-  /** Adam (decoupled false: L2 weight decay, torch.optim.Adam) or AdamW (decoupled true), replacing the optimizer. */
-  public void setAdam(double beta1, double beta2, double eps, double weightDecay, boolean decoupled,
-                      boolean excludeBiasAndNormFromWeightDecay) {
-    try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_ecd_set_adam(handle(), beta1, beta2, eps, weightDecay, decoupled ? 1 : 0,
-          excludeBiasAndNormFromWeightDecay ? 1 : 0, call.error(), call.errorCapacity()), "fdl_ecd_set_adam");
+  /** fdl_clipping_spec: global norm, each gradient's norm, each value; 0 turns a kind off. */
+  public record ClippingSpec(double maxGlobalNorm, double maxNorm, double maxValue) {
+    public static final ClippingSpec NONE = new ClippingSpec(0, 0, 0);
+  }
+
+  /** Autocast for forward and loss (use_mixed_precision); FLOAT16 needs CUDA and scales the loss. */
+  public enum Precision implements AbiCoded {
+    FLOAT32(FidelioH.FDL_PRECISION_FLOAT32), BFLOAT16(FidelioH.FDL_PRECISION_BFLOAT16),
+    FLOAT16(FidelioH.FDL_PRECISION_FLOAT16);
+
+    private final int abiCode;
+
+    Precision(int abiCode) {
+      this.abiCode = abiCode;
+    }
+
+    @Override
+    public int abiCode() {
+      return abiCode;
     }
   }
 
-  /** torch.optim.SGD with momentum, dampening, Nesterov and L2 weight decay, replacing the optimizer. */
-  public void setSgd(double momentum, double dampening, double weightDecay, boolean nesterov,
-                     boolean excludeBiasAndNormFromWeightDecay) {
-    try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_ecd_set_sgd(handle(), momentum, dampening, weightDecay, nesterov ? 1 : 0,
-          excludeBiasAndNormFromWeightDecay ? 1 : 0, call.error(), call.errorCapacity()), "fdl_ecd_set_sgd");
+  /** fdl_train_spec: how the model trains; compile is trainer.compile. */
+  public record TrainSpec(OptimizerSpec optimizer, ClippingSpec clipping, Precision precision, boolean compile) {
+    /** What a new model trains with: torch's AdamW defaults (weight decay 0.01), no clipping, float32, eager. */
+    public static final TrainSpec DEFAULT = new TrainSpec(OptimizerSpec.adam(0.9, 0.999, 1e-8, 0.01, true, false),
+        ClippingSpec.NONE, Precision.FLOAT32, false);
+
+    /** AdamW with Ludwig's betas and eps, weight decay 0.01 and clipglobalnorm 0.5, in float32, eager. */
+    public static TrainSpec ludwigAdamW() {
+      return new TrainSpec(OptimizerSpec.adam(0.9, 0.999, 1e-8, 0.01, true, false), new ClippingSpec(0.5, 0, 0),
+          Precision.FLOAT32, false);
+    }
+
+    public TrainSpec withOptimizer(OptimizerSpec o) {
+      return new TrainSpec(o, clipping, precision, compile);
+    }
+
+    public TrainSpec withClipping(ClippingSpec c) {
+      return new TrainSpec(optimizer, c, precision, compile);
+    }
+
+    public TrainSpec withPrecision(Precision p) {
+      return new TrainSpec(optimizer, clipping, p, compile);
+    }
+
+    public TrainSpec withCompile(boolean c) {
+      return new TrainSpec(optimizer, clipping, precision, c);
     }
   }
 
-  /** Clipping before each update: global norm, each gradient's norm, each value; 0 turns a kind off. */
-  public void setGradientClipping(double maxGlobalNorm, double maxNorm, double maxValue) {
+  /**
+   * Replaces the optimizer (fresh state), clipping, precision and compile setting. On CUDA compile
+   * captures each input shape's whole train step as a CUDA graph; elsewhere the step stays eager.
+   * Returns one line saying how compile applies, and why.
+   */
+  public String configure(TrainSpec spec) {
     try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_ecd_set_gradient_clipping(handle(), maxGlobalNorm, maxNorm, maxValue, call.error(),
-          call.errorCapacity()), "fdl_ecd_set_gradient_clipping");
+      MemorySegment report = call.arena().allocate(512);
+      call.check(FidelioH.fdl_ecd_configure(handle(), NativeStructs.write(call.arena(), FidelioH.fdl_train_spec, spec),
+          report, report.byteSize(), call.error(), call.errorCapacity()), "fdl_ecd_configure");
+      return report.getString(0);
     }
   }
 
@@ -231,17 +296,6 @@ public final class EcdModel extends NativeModule {
     }
   }
 
-  /** Codes of FDL_PRECISION_*, in order. */
-  public enum Precision { FLOAT32, BFLOAT16, FLOAT16 }
-
-  /** Autocast for forward and loss (use_mixed_precision); FLOAT16 needs CUDA and scales the loss. */
-  public void setPrecision(Precision precision) {
-    try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_ecd_set_precision(handle(), precision.ordinal(), call.error(), call.errorCapacity()),
-          "fdl_ecd_set_precision");
-    }
-  }
-
   /**
    * Moves the model and its optimizer state to device. Batches stay host tensors: each call moves
    * them there, and predictions come back on the host.
@@ -259,19 +313,6 @@ public final class EcdModel extends NativeModule {
   }
 
   /**
-   * trainer.compile: on CUDA each input shape's whole train step is captured as a CUDA graph and
-   * replayed; elsewhere the step stays eager. Returns one line saying which, and why.
-   */
-  public String setCompile(boolean enabled) {
-    try (var call = NativeCall.open()) {
-      MemorySegment report = call.arena().allocate(512);
-      call.check(FidelioH.fdl_ecd_set_compile(handle(), enabled ? 1 : 0, report, report.byteSize(), call.error(),
-          call.errorCapacity()), "fdl_ecd_set_compile");
-      return report.getString(0);
-    }
-  }
-
-  /**
    * Captured CUDA graphs, steps replayed through them, steps of the compiled path run eagerly; on the
    * CPU the frozen TorchScript copies made for evaluation, the first batch's milliseconds frozen and
    * eager (0 before it; the faster serves; frozen is infinite when the copy answered differently) and
@@ -282,14 +323,10 @@ public final class EcdModel extends NativeModule {
 
   public CompileStats compileStats() {
     try (var call = NativeCall.open()) {
-      MemorySegment counts = call.arena().allocate(JAVA_LONG, 4);
-      MemorySegment reals = call.arena().allocate(JAVA_DOUBLE, 3);
-      call.check(FidelioH.fdl_ecd_compile_stats(handle(), counts, counts.asSlice(8), counts.asSlice(16),
-          counts.asSlice(24), reals, reals.asSlice(8), reals.asSlice(16), call.error(), call.errorCapacity()),
+      MemorySegment stats = call.arena().allocate(FidelioH.fdl_compile_stats);
+      call.check(FidelioH.fdl_ecd_compile_stats(handle(), stats, call.error(), call.errorCapacity()),
           "fdl_ecd_compile_stats");
-      return new CompileStats(counts.getAtIndex(JAVA_LONG, 0), counts.getAtIndex(JAVA_LONG, 1),
-          counts.getAtIndex(JAVA_LONG, 2), counts.getAtIndex(JAVA_LONG, 3), reals.getAtIndex(JAVA_DOUBLE, 0),
-          reals.getAtIndex(JAVA_DOUBLE, 1), reals.getAtIndex(JAVA_DOUBLE, 2));
+      return NativeStructs.read(stats, FidelioH.fdl_compile_stats, CompileStats.class);
     }
   }
 

@@ -137,7 +137,7 @@ public final class ModelBundle implements AutoCloseable {
       // predict, evaluate, serve, the Java API: FIDELIO_DEVICE (auto: CUDA when available).
       model.toDevice(Device.select(System.getenv("FIDELIO_DEVICE")));
       // trainer.compile applies to prediction as well: the frozen TorchScript forward on the CPU.
-      model.setCompile(config.trainer().compile());
+      model.configure(TrainSpecs.forPrediction(config));
       return new ModelBundle(config, metadata, model, tokenizers);
     } catch (RuntimeException e) {
       if (model != null) model.close();

@@ -1,5 +1,6 @@
 package dev.fidelio.model;
 
+import dev.fidelio.config.TextEncoder.ReduceOutput;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,7 +41,7 @@ class BertGradientTest {
         Tensor attention = Tensor.of(mask, shape);
         Tensor w = Tensor.of(weight, 2, 384)) {
       bert.to(DType.FLOAT64, Device.CPU);
-      bert.lossGrad(inputIds, attention, Bert.Reduce.MEAN, w);
+      bert.lossGrad(inputIds, attention, ReduceOutput.MEAN, w);
       List<String> names = bert.stateNames();
       int checked = 0;
       double worst = 0;
@@ -85,6 +86,6 @@ class BertGradientTest {
     try (Tensor t = Tensor.of(moved, shape)) {
       bert.setState(index, t);
     }
-    return bert.lossGrad(ids, mask, Bert.Reduce.MEAN, w);
+    return bert.lossGrad(ids, mask, ReduceOutput.MEAN, w);
   }
 }

@@ -1,5 +1,6 @@
 package dev.fidelio.model;
 
+import dev.fidelio.config.TextEncoder.ReduceOutput;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,7 +47,7 @@ class BertOnnxParityTest {
         Tensor inputIds = Tensor.of(batch.inputIds(), shape);
         Tensor mask = Tensor.of(batch.attentionMask(), shape);
         Tensor types = Tensor.zeros(dev.fidelio.runtime.DType.INT64, shape);
-        Tensor hidden = bert.forward(inputIds, mask, types, Bert.Reduce.NONE)) {
+        Tensor hidden = bert.forward(inputIds, mask, types, ReduceOutput.NONE)) {
       float[] ours = hidden.toFloatArray();
       assertEquals(reference.length, ours.length);
       double maxDiff = 0;

@@ -1,5 +1,6 @@
 package dev.fidelio.model;
 
+import dev.fidelio.config.TextEncoder.ReduceOutput;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,7 +62,7 @@ class BertReferenceGradientTest {
         Tensor mask = Tensor.of(batch.attentionMask(), shape);
         Tensor weight = Tensor.of(lossWeight, batch.batch(), hidden)) {
       bert.setTrainable(true);
-      double loss = bert.lossGrad(ids, mask, Bert.Reduce.MEAN, weight);
+      double loss = bert.lossGrad(ids, mask, ReduceOutput.MEAN, weight);
       double referenceLoss = reference.require("__loss").data()[0];
       assertEquals(referenceLoss, loss, 1e-4 * Math.abs(referenceLoss), "loss");
 

@@ -1,5 +1,9 @@
 package dev.fidelio.model;
 
+import dev.fidelio.config.Activation;
+import dev.fidelio.config.FcLayer;
+import dev.fidelio.config.Norm;
+import dev.fidelio.config.NormParams;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,15 +30,18 @@ class DeviceAndCompileTest {
   private static final int ROWS = 8;
   private static final int VOCABULARY = 5;
 
+  private static final EcdModel.TrainSpec TRAIN = EcdModel.TrainSpec.DEFAULT
+      .withOptimizer(EcdModel.OptimizerSpec.adam(0.9, 0.999, 1e-8, 0.1, true, true))
+      .withClipping(new EcdModel.ClippingSpec(0.5, 0, 0));
+
   private static EcdModel model() {
-    EcdModel model = EcdModel.create(5);
-    model.addScalarInput("a", List.of());
-    model.addCategoryInput("c", VOCABULARY, 3, true, 0.0);
-    model.addCategoryOutput("y", 3, new float[0], 1.0);
-    model.build(List.of(new EcdModel.FcLayer(6, EcdModel.Activation.TANH, 0.0, EcdModel.Norm.NONE,
-        new EcdModel.NormParams(128, 0.1, 1e-5))), false);
-    model.setAdam(0.9, 0.999, 1e-8, 0.1, true, true);
-    model.setGradientClipping(0.5, 0, 0);
+    EcdModel.Builder spec = EcdModel.builder(5);
+    spec.input(EcdModel.InputSpec.scalar("a", List.of()));
+    spec.input(EcdModel.InputSpec.category("c", VOCABULARY, 3, true, 0.0));
+    spec.output(EcdModel.OutputSpec.category("y", 3, new float[0], 1.0));
+    EcdModel model = spec.build(List.of(new FcLayer(6, Activation.TANH, 0.0, Norm.NONE,
+        new NormParams(128, 0.1, 1e-5), true)), false);
+    model.configure(TRAIN);
     return model;
   }
 
@@ -101,10 +108,10 @@ class DeviceAndCompileTest {
   @Test
   void compileOnTheCpuTrainsEagerAndEvaluatesAFrozenCopy() {
     try (EcdModel compiled = model(); EcdModel eager = model()) {
-      String report = compiled.setCompile(true);
+      String report = compiled.configure(TRAIN.withCompile(true));
       assertTrue(report.startsWith("training eager (") && report.contains("CPU")
           && report.contains("frozen TorchScript copy"), report);
-      assertEquals("eager", eager.setCompile(false));
+      assertEquals("eager", eager.configure(TRAIN));
       Random a = new Random(9);
       Random b = new Random(9);
       for (int round = 1; round <= 2; round++) {

@@ -1,5 +1,9 @@
 package dev.fidelio.model;
 
+import dev.fidelio.config.Activation;
+import dev.fidelio.config.FcLayer;
+import dev.fidelio.config.Norm;
+import dev.fidelio.config.NormParams;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,11 +22,11 @@ class EcdAccumulationTest {
   private static final int WIDTH = 4;
 
   private static EcdModel model() {
-    EcdModel model = EcdModel.create(5);
-    model.addEmbeddingInput("x", WIDTH);
-    model.addCategoryOutput("y", 3, new float[0], 1.0);
-    model.build(List.of(new EcdModel.FcLayer(6, EcdModel.Activation.TANH, 0.0, EcdModel.Norm.NONE,
-        new EcdModel.NormParams(128, 0.1, 1e-5))), false);
+    EcdModel.Builder spec = EcdModel.builder(5);
+    spec.input(EcdModel.InputSpec.embedding("x", WIDTH));
+    spec.output(EcdModel.OutputSpec.category("y", 3, new float[0], 1.0));
+    EcdModel model = spec.build(List.of(new FcLayer(6, Activation.TANH, 0.0, Norm.NONE,
+        new NormParams(128, 0.1, 1e-5), true)), false);
     return model;
   }
 
@@ -48,12 +52,12 @@ class EcdAccumulationTest {
     for (String optimizer : List.of("adamw", "adam", "sgd")) {
       try (EcdModel whole = model(); EcdModel halves = model()) {
         for (EcdModel m : List.of(whole, halves)) {
-          switch (optimizer) {
-            case "adamw" -> m.setAdam(0.9, 0.999, 1e-8, 0.1, true, true);
-            case "adam" -> m.setAdam(0.9, 0.999, 1e-8, 0.1, false, false);
-            default -> m.setSgd(0.9, 0, 0.01, true, false);
-          }
-          m.setGradientClipping(1.0, 0, 0);
+          var chosen = switch (optimizer) {
+            case "adamw" -> EcdModel.OptimizerSpec.adam(0.9, 0.999, 1e-8, 0.1, true, true);
+            case "adam" -> EcdModel.OptimizerSpec.adam(0.9, 0.999, 1e-8, 0.1, false, false);
+            default -> EcdModel.OptimizerSpec.sgd(0.9, 0, 0.01, true, false);
+          };
+          m.configure(EcdModel.TrainSpec.DEFAULT.withOptimizer(chosen).withClipping(new EcdModel.ClippingSpec(1.0, 0, 0)));
         }
         for (int update = 0; update < 3; update++) {
           float[] x = new float[ROWS * WIDTH];

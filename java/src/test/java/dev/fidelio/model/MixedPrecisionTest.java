@@ -1,5 +1,9 @@
 package dev.fidelio.model;
 
+import dev.fidelio.config.Activation;
+import dev.fidelio.config.FcLayer;
+import dev.fidelio.config.Norm;
+import dev.fidelio.config.NormParams;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,12 +22,12 @@ class MixedPrecisionTest {
   private static final int WIDTH = 32;
 
   private static EcdModel model(EcdModel.Precision precision) {
-    EcdModel model = EcdModel.create(9);
-    model.addEmbeddingInput("x", WIDTH);
-    model.addCategoryOutput("y", 2, new float[0], 1.0);
-    model.build(List.of(new EcdModel.FcLayer(64, EcdModel.Activation.RELU, 0.0, EcdModel.Norm.NONE,
-        new EcdModel.NormParams(128, 0.1, 1e-5))), false);
-    model.setPrecision(precision);
+    EcdModel.Builder spec = EcdModel.builder(9);
+    spec.input(EcdModel.InputSpec.embedding("x", WIDTH));
+    spec.output(EcdModel.OutputSpec.category("y", 2, new float[0], 1.0));
+    EcdModel model = spec.build(List.of(new FcLayer(64, Activation.RELU, 0.0, Norm.NONE,
+        new NormParams(128, 0.1, 1e-5), true)), false);
+    model.configure(EcdModel.TrainSpec.DEFAULT.withPrecision(precision));
     return model;
   }
 
@@ -66,7 +70,7 @@ class MixedPrecisionTest {
   @Test
   void float16NeedsCuda() {
     try (EcdModel model = model(EcdModel.Precision.FLOAT32)) {
-      var e = assertThrows(FidelioException.class, () -> model.setPrecision(EcdModel.Precision.FLOAT16));
+      var e = assertThrows(FidelioException.class, () -> model.configure(EcdModel.TrainSpec.DEFAULT.withPrecision(EcdModel.Precision.FLOAT16)));
       assertTrue(e.getMessage().contains("bfloat16"), e.getMessage());
     }
   }

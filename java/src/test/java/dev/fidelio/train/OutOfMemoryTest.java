@@ -1,5 +1,9 @@
 package dev.fidelio.train;
 
+import dev.fidelio.config.Activation;
+import dev.fidelio.config.FcLayer;
+import dev.fidelio.config.Norm;
+import dev.fidelio.config.NormParams;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,14 +36,14 @@ class OutOfMemoryTest {
   }
 
   private static EcdModel model() {
-    EcdModel model = EcdModel.create(3);
-    model.addEmbeddingInput("x", WIDTH);
-    model.addCategoryOutput("y", 3, new float[0], 1.0);
-    model.build(List.of(new EcdModel.FcLayer(32, EcdModel.Activation.RELU, 0.0, EcdModel.Norm.NONE,
-        new EcdModel.NormParams(128, 0.1, 1e-5))), false);
+    EcdModel.Builder spec = EcdModel.builder(3);
+    spec.input(EcdModel.InputSpec.embedding("x", WIDTH));
+    spec.output(EcdModel.OutputSpec.category("y", 3, new float[0], 1.0));
+    EcdModel model = spec.build(List.of(new FcLayer(32, Activation.RELU, 0.0, Norm.NONE,
+        new NormParams(128, 0.1, 1e-5), true)), false);
     // SGD: the step is linear in the gradient, so the summation order of the halves shows only as
     // float rounding (Adam divides by sqrt(v) and magnifies it where gradients are near zero).
-    model.setSgd(0.9, 0, 0.01, false, false);
+    model.configure(EcdModel.TrainSpec.DEFAULT.withOptimizer(EcdModel.OptimizerSpec.sgd(0.9, 0, 0.01, false, false)));
     return model;
   }
 

@@ -1,0 +1,86 @@
+// Spec structs for tests and drivers that build ECD models through the C ABI.
+#pragma once
+
+#include "fidelio.h"
+
+namespace specs {
+
+inline fdl_fc_layer fc(int64_t size, fdl_activation activation, fdl_norm norm = FDL_NORM_NONE, double dropout = 0,
+                       fdl_norm_params params = {128, 0.1, 1e-5}, int32_t use_bias = 1) {
+  return fdl_fc_layer{size, activation, dropout, norm, params, use_bias};
+}
+
+inline fdl_fc_stack stack(const fdl_fc_layer* layers = nullptr, int32_t n = 0, int32_t residual = 0) {
+  return fdl_fc_stack{layers, n, residual};
+}
+
+inline fdl_input_spec input(const char* name, fdl_input_type type) {
+  fdl_input_spec in{};
+  in.name = name;
+  in.type = type;
+  return in;
+}
+
+inline fdl_input_spec text(const char* name, const fdl_bert* bert, fdl_reduce reduce, int32_t trainable) {
+  fdl_input_spec in = input(name, FDL_INPUT_TEXT);
+  in.encoder = bert;
+  in.reduce_output = reduce;
+  in.trainable = trainable;
+  return in;
+}
+
+inline fdl_input_spec image(const char* name, const fdl_resnet* resnet, int32_t trainable) {
+  fdl_input_spec in = input(name, FDL_INPUT_IMAGE);
+  in.encoder = resnet;
+  in.trainable = trainable;
+  return in;
+}
+
+inline fdl_input_spec scalar(const char* name, fdl_fc_stack layers = stack()) {
+  fdl_input_spec in = input(name, FDL_INPUT_SCALAR);
+  in.encoder_layers = layers;
+  return in;
+}
+
+inline fdl_input_spec category(const char* name, int64_t vocab, int64_t embedding_size, int32_t trainable,
+                               double dropout) {
+  fdl_input_spec in = input(name, FDL_INPUT_CATEGORY);
+  in.size = vocab;
+  in.embedding_size = embedding_size;
+  in.trainable = trainable;
+  in.dropout = dropout;
+  return in;
+}
+
+inline fdl_output_spec output(const char* name, fdl_output_type type, fdl_fc_stack decoder = stack()) {
+  fdl_output_spec out{};
+  out.name = name;
+  out.type = type;
+  out.positive_class_weight = 1;
+  out.number_loss = FDL_NUMBER_LOSS_MSE;
+  out.loss_weight = 1;
+  out.decoder = decoder;
+  return out;
+}
+
+inline fdl_output_spec category_output(const char* name, int64_t num_classes) {
+  fdl_output_spec out = output(name, FDL_OUTPUT_CATEGORY);
+  out.num_classes = num_classes;
+  return out;
+}
+
+inline fdl_ecd_spec model(const fdl_input_spec* inputs, int32_t n_inputs, const fdl_output_spec* outputs,
+                          int32_t n_outputs, uint64_t seed, fdl_fc_stack combiner = stack()) {
+  return fdl_ecd_spec{inputs, n_inputs, fdl_combiner_spec{combiner}, outputs, n_outputs, seed};
+}
+
+// AdamW at lr-independent defaults, with clipglobalnorm.
+inline fdl_train_spec adamw(double weight_decay, double clip_global_norm) {
+  fdl_train_spec spec{};
+  spec.optimizer = fdl_optimizer_spec{FDL_OPTIMIZER_ADAMW, 0.9, 0.999, 1e-8, weight_decay, 0, 0, 0, 0};
+  spec.clipping = fdl_clipping_spec{clip_global_norm, 0, 0};
+  spec.precision = FDL_PRECISION_FLOAT32;
+  return spec;
+}
+
+}  // namespace specs
