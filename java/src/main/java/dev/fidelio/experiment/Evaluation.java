@@ -10,6 +10,8 @@ import dev.fidelio.metrics.SplitStatistics;
 import dev.fidelio.model.ModelBundle;
 import dev.fidelio.predict.PredictionsCsv;
 import dev.fidelio.predict.Predictor;
+import dev.fidelio.util.JsonFiles;
+import dev.fidelio.util.Log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

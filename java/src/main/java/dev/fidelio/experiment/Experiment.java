@@ -22,6 +22,8 @@ import dev.fidelio.train.BatchSizeProbe;
 import dev.fidelio.train.TrainingHooks;
 import dev.fidelio.train.TrainingLoop;
 import dev.fidelio.train.TrainingPlan;
+import dev.fidelio.util.JsonFiles;
+import dev.fidelio.util.Log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

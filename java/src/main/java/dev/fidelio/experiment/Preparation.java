@@ -16,6 +16,7 @@ import dev.fidelio.store.PreprocessedData;
 import dev.fidelio.store.PreprocessedStore;
 import dev.fidelio.store.StoreKey;
 import dev.fidelio.text.TextTokenizer;
+import dev.fidelio.util.Log;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

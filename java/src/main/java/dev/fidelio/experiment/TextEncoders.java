@@ -8,6 +8,7 @@ import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.features.TextMetadata;
 import dev.fidelio.store.Digests;
 import dev.fidelio.text.TextTokenizer;
+import dev.fidelio.util.Log;
 import dev.fidelio.weights.PretrainedBert;
 import dev.fidelio.weights.PretrainedLocator;
 import java.io.IOException;

@@ -2,8 +2,8 @@ package dev.fidelio.train;
 
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.Trainer;
-import dev.fidelio.experiment.Log;
 import dev.fidelio.metrics.OutputMetrics;
+import dev.fidelio.util.Log;
 import java.util.Map;
 
 /**
