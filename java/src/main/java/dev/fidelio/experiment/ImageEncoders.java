@@ -7,7 +7,7 @@ import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.data.DatasetReader;
 import dev.fidelio.data.Table;
-import dev.fidelio.store.Digests;
+import dev.fidelio.util.Digests;
 import dev.fidelio.util.Log;
 import dev.fidelio.weights.ResNetCheckpoints;
 import dev.fidelio.weights.StateDict;

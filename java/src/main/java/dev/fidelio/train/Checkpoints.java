@@ -6,7 +6,7 @@ import dev.fidelio.model.NativeModule.StatePart;
 import dev.fidelio.model.StateFiles;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.runtime.Tensor;
-import dev.fidelio.store.Digests;
+import dev.fidelio.util.Digests;
 import dev.fidelio.util.JsonFiles;
 import dev.fidelio.util.Log;
 import dev.fidelio.weights.NamedTensor;
