@@ -34,10 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  *   model, store  native modules and bundles; the preprocessed store (features and below)
  *   distributed, export, predict
  *       c10d workers, TorchScript export, predictions: each uses model
- *   metrics       per-split metrics (predict)
+ *   metrics       what an evaluation measured, typed (predict)
  *   train         the training loop (distributed, metrics, model, predict)
  *   experiment    a run's orchestration (train, store, everything below)
- *   api           the public API (experiment, train)
+ *   api           the public API (experiment, train, metrics)
  *   serve         the prediction server (api)
  *   cli           the command line (api, serve, export, visualize, distributed)
  * </pre>
