@@ -2,10 +2,10 @@ package dev.fidelio.api;
 
 import dev.fidelio.experiment.Evaluation;
 import dev.fidelio.experiment.Experiment;
+import dev.fidelio.metrics.SplitMetrics;
 import dev.fidelio.train.RunCancelledException;
 import dev.fidelio.train.TrainingHooks;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -91,7 +91,7 @@ public final class Fidelio {
     }
     var training = outcome.training();
     Optional<Metrics> testStatistics = outcome.testStatistics().isEmpty() ? Optional.empty()
-        : Optional.of(new Metrics(outcome.testStatistics()));
+        : Optional.of(new Metrics(outcome.testStatistics().toJson()));
     // results is null only on a data-parallel worker other than rank 0 (started by the CLI's launcher).
     return new TrainingResult(outcome.results(), outcome.results() == null ? null : outcome.results().resolve("model"),
         new TrainingStatistics(training.statistics().toJson()), testStatistics, training.bestEpoch(),
@@ -103,7 +103,7 @@ public final class Fidelio {
     Path dataset = data.materialize(options.outputDirectory().resolve(IN_MEMORY_DATASETS));
     Evaluation.Outcome o = Evaluation.run(modelDirectory, dataset, Evaluation.Split.valueOf(options.split().name()),
         options.outputDirectory(), withStatistics, options.batchSize());
-    return new EvaluationResult(o.predictions(), withStatistics ? Optional.of(new Metrics(o.statistics()))
+    return new EvaluationResult(o.predictions(), withStatistics ? Optional.of(new Metrics(o.statistics().toJson()))
         : Optional.empty(), Optional.ofNullable(o.statisticsFile()), o.rows());
   }
 
@@ -123,10 +123,9 @@ public final class Fidelio {
       }
 
       @Override
-      public void evaluation(int epoch, long step, double trainingLoss, Map<String, Map<String, Object>> validation,
-                             Map<String, Map<String, Object>> test) {
-        listener.onEvaluation(new TrainingListener.Evaluation(epoch, step, trainingLoss, new Metrics(validation),
-            new Metrics(test)));
+      public void evaluation(int epoch, long step, double trainingLoss, SplitMetrics validation, SplitMetrics test) {
+        listener.onEvaluation(new TrainingListener.Evaluation(epoch, step, trainingLoss,
+            new Metrics(validation.toJson()), new Metrics(test.toJson())));
       }
 
       @Override

@@ -1,6 +1,6 @@
 package dev.fidelio.api;
 
-import dev.fidelio.store.Digests;
+import dev.fidelio.util.Digests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package dev.fidelio.cli;
 
-import dev.fidelio.experiment.Log;
 import dev.fidelio.export.TorchscriptExport;
 import dev.fidelio.model.ModelBundle;
+import dev.fidelio.util.Log;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

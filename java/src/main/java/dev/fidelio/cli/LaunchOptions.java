@@ -1,6 +1,5 @@
 package dev.fidelio.cli;
 
-import dev.fidelio.distributed.Launcher;
 import dev.fidelio.distributed.Workers;
 import picocli.CommandLine.Option;
 

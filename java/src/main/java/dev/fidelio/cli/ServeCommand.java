@@ -1,10 +1,10 @@
 package dev.fidelio.cli;
 
 import dev.fidelio.api.FidelioModel;
-import dev.fidelio.experiment.Log;
 import dev.fidelio.features.ImageLimits;
 import dev.fidelio.serve.MicroBatcher;
 import dev.fidelio.serve.PredictionServer;
+import dev.fidelio.util.Log;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;

@@ -1,12 +1,11 @@
 package dev.fidelio.cli;
 
-import dev.fidelio.config.Backend;
-import dev.fidelio.config.FidelioConfig;
-import dev.fidelio.distributed.Launcher;
-import dev.fidelio.distributed.WorkerEnvironment;
 import dev.fidelio.api.Fidelio;
 import dev.fidelio.api.ModelConfig;
 import dev.fidelio.api.TrainingData;
+import dev.fidelio.config.Backend;
+import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.distributed.WorkerEnvironment;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

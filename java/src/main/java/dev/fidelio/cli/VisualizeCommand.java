@@ -1,8 +1,8 @@
 package dev.fidelio.cli;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.fidelio.experiment.JsonFiles;
-import dev.fidelio.experiment.Log;
+import dev.fidelio.util.JsonFiles;
+import dev.fidelio.util.Log;
 import dev.fidelio.visualize.LearningCurves;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -18,6 +18,6 @@
  *
  * <p><b>Internal:</b> not part of Fidelio's API, which is {@link dev.fidelio.api}; public only so that
  * Fidelio's own packages can use it, and free to change in any release. Applications build configs
- * with {@link dev.fidelio.api.ModelConfig}.
+ * with the API's {@code ModelConfig} (config sits below the API, so no link up to it).
  */
 package dev.fidelio.config;

@@ -1,8 +1,8 @@
 package dev.fidelio.distributed;
 
 import dev.fidelio.config.Backend;
-import dev.fidelio.experiment.Log;
 import dev.fidelio.model.EcdModel;
+import dev.fidelio.util.Log;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import dev.fidelio.config.Preprocessing;
 import dev.fidelio.data.Table;
 import dev.fidelio.features.BinaryLabels;
 import dev.fidelio.features.TrainingSetMetadata;
+import dev.fidelio.util.Log;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

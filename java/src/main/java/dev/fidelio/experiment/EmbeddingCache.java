@@ -11,6 +11,7 @@ import dev.fidelio.model.EcdModel;
 import dev.fidelio.model.ResNet;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.train.ProgressBar;
+import dev.fidelio.util.Log;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -6,15 +6,16 @@ import dev.fidelio.data.Splitter;
 import dev.fidelio.data.Table;
 import dev.fidelio.features.Dataset;
 import dev.fidelio.features.Preprocessor;
-import dev.fidelio.metrics.SplitStatistics;
+import dev.fidelio.metrics.SplitMetrics;
 import dev.fidelio.model.ModelBundle;
 import dev.fidelio.predict.PredictionsCsv;
 import dev.fidelio.predict.Predictor;
+import dev.fidelio.util.JsonFiles;
+import dev.fidelio.util.Log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * Ludwig's predict and evaluate with a saved model: raw rows in (the real encoders run, also for
@@ -27,7 +28,7 @@ public final class Evaluation {
   private Evaluation() {}
 
   /** What predict / evaluate wrote: predictions.csv; for evaluate also test_statistics.json (else null), its content. */
-  public record Outcome(Path predictions, Path statisticsFile, Map<String, Map<String, Object>> statistics, int rows) {}
+  public record Outcome(Path predictions, Path statisticsFile, SplitMetrics statistics, int rows) {}
 
   public static Outcome run(Path modelFolder, Path datasetFile, Split split, Path outputDirectory,
                             boolean withStatistics, int batchSize) {
@@ -41,11 +42,11 @@ public final class Evaluation {
       Path predictions = unused(outputDirectory, "predictions", ".csv");
       PredictionsCsv.write(predictions, result.outputs(), data.size());
       Log.info("wrote " + data.size() + " predictions to " + predictions);
-      if (!withStatistics) return new Outcome(predictions, null, Map.of(), data.size());
-      var stats = SplitStatistics.of(bundle.config(), data, result, true);
+      if (!withStatistics) return new Outcome(predictions, null, SplitMetrics.NONE, data.size());
+      SplitMetrics stats = SplitMetrics.of(bundle.config(), data, result, true);
       Path statistics = unused(outputDirectory, "test_statistics", ".json");
-      JsonFiles.write(statistics, stats);
-      Log.info(split.name().toLowerCase() + " split: " + Description.summary(bundle.config(), stats));
+      JsonFiles.write(statistics, stats.toJson());
+      Log.info(split.name().toLowerCase() + " split: " + RunDescription.summary(bundle.config(), stats));
       return new Outcome(predictions, statistics, stats, data.size());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write into " + outputDirectory + ": " + e.getMessage(), e);

@@ -5,7 +5,7 @@ import dev.fidelio.config.ConfigException;
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.distributed.Workers;
 import dev.fidelio.features.TrainingSetMetadata;
-import dev.fidelio.metrics.SplitStatistics;
+import dev.fidelio.metrics.SplitMetrics;
 import dev.fidelio.model.Bert;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.model.ModelBundle;
@@ -21,6 +21,8 @@ import dev.fidelio.train.BatchSizeProbe;
 import dev.fidelio.train.TrainingHooks;
 import dev.fidelio.train.TrainingLoop;
 import dev.fidelio.train.TrainingPlan;
+import dev.fidelio.util.JsonFiles;
+import dev.fidelio.util.Log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -70,7 +72,7 @@ public final class Experiment {
    * What a run produced: its results folder (null on a data-parallel worker other than rank 0), what
    * training saw, and the test split's statistics (empty without a test evaluation or test rows).
    */
-  public record Outcome(Path results, TrainingLoop.Result training, Map<String, Map<String, Object>> testStatistics) {}
+  public record Outcome(Path results, TrainingLoop.Result training, SplitMetrics testStatistics) {}
 
   /**
    * As {@link #run(Path, Path, Settings, boolean)}, for a config already parsed; configSource says
@@ -115,9 +117,9 @@ public final class Experiment {
         workers.attach(model);
         Preparation.Result prepared = Preparation.finish(pending, model, config, plan.evalBatchSize());
         PreprocessedData data = prepared.data();
-        Map<String, Object> probed = new java.util.LinkedHashMap<>();
-        plan = BatchSizeProbe.resolve(config, plan, model, data.training(), data.validation(), results,
-            () -> model.configure(TrainSpecs.of(config, device)), probed);
+        BatchSizeProbe.Resolved probed = BatchSizeProbe.resolve(config, plan, model, data.training(),
+            data.validation(), results, () -> model.configure(TrainSpecs.of(config, device)));
+        plan = probed.plan();
         double secondsToTraining = (System.nanoTime() - started) / 1e9;
         Log.info(String.format("training starts %.2f s after the run started", secondsToTraining));
         // The peak so far is loading and preprocessing; from here it is what training itself needs.
@@ -129,28 +131,29 @@ public final class Experiment {
           Log.info("calibration: temperatures " + metadata.temperature() + " (fitted on the validation split)");
           if (modelFolder != null) ModelBundle.updateDescription(modelFolder, config, metadata);
         }
-        if (!workers.writesResults()) return new Outcome(null, result, Map.of());
+        if (!workers.writesResults()) return new Outcome(null, result, SplitMetrics.NONE);
         JsonFiles.write(results.resolve("training_statistics.json"), result.statistics().toJson());
-        Map<String, Map<String, Object>> testStatistics = Map.of();
-        Map<String, Object> description = Description.of(config, configSource, datasetFile, prepared, plan, result,
-            notes, secondsToTraining);
-        if (!distributed.isEmpty()) description.put("distributed", distributed);
-        description.putAll(probed);
-        description.put("memory", memoryUse(beforeTraining));
-        description.put("device", device.toString());
-        if (config.trainer().compile()) description.put("compile", compileDescription(compiled, model));
+        // Taken before the test evaluation: description.json reports what training used.
+        Map<String, String> runtime = NativeRuntime.info();
+        Map<String, Object> memory = memoryUse(beforeTraining);
+        SplitMetrics testStatistics = SplitMetrics.NONE;
+        String testSummary = null;
         if (evaluateTest && data.test().size() > 0) {
           Predictor.Result predictions = Predictor.run(model, data.test(), config, metadata, plan.evalBatchSize());
-          var stats = SplitStatistics.of(config, data.test(), predictions, true);
-          testStatistics = stats;
-          JsonFiles.write(results.resolve("test_statistics.json"), stats);
+          testStatistics = SplitMetrics.of(config, data.test(), predictions, true);
+          JsonFiles.write(results.resolve("test_statistics.json"), testStatistics.toJson());
           PredictionsCsv.write(results.resolve("predictions.csv"), predictions.outputs(), data.test().size());
-          Log.info("test: " + Description.summary(config, stats));
-          description.put("test_summary", Description.summary(config, stats));
+          testSummary = RunDescription.summary(config, testStatistics);
+          Log.info("test: " + testSummary);
         }
-        description.put("encoder_forward_rows", Bert.forwardRows() - encoderRowsAtStart);
-        description.put("total_seconds", (System.nanoTime() - started) / 1e9);
-        JsonFiles.write(results.resolve("description.json"), description);
+        int[] splitRows = data.splitRows();
+        RunDescription description = new RunDescription(configSource, datasetFile.toAbsolutePath().toString(),
+            data.datasetRows(), List.of(splitRows[0], splitRows[1], splitRows[2]), plan.describe(),
+            data.cachedEmbeddings(), prepared.describe(), secondsToTraining, result, notes, runtime,
+            System.getProperty("java.version"), config.toYamlNode(), distributed, probed.probes(), memory,
+            device.toString(), config.trainer().compile() ? compileDescription(compiled, model) : null, testSummary,
+            Bert.forwardRows() - encoderRowsAtStart, (System.nanoTime() - started) / 1e9);
+        JsonFiles.write(results.resolve("description.json"), description.toJson());
         Log.info("results in " + results);
         return new Outcome(results, result, testStatistics);
       }

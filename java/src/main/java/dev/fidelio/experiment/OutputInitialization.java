@@ -10,6 +10,7 @@ import dev.fidelio.features.Dataset;
 import dev.fidelio.features.TargetColumn;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.runtime.Tensor;
+import dev.fidelio.util.Log;
 import java.util.Arrays;
 import java.util.List;
 

@@ -2,6 +2,7 @@ package dev.fidelio.experiment;
 
 import dev.fidelio.config.Preprocessing;
 import dev.fidelio.data.Table;
+import dev.fidelio.util.Log;
 import java.util.Arrays;
 import java.util.Random;
 

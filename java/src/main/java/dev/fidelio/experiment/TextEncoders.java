@@ -6,8 +6,9 @@ import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.features.TextMetadata;
-import dev.fidelio.store.Digests;
 import dev.fidelio.text.TextTokenizer;
+import dev.fidelio.util.Digests;
+import dev.fidelio.util.Log;
 import dev.fidelio.weights.PretrainedBert;
 import dev.fidelio.weights.PretrainedLocator;
 import java.io.IOException;
@@ -85,7 +86,7 @@ final class TextEncoders implements AutoCloseable {
       if (t.preprocessing().cacheEncoderEmbeddings()) {
         ObjectNode encoder = id.putObject("encoder");
         // use_pretrained: false draws the weights from the random seed, which the key holds anyway.
-        encoder.put("weights_sha256", t.encoder().usePretrained() ? Digests.sha256(source.weights()) : "random");
+        encoder.put("weights_sha256", t.encoder().usePretrained() ? source.weights().sha256() : "random");
         encoder.put("architecture", source.config().toString());
         encoder.put("reduce_output", t.encoder().reduceOutput().name().toLowerCase());
       }

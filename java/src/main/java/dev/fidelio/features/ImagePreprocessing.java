@@ -3,7 +3,7 @@ package dev.fidelio.features;
 import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.MissingValueStrategy;
 import dev.fidelio.data.Table;
-import dev.fidelio.experiment.Log;
+import dev.fidelio.util.Log;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

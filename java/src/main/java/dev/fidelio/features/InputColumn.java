@@ -14,7 +14,7 @@ import java.util.List;
  * One input feature's preprocessed values for every row of a dataset split. The values live in
  * memory segments, on the heap when just computed or memory-mapped from the preprocessed store,
  * so a split larger than RAM is paged in batch by batch. The store writes and maps exactly these
- * layouts (see dev.fidelio.store.StoredColumns): a new feature kind that fits {@link Dense} (numbers,
+ * layouts (see the store's StoredColumns): a new feature kind that fits {@link Dense} (numbers,
  * image tensors, any encoder's cached outputs) needs no store change.
  */
 public sealed interface InputColumn {

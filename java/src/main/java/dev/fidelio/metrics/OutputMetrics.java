@@ -7,9 +7,7 @@ import dev.fidelio.features.NumberScale;
 import dev.fidelio.config.OutputFeature;
 import dev.fidelio.features.TargetColumn;
 import dev.fidelio.predict.OutputPredictions;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Ludwig's metrics of one output feature from its predictions and targets. The names are those
@@ -24,8 +22,8 @@ public final class OutputMetrics {
 
   private OutputMetrics() {}
 
-  public static Map<String, Object> compute(OutputFeature feature, OutputPredictions predictions, TargetColumn target,
-                                            boolean detailed) {
+  public static FeatureMetrics compute(OutputFeature feature, OutputPredictions predictions, TargetColumn target,
+                                       boolean detailed) {
     return switch (predictions) {
       case OutputPredictions.Category c -> category(c, ((TargetColumn.ClassIds) target).ids(),
           ((CategoryOutputFeature) feature).topK(), detailed);
@@ -35,7 +33,7 @@ public final class OutputMetrics {
     };
   }
 
-  private static Map<String, Object> category(OutputPredictions.Category c, long[] truth, int topK, boolean detailed) {
+  private static FeatureMetrics category(OutputPredictions.Category c, long[] truth, int topK, boolean detailed) {
     ConfusionMatrix matrix = new ConfusionMatrix(c.classes());
     double loss = 0;
     int hits = 0;
@@ -45,19 +43,11 @@ public final class OutputMetrics {
       loss -= Math.log(Math.max(c.probabilities()[r][t], 1e-12));
       for (int k : c.topK(r, topK)) hits += k == t ? 1 : 0;
     }
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("loss", loss / truth.length);
-    m.put("accuracy", matrix.accuracy());
-    m.put("accuracy_micro", matrix.accuracy());
-    m.put("hits_at_k", (double) hits / truth.length);
-    if (detailed) {
-      m.put("confusion_matrix", matrix.rows());
-      m.put("per_class_stats", matrix.perClassStatistics());
-    }
-    return m;
+    return new FeatureMetrics.Category(loss / truth.length, matrix.accuracy(), (double) hits / truth.length,
+        detailed ? new FeatureMetrics.Detail(matrix.rows(), matrix.perClassStatistics()) : null);
   }
 
-  private static Map<String, Object> binary(OutputPredictions.Binary b, float[] truth, boolean detailed) {
+  private static FeatureMetrics binary(OutputPredictions.Binary b, float[] truth, boolean detailed) {
     ConfusionMatrix matrix = new ConfusionMatrix(List.of(b.falseLabel(), b.trueLabel()));
     double loss = 0;
     double[] scores = new double[truth.length];
@@ -71,25 +61,17 @@ public final class OutputMetrics {
       labels[r] = t;
     }
     var perClass = matrix.perClassStatistics();
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("loss", loss / truth.length);
-    m.put("accuracy", matrix.accuracy());
-    m.put("precision", perClass.get(b.trueLabel()).get("precision"));
-    m.put("recall", perClass.get(b.trueLabel()).get("recall"));
-    m.put("specificity", perClass.get(b.falseLabel()).get("recall"));
-    m.put("roc_auc", RocAuc.compute(scores, labels));
-    if (detailed) {
-      m.put("confusion_matrix", matrix.rows());
-      m.put("per_class_stats", perClass);
-    }
-    return m;
+    return new FeatureMetrics.Binary(loss / truth.length, matrix.accuracy(),
+        perClass.get(b.trueLabel()).get("precision"), perClass.get(b.trueLabel()).get("recall"),
+        perClass.get(b.falseLabel()).get("recall"),
+        RocAuc.compute(scores, labels), detailed ? new FeatureMetrics.Detail(matrix.rows(), perClass) : null);
   }
 
   /**
    * truth is on the model's scale (as the dataset holds it): the loss is measured there, as in
    * training; the error metrics and r2 in the user's units.
    */
-  private static Map<String, Object> number(OutputPredictions.Number n, float[] truth, Loss lossType) {
+  private static FeatureMetrics number(OutputPredictions.Number n, float[] truth, Loss lossType) {
     NumberScale scale = n.scale();
     double se = 0, ae = 0, mean = 0, variance = 0, modelSe = 0, modelAe = 0;
     double[] actual = new double[truth.length];
@@ -107,18 +89,13 @@ public final class OutputMetrics {
       modelSe += modelD * modelD;
       modelAe += Math.abs(modelD);
     }
-    Map<String, Object> m = new LinkedHashMap<>();
     double mse = se / truth.length, mae = ae / truth.length;
     double modelMse = modelSe / truth.length, modelMae = modelAe / truth.length;
-    m.put("loss", switch (lossType) {
+    double loss = switch (lossType) {
       case Loss.MeanAbsoluteError l -> modelMae;
       case Loss.RootMeanSquaredError l -> Math.sqrt(modelMse);
       default -> modelMse;
-    });
-    m.put("mean_squared_error", mse);
-    m.put("mean_absolute_error", mae);
-    m.put("root_mean_squared_error", Math.sqrt(mse));
-    m.put("r2", variance == 0 ? Double.NaN : 1 - se / variance);
-    return m;
+    };
+    return new FeatureMetrics.Number(loss, mse, mae, Math.sqrt(mse), variance == 0 ? Double.NaN : 1 - se / variance);
   }
 }

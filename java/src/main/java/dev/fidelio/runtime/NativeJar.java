@@ -1,6 +1,6 @@
 package dev.fidelio.runtime;
 
-import dev.fidelio.store.Digests;
+import dev.fidelio.util.Digests;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;

@@ -2,7 +2,7 @@ package dev.fidelio.serve;
 
 import dev.fidelio.api.FidelioModel;
 import dev.fidelio.api.InvalidInputException;
-import dev.fidelio.experiment.Log;
+import dev.fidelio.util.Log;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

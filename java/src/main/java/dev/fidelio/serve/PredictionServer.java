@@ -9,7 +9,7 @@ import dev.fidelio.api.InvalidInputException;
 import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.OutputFeature;
-import dev.fidelio.experiment.Log;
+import dev.fidelio.util.Log;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;

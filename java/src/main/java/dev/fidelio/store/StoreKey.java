@@ -9,6 +9,7 @@ import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.OutputFeature;
 import dev.fidelio.data.DataFormat;
+import dev.fidelio.util.Digests;
 import java.nio.file.Path;
 import java.util.Map;
 

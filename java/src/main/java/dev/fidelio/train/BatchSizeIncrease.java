@@ -2,9 +2,9 @@ package dev.fidelio.train;
 
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.Trainer;
-import dev.fidelio.experiment.Log;
 import dev.fidelio.metrics.OutputMetrics;
-import java.util.Map;
+import dev.fidelio.metrics.SplitMetrics;
+import dev.fidelio.util.Log;
 
 /**
  * Ludwig's trainer.increase_batch_size_on_plateau (Trainer.increase_batch_size in ludwig/trainers/
@@ -33,14 +33,12 @@ final class BatchSizeIncrease {
   }
 
   /** The batch size for the next epoch after this evaluation. */
-  int observe(int batchSize, double trainingLoss, Map<String, Map<String, Object>> validation,
-              Map<String, Map<String, Object>> test) {
+  int observe(int batchSize, double trainingLoss, SplitMetrics validation, SplitMetrics test) {
     if (increases >= trainer.increaseBatchSizeOnPlateau() || batchSize >= maxBatchSize) return batchSize;
     String split = trainer.increaseBatchSizeEvalSplit();
     String metric = trainer.increaseBatchSizeEvalMetric();
-    Map<String, Map<String, Object>> stats = split.equals("validation") ? validation : test;
-    double value = split.equals("training") ? trainingLoss : stats.containsKey(trainer.validationField())
-        ? ((Number) stats.get(trainer.validationField()).get(metric)).doubleValue() : Double.NaN;
+    double value = split.equals("training") ? trainingLoss
+        : (split.equals("validation") ? validation : test).metric(trainer.validationField(), metric);
     if (Double.isNaN(value)) return batchSize;
     boolean improved = Double.isNaN(best) || (OutputMetrics.lowerIsBetter(metric) ? value < best : value > best);
     if (improved) {

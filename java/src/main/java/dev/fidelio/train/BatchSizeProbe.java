@@ -3,8 +3,6 @@ package dev.fidelio.train;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.fidelio.config.AutoOr;
 import dev.fidelio.config.FidelioConfig;
-import dev.fidelio.experiment.JsonFiles;
-import dev.fidelio.experiment.Log;
 import dev.fidelio.features.Dataset;
 import dev.fidelio.features.InputColumn;
 import dev.fidelio.model.EcdModel;
@@ -12,6 +10,8 @@ import dev.fidelio.runtime.FidelioException;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.runtime.Status;
 import dev.fidelio.runtime.Tensor;
+import dev.fidelio.util.JsonFiles;
+import dev.fidelio.util.Log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -64,17 +64,19 @@ public final class BatchSizeProbe {
   /** Ludwig caps batch_size: auto at 128 without a GPU. */
   static final int CPU_MAX_BATCH_SIZE = 128;
 
+  /** The plan to train with, and the probe tables for description.json (null when no batch size is auto). */
+  public record Resolved(TrainingPlan plan, Map<String, Object> probes) {}
+
   /**
    * The plan with batch_size / eval_batch_size auto resolved by probing (or, when resuming, as the
-   * interrupted run chose them); the probe tables go to results/batch_size_probe.json and describe.
+   * interrupted run chose them); the probe tables also go to results/batch_size_probe.json.
    */
-  public static TrainingPlan resolve(FidelioConfig config, TrainingPlan plan, EcdModel model, Dataset train,
-                                     Dataset validation, Path results, Runnable resetOptimizer,
-                                     Map<String, Object> describe) {
+  public static Resolved resolve(FidelioConfig config, TrainingPlan plan, EcdModel model, Dataset train,
+                                 Dataset validation, Path results, Runnable resetOptimizer) {
     var t = config.trainer();
     boolean autoBatch = t.batchSize() instanceof AutoOr.Auto<Integer>;
     boolean autoEval = t.evalBatchSize() instanceof AutoOr.Auto<Integer>;
-    if (!autoBatch && !autoEval) return plan;
+    if (!autoBatch && !autoEval) return new Resolved(plan, null);
     Path file = results.resolve(FILE);
     Map<String, Object> probes;
     if (Files.exists(file)) {
@@ -94,9 +96,8 @@ public final class BatchSizeProbe {
       }
       JsonFiles.write(file, probes);
     }
-    describe.put("batch_size_probe", probes);
-    return TrainingPlan.of(config, train.size(), plan.seed(), plan.workers(), chosen(probes, "batch_size"),
-        chosen(probes, "eval_batch_size"));
+    return new Resolved(TrainingPlan.of(config, train.size(), plan.seed(), plan.workers(),
+        chosen(probes, "batch_size"), chosen(probes, "eval_batch_size")), probes);
   }
 
   @SuppressWarnings("unchecked")

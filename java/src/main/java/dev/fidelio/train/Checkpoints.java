@@ -1,14 +1,14 @@
 package dev.fidelio.train;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.fidelio.experiment.JsonFiles;
-import dev.fidelio.experiment.Log;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.model.NativeModule.StatePart;
 import dev.fidelio.model.StateFiles;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.runtime.Tensor;
-import dev.fidelio.store.Digests;
+import dev.fidelio.util.Digests;
+import dev.fidelio.util.JsonFiles;
+import dev.fidelio.util.Log;
 import dev.fidelio.weights.NamedTensor;
 import dev.fidelio.weights.SafetensorsReader;
 import dev.fidelio.weights.SafetensorsWriter;

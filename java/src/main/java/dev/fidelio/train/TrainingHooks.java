@@ -1,6 +1,6 @@
 package dev.fidelio.train;
 
-import java.util.Map;
+import dev.fidelio.metrics.SplitMetrics;
 
 /**
  * What the training loop tells an observer (each step, each evaluation, each new best model) and
@@ -15,8 +15,7 @@ public interface TrainingHooks {
   default void step(int epoch, long step, double learningRate, double loss) {}
 
   /** After an evaluation: the training loss since the last one and each split's metrics by output feature. */
-  default void evaluation(int epoch, long step, double trainingLoss, Map<String, Map<String, Object>> validation,
-                          Map<String, Map<String, Object>> test) {}
+  default void evaluation(int epoch, long step, double trainingLoss, SplitMetrics validation, SplitMetrics test) {}
 
   /** The weights were saved as the best model so far: metric (of validation_field) reached value. */
   default void bestModel(int epoch, long step, String metric, double value) {}

@@ -3,11 +3,10 @@ package dev.fidelio.train;
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.Trainer;
 import dev.fidelio.distributed.Workers;
-import dev.fidelio.experiment.Log;
 import dev.fidelio.features.Dataset;
 import dev.fidelio.features.TrainingSetMetadata;
 import dev.fidelio.metrics.OutputMetrics;
-import dev.fidelio.metrics.SplitStatistics;
+import dev.fidelio.metrics.SplitMetrics;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.model.ModelBundle;
 import dev.fidelio.model.ModelWeightsWriter;
@@ -15,10 +14,10 @@ import dev.fidelio.predict.Predictor;
 import dev.fidelio.runtime.FidelioException;
 import dev.fidelio.runtime.Status;
 import dev.fidelio.runtime.Tensor;
+import dev.fidelio.util.Log;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -144,7 +143,7 @@ public final class TrainingLoop {
           } else {
             statistics.addTrainingLoss(trainingLoss, learningRate);
           }
-          Map<String, Map<String, Object>> validationStats = Map.of(), testStats = Map.of();
+          SplitMetrics validationStats = SplitMetrics.NONE, testStats = SplitMetrics.NONE;
           if (!t.skipAllEvaluation()) {
             validationStats = evaluate(model, config, metadata, plan, validation);
             testStats = evaluate(model, config, metadata, plan, test);
@@ -241,13 +240,13 @@ public final class TrainingLoop {
     return lossSum / rows.length;
   }
 
-  private static Map<String, Map<String, Object>> evaluate(EcdModel model, FidelioConfig config,
-                                                           TrainingSetMetadata metadata, TrainingPlan plan, Dataset data) {
-    if (data.size() == 0) return Map.of();
+  private static SplitMetrics evaluate(EcdModel model, FidelioConfig config, TrainingSetMetadata metadata,
+                                       TrainingPlan plan, Dataset data) {
+    if (data.size() == 0) return SplitMetrics.NONE;
     // trainer.eval_steps: Ludwig evaluates that many batches, the first rows of the unshuffled split.
     Integer steps = config.trainer().evalSteps();
     Dataset evaluated = steps == null ? data : data.head((long) steps * plan.evalBatchSize());
-    return SplitStatistics.of(config, evaluated, Predictor.run(model, evaluated, config, metadata, plan.evalBatchSize()),
+    return SplitMetrics.of(config, evaluated, Predictor.run(model, evaluated, config, metadata, plan.evalBatchSize()),
         false);
   }
 
@@ -275,9 +274,8 @@ public final class TrainingLoop {
       return new Selection("validation", config.trainer().validationField(), config.trainer().validationMetric());
     }
 
-    double metric(Map<String, Map<String, Object>> validationStats, double trainingLoss) {
-      if (split.equals("training")) return trainingLoss;
-      return ((Number) validationStats.get(field).get(metric)).doubleValue();
+    double metric(SplitMetrics validationStats, double trainingLoss) {
+      return split.equals("training") ? trainingLoss : validationStats.metric(field, metric);
     }
 
     boolean improves(double value, double best) {
@@ -295,11 +293,9 @@ public final class TrainingLoop {
           config.trainer().validationField(), s.reduceEvalMetric());
     }
 
-    void observe(double trainingLoss, Map<String, Map<String, Object>> validation,
-                 Map<String, Map<String, Object>> test) {
-      Map<String, Map<String, Object>> stats = split.equals("validation") ? validation : test;
+    void observe(double trainingLoss, SplitMetrics validation, SplitMetrics test) {
       double value = split.equals("training") ? trainingLoss
-          : stats.containsKey(field) ? ((Number) stats.get(field).get(metric)).doubleValue() : Double.NaN;
+          : (split.equals("validation") ? validation : test).metric(field, metric);
       if (reduction.observe(value)) {
         Log.info("reduce_on_plateau: " + split + " " + metric + " stopped improving; learning rate x"
             + reduction.factor() + " (reduction " + reduction.reductions() + ")");

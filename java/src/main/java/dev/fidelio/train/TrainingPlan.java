@@ -7,7 +7,7 @@ import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.LearningRateScheduler;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.config.Trainer;
-import dev.fidelio.experiment.Log;
+import dev.fidelio.util.Log;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

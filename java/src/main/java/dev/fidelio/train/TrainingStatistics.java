@@ -1,5 +1,6 @@
 package dev.fidelio.train;
 
+import dev.fidelio.metrics.SplitMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,13 +21,14 @@ public final class TrainingStatistics {
   }
 
   /** evaluate_training_set: the training split's full metrics, as for validation, instead of the running loss. */
-  void addTrainingEvaluation(Map<String, Map<String, Object>> stats, double learningRate) {
+  void addTrainingEvaluation(SplitMetrics stats, double learningRate) {
     addEvaluation("training", stats);
     learningRates.add(learningRate);
   }
 
-  void addEvaluation(String split, Map<String, Map<String, Object>> stats) {
-    stats.forEach((feature, metrics) -> metrics.forEach((metric, value) -> append(split, feature, metric, value)));
+  void addEvaluation(String split, SplitMetrics stats) {
+    stats.toJson().forEach((feature, metrics) ->
+        metrics.forEach((metric, value) -> append(split, feature, metric, value)));
   }
 
   private void append(String split, String feature, String metric, Object value) {

@@ -1,5 +1,10 @@
 package dev.fidelio.weights;
 
+import dev.fidelio.util.Digests;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -67,6 +72,30 @@ public final class StateDict implements Iterable<NamedTensor> {
         long n = 0;
         for (NamedTensor t : byName.values()) n += t.numel();
         return n;
+    }
+
+    /**
+     * SHA-256 of every tensor's name, shape and float32 values (little-endian), in state order: the
+     * weights' identity in a store key, whatever file format they came from.
+     */
+    public String sha256() {
+        MessageDigest digest = Digests.newSha256();
+        ByteBuffer values = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        for (NamedTensor t : byName.values()) {
+            digest.update(t.name().getBytes(StandardCharsets.UTF_8));
+            ByteBuffer shape = ByteBuffer.allocate(8 * (t.rank() + 1)).order(ByteOrder.LITTLE_ENDIAN);
+            shape.putLong(t.rank());
+            for (long d : t.shape()) shape.putLong(d);
+            digest.update(shape.flip());
+            float[] data = t.data();
+            for (int start = 0; start < data.length; start += values.capacity() / Float.BYTES) {
+                int n = Math.min(values.capacity() / Float.BYTES, data.length - start);
+                values.clear();
+                values.asFloatBuffer().put(data, start, n);
+                digest.update(values.limit(n * Float.BYTES));
+            }
+        }
+        return Digests.hex(digest);
     }
 
     @Override

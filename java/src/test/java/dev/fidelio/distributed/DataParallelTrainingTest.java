@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fidelio.cli.Launcher;
 import dev.fidelio.data.DatasetReader;
 import dev.fidelio.data.Table;
 import dev.fidelio.experiment.Experiment;

@@ -1,5 +1,7 @@
-package dev.fidelio.distributed;
+package dev.fidelio.cli;
 
+import dev.fidelio.distributed.WorkerEnvironment;
+import dev.fidelio.distributed.Workers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -36,7 +38,6 @@ public final class Launcher {
     }
   }
 
-  private static final String MAIN_CLASS = "dev.fidelio.cli.FidelioCli";
   private static final long GRACE_MILLIS = 10_000;
 
   private Launcher() {}
@@ -154,7 +155,7 @@ public final class Launcher {
     }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add(MAIN_CLASS);
+    command.add(FidelioCli.class.getName());
     command.addAll(cliArgs);
     return command;
   }

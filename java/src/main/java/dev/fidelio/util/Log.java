@@ -1,4 +1,4 @@
-package dev.fidelio.experiment;
+package dev.fidelio.util;
 
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;

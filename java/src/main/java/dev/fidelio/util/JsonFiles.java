@@ -1,4 +1,4 @@
-package dev.fidelio.experiment;
+package dev.fidelio.util;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
