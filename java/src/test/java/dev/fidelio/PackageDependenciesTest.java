@@ -26,10 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * lines; those on one line do not use each other):
  *
  * <pre>
- *   bindings, config, text, util, visualize
- *       FFM bindings; the typed config; tokenizer; log, JSON files, SHA-256; learning curves
+ *   bindings, text, util, visualize
+ *       FFM bindings and ABI codes; tokenizer; log, JSON files, SHA-256; learning curves
+ *   config        the typed config; its options carry their ABI codes (bindings)
  *   data, runtime, weights
- *       tables and splits (config); native library and tensors (bindings, util); checkpoints (util)
+ *       tables and splits (config); native library, tensors and structs (bindings, util); checkpoints (util)
  *   features      preprocessing into columns (config, data, runtime, text, util, weights)
  *   model, store  native modules and bundles; the preprocessed store (features and below)
  *   distributed, export, predict

@@ -2,6 +2,7 @@ package dev.fidelio.benchmarks;
 
 import dev.fidelio.model.Bert;
 import dev.fidelio.model.EcdModel;
+import dev.fidelio.config.TextEncoder.ReduceOutput;
 import dev.fidelio.runtime.Device;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.weights.BertConfig;
@@ -66,18 +67,15 @@ final class BertTrainStep implements AutoCloseable {
           + "on " + target + " run with -p precision=fp32,bf16");
     }
     BertConfig config = encoderConfig(shape.layers(), shape.hidden(), dropout);
-    EcdModel model = EcdModel.create(seed);
+    EcdModel model;
+    try (Bert bert = Bert.create(config, seed)) {
+      model = EcdModel.builder(seed).input(EcdModel.InputSpec.text("text", bert, ReduceOutput.MEAN, true))
+          .output(EcdModel.OutputSpec.category("label", 2, new float[0], 1.0)).build(List.of(), false);
+    }
     try {
-      try (Bert bert = Bert.create(config, seed)) {
-        model.addTextInput("text", bert, Bert.Reduce.MEAN, true);
-      }
-      model.addCategoryOutput("label", 2, new float[0], 1.0);
-      model.build(List.of(), false);
-      model.setAdam(0.9, 0.999, 1e-8, 0.01, true, false);
-      model.setGradientClipping(0.5, 0, 0); // Ludwig's default clipglobalnorm
       model.toDevice(target);
-      model.setPrecision(mixed);
-      String report = model.setCompile(compile);
+      // Ludwig's default clipglobalnorm 0.5
+      String report = model.configure(EcdModel.TrainSpec.ludwigAdamW().withPrecision(mixed).withCompile(compile));
       // Made after toDevice: on CUDA, host tensors are pinned from then on (asynchronous copies).
       Random random = new Random(seed);
       int rows = shape.batch();

@@ -85,7 +85,7 @@ public class CachedEmbeddingsEpochBenchmark {
     }
     frozen = ModelFactory.build(uncachedConfig, metadata, Map.of("text", source), 42, new ArrayList<>());
     cached = ModelFactory.build(cachedConfig, metadata, Map.of("text", source), 42, new ArrayList<>());
-    for (EcdModel m : List.of(frozen, cached)) m.setAdam(0.9, 0.999, 1e-8, 0.01, true, false);
+    for (EcdModel m : List.of(frozen, cached)) m.configure(EcdModel.TrainSpec.DEFAULT);
     Dataset none = new Dataset(new int[0], List.of(InputColumn.Tokens.of(new long[0][], 0)), List.of());
     embeddings = EmbeddingCache.apply(cached, cachedConfig, metadata, BATCH, tokens, none, none).train();
   }

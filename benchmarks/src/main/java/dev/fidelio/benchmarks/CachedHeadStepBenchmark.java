@@ -44,12 +44,9 @@ public class CachedHeadStepBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    model = EcdModel.create(1);
-    model.addEmbeddingInput("text", width);
-    model.addCategoryOutput("label", 2, new float[0], 1.0);
-    model.build(List.of(), false);
-    model.setAdam(0.9, 0.999, 1e-8, 0.01, true, false);
-    model.setGradientClipping(0.5, 0, 0);
+    model = EcdModel.builder(1).input(EcdModel.InputSpec.embedding("text", width))
+        .output(EcdModel.OutputSpec.category("label", 2, new float[0], 1.0)).build(List.of(), false);
+    model.configure(EcdModel.TrainSpec.ludwigAdamW());
     Random random = new Random(3);
     float[] embeddings = new float[batch * width];
     for (int i = 0; i < embeddings.length; i++) embeddings[i] = (float) random.nextGaussian();

@@ -2,6 +2,7 @@ package dev.fidelio.benchmarks;
 
 import dev.fidelio.model.Bert;
 import dev.fidelio.model.EcdModel;
+import dev.fidelio.config.TextEncoder.ReduceOutput;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.weights.BertConfig;
 import java.util.List;
@@ -46,12 +47,10 @@ public class FrozenEncoderPassBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     BertConfig config = BertConfig.allMiniLmL6V2();
-    model = EcdModel.create(1);
     try (Bert bert = Bert.create(config, 1)) {
-      model.addTextInput("text", bert, Bert.Reduce.MEAN, false);
+      model = EcdModel.builder(1).input(EcdModel.InputSpec.text("text", bert, ReduceOutput.MEAN, false))
+          .output(EcdModel.OutputSpec.category("label", 2, new float[0], 1.0)).build(List.of(), false);
     }
-    model.addCategoryOutput("label", 2, new float[0], 1.0);
-    model.build(List.of(), false);
     Random random = new Random(3);
     long[] tokenIds = new long[batch * length];
     long[] keep = new long[batch * length];

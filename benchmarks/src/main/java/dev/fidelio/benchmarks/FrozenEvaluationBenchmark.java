@@ -2,6 +2,7 @@ package dev.fidelio.benchmarks;
 
 import dev.fidelio.model.Bert;
 import dev.fidelio.model.EcdModel;
+import dev.fidelio.config.TextEncoder.ReduceOutput;
 import dev.fidelio.model.ResNet;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.weights.BertConfig;
@@ -47,13 +48,13 @@ public class FrozenEvaluationBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    ecd = EcdModel.create(1);
+    EcdModel.Builder spec = EcdModel.builder(1);
     Random random = new Random(3);
     inputs = new ArrayList<>();
     if (model.equals("text")) {
       BertConfig config = BertConfig.allMiniLmL6V2();
       try (Bert bert = Bert.create(config, 1)) {
-        ecd.addTextInput("text", bert, Bert.Reduce.MEAN, true);
+        spec.input(EcdModel.InputSpec.text("text", bert, ReduceOutput.MEAN, true));
       }
       int batch = 32;
       int length = 128;
@@ -67,16 +68,15 @@ public class FrozenEvaluationBenchmark {
       inputs.add(Tensor.of(mask, batch, length));
     } else {
       try (ResNet resnet = ResNet.create(18, 3, 1)) {
-        ecd.addImageInput("image", resnet, true);
+        spec.input(EcdModel.InputSpec.image("image", resnet, true));
       }
       int batch = 16;
       float[] images = new float[batch * 3 * 224 * 224];
       for (int i = 0; i < images.length; i++) images[i] = (float) random.nextGaussian();
       inputs.add(Tensor.of(images, batch, 3, 224, 224));
     }
-    ecd.addCategoryOutput("label", 2, new float[0], 1.0);
-    ecd.build(List.of(), false);
-    ecd.setCompile(compile);
+    ecd = spec.output(EcdModel.OutputSpec.category("label", 2, new float[0], 1.0)).build(List.of(), false);
+    ecd.configure(EcdModel.TrainSpec.DEFAULT.withCompile(compile));
   }
 
   @Benchmark

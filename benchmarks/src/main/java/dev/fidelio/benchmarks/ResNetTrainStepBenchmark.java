@@ -45,14 +45,11 @@ public class ResNetTrainStepBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    model = EcdModel.create(1);
     try (ResNet resnet = ResNet.create(18, 3, 1)) {
-      model.addImageInput("image", resnet, true);
+      model = EcdModel.builder(1).input(EcdModel.InputSpec.image("image", resnet, true))
+          .output(EcdModel.OutputSpec.category("label", 1000, new float[0], 1.0)).build(List.of(), false);
     }
-    model.addCategoryOutput("label", 1000, new float[0], 1.0);
-    model.build(List.of(), false);
-    model.setAdam(0.9, 0.999, 1e-8, 0.01, true, false);
-    model.setGradientClipping(0.5, 0, 0); // Ludwig's default clipglobalnorm, as the Python twin does
+    model.configure(EcdModel.TrainSpec.ludwigAdamW()); // clipglobalnorm 0.5, as the Python twin does
     Random random = new Random(3);
     float[] images = new float[batch * 3 * size * size];
     for (int i = 0; i < images.length; i++) images[i] = (float) random.nextGaussian();

@@ -2,6 +2,7 @@ package dev.fidelio.benchmarks;
 
 import dev.fidelio.model.Bert;
 import dev.fidelio.model.EcdModel;
+import dev.fidelio.config.TextEncoder.ReduceOutput;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.weights.BertConfig;
 import java.util.List;
@@ -46,14 +47,11 @@ public class TextTrainStepBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     BertConfig config = BertConfig.allMiniLmL6V2();
-    model = EcdModel.create(1);
     try (Bert bert = Bert.create(config, 1)) {
-      model.addTextInput("text", bert, Bert.Reduce.MEAN, true);
+      model = EcdModel.builder(1).input(EcdModel.InputSpec.text("text", bert, ReduceOutput.MEAN, true))
+          .output(EcdModel.OutputSpec.category("label", 2, new float[0], 1.0)).build(List.of(), false);
     }
-    model.addCategoryOutput("label", 2, new float[0], 1.0);
-    model.build(List.of(), false);
-    model.setAdam(0.9, 0.999, 1e-8, 0.01, true, false);
-    model.setGradientClipping(0.5, 0, 0); // Ludwig's default clipglobalnorm, as the Python twin does
+    model.configure(EcdModel.TrainSpec.ludwigAdamW()); // clipglobalnorm 0.5, as the Python twin does
     Random random = new Random(3);
     long[] ids = new long[batch * length];
     long[] mask = new long[batch * length];

@@ -244,7 +244,7 @@ final class ConfigNode {
         boolean nullable = defaultValue == null || allowed.stream().anyMatch(o -> o.yamlName() == null);
         if (value.isTextual()) {
             for (E option : allowed) {
-                if (option.yamlName().equals(value.asText())) return option;
+                if (value.asText().equals(option.yamlName())) return option;
             }
         }
         error(key, notOneOf(value, names, nullable));

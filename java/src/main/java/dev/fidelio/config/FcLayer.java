@@ -13,7 +13,7 @@ public record FcLayer(int outputSize, Activation activation, double dropout, Nor
 
     /** This layer's keys read from node; {@code prefix} is the decoders' "fc_" on a stack's defaults. */
     static FcLayer read(ConfigNode node, String prefix, FcLayer inherited) {
-        Norm norm = node.has(prefix + "norm") ? node.choice(prefix + "norm", Norm.class, Norm.NONE) : inherited.norm;
+        Norm norm = node.choice(prefix + "norm", Norm.class, inherited.norm);  // an explicit null is NONE
         Map<String, Object> given = node.parameters(prefix + "norm_params");
         // Params the stack had at its norm's defaults follow this layer's norm's defaults.
         NormParams normParams = given != null || !inherited.normParams.equals(NormParams.defaults(inherited.norm))

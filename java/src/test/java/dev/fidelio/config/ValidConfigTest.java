@@ -104,7 +104,7 @@ class ValidConfigTest {
         assertEquals(0, concat.fc().numFcLayers());
         assertEquals(256, concat.fc().defaults().outputSize());
         assertEquals(Activation.RELU, concat.fc().defaults().activation());
-        assertNull(concat.fc().defaults().norm());
+        assertEquals(Norm.NONE, concat.fc().defaults().norm(), "norm: null is Norm.NONE");
         assertFalse(concat.residual());
 
         Trainer trainer = config.trainer();
@@ -183,7 +183,7 @@ class ValidConfigTest {
         assertEquals(2, layers.size());
         assertEquals(0.2, layers.get(1).dropout());
         assertEquals(Norm.BATCH, layers.get(0).norm(), "layers inherit the stack's norm");
-        assertEquals(Map.of("momentum", 0.1), layers.get(0).normParams());
+        assertEquals(new NormParams(128, 0.1, 1e-5), layers.get(0).normParams(), "momentum 0.1 given, batch norm's defaults");
         assertEquals(new GradientClipping(null, null, 1.0), config.trainer().gradientClipping());
         assertEquals(AutoOr.auto(), config.trainer().learningRate());
         assertEquals(new Split.Stratify("label", List.of(0.8, 0.1, 0.1)), config.preprocessing().split());
