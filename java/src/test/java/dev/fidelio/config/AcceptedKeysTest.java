@@ -120,16 +120,24 @@ class AcceptedKeysTest {
             PLAN = "test:train.TrainingPlanTest#",
             LR = "test:train.LearningRateScheduleTest#",
             OPT = "native:optimizers_test.cpp#",
-            NORM = "native:ecd_modules_test.cpp#";
+            NORM = "native:ecd_modules_test.cpp#",
+            FC_KEYS = "test:experiment.KeysChangeTrainingTest#everyLayerOptionIsAmongTheChanges";
+
+    static String snakeCase(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
 
     static {
         for (String fc : List.of("combiner.", "combiner.fc_layers[].", OUT + "decoder.fc_layers[].", OUT + "decoder.fc_")) {
             IMPLEMENTED.put(fc + "output_size", DEC);
             IMPLEMENTED.put(fc + "activation", DEC);
-            IMPLEMENTED.put(fc + "dropout", "reads:model/ModelFactory.java:dropout()");
             IMPLEMENTED.put(fc + "norm", NORM + "batch_norm_training_and_evaluation, " + NORM + "layer_norm_training_and_evaluation");
             IMPLEMENTED.put(fc + "norm_params", NORM + "ghost_norm_training_and_evaluation");
             IMPLEMENTED.put(fc + "use_bias", DEC);
+            // Every other layer option crosses as its fdl_fc_layer field; KeysChangeTrainingTest changes each one.
+            for (var option : FcLayer.class.getRecordComponents()) {
+                IMPLEMENTED.putIfAbsent(fc + snakeCase(option.getName()), FC_KEYS);
+            }
         }
         IMPLEMENTED.remove(OUT + "decoder.fc_norm");
         IMPLEMENTED.put(OUT + "decoder.fc_norm", NORM + "batch_norm_training_and_evaluation");

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import dev.fidelio.config.FcLayer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -177,6 +178,18 @@ class KeysChangeTrainingTest {
       if (java.util.Arrays.equals(baseline, changed)) unchanged.add(change.getKey() + ": " + change.getValue());
     }
     assertTrue(unchanged.isEmpty(), "keys that changed nothing:\n" + String.join("\n", unchanged));
+  }
+
+  /**
+   * Every option of a fully connected layer (a component of config.FcLayer, crossing to the native
+   * layer as its fdl_fc_layer field) is among the changes above, set on the combiner's layers.
+   */
+  @Test
+  void everyLayerOptionIsAmongTheChanges() {
+    for (var option : FcLayer.class.getRecordComponents()) {
+      String key = "combiner." + option.getName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+      assertTrue(CHANGES.containsKey(key), "no change of " + key + " (a layer option) in CHANGES");
+    }
   }
 
   /** Reducing needs evaluations before the last steps: four per epoch, in both runs. */
