@@ -26,7 +26,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 11
+#define FDL_ABI_VERSION 12
 
 /* Status codes. */
 #define FDL_OK 0
@@ -251,7 +251,15 @@ typedef struct fdl_norm_params {
   double momentum;
   double epsilon;
 } fdl_norm_params;
-/* One fully connected layer: Linear (without bias when use_bias is 0) -> norm -> activation -> dropout. */
+/* Ludwig's bias_initializer: torch.nn.init's zeros_, ones_, normal_ (mean 0, std 1), uniform_ (0, 1). */
+typedef enum fdl_bias_initializer {
+  FDL_BIAS_INITIALIZER_ZEROS = 0,
+  FDL_BIAS_INITIALIZER_ONES = 1,
+  FDL_BIAS_INITIALIZER_NORMAL = 2,
+  FDL_BIAS_INITIALIZER_UNIFORM = 3
+} fdl_bias_initializer;
+/* One fully connected layer: Linear (without bias when use_bias is 0; its bias initialised by
+ * bias_initializer) -> norm -> activation -> dropout. */
 typedef struct fdl_fc_layer {
   int64_t output_size;
   fdl_activation activation;
@@ -259,6 +267,7 @@ typedef struct fdl_fc_layer {
   fdl_norm norm;
   fdl_norm_params norm_params;
   int32_t use_bias;
+  fdl_bias_initializer bias_initializer;
 } fdl_fc_layer;
 /* A stack of layers (n_layers may be 0); residual != 0 adds each layer's input to its output where
  * the sizes match (the concat combiner's residual). */

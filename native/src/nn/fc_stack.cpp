@@ -69,6 +69,16 @@ FcLayerImpl::FcLayerImpl(int64_t input_size, const FcLayerSpec& layer_spec) : sp
   activate(at::zeros({1}), spec.activation);  // an unknown code fails here, not at the first batch
   dense = register_module("dense",
                           torch::nn::Linear(torch::nn::LinearOptions(input_size, spec.output_size).bias(spec.use_bias != 0)));
+  if (spec.use_bias != 0) {
+    torch::NoGradGuard no_grad;
+    switch (spec.bias_initializer) {
+      case FDL_BIAS_INITIALIZER_ZEROS: dense->bias.zero_(); break;
+      case FDL_BIAS_INITIALIZER_ONES: dense->bias.fill_(1); break;
+      case FDL_BIAS_INITIALIZER_NORMAL: dense->bias.normal_(0, 1); break;
+      case FDL_BIAS_INITIALIZER_UNIFORM: dense->bias.uniform_(0, 1); break;
+      default: fail(FDL_ERR_INVALID_ARGUMENT, "unknown bias_initializer code " + std::to_string(spec.bias_initializer));
+    }
+  }
   switch (spec.norm) {
     case FDL_NORM_BATCH:
       batch_norm = register_module("norm", RowBatchNorm(spec.output_size, spec.norm_params));

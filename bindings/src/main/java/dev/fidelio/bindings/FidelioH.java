@@ -18,7 +18,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 11;
+  public static final int FDL_ABI_VERSION = 12;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -56,6 +56,10 @@ public final class FidelioH {
   public static final int FDL_NORM_BATCH = 1;
   public static final int FDL_NORM_LAYER = 2;
   public static final int FDL_NORM_GHOST = 3;
+  public static final int FDL_BIAS_INITIALIZER_ZEROS = 0;
+  public static final int FDL_BIAS_INITIALIZER_ONES = 1;
+  public static final int FDL_BIAS_INITIALIZER_NORMAL = 2;
+  public static final int FDL_BIAS_INITIALIZER_UNIFORM = 3;
   public static final int FDL_INPUT_TEXT = 0;
   public static final int FDL_INPUT_IMAGE = 1;
   public static final int FDL_INPUT_EMBEDDING = 2;
@@ -92,7 +96,7 @@ public final class FidelioH {
       MemoryLayout.paddingLayout(4),
       fdl_norm_params.withName("norm_params"),
       JAVA_INT.withName("use_bias"),
-      MemoryLayout.paddingLayout(4)).withName("fdl_fc_layer");
+      JAVA_INT.withName("bias_initializer")).withName("fdl_fc_layer");
 
   public static final StructLayout fdl_fc_stack = MemoryLayout.structLayout(
       ADDRESS.withTargetLayout(fdl_fc_layer).withName("layers"),

@@ -1,6 +1,8 @@
 package dev.fidelio.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fidelio.bindings.AbiCoded;
+import dev.fidelio.bindings.FidelioH;
 import java.util.Map;
 
 /**
@@ -9,7 +11,30 @@ import java.util.Map;
  * layer option is a component here, a field there, and the native module that reads it.
  */
 public record FcLayer(int outputSize, Activation activation, double dropout, Norm norm, NormParams normParams,
-                      boolean useBias) implements Yaml.Rendered {
+                      boolean useBias, BiasInitializer biasInitializer) implements Yaml.Rendered {
+
+    /** Ludwig's bias_initializer (its default: zeros), as torch.nn.init applies it. */
+    public enum BiasInitializer implements ConfigEnum, AbiCoded {
+        ZEROS(FidelioH.FDL_BIAS_INITIALIZER_ZEROS), ONES(FidelioH.FDL_BIAS_INITIALIZER_ONES),
+        NORMAL(FidelioH.FDL_BIAS_INITIALIZER_NORMAL), UNIFORM(FidelioH.FDL_BIAS_INITIALIZER_UNIFORM);
+
+        private final int abiCode;
+
+        BiasInitializer(int abiCode) {
+            this.abiCode = abiCode;
+        }
+
+        @Override
+        public int abiCode() {
+            return abiCode;
+        }
+    }
+
+    /** A layer with Ludwig's default bias initializer (zeros). */
+    public FcLayer(int outputSize, Activation activation, double dropout, Norm norm, NormParams normParams,
+                   boolean useBias) {
+        this(outputSize, activation, dropout, norm, normParams, useBias, BiasInitializer.ZEROS);
+    }
 
     /** This layer's keys read from node; {@code prefix} is the decoders' "fc_" on a stack's defaults. */
     static FcLayer read(ConfigNode node, String prefix, FcLayer inherited) {
@@ -24,7 +49,8 @@ public record FcLayer(int outputSize, Activation activation, double dropout, Nor
                 node.choice(prefix + "activation", Activation.class, inherited.activation),
                 node.decimal(prefix + "dropout", inherited.dropout, 0.0, 1.0),
                 norm, normParams,
-                node.bool(prefix + "use_bias", inherited.useBias));
+                node.bool(prefix + "use_bias", inherited.useBias),
+                node.choice(prefix + "bias_initializer", BiasInitializer.class, inherited.biasInitializer));
     }
 
     /** The layer Ludwig's defaults describe: no norm, relu, no dropout, a bias. */
@@ -42,6 +68,6 @@ public record FcLayer(int outputSize, Activation activation, double dropout, Nor
         // Ludwig renders norm_params null unless given; params at the norm's defaults render so too.
         return Yaml.map("output_size", outputSize, "activation", activation, "dropout", dropout,
                 "norm", norm, "norm_params", normParams.equals(NormParams.defaults(norm)) ? null : normParams,
-                "use_bias", useBias);
+                "use_bias", useBias, "bias_initializer", biasInitializer);
     }
 }

@@ -86,6 +86,7 @@ class KeysChangeTrainingTest {
     CHANGES.put("combiner.dropout", "combiner: {dropout: 0.5}");
     CHANGES.put("combiner.activation", "combiner: {activation: tanh}");
     CHANGES.put("combiner.use_bias", "combiner: {use_bias: false}");
+    CHANGES.put("combiner.bias_initializer", "combiner: {bias_initializer: ones}");
     CHANGES.put("combiner.output_size", "combiner: {output_size: 4}");
     CHANGES.put("combiner.norm", "combiner: {norm: layer}");
     CHANGES.put("combiner.norm_params", "combiner: {norm: batch, norm_params: {momentum: 0.9}}");
