@@ -5,15 +5,15 @@ package dev.fidelio.config;
  * or an explicit value, such as {@code batch_size: auto} or {@code batch_size: 32}.
  */
 public sealed interface AutoOr<T> {
-    record Auto<T>() implements AutoOr<T> {}
+  record Auto<T>() implements AutoOr<T> {}
 
-    record Value<T>(T value) implements AutoOr<T> {}
+  record Value<T>(T value) implements AutoOr<T> {}
 
-    static <T> AutoOr<T> auto() {
-        return new Auto<>();
-    }
+  static <T> AutoOr<T> auto() {
+    return new Auto<>();
+  }
 
-    static <T> AutoOr<T> of(T value) {
-        return new Value<>(value);
-    }
+  static <T> AutoOr<T> of(T value) {
+    return new Value<>(value);
+  }
 }

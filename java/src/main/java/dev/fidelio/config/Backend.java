@@ -12,31 +12,31 @@ import java.util.List;
  */
 public sealed interface Backend extends Yaml.Rendered {
 
-    /** ddp: every rank holds the whole optimizer state; deepspeed: ZeRO-1, each rank a shard of it. */
-    enum Strategy implements ConfigEnum { DDP, DEEPSPEED }
+  /** ddp: every rank holds the whole optimizer state; deepspeed: ZeRO-1, each rank a shard of it. */
+  enum Strategy implements ConfigEnum { DDP, DEEPSPEED }
 
-    record Local(Strategy strategy, int numWorkers) implements Backend {
-        public Local() {
-            this(Strategy.DDP, 1);
-        }
+  record Local(Strategy strategy, int numWorkers) implements Backend {
+    public Local() {
+      this(Strategy.DDP, 1);
     }
+  }
 
-    static Backend read(ConfigNode node) {
-        String type = node.type("local", List.of("local"), List.of("ray", "horovod", "deepspeed", "dask"));
-        if (type == null) return null;
-        ConfigNode trainer = node.section("trainer");
-        Strategy strategy = trainer.choice("strategy", Strategy.class, Strategy.DDP);
-        int numWorkers = trainer.integer("num_workers", 1, 1, 4096);
-        trainer.rejectUnknownKeys();
-        node.rejectUnknownKeys();
-        return new Local(strategy, numWorkers);
-    }
+  static Backend read(ConfigNode node) {
+    String type = node.type("local", List.of("local"), List.of("ray", "horovod", "deepspeed", "dask"));
+    if (type == null) return null;
+    ConfigNode trainer = node.section("trainer");
+    Strategy strategy = trainer.choice("strategy", Strategy.class, Strategy.DDP);
+    int numWorkers = trainer.integer("num_workers", 1, 1, 4096);
+    trainer.rejectUnknownKeys();
+    node.rejectUnknownKeys();
+    return new Local(strategy, numWorkers);
+  }
 
-    @Override
-    default JsonNode toYamlNode() {
-        return switch (this) {
-            case Local l -> Yaml.map("type", "local", "trainer",
-                    Yaml.map("strategy", l.strategy(), "num_workers", l.numWorkers()));
-        };
-    }
+  @Override
+  default JsonNode toYamlNode() {
+    return switch (this) {
+      case Local l -> Yaml.map("type", "local", "trainer",
+              Yaml.map("strategy", l.strategy(), "num_workers", l.numWorkers()));
+    };
+  }
 }

@@ -10,20 +10,20 @@ import java.util.List;
  */
 public record Decoder(Type type, FcStack fc) implements Yaml.Rendered {
 
-    public enum Type implements ConfigEnum { CLASSIFIER, REGRESSOR }
+  public enum Type implements ConfigEnum { CLASSIFIER, REGRESSOR }
 
-    static Decoder read(ConfigNode node, Type type) {
-        String given = node.type(type.yamlName(), List.of(type.yamlName()), List.of());
-        var decoder = new Decoder(type, FcStack.read(node, "fc_"));
-        if (given == null) return null;
-        node.rejectUnknownKeys();
-        return decoder;
-    }
+  static Decoder read(ConfigNode node, Type type) {
+    String given = node.type(type.yamlName(), List.of(type.yamlName()), List.of());
+    var decoder = new Decoder(type, FcStack.read(node, "fc_"));
+    if (given == null) return null;
+    node.rejectUnknownKeys();
+    return decoder;
+  }
 
-    @Override
-    public JsonNode toYamlNode() {
-        ObjectNode out = Yaml.map("type", type);
-        fc.render(out);
-        return out;
-    }
+  @Override
+  public JsonNode toYamlNode() {
+    ObjectNode out = Yaml.map("type", type);
+    fc.render(out);
+    return out;
+  }
 }

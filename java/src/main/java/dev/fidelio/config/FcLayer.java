@@ -13,61 +13,61 @@ import java.util.Map;
 public record FcLayer(int outputSize, Activation activation, double dropout, Norm norm, NormParams normParams,
                       boolean useBias, BiasInitializer biasInitializer) implements Yaml.Rendered {
 
-    /** Ludwig's bias_initializer (its default: zeros), as torch.nn.init applies it. */
-    public enum BiasInitializer implements ConfigEnum, AbiCoded {
-        ZEROS(FidelioH.FDL_BIAS_INITIALIZER_ZEROS), ONES(FidelioH.FDL_BIAS_INITIALIZER_ONES),
-        NORMAL(FidelioH.FDL_BIAS_INITIALIZER_NORMAL), UNIFORM(FidelioH.FDL_BIAS_INITIALIZER_UNIFORM);
+  /** Ludwig's bias_initializer (its default: zeros), as torch.nn.init applies it. */
+  public enum BiasInitializer implements ConfigEnum, AbiCoded {
+    ZEROS(FidelioH.FDL_BIAS_INITIALIZER_ZEROS), ONES(FidelioH.FDL_BIAS_INITIALIZER_ONES),
+    NORMAL(FidelioH.FDL_BIAS_INITIALIZER_NORMAL), UNIFORM(FidelioH.FDL_BIAS_INITIALIZER_UNIFORM);
 
-        private final int abiCode;
+    private final int abiCode;
 
-        BiasInitializer(int abiCode) {
-            this.abiCode = abiCode;
-        }
-
-        @Override
-        public int abiCode() {
-            return abiCode;
-        }
-    }
-
-    /** A layer with Ludwig's default bias initializer (zeros). */
-    public FcLayer(int outputSize, Activation activation, double dropout, Norm norm, NormParams normParams,
-                   boolean useBias) {
-        this(outputSize, activation, dropout, norm, normParams, useBias, BiasInitializer.ZEROS);
-    }
-
-    /** This layer's keys read from node; {@code prefix} is the decoders' "fc_" on a stack's defaults. */
-    static FcLayer read(ConfigNode node, String prefix, FcLayer inherited) {
-        Norm norm = node.choice(prefix + "norm", Norm.class, inherited.norm);  // an explicit null is NONE
-        Map<String, Object> given = node.parameters(prefix + "norm_params");
-        // Params the stack had at its norm's defaults follow this layer's norm's defaults.
-        NormParams normParams = given != null || !inherited.normParams.equals(NormParams.defaults(inherited.norm))
-                ? NormParams.read(node, prefix + "norm_params", norm, given != null ? given : inherited.rawNormParams())
-                : NormParams.defaults(norm);
-        return new FcLayer(
-                node.integer(prefix + "output_size", inherited.outputSize, 1, Integer.MAX_VALUE),
-                node.choice(prefix + "activation", Activation.class, inherited.activation),
-                node.decimal(prefix + "dropout", inherited.dropout, 0.0, 1.0),
-                norm, normParams,
-                node.bool(prefix + "use_bias", inherited.useBias),
-                node.choice(prefix + "bias_initializer", BiasInitializer.class, inherited.biasInitializer));
-    }
-
-    /** The layer Ludwig's defaults describe: no norm, relu, no dropout, a bias. */
-    static FcLayer defaults(int outputSize) {
-        return new FcLayer(outputSize, Activation.RELU, 0.0, Norm.NONE, NormParams.defaults(Norm.NONE), true);
-    }
-
-    private Map<String, Object> rawNormParams() {
-        return Map.of("virtual_batch_size", normParams.virtualBatchSize(), "momentum", normParams.momentum(),
-                "epsilon", normParams.epsilon());
+    BiasInitializer(int abiCode) {
+      this.abiCode = abiCode;
     }
 
     @Override
-    public JsonNode toYamlNode() {
-        // Ludwig renders norm_params null unless given; params at the norm's defaults render so too.
-        return Yaml.map("output_size", outputSize, "activation", activation, "dropout", dropout,
-                "norm", norm, "norm_params", normParams.equals(NormParams.defaults(norm)) ? null : normParams,
-                "use_bias", useBias, "bias_initializer", biasInitializer);
+    public int abiCode() {
+      return abiCode;
     }
+  }
+
+  /** A layer with Ludwig's default bias initializer (zeros). */
+  public FcLayer(int outputSize, Activation activation, double dropout, Norm norm, NormParams normParams,
+                 boolean useBias) {
+    this(outputSize, activation, dropout, norm, normParams, useBias, BiasInitializer.ZEROS);
+  }
+
+  /** This layer's keys read from node; {@code prefix} is the decoders' "fc_" on a stack's defaults. */
+  static FcLayer read(ConfigNode node, String prefix, FcLayer inherited) {
+    Norm norm = node.choice(prefix + "norm", Norm.class, inherited.norm);  // an explicit null is NONE
+    Map<String, Object> given = node.parameters(prefix + "norm_params");
+    // Params the stack had at its norm's defaults follow this layer's norm's defaults.
+    NormParams normParams = given != null || !inherited.normParams.equals(NormParams.defaults(inherited.norm))
+            ? NormParams.read(node, prefix + "norm_params", norm, given != null ? given : inherited.rawNormParams())
+            : NormParams.defaults(norm);
+    return new FcLayer(
+            node.integer(prefix + "output_size", inherited.outputSize, 1, Integer.MAX_VALUE),
+            node.choice(prefix + "activation", Activation.class, inherited.activation),
+            node.decimal(prefix + "dropout", inherited.dropout, 0.0, 1.0),
+            norm, normParams,
+            node.bool(prefix + "use_bias", inherited.useBias),
+            node.choice(prefix + "bias_initializer", BiasInitializer.class, inherited.biasInitializer));
+  }
+
+  /** The layer Ludwig's defaults describe: no norm, relu, no dropout, a bias. */
+  static FcLayer defaults(int outputSize) {
+    return new FcLayer(outputSize, Activation.RELU, 0.0, Norm.NONE, NormParams.defaults(Norm.NONE), true);
+  }
+
+  private Map<String, Object> rawNormParams() {
+    return Map.of("virtual_batch_size", normParams.virtualBatchSize(), "momentum", normParams.momentum(),
+            "epsilon", normParams.epsilon());
+  }
+
+  @Override
+  public JsonNode toYamlNode() {
+    // Ludwig renders norm_params null unless given; params at the norm's defaults render so too.
+    return Yaml.map("output_size", outputSize, "activation", activation, "dropout", dropout,
+            "norm", norm, "norm_params", normParams.equals(NormParams.defaults(norm)) ? null : normParams,
+            "use_bias", useBias, "bias_initializer", biasInitializer);
+  }
 }

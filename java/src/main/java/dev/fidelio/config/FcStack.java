@@ -15,32 +15,32 @@ import java.util.List;
  */
 public record FcStack(List<FcLayer> fcLayers, int numFcLayers, FcLayer defaults, String prefix) {
 
-    static final int DEFAULT_OUTPUT_SIZE = 256;
+  static final int DEFAULT_OUTPUT_SIZE = 256;
 
-    /** The layers the model builds, in order. */
-    public List<FcLayer> layers() {
-        return fcLayers != null ? fcLayers : Collections.nCopies(numFcLayers, defaults);
-    }
+  /** The layers the model builds, in order. */
+  public List<FcLayer> layers() {
+    return fcLayers != null ? fcLayers : Collections.nCopies(numFcLayers, defaults);
+  }
 
-    static FcStack read(ConfigNode node, String prefix) {
-        FcLayer defaults = FcLayer.read(node, prefix, FcLayer.defaults(DEFAULT_OUTPUT_SIZE));
-        List<ConfigNode> layerNodes = node.sectionList("fc_layers");
-        List<FcLayer> layers = node.has("fc_layers")
-                ? layerNodes.stream().map(layer -> {
-                    FcLayer read = FcLayer.read(layer, "", defaults);
-                    layer.rejectUnknownKeys();
-                    return read;
-                }).toList()
-                : null;
-        int numLayers = node.integer("num_fc_layers", 0, 0, Integer.MAX_VALUE);
-        return new FcStack(layers, numLayers, defaults, prefix);
-    }
+  static FcStack read(ConfigNode node, String prefix) {
+    FcLayer defaults = FcLayer.read(node, prefix, FcLayer.defaults(DEFAULT_OUTPUT_SIZE));
+    List<ConfigNode> layerNodes = node.sectionList("fc_layers");
+    List<FcLayer> layers = node.has("fc_layers")
+            ? layerNodes.stream().map(layer -> {
+          FcLayer read = FcLayer.read(layer, "", defaults);
+          layer.rejectUnknownKeys();
+          return read;
+        }).toList()
+        : null;
+    int numLayers = node.integer("num_fc_layers", 0, 0, Integer.MAX_VALUE);
+    return new FcStack(layers, numLayers, defaults, prefix);
+  }
 
-    /** Adds this stack's keys to a section being rendered. */
-    void render(ObjectNode out) {
-        out.set("fc_layers", Yaml.value(fcLayers));
-        out.put("num_fc_layers", numFcLayers);
-        JsonNode layer = defaults.toYamlNode();
-        layer.properties().forEach(e -> out.set(prefix + e.getKey(), e.getValue()));
-    }
+  /** Adds this stack's keys to a section being rendered. */
+  void render(ObjectNode out) {
+    out.set("fc_layers", Yaml.value(fcLayers));
+    out.put("num_fc_layers", numFcLayers);
+    JsonNode layer = defaults.toYamlNode();
+    layer.properties().forEach(e -> out.set(prefix + e.getKey(), e.getValue()));
+  }
 }

@@ -5,76 +5,76 @@ import java.util.List;
 
 /** The training loss of an output feature; which types are allowed depends on the feature type. */
 public sealed interface Loss extends Yaml.Rendered {
-    /** Multiplies this feature's loss in the sum over output features. */
-    double weight();
+  /** Multiplies this feature's loss in the sum over output features. */
+  double weight();
 
-    /** Category outputs; {@code robustLambda} mixes in a uniform prior, {@code confidencePenalty} punishes certainty. */
-    record SoftmaxCrossEntropy(ClassWeights classWeights, double weight, double robustLambda,
-                               double confidencePenalty) implements Loss {}
+  /** Category outputs; {@code robustLambda} mixes in a uniform prior, {@code confidencePenalty} punishes certainty. */
+  record SoftmaxCrossEntropy(ClassWeights classWeights, double weight, double robustLambda,
+                             double confidencePenalty) implements Loss {}
 
-    /** Binary outputs; a null {@code positiveClassWeight} weighs both classes equally. */
-    record BinaryWeightedCrossEntropy(Double positiveClassWeight, double weight, double robustLambda,
-                                      double confidencePenalty) implements Loss {}
+  /** Binary outputs; a null {@code positiveClassWeight} weighs both classes equally. */
+  record BinaryWeightedCrossEntropy(Double positiveClassWeight, double weight, double robustLambda,
+                                    double confidencePenalty) implements Loss {}
 
-    record MeanSquaredError(double weight) implements Loss {}
+  record MeanSquaredError(double weight) implements Loss {}
 
-    record MeanAbsoluteError(double weight) implements Loss {}
+  record MeanAbsoluteError(double weight) implements Loss {}
 
-    record RootMeanSquaredError(double weight) implements Loss {}
+  record RootMeanSquaredError(double weight) implements Loss {}
 
-    static Loss readCategory(ConfigNode node) {
-        String type = node.type("softmax_cross_entropy", List.of("softmax_cross_entropy"),
-                List.of("corn", "sampled_softmax_cross_entropy", "focal"));
-        var loss = new SoftmaxCrossEntropy(ClassWeights.read(node, "class_weights"), weight(node),
-                node.decimal("robust_lambda", 0.0, 0.0, 1.0), node.decimal("confidence_penalty", 0.0, 0.0, Double.MAX_VALUE));
-        return finish(node, type, loss);
-    }
+  static Loss readCategory(ConfigNode node) {
+    String type = node.type("softmax_cross_entropy", List.of("softmax_cross_entropy"),
+            List.of("corn", "sampled_softmax_cross_entropy", "focal"));
+    var loss = new SoftmaxCrossEntropy(ClassWeights.read(node, "class_weights"), weight(node),
+            node.decimal("robust_lambda", 0.0, 0.0, 1.0), node.decimal("confidence_penalty", 0.0, 0.0, Double.MAX_VALUE));
+    return finish(node, type, loss);
+  }
 
-    static Loss readBinary(ConfigNode node) {
-        String type = node.type("binary_weighted_cross_entropy", List.of("binary_weighted_cross_entropy"),
-                List.of("focal"));
-        var loss = new BinaryWeightedCrossEntropy(
-                node.optionalDecimal("positive_class_weight", null, 0.0, Double.MAX_VALUE), weight(node),
-                node.decimal("robust_lambda", 0.0, 0.0, 1.0), node.decimal("confidence_penalty", 0.0, 0.0, Double.MAX_VALUE));
-        return finish(node, type, loss);
-    }
+  static Loss readBinary(ConfigNode node) {
+    String type = node.type("binary_weighted_cross_entropy", List.of("binary_weighted_cross_entropy"),
+            List.of("focal"));
+    var loss = new BinaryWeightedCrossEntropy(
+            node.optionalDecimal("positive_class_weight", null, 0.0, Double.MAX_VALUE), weight(node),
+            node.decimal("robust_lambda", 0.0, 0.0, 1.0), node.decimal("confidence_penalty", 0.0, 0.0, Double.MAX_VALUE));
+    return finish(node, type, loss);
+  }
 
-    static Loss readNumber(ConfigNode node) {
-        String type = node.type("mean_squared_error",
-                List.of("mean_squared_error", "mean_absolute_error", "root_mean_squared_error"),
-                List.of("mean_absolute_percentage_error", "root_mean_squared_percentage_error", "huber"));
-        double weight = weight(node);
-        Loss loss = type == null ? null : switch (type) {
-            case "mean_squared_error" -> new MeanSquaredError(weight);
-            case "mean_absolute_error" -> new MeanAbsoluteError(weight);
-            case "root_mean_squared_error" -> new RootMeanSquaredError(weight);
-            default -> throw new IllegalStateException("type() returned an unlisted type " + type);
-        };
-        return finish(node, type, loss);
-    }
+  static Loss readNumber(ConfigNode node) {
+    String type = node.type("mean_squared_error",
+            List.of("mean_squared_error", "mean_absolute_error", "root_mean_squared_error"),
+            List.of("mean_absolute_percentage_error", "root_mean_squared_percentage_error", "huber"));
+    double weight = weight(node);
+    Loss loss = type == null ? null : switch (type) {
+      case "mean_squared_error" -> new MeanSquaredError(weight);
+      case "mean_absolute_error" -> new MeanAbsoluteError(weight);
+      case "root_mean_squared_error" -> new RootMeanSquaredError(weight);
+      default -> throw new IllegalStateException("type() returned an unlisted type " + type);
+    };
+    return finish(node, type, loss);
+  }
 
-    private static double weight(ConfigNode node) {
-        return node.decimal("weight", 1.0, 0.0, Double.MAX_VALUE);
-    }
+  private static double weight(ConfigNode node) {
+    return node.decimal("weight", 1.0, 0.0, Double.MAX_VALUE);
+  }
 
-    private static Loss finish(ConfigNode node, String type, Loss loss) {
-        if (type == null) return null;
-        node.rejectUnknownKeys();
-        return loss;
-    }
+  private static Loss finish(ConfigNode node, String type, Loss loss) {
+    if (type == null) return null;
+    node.rejectUnknownKeys();
+    return loss;
+  }
 
-    @Override
-    default JsonNode toYamlNode() {
-        return switch (this) {
-            case SoftmaxCrossEntropy l -> Yaml.map("type", "softmax_cross_entropy",
-                    "class_weights", ClassWeights.yamlValue(l.classWeights), "weight", l.weight,
-                    "robust_lambda", l.robustLambda, "confidence_penalty", l.confidencePenalty);
-            case BinaryWeightedCrossEntropy l -> Yaml.map("type", "binary_weighted_cross_entropy",
-                    "positive_class_weight", l.positiveClassWeight, "weight", l.weight,
-                    "robust_lambda", l.robustLambda, "confidence_penalty", l.confidencePenalty);
-            case MeanSquaredError l -> Yaml.map("type", "mean_squared_error", "weight", l.weight);
-            case MeanAbsoluteError l -> Yaml.map("type", "mean_absolute_error", "weight", l.weight);
-            case RootMeanSquaredError l -> Yaml.map("type", "root_mean_squared_error", "weight", l.weight);
-        };
-    }
+  @Override
+  default JsonNode toYamlNode() {
+    return switch (this) {
+      case SoftmaxCrossEntropy l -> Yaml.map("type", "softmax_cross_entropy",
+              "class_weights", ClassWeights.yamlValue(l.classWeights), "weight", l.weight,
+              "robust_lambda", l.robustLambda, "confidence_penalty", l.confidencePenalty);
+      case BinaryWeightedCrossEntropy l -> Yaml.map("type", "binary_weighted_cross_entropy",
+              "positive_class_weight", l.positiveClassWeight, "weight", l.weight,
+              "robust_lambda", l.robustLambda, "confidence_penalty", l.confidencePenalty);
+      case MeanSquaredError l -> Yaml.map("type", "mean_squared_error", "weight", l.weight);
+      case MeanAbsoluteError l -> Yaml.map("type", "mean_absolute_error", "weight", l.weight);
+      case RootMeanSquaredError l -> Yaml.map("type", "root_mean_squared_error", "weight", l.weight);
+    };
+  }
 }

@@ -10,35 +10,35 @@ import java.util.List;
  * l1_l2 need a sign term the native step does not compute yet and are refused.
  */
 public final class Regularization {
-    private Regularization() {}
+  private Regularization() {}
 
-    /** The coupled (L2) weight decay that regularization adds to every trainable parameter's update. */
-    public static double coupledWeightDecay(Trainer trainer) {
-        return 2 * trainer.regularizationLambda();
-    }
+  /** The coupled (L2) weight decay that regularization adds to every trainable parameter's update. */
+  public static double coupledWeightDecay(Trainer trainer) {
+    return 2 * trainer.regularizationLambda();
+  }
 
-    static void check(Trainer t, List<ConfigError> errors) {
-        if (t.regularizationLambda() == 0) return;
-        if (t.regularizationType() != Trainer.RegularizationType.L2) {
-            errors.add(Unsupported.notYet("trainer.regularization_type", "'" + t.regularizationType().yamlName()
-                    + "' with regularization_lambda > 0", "l2 (an L2 penalty, applied as coupled weight decay)"));
-        }
-        boolean decoupledDecay = t.optimizer() instanceof Optimizer.AdamW a && a.weightDecay() > 0;
-        if (decoupledDecay) {
-            errors.add(new ConfigError("trainer.regularization_lambda", "is " + t.regularizationLambda()
-                    + " but optimizer adamw also has weight_decay " + ((Optimizer.AdamW) t.optimizer()).weightDecay()
-                    + "; the L2 penalty is applied as coupled weight decay, which one native update cannot combine "
-                    + "with decoupled decay yet: use optimizer adam, or adamw with weight_decay 0"));
-        }
-        boolean exempt = switch (t.optimizer()) {
-            case Optimizer.Adam a -> a.excludeBiasAndNormFromWeightDecay();
-            case Optimizer.AdamW a -> a.excludeBiasAndNormFromWeightDecay();
-            case Optimizer.Sgd s -> s.excludeBiasAndNormFromWeightDecay();
-        };
-        if (exempt) {
-            errors.add(new ConfigError("trainer.optimizer." + Optimizer.EXCLUDE_KEY, "is true but "
-                    + "regularization_lambda > 0 penalises every parameter, biases and norms included, as Ludwig "
-                    + "does; set it false or regularization_lambda 0"));
-        }
+  static void check(Trainer t, List<ConfigError> errors) {
+    if (t.regularizationLambda() == 0) return;
+    if (t.regularizationType() != Trainer.RegularizationType.L2) {
+      errors.add(Unsupported.notYet("trainer.regularization_type", "'" + t.regularizationType().yamlName()
+              + "' with regularization_lambda > 0", "l2 (an L2 penalty, applied as coupled weight decay)"));
     }
+    boolean decoupledDecay = t.optimizer() instanceof Optimizer.AdamW a && a.weightDecay() > 0;
+    if (decoupledDecay) {
+      errors.add(new ConfigError("trainer.regularization_lambda", "is " + t.regularizationLambda()
+              + " but optimizer adamw also has weight_decay " + ((Optimizer.AdamW) t.optimizer()).weightDecay()
+              + "; the L2 penalty is applied as coupled weight decay, which one native update cannot combine "
+              + "with decoupled decay yet: use optimizer adam, or adamw with weight_decay 0"));
+    }
+    boolean exempt = switch (t.optimizer()) {
+      case Optimizer.Adam a -> a.excludeBiasAndNormFromWeightDecay();
+      case Optimizer.AdamW a -> a.excludeBiasAndNormFromWeightDecay();
+      case Optimizer.Sgd s -> s.excludeBiasAndNormFromWeightDecay();
+    };
+    if (exempt) {
+      errors.add(new ConfigError("trainer.optimizer." + Optimizer.EXCLUDE_KEY, "is true but "
+              + "regularization_lambda > 0 penalises every parameter, biases and norms included, as Ludwig "
+              + "does; set it false or regularization_lambda 0"));
+    }
+  }
 }

@@ -16,7 +16,7 @@ public record PretrainedBert(
         Optional<TokenizerJson> tokenizer,
         List<String> notes) {
 
-    public boolean hasPooler() {
-        return weights.contains("pooler.dense.weight");
-    }
+  public boolean hasPooler() {
+    return weights.contains("pooler.dense.weight");
+  }
 }

@@ -12,25 +12,25 @@ import java.util.Optional;
  */
 public record TokenizerJson(String location, Optional<Path> path, Opener opener) {
 
-    @FunctionalInterface
-    public interface Opener {
-        InputStream open() throws IOException;
-    }
+  @FunctionalInterface
+  public interface Opener {
+    InputStream open() throws IOException;
+  }
 
-    /** A fresh stream over the JSON; the caller closes it. */
-    public InputStream open() throws IOException {
-        return opener.open();
-    }
+  /** A fresh stream over the JSON; the caller closes it. */
+  public InputStream open() throws IOException {
+    return opener.open();
+  }
 
-    public static TokenizerJson ofFile(Path file) {
-        return new TokenizerJson(file.toString(), Optional.of(file), () -> Files.newInputStream(file));
-    }
+  public static TokenizerJson ofFile(Path file) {
+    return new TokenizerJson(file.toString(), Optional.of(file), () -> Files.newInputStream(file));
+  }
 
-    public static TokenizerJson ofResource(String resource, ClassLoader loader) {
-        return new TokenizerJson("class-path resource " + resource, Optional.empty(), () -> {
-            InputStream in = loader.getResourceAsStream(resource);
-            if (in == null) throw new IOException("class-path resource " + resource + " is missing");
-            return in;
-        });
-    }
+  public static TokenizerJson ofResource(String resource, ClassLoader loader) {
+    return new TokenizerJson("class-path resource " + resource, Optional.empty(), () -> {
+      InputStream in = loader.getResourceAsStream(resource);
+      if (in == null) throw new IOException("class-path resource " + resource + " is missing");
+      return in;
+    });
+  }
 }

@@ -6,13 +6,13 @@ package dev.fidelio.weights;
  * (fix a path, convert a checkpoint, copy a model folder).
  */
 public final class WeightsException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    public WeightsException(String message) {
-        super(message);
-    }
+  public WeightsException(String message) {
+    super(message);
+  }
 
-    public WeightsException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  public WeightsException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }
