@@ -14,7 +14,8 @@ java_home="$(fidelio_find_jdk)"
 (cd "$root" && JAVA_HOME="$java_home" mvn -q -B package -DskipTests >/dev/null 2>&1)
 
 driver="$root/build/native/bin/fidelio_mlp_step_driver"
-lib="$root/build/native/lib/libfidelio.so"
+# The MLP scaffold is a test hook: the library with the hooks runs this benchmark.
+lib="$root/build/native/lib/libfidelio_testing.so"
 out="$root/benchmarks/results/foundation-$(date +%F).md"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"; kill $(jobs -p) 2>/dev/null || true' EXIT

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "fidelio.h"
+#include "fidelio_testing.h"
 
 static void check(int32_t rc, const char* what, const char* err) {
   if (rc != FDL_OK) {

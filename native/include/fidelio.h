@@ -26,7 +26,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 12
+#define FDL_ABI_VERSION 13
 
 /* Status codes. */
 #define FDL_OK 0
@@ -48,15 +48,11 @@ extern "C" {
 #define FDL_DEVICE_CPU 0
 #define FDL_DEVICE_CUDA 1
 
-/* Loss functions of the MLP. */
-#define FDL_LOSS_CROSS_ENTROPY 0
-#define FDL_LOSS_MSE 1
 
 /* Maximum number of tensor dimensions accepted or returned. */
 #define FDL_MAX_DIMS 8
 
 typedef struct fdl_tensor fdl_tensor;
-typedef struct fdl_mlp fdl_mlp;
 typedef struct fdl_bert fdl_bert;
 typedef struct fdl_ecd fdl_ecd;
 typedef struct fdl_resnet fdl_resnet;
@@ -115,28 +111,7 @@ FDL_API int32_t fdl_tensor_copy_to_host(const fdl_tensor* tensor, void* dst, siz
 FDL_API int32_t fdl_tensor_to(const fdl_tensor* tensor, int32_t dtype, int32_t device_type, int32_t device_index,
                               fdl_tensor** out, char* err, size_t err_cap);
 
-/* ---- a multi-layer perceptron: the smallest model driven through the whole path ---------- */
-
-/* Linear layers in_features -> hidden[0] -> ... -> out_features with ReLU between them,
- * parameters of dtype (FLOAT32 or FLOAT64) initialised from seed, AdamW with lr-independent
- * defaults (betas 0.9/0.999, eps 1e-8, weight_decay 0.01). */
-FDL_API int32_t fdl_mlp_new(int64_t in_features, const int64_t* hidden, int32_t n_hidden, int64_t out_features,
-                            int32_t loss, int32_t dtype, uint64_t seed, fdl_mlp** out, char* err, size_t err_cap);
-FDL_API int32_t fdl_mlp_free(fdl_mlp* mlp);
-FDL_API int32_t fdl_mlp_set_adamw(fdl_mlp* mlp, double beta1, double beta2, double eps, double weight_decay,
-                                  char* err, size_t err_cap);
-/* One training step in one call: zero grads, forward, loss, backward, AdamW update.
- * x: [batch, in_features]; y: [batch] int64 class ids (cross-entropy) or [batch, out] (MSE). */
-FDL_API int32_t fdl_mlp_train_step(fdl_mlp* mlp, const fdl_tensor* x, const fdl_tensor* y, double learning_rate,
-                                   double* loss_out, char* err, size_t err_cap);
-/* The loss without an update; with compute_gradients != 0 the gradients are left in place
- * for fdl_module_state_gradient. */
-FDL_API int32_t fdl_mlp_loss(fdl_mlp* mlp, const fdl_tensor* x, const fdl_tensor* y, int32_t compute_gradients,
-                             double* loss_out, char* err, size_t err_cap);
-/* Outputs [batch, out_features] in evaluation mode, without autograd. */
-FDL_API int32_t fdl_mlp_forward(fdl_mlp* mlp, const fdl_tensor* x, fdl_tensor** out, char* err, size_t err_cap);
-
-/* ---- the state of any model handle (fdl_mlp, fdl_bert, fdl_resnet, fdl_ecd) ------------------------------ */
+/* ---- the state of any model handle (fdl_bert, fdl_resnet, fdl_ecd) ------------------------------ */
 
 /* State entries are the parameters, then the buffers, named by module path ("layers.0.weight",
  * "encoder.layer.0.attention.self.query.weight", ...). Values are copies. */
@@ -169,9 +144,27 @@ FDL_API int32_t fdl_module_to(void* module, int32_t dtype, int32_t device_type, 
 /* ---- a BERT-family encoder (HF BertModel; state names are HF's checkpoint keys) ------------ */
 
 /* hidden_act of config.json */
-#define FDL_BERT_ACT_GELU 0
-#define FDL_BERT_ACT_GELU_TANH 1
-#define FDL_BERT_ACT_RELU 2
+typedef enum fdl_bert_activation {
+  FDL_BERT_ACT_GELU = 0,
+  FDL_BERT_ACT_GELU_TANH = 1,
+  FDL_BERT_ACT_RELU = 2
+} fdl_bert_activation;
+/* A BERT-family encoder's config.json, under Hugging Face's names; pad_token_id -1: no padding row. */
+typedef struct fdl_bert_config {
+  int64_t vocab_size;
+  int64_t hidden_size;
+  int64_t num_hidden_layers;
+  int64_t num_attention_heads;
+  int64_t intermediate_size;
+  fdl_bert_activation hidden_act;
+  int64_t max_position_embeddings;
+  int64_t type_vocab_size;
+  double layer_norm_eps;
+  double hidden_dropout_prob;
+  double attention_probs_dropout_prob;
+  int64_t pad_token_id;
+  double initializer_range;
+} fdl_bert_config;
 
 /* Ludwig's reduce_output for sequence encoders */
 typedef enum fdl_reduce {
@@ -183,31 +176,21 @@ typedef enum fdl_reduce {
 } fdl_reduce;
 
 /* A BertModel with HF's initialisation (normal(0, initializer_range), zero biases) from seed, for
- * use_pretrained: false; load pretrained weights with fdl_module_load_state. dtype FLOAT32 or FLOAT64;
- * pad_token_id -1 means no padding row. */
-FDL_API int32_t fdl_bert_new(int64_t vocab_size, int64_t hidden_size, int64_t num_hidden_layers,
-                             int64_t num_attention_heads, int64_t intermediate_size, int32_t hidden_act,
-                             int64_t max_position_embeddings, int64_t type_vocab_size, double layer_norm_eps,
-                             double hidden_dropout_prob, double attention_probs_dropout_prob, int64_t pad_token_id,
-                             double initializer_range, int32_t dtype, uint64_t seed, fdl_bert** out, char* err,
+ * use_pretrained: false; load pretrained weights with fdl_module_load_state. dtype FLOAT32 or FLOAT64. */
+FDL_API int32_t fdl_bert_new(const fdl_bert_config* config, int32_t dtype, uint64_t seed, fdl_bert** out, char* err,
                              size_t err_cap);
 FDL_API int32_t fdl_bert_free(fdl_bert* bert);
 /* Frozen (0): no gradients, evaluation mode (dropout off); trainable (1): the default. */
 FDL_API int32_t fdl_bert_set_trainable(fdl_bert* bert, int32_t trainable, char* err, size_t err_cap);
 /* Evaluation mode, no autograd. input_ids and attention_mask (1 keep, 0 pad) [B, T]; token_type_ids
  * NULL (zeros) or int64 [B, T]; out is [B, T, H] for FDL_REDUCE_NONE, else [B, H]. */
+/* How many rows (sequences) all BERT encoders of this process have run forward so far, in every
+ * entry point (forward, train step, evaluate, embed): description.json
+ * reports a run's, which shows the encoder work that cached embeddings or a reused store skipped. */
+FDL_API int32_t fdl_bert_forward_rows(int64_t* out, char* err, size_t err_cap);
 FDL_API int32_t fdl_bert_forward(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
                                  const fdl_tensor* token_type_ids, int32_t reduce, fdl_tensor** out, char* err,
                                  size_t err_cap);
-/* How many rows (sequences) all BERT encoders of this process have run forward so far, in every
- * entry point (forward, train step, evaluate, embed): lets callers verify that work was skipped. */
-FDL_API int32_t fdl_bert_forward_rows(int64_t* out, char* err, size_t err_cap);
-/* For gradient checks: loss = sum(reduced output * weight) with dropout off; a trainable model runs
- * backward and keeps the gradients for fdl_module_state_gradient. */
-FDL_API int32_t fdl_bert_loss_grad(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
-                                   const fdl_tensor* token_type_ids, int32_t reduce, const fdl_tensor* weight,
-                                   double* loss_out, char* err, size_t err_cap);
-
 /* ---- a ResNet image encoder (torchvision's resnet.py; state names are torchvision's keys) ---- */
 
 /* ResNet-variant (18, 34, 50, 101, 152) without the fc head, taking in_channels (1..4) input

@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "check.h"
-#include "fidelio.h"
+#include "specs.h"
+#include "fidelio_testing.h"
 
 namespace {
 
@@ -19,7 +20,7 @@ bool has(const char* text, const char* part) { return std::strstr(text, part) !=
 
 fdl_bert* tiny_bert(int32_t dtype, uint64_t seed, double init_range = 0.02) {
   fdl_bert* bert = nullptr;
-  int32_t rc = fdl_bert_new(/*vocab*/ 11, /*hidden*/ 8, /*layers*/ 2, /*heads*/ 2, /*intermediate*/ 12,
+  int32_t rc = specs::new_bert(/*vocab*/ 11, /*hidden*/ 8, /*layers*/ 2, /*heads*/ 2, /*intermediate*/ 12,
                             FDL_BERT_ACT_GELU, /*max_positions*/ 16, /*type_vocab*/ 2, 1e-12, 0.1, 0.1,
                             /*pad*/ 0, init_range, dtype, seed, &bert, err, sizeof err);
   EXPECT(rc == FDL_OK, "fdl_bert_new: %s", err);
@@ -89,15 +90,15 @@ struct Batch {
 
 void config_is_validated() {
   fdl_bert* bert = nullptr;
-  EXPECT(fdl_bert_new(11, 10, 1, 3, 12, FDL_BERT_ACT_GELU, 16, 2, 1e-12, 0.1, 0.1, 0, 0.02, FDL_DTYPE_FLOAT32, 1,
+  EXPECT(specs::new_bert(11, 10, 1, 3, 12, FDL_BERT_ACT_GELU, 16, 2, 1e-12, 0.1, 0.1, 0, 0.02, FDL_DTYPE_FLOAT32, 1,
                       &bert, err, sizeof err) == FDL_ERR_INVALID_ARGUMENT &&
              has(err, "hidden_size (10)") && has(err, "num_attention_heads (3)"),
          "heads must divide hidden: %s", err);
-  EXPECT(fdl_bert_new(11, 8, 1, 2, 12, 7, 16, 2, 1e-12, 0.1, 0.1, 0, 0.02, FDL_DTYPE_FLOAT32, 1, &bert, err,
+  EXPECT(specs::new_bert(11, 8, 1, 2, 12, static_cast<fdl_bert_activation>(7), 16, 2, 1e-12, 0.1, 0.1, 0, 0.02, FDL_DTYPE_FLOAT32, 1, &bert, err,
                       sizeof err) == FDL_ERR_INVALID_ARGUMENT &&
              has(err, "hidden_act 7"),
          "activation: %s", err);
-  EXPECT(fdl_bert_new(11, 8, 1, 2, 12, FDL_BERT_ACT_GELU, 16, 2, 1e-12, 1.5, 0.1, 0, 0.02, FDL_DTYPE_FLOAT32, 1,
+  EXPECT(specs::new_bert(11, 8, 1, 2, 12, FDL_BERT_ACT_GELU, 16, 2, 1e-12, 1.5, 0.1, 0, 0.02, FDL_DTYPE_FLOAT32, 1,
                       &bert, err, sizeof err) == FDL_ERR_INVALID_ARGUMENT &&
              has(err, "hidden_dropout_prob"),
          "dropout: %s", err);

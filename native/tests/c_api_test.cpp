@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "check.h"
-#include "fidelio.h"
+#include "fidelio_testing.h"
 
 namespace {
 

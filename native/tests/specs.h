@@ -83,4 +83,14 @@ inline fdl_train_spec adamw(double weight_decay, double clip_global_norm) {
   return spec;
 }
 
+// fdl_bert_new with the config's fields in its struct order.
+inline int32_t new_bert(int64_t vocab, int64_t hidden, int64_t layers, int64_t heads, int64_t intermediate,
+                        fdl_bert_activation act, int64_t max_positions, int64_t type_vocab, double eps,
+                        double hidden_dropout, double attention_dropout, int64_t pad, double init_range,
+                        int32_t dtype, uint64_t seed, fdl_bert** out, char* err, size_t err_cap) {
+  fdl_bert_config config{vocab, hidden, layers, heads, intermediate, act, max_positions, type_vocab, eps,
+                         hidden_dropout, attention_dropout, pad, init_range};
+  return fdl_bert_new(&config, dtype, seed, out, err, err_cap);
+}
+
 }  // namespace specs

@@ -125,7 +125,7 @@ void image_and_tabular_model() {
 
 int main() {
   fdl_bert* bert = nullptr;
-  EXPECT(fdl_bert_new(/*vocab*/ 20, /*hidden*/ 8, /*layers*/ 2, /*heads*/ 2, /*intermediate*/ 12, FDL_BERT_ACT_GELU,
+  EXPECT(specs::new_bert(/*vocab*/ 20, /*hidden*/ 8, /*layers*/ 2, /*heads*/ 2, /*intermediate*/ 12, FDL_BERT_ACT_GELU,
                       /*max_positions*/ 16, /*type_vocab*/ 2, 1e-12, 0.1, 0.1, /*pad*/ 0, 0.5, FDL_DTYPE_FLOAT32, 3,
                       &bert, err, sizeof err) == FDL_OK,
          "fdl_bert_new: %s", err);

@@ -11,12 +11,13 @@
 
 
 namespace fdl {
-namespace {
 
 fdl_bert* bert_of(const fdl_bert* handle) {
   check_handle(handle, HandleKind::Bert, "bert");
   return const_cast<fdl_bert*>(handle);
 }
+
+namespace {
 
 std::string str(int64_t v) { return std::to_string(v); }
 
@@ -28,6 +29,30 @@ BertActivation activation_of(int32_t code) {
   }
   fail(FDL_ERR_INVALID_ARGUMENT, "unknown hidden_act " + str(code) +
                                      " (expected FDL_BERT_ACT_GELU, FDL_BERT_ACT_GELU_TANH or FDL_BERT_ACT_RELU)");
+}
+
+// The checked options of a config.json.
+BertOptions options_of(const fdl_bert_config& c) {
+  BertOptions o;
+  o.vocab_size = c.vocab_size;
+  o.hidden_size = c.hidden_size;
+  o.num_hidden_layers = c.num_hidden_layers;
+  o.num_attention_heads = c.num_attention_heads;
+  o.intermediate_size = c.intermediate_size;
+  o.hidden_act = activation_of(c.hidden_act);
+  o.max_position_embeddings = c.max_position_embeddings;
+  o.type_vocab_size = c.type_vocab_size;
+  o.layer_norm_eps = c.layer_norm_eps;
+  o.hidden_dropout_prob = c.hidden_dropout_prob;
+  o.attention_probs_dropout_prob = c.attention_probs_dropout_prob;
+  o.pad_token_id = c.pad_token_id;
+  o.initializer_range = c.initializer_range;
+  try {
+    o.validate();
+  } catch (const c10::Error& e) {
+    fail(FDL_ERR_INVALID_ARGUMENT, "BERT config: " + e.msg());
+  }
+  return o;
 }
 
 }  // namespace
@@ -53,11 +78,8 @@ void require_ids_below(const at::Tensor& ids, int64_t limit, const std::string& 
                                      str(hi));
 }
 
-struct BertInputs {
-  at::Tensor ids, mask, types;
-};
+}  // namespace
 
-// Validated inputs on the model's device.
 BertInputs checked_inputs(const fdl_bert& b, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
                           const fdl_tensor* token_type_ids) {
   const BertOptions& o = b.model->options;
@@ -96,55 +118,20 @@ at::Tensor reduced_output(fdl_bert& b, const BertInputs& in, int32_t reduce) {
   return reduce_sequence(out.last_hidden_state, in.mask, out.pooler_output, mode);
 }
 
-// Runs body in eval mode (dropout off), then restores the handle's mode.
-template <class Body>
-void in_eval_mode(fdl_bert& b, Body&& body) {
-  b.model->eval();
-  try {
-    body();
-  } catch (...) {
-    b.model->train(b.trainable);
-    throw;
-  }
-  b.model->train(b.trainable);
-}
-
-}  // namespace
 }  // namespace fdl
 
 using namespace fdl;
 
 extern "C" {
 
-int32_t fdl_bert_new(int64_t vocab_size, int64_t hidden_size, int64_t num_hidden_layers, int64_t num_attention_heads,
-                     int64_t intermediate_size, int32_t hidden_act, int64_t max_position_embeddings,
-                     int64_t type_vocab_size, double layer_norm_eps, double hidden_dropout_prob,
-                     double attention_probs_dropout_prob, int64_t pad_token_id, double initializer_range,
-                     int32_t dtype, uint64_t seed, fdl_bert** out, char* err, size_t err_cap) {
+int32_t fdl_bert_new(const fdl_bert_config* config, int32_t dtype, uint64_t seed, fdl_bert** out, char* err,
+                     size_t err_cap) {
   return guarded(err, err_cap, [&] {
+    require(config != nullptr, "config is NULL");
     require_out(out, "out");
-    BertOptions o;
-    o.vocab_size = vocab_size;
-    o.hidden_size = hidden_size;
-    o.num_hidden_layers = num_hidden_layers;
-    o.num_attention_heads = num_attention_heads;
-    o.intermediate_size = intermediate_size;
-    o.hidden_act = activation_of(hidden_act);
-    o.max_position_embeddings = max_position_embeddings;
-    o.type_vocab_size = type_vocab_size;
-    o.layer_norm_eps = layer_norm_eps;
-    o.hidden_dropout_prob = hidden_dropout_prob;
-    o.attention_probs_dropout_prob = attention_probs_dropout_prob;
-    o.pad_token_id = pad_token_id;
-    o.initializer_range = initializer_range;
-    try {
-      o.validate();
-    } catch (const c10::Error& e) {
-      fail(FDL_ERR_INVALID_ARGUMENT, "BERT config: " + e.msg());
-    }
+    BertOptions o = options_of(*config);
     at::ScalarType type = to_scalar_type(dtype);
     require(type == at::kFloat || type == at::kDouble, "BERT parameters must be FLOAT32 or FLOAT64");
-
     auto handle = std::make_unique<fdl_bert>(fdl_bert{BertModel(o), true});
     handle->model->to(type);
     handle->model->reset_parameters_like_hf(seed);
@@ -186,28 +173,6 @@ int32_t fdl_bert_forward(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_
     at::Tensor output;
     in_eval_mode(*b, [&] { output = reduced_output(*b, in, reduce); });
     *out = new_tensor_handle(output.contiguous());
-  });
-}
-
-int32_t fdl_bert_loss_grad(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
-                           const fdl_tensor* token_type_ids, int32_t reduce, const fdl_tensor* weight,
-                           double* loss_out, char* err, size_t err_cap) {
-  return guarded(err, err_cap, [&] {
-    fdl_bert* b = bert_of(bert);
-    require_out(loss_out, "loss_out");
-    BertInputs in = checked_inputs(*b, input_ids, attention_mask, token_type_ids);
-    const at::Tensor& w = tensor_of(weight, "weight");
-    require(w.is_floating_point(), std::string("weight must be floating point, got ") + c10::toString(w.scalar_type()));
-    c10::AutoGradMode grad_mode(b->trainable);
-    in_eval_mode(*b, [&] {
-      b->model->zero_grad(/*set_to_none=*/true);
-      at::Tensor output = reduced_output(*b, in, reduce);
-      require(w.sizes() == output.sizes(), "weight has shape " + shape_string(w.sizes()) +
-                                               ", the reduced output has " + shape_string(output.sizes()));
-      at::Tensor loss = (output * w.to(output.options())).sum();
-      if (b->trainable) loss.backward();
-      *loss_out = loss.item<double>();
-    });
   });
 }
 

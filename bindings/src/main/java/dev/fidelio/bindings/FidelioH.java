@@ -18,7 +18,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 12;
+  public static final int FDL_ABI_VERSION = 13;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -33,8 +33,6 @@ public final class FidelioH {
   public static final int FDL_DTYPE_INT32 = 4;
   public static final int FDL_DEVICE_CPU = 0;
   public static final int FDL_DEVICE_CUDA = 1;
-  public static final int FDL_LOSS_CROSS_ENTROPY = 0;
-  public static final int FDL_LOSS_MSE = 1;
   public static final int FDL_MAX_DIMS = 8;
   public static final int FDL_BERT_ACT_GELU = 0;
   public static final int FDL_BERT_ACT_GELU_TANH = 1;
@@ -81,6 +79,22 @@ public final class FidelioH {
   public static final int FDL_DIST_BACKEND_NCCL = 1;
   public static final int FDL_STRATEGY_DDP = 0;
   public static final int FDL_STRATEGY_ZERO1 = 1;
+
+  public static final StructLayout fdl_bert_config = MemoryLayout.structLayout(
+      JAVA_LONG.withName("vocab_size"),
+      JAVA_LONG.withName("hidden_size"),
+      JAVA_LONG.withName("num_hidden_layers"),
+      JAVA_LONG.withName("num_attention_heads"),
+      JAVA_LONG.withName("intermediate_size"),
+      JAVA_INT.withName("hidden_act"),
+      MemoryLayout.paddingLayout(4),
+      JAVA_LONG.withName("max_position_embeddings"),
+      JAVA_LONG.withName("type_vocab_size"),
+      JAVA_DOUBLE.withName("layer_norm_eps"),
+      JAVA_DOUBLE.withName("hidden_dropout_prob"),
+      JAVA_DOUBLE.withName("attention_probs_dropout_prob"),
+      JAVA_LONG.withName("pad_token_id"),
+      JAVA_DOUBLE.withName("initializer_range")).withName("fdl_bert_config");
 
   public static final StructLayout fdl_norm_params = MemoryLayout.structLayout(
       JAVA_LONG.withName("virtual_batch_size"),
@@ -194,12 +208,6 @@ public final class FidelioH {
       "fdl_tensor_device",
       "fdl_tensor_copy_to_host",
       "fdl_tensor_to",
-      "fdl_mlp_new",
-      "fdl_mlp_free",
-      "fdl_mlp_set_adamw",
-      "fdl_mlp_train_step",
-      "fdl_mlp_loss",
-      "fdl_mlp_forward",
       "fdl_module_state_count",
       "fdl_module_state_name",
       "fdl_module_state_get",
@@ -212,9 +220,8 @@ public final class FidelioH {
       "fdl_bert_new",
       "fdl_bert_free",
       "fdl_bert_set_trainable",
-      "fdl_bert_forward",
       "fdl_bert_forward_rows",
-      "fdl_bert_loss_grad",
+      "fdl_bert_forward",
       "fdl_resnet_new",
       "fdl_resnet_free",
       "fdl_resnet_forward",
@@ -263,12 +270,6 @@ public final class FidelioH {
   private static final MethodHandle fdl_tensor_device$MH;
   private static final MethodHandle fdl_tensor_copy_to_host$MH;
   private static final MethodHandle fdl_tensor_to$MH;
-  private static final MethodHandle fdl_mlp_new$MH;
-  private static final MethodHandle fdl_mlp_free$MH;
-  private static final MethodHandle fdl_mlp_set_adamw$MH;
-  private static final MethodHandle fdl_mlp_train_step$MH;
-  private static final MethodHandle fdl_mlp_loss$MH;
-  private static final MethodHandle fdl_mlp_forward$MH;
   private static final MethodHandle fdl_module_state_count$MH;
   private static final MethodHandle fdl_module_state_name$MH;
   private static final MethodHandle fdl_module_state_get$MH;
@@ -281,9 +282,8 @@ public final class FidelioH {
   private static final MethodHandle fdl_bert_new$MH;
   private static final MethodHandle fdl_bert_free$MH;
   private static final MethodHandle fdl_bert_set_trainable$MH;
-  private static final MethodHandle fdl_bert_forward$MH;
   private static final MethodHandle fdl_bert_forward_rows$MH;
-  private static final MethodHandle fdl_bert_loss_grad$MH;
+  private static final MethodHandle fdl_bert_forward$MH;
   private static final MethodHandle fdl_resnet_new$MH;
   private static final MethodHandle fdl_resnet_free$MH;
   private static final MethodHandle fdl_resnet_forward$MH;
@@ -336,12 +336,6 @@ public final class FidelioH {
     fdl_tensor_device$MH = downcall(linker, lookup, missing, "fdl_tensor_device", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_tensor_copy_to_host$MH = downcall(linker, lookup, missing, "fdl_tensor_copy_to_host", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     fdl_tensor_to$MH = downcall(linker, lookup, missing, "fdl_tensor_to", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_mlp_new$MH = downcall(linker, lookup, missing, "fdl_mlp_new", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_mlp_free$MH = downcall(linker, lookup, missing, "fdl_mlp_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    fdl_mlp_set_adamw$MH = downcall(linker, lookup, missing, "fdl_mlp_set_adamw", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS, JAVA_LONG));
-    fdl_mlp_train_step$MH = downcall(linker, lookup, missing, "fdl_mlp_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_mlp_loss$MH = downcall(linker, lookup, missing, "fdl_mlp_loss", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_mlp_forward$MH = downcall(linker, lookup, missing, "fdl_mlp_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_module_state_count$MH = downcall(linker, lookup, missing, "fdl_module_state_count", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_module_state_name$MH = downcall(linker, lookup, missing, "fdl_module_state_name", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     fdl_module_state_get$MH = downcall(linker, lookup, missing, "fdl_module_state_get", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
@@ -351,12 +345,11 @@ public final class FidelioH {
     fdl_module_state_set$MH = downcall(linker, lookup, missing, "fdl_module_state_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_module_load_state$MH = downcall(linker, lookup, missing, "fdl_module_load_state", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     fdl_module_to$MH = downcall(linker, lookup, missing, "fdl_module_to", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_bert_new$MH = downcall(linker, lookup, missing, "fdl_bert_new", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_LONG, JAVA_DOUBLE, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_bert_new$MH = downcall(linker, lookup, missing, "fdl_bert_new", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_bert_free$MH = downcall(linker, lookup, missing, "fdl_bert_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     fdl_bert_set_trainable$MH = downcall(linker, lookup, missing, "fdl_bert_set_trainable", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_bert_forward$MH = downcall(linker, lookup, missing, "fdl_bert_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_bert_forward_rows$MH = downcall(linker, lookup, missing, "fdl_bert_forward_rows", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_bert_loss_grad$MH = downcall(linker, lookup, missing, "fdl_bert_loss_grad", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_bert_forward$MH = downcall(linker, lookup, missing, "fdl_bert_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_resnet_new$MH = downcall(linker, lookup, missing, "fdl_resnet_new", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_resnet_free$MH = downcall(linker, lookup, missing, "fdl_resnet_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     fdl_resnet_forward$MH = downcall(linker, lookup, missing, "fdl_resnet_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
@@ -545,54 +538,6 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_mlp_new(long in_features, MemorySegment hidden, int n_hidden, long out_features, int loss, int dtype, long seed, MemorySegment out, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_mlp_new$MH.invokeExact(in_features, hidden, n_hidden, out_features, loss, dtype, seed, out, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_mlp_free(MemorySegment mlp) {
-    try {
-      return (int) fdl_mlp_free$MH.invokeExact(mlp);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_mlp_set_adamw(MemorySegment mlp, double beta1, double beta2, double eps, double weight_decay, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_mlp_set_adamw$MH.invokeExact(mlp, beta1, beta2, eps, weight_decay, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_mlp_train_step(MemorySegment mlp, MemorySegment x, MemorySegment y, double learning_rate, MemorySegment loss_out, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_mlp_train_step$MH.invokeExact(mlp, x, y, learning_rate, loss_out, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_mlp_loss(MemorySegment mlp, MemorySegment x, MemorySegment y, int compute_gradients, MemorySegment loss_out, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_mlp_loss$MH.invokeExact(mlp, x, y, compute_gradients, loss_out, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  public static int fdl_mlp_forward(MemorySegment mlp, MemorySegment x, MemorySegment out, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_mlp_forward$MH.invokeExact(mlp, x, out, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
   public static int fdl_module_state_count(MemorySegment module, MemorySegment out, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_module_state_count$MH.invokeExact(module, out, err, err_cap);
@@ -665,9 +610,9 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_bert_new(long vocab_size, long hidden_size, long num_hidden_layers, long num_attention_heads, long intermediate_size, int hidden_act, long max_position_embeddings, long type_vocab_size, double layer_norm_eps, double hidden_dropout_prob, double attention_probs_dropout_prob, long pad_token_id, double initializer_range, int dtype, long seed, MemorySegment out, MemorySegment err, long err_cap) {
+  public static int fdl_bert_new(MemorySegment config, int dtype, long seed, MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_bert_new$MH.invokeExact(vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size, hidden_act, max_position_embeddings, type_vocab_size, layer_norm_eps, hidden_dropout_prob, attention_probs_dropout_prob, pad_token_id, initializer_range, dtype, seed, out, err, err_cap);
+      return (int) fdl_bert_new$MH.invokeExact(config, dtype, seed, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -689,14 +634,6 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_bert_forward(MemorySegment bert, MemorySegment input_ids, MemorySegment attention_mask, MemorySegment token_type_ids, int reduce, MemorySegment out, MemorySegment err, long err_cap) {
-    try {
-      return (int) fdl_bert_forward$MH.invokeExact(bert, input_ids, attention_mask, token_type_ids, reduce, out, err, err_cap);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
   public static int fdl_bert_forward_rows(MemorySegment out, MemorySegment err, long err_cap) {
     try {
       return (int) fdl_bert_forward_rows$MH.invokeExact(out, err, err_cap);
@@ -705,9 +642,9 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_bert_loss_grad(MemorySegment bert, MemorySegment input_ids, MemorySegment attention_mask, MemorySegment token_type_ids, int reduce, MemorySegment weight, MemorySegment loss_out, MemorySegment err, long err_cap) {
+  public static int fdl_bert_forward(MemorySegment bert, MemorySegment input_ids, MemorySegment attention_mask, MemorySegment token_type_ids, int reduce, MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_bert_loss_grad$MH.invokeExact(bert, input_ids, attention_mask, token_type_ids, reduce, weight, loss_out, err, err_cap);
+      return (int) fdl_bert_forward$MH.invokeExact(bert, input_ids, attention_mask, token_type_ids, reduce, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

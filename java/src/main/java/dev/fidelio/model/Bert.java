@@ -1,12 +1,12 @@
 package dev.fidelio.model;
 
-import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.fidelio.bindings.FidelioH;
 import dev.fidelio.config.TextEncoder.ReduceOutput;
 import dev.fidelio.runtime.DType;
 import dev.fidelio.runtime.NativeCall;
+import dev.fidelio.runtime.NativeStructs;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.weights.BertConfig;
 import dev.fidelio.weights.NamedTensor;
@@ -32,10 +32,17 @@ public final class Bert extends NativeModule {
   public static long forwardRows() {
     try (var call = NativeCall.open()) {
       MemorySegment out = call.arena().allocate(JAVA_LONG);
-      call.check(FidelioH.fdl_bert_forward_rows(out, call.error(), call.errorCapacity()), "fdl_bert_forward_rows");
+      call.check(FidelioH.fdl_bert_forward_rows(out, call.error(), call.errorCapacity()),
+          "fdl_bert_forward_rows");
       return out.get(JAVA_LONG, 0);
     }
   }
+
+  /** fdl_bert_config: config.json's fields as the native encoder takes them (hidden_act as its code). */
+  private record ConfigSpec(long vocabSize, long hiddenSize, long numHiddenLayers, long numAttentionHeads,
+                            long intermediateSize, int hiddenAct, long maxPositionEmbeddings, long typeVocabSize,
+                            double layerNormEps, double hiddenDropoutProb, double attentionProbsDropoutProb,
+                            long padTokenId, double initializerRange) {}
 
   /** HF's initializer_range default; config.json files rarely change it and Ludwig never does. */
   private static final double INITIALIZER_RANGE = 0.02;
@@ -49,12 +56,12 @@ public final class Bert extends NativeModule {
   public static Bert create(BertConfig config, DType dtype, long seed) {
     try (var call = NativeCall.open()) {
       MemorySegment out = call.allocatePointer();
-      call.check(FidelioH.fdl_bert_new(config.vocabSize(), config.hiddenSize(), config.numHiddenLayers(),
+      var spec = new ConfigSpec(config.vocabSize(), config.hiddenSize(), config.numHiddenLayers(),
           config.numAttentionHeads(), config.intermediateSize(), activationCode(config.hiddenAct()),
           config.maxPositionEmbeddings(), config.typeVocabSize(), config.layerNormEps(), config.hiddenDropoutProb(),
-          config.attentionProbsDropoutProb(), config.padTokenId(), INITIALIZER_RANGE, dtype.code(), seed, out,
-          call.error(), call.errorCapacity()),
-          "fdl_bert_new");
+          config.attentionProbsDropoutProb(), config.padTokenId(), INITIALIZER_RANGE);
+      call.check(FidelioH.fdl_bert_new(NativeStructs.write(call.arena(), FidelioH.fdl_bert_config, spec), dtype.code(),
+          seed, out, call.error(), call.errorCapacity()), "fdl_bert_new");
       return new Bert(handleFrom(out), config);
     }
   }
@@ -106,17 +113,6 @@ public final class Bert extends NativeModule {
     try (var call = NativeCall.open()) {
       call.check(FidelioH.fdl_bert_set_trainable(handle(), trainable ? 1 : 0, call.error(), call.errorCapacity()),
           "fdl_bert_set_trainable");
-    }
-  }
-
-  /** loss = sum(output * weight) with dropout off, then backward: gradients via {@link #gradient(int)}. */
-  public double lossGrad(Tensor inputIds, Tensor attentionMask, ReduceOutput reduce, Tensor weight) {
-    try (var call = NativeCall.open()) {
-      MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
-      call.check(FidelioH.fdl_bert_loss_grad(handle(), inputIds.nativeHandle(), attentionMask.nativeHandle(),
-          MemorySegment.NULL, reduce.abiCode(), weight.nativeHandle(), loss, call.error(), call.errorCapacity()),
-          "fdl_bert_loss_grad");
-      return loss.get(JAVA_DOUBLE, 0);
     }
   }
 

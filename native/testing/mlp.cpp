@@ -11,6 +11,7 @@
 #include "optim/adam.h"
 #include "abi/api_guard.h"
 #include "abi/tensor_handle.h"
+#include "fidelio_testing.h"
 
 namespace fdl {
 

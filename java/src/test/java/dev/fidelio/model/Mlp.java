@@ -3,7 +3,7 @@ package dev.fidelio.model;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.fidelio.bindings.FidelioH;
+import dev.fidelio.testing.FidelioTestingH;
 import dev.fidelio.runtime.DType;
 import dev.fidelio.runtime.NativeCall;
 import dev.fidelio.runtime.Tensor;
@@ -15,8 +15,8 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Mlp extends NativeModule {
   public enum Loss {
-    CROSS_ENTROPY(FidelioH.FDL_LOSS_CROSS_ENTROPY),
-    MSE(FidelioH.FDL_LOSS_MSE);
+    CROSS_ENTROPY(FidelioTestingH.FDL_LOSS_CROSS_ENTROPY),
+    MSE(FidelioTestingH.FDL_LOSS_MSE);
 
     final int code;
 
@@ -26,7 +26,7 @@ public final class Mlp extends NativeModule {
   }
 
   private Mlp(MemorySegment handle) {
-    super("Mlp", handle, FidelioH::fdl_mlp_free);
+    super("Mlp", handle, FidelioTestingH::fdl_mlp_free);
   }
 
   /** Layers inFeatures -> hidden... -> outFeatures with ReLU between, parameters of dtype (FLOAT32/FLOAT64). */
@@ -34,7 +34,7 @@ public final class Mlp extends NativeModule {
     try (var call = NativeCall.open()) {
       MemorySegment widths = call.arena().allocateFrom(JAVA_LONG, hidden);
       MemorySegment out = call.allocatePointer();
-      call.check(FidelioH.fdl_mlp_new(inFeatures, widths, hidden.length, outFeatures, loss.code, dtype.code(), seed, out,
+      call.check(FidelioTestingH.fdl_mlp_new(inFeatures, widths, hidden.length, outFeatures, loss.code, dtype.code(), seed, out,
           call.error(), call.errorCapacity()), "fdl_mlp_new");
       return new Mlp(handleFrom(out));
     }
@@ -42,7 +42,7 @@ public final class Mlp extends NativeModule {
 
   public void setAdamW(double beta1, double beta2, double eps, double weightDecay) {
     try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_mlp_set_adamw(handle(), beta1, beta2, eps, weightDecay, call.error(), call.errorCapacity()),
+      call.check(FidelioTestingH.fdl_mlp_set_adamw(handle(), beta1, beta2, eps, weightDecay, call.error(), call.errorCapacity()),
           "fdl_mlp_set_adamw");
     }
   }
@@ -51,7 +51,7 @@ public final class Mlp extends NativeModule {
   public double trainStep(Tensor x, Tensor y, double learningRate) {
     try (var call = NativeCall.open()) {
       MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
-      call.check(FidelioH.fdl_mlp_train_step(handle(), x.nativeHandle(), y.nativeHandle(), learningRate, loss,
+      call.check(FidelioTestingH.fdl_mlp_train_step(handle(), x.nativeHandle(), y.nativeHandle(), learningRate, loss,
           call.error(), call.errorCapacity()), "fdl_mlp_train_step");
       return loss.get(JAVA_DOUBLE, 0);
     }
@@ -61,7 +61,7 @@ public final class Mlp extends NativeModule {
   public double loss(Tensor x, Tensor y, boolean computeGradients) {
     try (var call = NativeCall.open()) {
       MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
-      call.check(FidelioH.fdl_mlp_loss(handle(), x.nativeHandle(), y.nativeHandle(), computeGradients ? 1 : 0, loss,
+      call.check(FidelioTestingH.fdl_mlp_loss(handle(), x.nativeHandle(), y.nativeHandle(), computeGradients ? 1 : 0, loss,
           call.error(), call.errorCapacity()), "fdl_mlp_loss");
       return loss.get(JAVA_DOUBLE, 0);
     }
@@ -71,7 +71,7 @@ public final class Mlp extends NativeModule {
   public Tensor forward(Tensor x) {
     try (var call = NativeCall.open()) {
       MemorySegment out = call.allocatePointer();
-      call.check(FidelioH.fdl_mlp_forward(handle(), x.nativeHandle(), out, call.error(), call.errorCapacity()),
+      call.check(FidelioTestingH.fdl_mlp_forward(handle(), x.nativeHandle(), out, call.error(), call.errorCapacity()),
           "fdl_mlp_forward");
       return Tensor.adopt(handleFrom(out));
     }
