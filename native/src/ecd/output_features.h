@@ -40,28 +40,40 @@ struct CategoryOutput : OutputFeature {
   torch::nn::Linear dense{nullptr};
 };
 
-// Binary cross-entropy on one logit, optional positive_class_weight. Target: float 0/1 [B].
+// Binary cross-entropy on one logit, optional positive_class_weight, as Ludwig's BWCEWLoss: the
+// cross-entropy scaled by 1 - robust_lambda (its constant robust_lambda / 2 left out: it moves no
+// gradient) plus confidence_penalty times mean_confidence_penalty. Target: float 0/1 [B].
 struct BinaryOutput : OutputFeature {
-  BinaryOutput(int64_t input_size, double positive_class_weight);
+  BinaryOutput(int64_t input_size, double positive_class_weight, double robust_lambda = 0,
+               double confidence_penalty = 0);
   at::Tensor forward(const at::Tensor& combined) override;
   at::Tensor loss(const at::Tensor& logits, const at::Tensor& target) override;
   at::Tensor prediction(const at::Tensor& logits) override;
 
   double positive_class_weight;
+  double robust_lambda;
+  double confidence_penalty;
   torch::nn::Linear dense{nullptr};
 };
 
+// Ludwig 0.10's mean_confidence_penalty (ludwig/utils/loss_utils.py) of probabilities [B] over
+// num_classes: (log C - H) / log C where H is the largest -p log p over the batch, as its max over
+// dim 0 takes it (not a per-row entropy).
+at::Tensor mean_confidence_penalty(const at::Tensor& probabilities, int64_t num_classes);
+
 using NumberLoss = fdl_number_loss;  // the C ABI's FDL_NUMBER_LOSS_*
 
-// Regression on one value; the loss is Ludwig's mean_squared_error, mean_absolute_error or
-// root_mean_squared_error. Target: float [B].
+// Regression on one value; the loss is Ludwig's mean_squared_error, mean_absolute_error,
+// root_mean_squared_error, mean_absolute_percentage_error, root_mean_squared_percentage_error or
+// huber (with huber_delta). Target: float [B].
 struct NumberOutput : OutputFeature {
-  NumberOutput(int64_t input_size, NumberLoss loss_type);
+  NumberOutput(int64_t input_size, NumberLoss loss_type, double huber_delta = 1.0);
   at::Tensor forward(const at::Tensor& combined) override;
   at::Tensor loss(const at::Tensor& logits, const at::Tensor& target) override;
   at::Tensor prediction(const at::Tensor& logits) override;
 
   NumberLoss loss_type;
+  double huber_delta;
   torch::nn::Linear dense{nullptr};
 };
 

@@ -22,6 +22,15 @@ public sealed interface Loss extends Yaml.Rendered {
 
   record RootMeanSquaredError(double weight) implements Loss {}
 
+  /** torchmetrics' MAPE: |target| below 1.17e-6 counts as 1.17e-6. */
+  record MeanAbsolutePercentageError(double weight) implements Loss {}
+
+  /** Ludwig's rmspe_loss: a zero target divides by 1e-4. */
+  record RootMeanSquaredPercentageError(double weight) implements Loss {}
+
+  /** PyTorch's HuberLoss: squared below {@code delta}, linear (slope delta) above. */
+  record Huber(double delta, double weight) implements Loss {}
+
   static Loss readCategory(ConfigNode node) {
     String type = node.type("softmax_cross_entropy", List.of("softmax_cross_entropy"),
             List.of("corn", "sampled_softmax_cross_entropy", "focal"));
@@ -41,13 +50,18 @@ public sealed interface Loss extends Yaml.Rendered {
 
   static Loss readNumber(ConfigNode node) {
     String type = node.type("mean_squared_error",
-            List.of("mean_squared_error", "mean_absolute_error", "root_mean_squared_error"),
-            List.of("mean_absolute_percentage_error", "root_mean_squared_percentage_error", "huber"));
+            List.of("mean_squared_error", "mean_absolute_error", "root_mean_squared_error",
+                    "mean_absolute_percentage_error", "root_mean_squared_percentage_error", "huber"),
+            List.of());
     double weight = weight(node);
     Loss loss = type == null ? null : switch (type) {
       case "mean_squared_error" -> new MeanSquaredError(weight);
       case "mean_absolute_error" -> new MeanAbsoluteError(weight);
       case "root_mean_squared_error" -> new RootMeanSquaredError(weight);
+      case "mean_absolute_percentage_error" -> new MeanAbsolutePercentageError(weight);
+      case "root_mean_squared_percentage_error" -> new RootMeanSquaredPercentageError(weight);
+      // Ludwig's HuberLossConfig: delta > 0, default 1.0
+      case "huber" -> new Huber(node.decimal("delta", 1.0, Double.MIN_VALUE, Double.MAX_VALUE), weight);
       default -> throw new IllegalStateException("type() returned an unlisted type " + type);
     };
     return finish(node, type, loss);
@@ -75,6 +89,10 @@ public sealed interface Loss extends Yaml.Rendered {
       case MeanSquaredError l -> Yaml.map("type", "mean_squared_error", "weight", l.weight);
       case MeanAbsoluteError l -> Yaml.map("type", "mean_absolute_error", "weight", l.weight);
       case RootMeanSquaredError l -> Yaml.map("type", "root_mean_squared_error", "weight", l.weight);
+      case MeanAbsolutePercentageError l -> Yaml.map("type", "mean_absolute_percentage_error", "weight", l.weight);
+      case RootMeanSquaredPercentageError l ->
+          Yaml.map("type", "root_mean_squared_percentage_error", "weight", l.weight);
+      case Huber l -> Yaml.map("type", "huber", "delta", l.delta, "weight", l.weight);
     };
   }
 }

@@ -75,10 +75,6 @@ final class Unsupported {
                 + "nothing: Ludwig's category loss ignores confidence_penalty; remove it or set 0"));
       }
     }
-    // The binary penalty needs the entropy of the probabilities inside the native loss, which has no such term yet.
-    if (output.loss() instanceof Loss.BinaryWeightedCrossEntropy l && l.confidencePenalty() != 0) {
-      errors.add(notYet(path + ".loss.confidence_penalty", l.confidencePenalty() + "", "0"));
-    }
     checkTargetPreprocessing(output, path + ".preprocessing", errors);
   }
 

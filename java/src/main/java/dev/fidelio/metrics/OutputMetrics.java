@@ -73,7 +73,8 @@ public final class OutputMetrics {
    */
   private static FeatureMetrics number(OutputPredictions.Number n, float[] truth, Loss lossType) {
     NumberScale scale = n.scale();
-    double se = 0, ae = 0, mean = 0, variance = 0, modelSe = 0, modelAe = 0;
+    double se = 0, ae = 0, mean = 0, variance = 0, modelSe = 0, modelAe = 0, modelApe = 0, modelSpe = 0, huber = 0;
+    double delta = lossType instanceof Loss.Huber h ? h.delta() : 1;
     double[] actual = new double[truth.length];
     for (int r = 0; r < truth.length; r++) {
       actual[r] = scale.toUser(truth[r]);
@@ -88,12 +89,20 @@ public final class OutputMetrics {
       double modelD = scale.toModel(n.values()[r]) - truth[r];
       modelSe += modelD * modelD;
       modelAe += Math.abs(modelD);
+      // the training losses' guards against zero targets (see config.Loss)
+      modelApe += Math.abs(modelD) / Math.max(Math.abs(truth[r]), 1.17e-6);
+      double percentage = modelD / (truth[r] == 0 ? 1e-4 : truth[r]);
+      modelSpe += percentage * percentage;
+      huber += Math.abs(modelD) < delta ? 0.5 * modelD * modelD : delta * (Math.abs(modelD) - 0.5 * delta);
     }
     double mse = se / truth.length, mae = ae / truth.length;
     double modelMse = modelSe / truth.length, modelMae = modelAe / truth.length;
     double loss = switch (lossType) {
       case Loss.MeanAbsoluteError l -> modelMae;
       case Loss.RootMeanSquaredError l -> Math.sqrt(modelMse);
+      case Loss.MeanAbsolutePercentageError l -> modelApe / truth.length;
+      case Loss.RootMeanSquaredPercentageError l -> Math.sqrt(modelSpe / truth.length);
+      case Loss.Huber l -> huber / truth.length;
       default -> modelMse;
     };
     return new FeatureMetrics.Number(loss, mse, mae, Math.sqrt(mse), variance == 0 ? Double.NaN : 1 - se / variance);
