@@ -319,6 +319,13 @@ typedef enum fdl_number_loss {
   FDL_NUMBER_LOSS_RMSPE = 4,
   FDL_NUMBER_LOSS_HUBER = 5
 } fdl_number_loss;
+/* Losses of category outputs: Ludwig's softmax_cross_entropy, and corn (ordinal: the first num_classes - 1
+ * logits are conditional "above class k" tasks; probabilities are their cumulative products and the
+ * prediction counts those above 0.5). */
+typedef enum fdl_category_loss {
+  FDL_CATEGORY_LOSS_SOFTMAX_CROSS_ENTROPY = 0,
+  FDL_CATEGORY_LOSS_CORN = 1
+} fdl_category_loss;
 typedef enum fdl_output_type {
   FDL_OUTPUT_CATEGORY = 0,
   FDL_OUTPUT_BINARY = 1,
@@ -326,7 +333,8 @@ typedef enum fdl_output_type {
 } fdl_output_type;
 /* One output feature, weighted by loss_weight (>= 0) in the total loss; decoder: Ludwig's decoder
  * fc_layers between the combiner and the head. Targets: category int64 class ids [B] over
- * num_classes (class_weights: n_class_weights finite weights >= 0, or none); binary float 0/1 [B]
+ * num_classes (category_loss; class_weights: n_class_weights finite weights >= 0, or none, softmax
+ * cross-entropy only); binary float 0/1 [B]
  * (positive_class_weight; robust_lambda in [0, 1] scales the cross-entropy by 1 - robust_lambda;
  * confidence_penalty >= 0 adds Ludwig's mean confidence penalty); number float [B] (number_loss;
  * huber_delta > 0 for FDL_NUMBER_LOSS_HUBER). */
@@ -343,6 +351,7 @@ typedef struct fdl_output_spec {
   double huber_delta;
   double robust_lambda;
   double confidence_penalty;
+  fdl_category_loss category_loss;
 } fdl_output_spec;
 /* seed initialises every new layer (each input's from seed + its index, independent of the others). */
 typedef struct fdl_ecd_spec {

@@ -1,6 +1,7 @@
 // Output losses against Ludwig 0.10's formulas: each value and its gradient with respect to the
 // logits, within 1e-6 relative, from tests/reference/ludwig_losses.py (float64 PyTorch written from
-// ludwig/modules/loss_modules.py, ludwig/utils/loss_utils.py and torchmetrics' MAPE).
+// ludwig/modules/loss_modules.py, ludwig/utils/loss_utils.py, torchmetrics' MAPE and
+// ludwig/modules/loss_implementations/corn.py).
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -80,10 +81,29 @@ void binary_confidence_penalty() {
                {-0.1231378591258693, 0.034204785713691815, 0.16514945212085294, -0.08528811988887958}});
 }
 
+void corn() {
+  CategoryOutput head(4, 4, {}, FDL_CATEGORY_LOSS_CORN);
+  std::vector<float> logits = {0.5f, -0.25f, 1.0f, 0.75f, 2.0f, 0.5f,  -1.0f, -0.5f, 1.5f, 1.0f,
+                               0.25f, 2.0f, -0.5f, 3.0f, 1.0f, 0.0f, 1.0f,  1.0f,  -2.0f, 0.5f};
+  at::Tensor classes = at::tensor({0, 1, 2, 3, 2}, at::kLong);
+  expect_matches({"corn", 0.4587561478445412,
+                  {0.051871610933487876, 0.0, 0.0, 0.0, -0.009933576835176462, 0.051871610933487876, 0.0, 0.0,
+                   -0.015202126983863026, -0.022411785114166256, 0.046848041740483175, 0.0, -0.05187161093348787,
+                   -0.003952156098130565, -0.022411785114166256, 0.0, -0.022411785114166256,
+                   -0.022411785114166256, 0.00993357683517647, 0.0}},
+                 logits, [&](const at::Tensor& x) { return head.loss(x.view({5, 4}), classes); });
+  // Ludwig's _CategoryPredict with use_cumulative_probs: cumprod of the sigmoids, never increasing
+  at::Tensor probabilities = head.prediction(at::tensor(logits).view({5, 4}));
+  at::Tensor expected = at::cumprod(at::sigmoid(at::tensor(logits, at::kDouble).view({5, 4})), 1);
+  EXPECT(probabilities.to(at::kDouble).allclose(expected, 1e-6, 0), "corn probabilities are cumulative products");
+  EXPECT(probabilities.diff(1, 1).le(0).all().item<bool>(), "corn probabilities never rise with the class");
+}
+
 }  // namespace
 
 int main() {
   number_losses();
   binary_confidence_penalty();
+  corn();
   EXPECT_REPORT();
 }

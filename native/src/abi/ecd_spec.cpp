@@ -43,7 +43,8 @@ std::shared_ptr<OutputFeature> head_of(const fdl_output_spec& out, int64_t input
   switch (out.type) {
     case FDL_OUTPUT_CATEGORY:
       return std::make_shared<CategoryOutput>(
-          input_size, out.num_classes, std::vector<float>(out.class_weights, out.class_weights + out.n_class_weights));
+          input_size, out.num_classes, std::vector<float>(out.class_weights, out.class_weights + out.n_class_weights),
+          out.category_loss);
     case FDL_OUTPUT_BINARY:
       return std::make_shared<BinaryOutput>(input_size, out.positive_class_weight, out.robust_lambda,
                                             out.confidence_penalty);

@@ -1,5 +1,6 @@
 #include "ecd/output_features.h"
 
+#include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/loss.h>
 
 #include <cmath>
@@ -20,9 +21,12 @@ void require_batch(const at::Tensor& target, int64_t batch, const char* what) {
 
 }  // namespace
 
-CategoryOutput::CategoryOutput(int64_t input_size, int64_t classes, std::vector<float> weights)
-    : num_classes(classes) {
+CategoryOutput::CategoryOutput(int64_t input_size, int64_t classes, std::vector<float> weights, CategoryLoss type)
+    : num_classes(classes), loss_type(type) {
   require(num_classes >= 2, "a category output needs at least 2 classes, got " + std::to_string(num_classes));
+  require(type == FDL_CATEGORY_LOSS_SOFTMAX_CROSS_ENTROPY || type == FDL_CATEGORY_LOSS_CORN,
+          "unknown category loss code " + std::to_string(static_cast<int>(type)));
+  require(type != FDL_CATEGORY_LOSS_CORN || weights.empty(), "corn takes no class_weights (Ludwig's has none)");
   if (!weights.empty()) {
     require(static_cast<int64_t>(weights.size()) == num_classes,
             "class_weights has " + std::to_string(weights.size()) + " entries for " + std::to_string(num_classes) +
@@ -41,12 +45,27 @@ void CategoryOutput::check_target_values(const at::Tensor& target) const {
 at::Tensor CategoryOutput::loss(const at::Tensor& logits, const at::Tensor& target) {
   require_batch(target, logits.size(0), "category");
   require(target.scalar_type() == at::kLong, "category target must be int64 class ids");
+  if (loss_type == FDL_CATEGORY_LOSS_CORN) return corn_loss(logits.to(at::kFloat), target);
   auto options = F::CrossEntropyFuncOptions();
   if (class_weights.defined()) options.weight(class_weights);
   return F::cross_entropy(logits.to(at::kFloat), target, options);
 }
 
-at::Tensor CategoryOutput::prediction(const at::Tensor& logits) { return at::softmax(logits.to(at::kFloat), 1); }
+at::Tensor CategoryOutput::prediction(const at::Tensor& logits) {
+  if (loss_type == FDL_CATEGORY_LOSS_CORN) return corn_probabilities(logits.to(at::kFloat));
+  return at::softmax(logits.to(at::kFloat), 1);
+}
+
+at::Tensor corn_loss(const at::Tensor& logits, const at::Tensor& target) {
+  int64_t tasks = logits.size(1) - 1;
+  at::Tensor k = at::arange(tasks, target.options()), y = target.unsqueeze(1);
+  at::Tensor in_task = y.ge(k).to(logits.dtype()), above = y.gt(k).to(logits.dtype());
+  at::Tensor x = logits.slice(1, 0, tasks), log_p = F::logsigmoid(x);
+  at::Tensor per_pair = (log_p * above + (log_p - x) * (1 - above)) * in_task;
+  return -per_pair.sum() / in_task.sum();
+}
+
+at::Tensor corn_probabilities(const at::Tensor& logits) { return at::cumprod(at::sigmoid(logits), 1); }
 
 BinaryOutput::BinaryOutput(int64_t input_size, double weight, double lambda, double penalty)
     : positive_class_weight(weight), robust_lambda(lambda), confidence_penalty(penalty) {

@@ -27,15 +27,21 @@ struct OutputFeature : torch::nn::Module {
   FcStack fc_stack{nullptr};
 };
 
-// Softmax cross-entropy over num_classes, optional per-class weights. Target: int64 class ids [B].
+using CategoryLoss = fdl_category_loss;  // the C ABI's FDL_CATEGORY_LOSS_*
+
+// Softmax cross-entropy over num_classes, optional per-class weights; or Ludwig's corn (ordinal) on
+// the same num_classes logits, as Ludwig 0.10 keeps the classifier's size for it. Target: int64 class
+// ids [B].
 struct CategoryOutput : OutputFeature {
-  CategoryOutput(int64_t input_size, int64_t num_classes, std::vector<float> class_weights);
+  CategoryOutput(int64_t input_size, int64_t num_classes, std::vector<float> class_weights,
+                 CategoryLoss loss_type = FDL_CATEGORY_LOSS_SOFTMAX_CROSS_ENTROPY);
   at::Tensor forward(const at::Tensor& combined) override;
   at::Tensor loss(const at::Tensor& logits, const at::Tensor& target) override;
   at::Tensor prediction(const at::Tensor& logits) override;
   void check_target_values(const at::Tensor& target) const override;
 
   int64_t num_classes;
+  CategoryLoss loss_type;
   at::Tensor class_weights;  // [C] or undefined
   torch::nn::Linear dense{nullptr};
 };
@@ -60,6 +66,14 @@ struct BinaryOutput : OutputFeature {
 // num_classes: (log C - H) / log C where H is the largest -p log p over the batch, as its max over
 // dim 0 takes it (not a per-row entropy).
 at::Tensor mean_confidence_penalty(const at::Tensor& probabilities, int64_t num_classes);
+
+// Ludwig 0.10's corn_loss (loss_implementations/corn.py) of logits [B, C] against class ids [B]: task
+// k < C - 1 (logit column k) sees the rows whose class is >= k and learns "class > k"; the summed
+// binary cross-entropies over the number of (row, task) pairs. Column C - 1 is in no task.
+at::Tensor corn_loss(const at::Tensor& logits, const at::Tensor& target);
+
+// Ludwig's corn probabilities: the cumulative products of the sigmoids, P(class > k) [B, C].
+at::Tensor corn_probabilities(const at::Tensor& logits);
 
 using NumberLoss = fdl_number_loss;  // the C ABI's FDL_NUMBER_LOSS_*
 

@@ -59,3 +59,25 @@ emit("bwcew penalty 0.75", lambda x: bwcew(x, labels, 1.0, 0, 0.75), LOGITS)
 # robust_lambda's constant lambda / 2 shifts the value only; Fidelio leaves it out, so the reference does too
 emit("bwcew lambda 0.25 penalty 0.5 weight 1.5", lambda x: bwcew(x, labels, 1.5, 0.25, 0.5) - 0.25 / 2, LOGITS)
 
+
+def corn_loss(logits, y_train, num_classes):  # ludwig/modules/loss_implementations/corn.py
+    sets = []
+    for i in range(num_classes - 1):
+        label_mask = y_train > i - 1
+        sets.append((label_mask, (y_train[label_mask] > i).to(torch.int64)))
+    num_examples = 0
+    losses = 0.0
+    for task_index, (train_examples, train_labels) in enumerate(sets):
+        if len(train_labels) < 1:
+            continue
+        num_examples += len(train_labels)
+        pred = logits[train_examples, task_index]
+        losses += -torch.sum(F.logsigmoid(pred) * train_labels + (F.logsigmoid(pred) - pred) * (1 - train_labels))
+    return losses / num_examples
+
+
+CORN_LOGITS = [[0.5, -0.25, 1.0, 0.75], [2.0, 0.5, -1.0, -0.5], [1.5, 1.0, 0.25, 2.0], [-0.5, 3.0, 1.0, 0.0],
+               [1.0, 1.0, -2.0, 0.5]]
+classes = torch.tensor([0, 1, 2, 3, 2])
+# CORNLoss.forward: num_classes from the logits' width (Ludwig keeps num_classes logits for corn)
+emit("corn", lambda x: corn_loss(x.view(5, 4), classes, 4), sum(CORN_LOGITS, []))

@@ -36,15 +36,40 @@ public final class OutputMetrics {
   private static FeatureMetrics category(OutputPredictions.Category c, long[] truth, int topK, boolean detailed) {
     ConfusionMatrix matrix = new ConfusionMatrix(c.classes());
     double loss = 0;
-    int hits = 0;
+    int hits = 0, lossTerms = 0;
     for (int r = 0; r < truth.length; r++) {
       int t = (int) truth[r];
       matrix.add(t, c.predicted(r));
-      loss -= Math.log(Math.max(c.probabilities()[r][t], 1e-12));
+      if (c.cumulative()) {
+        lossTerms += cornTerms(c.probabilities()[r], t);
+        loss += cornLoss(c.probabilities()[r], t);
+      } else {
+        lossTerms++;
+        loss -= Math.log(Math.max(c.probabilities()[r][t], 1e-12));
+      }
       for (int k : c.topK(r, topK)) hits += k == t ? 1 : 0;
     }
-    return new FeatureMetrics.Category(loss / truth.length, matrix.accuracy(), (double) hits / truth.length,
+    return new FeatureMetrics.Category(loss / lossTerms, matrix.accuracy(), (double) hits / truth.length,
         detailed ? new FeatureMetrics.Detail(matrix.rows(), matrix.perClassStatistics()) : null);
+  }
+
+  /** The corn tasks a row of class t is in: "above k" for k up to t, and never past the last task. */
+  private static int cornTerms(float[] cumulative, int t) {
+    return Math.min(t + 1, cumulative.length - 1);
+  }
+
+  /**
+   * Ludwig's corn loss of one row (summed; the caller divides by all rows' task count), from the
+   * conditional probabilities P(class > k | class >= k), recovered as ratios of the cumulative ones.
+   */
+  private static double cornLoss(float[] cumulative, int t) {
+    double loss = 0, previous = 1;
+    for (int k = 0; k < cornTerms(cumulative, t); k++) {
+      double above = Math.min(Math.max(cumulative[k] / previous, 1e-7), 1 - 1e-7);
+      loss -= t > k ? Math.log(above) : Math.log(1 - above);
+      previous = Math.max(cumulative[k], 1e-30);
+    }
+    return loss;
   }
 
   private static FeatureMetrics binary(OutputPredictions.Binary b, float[] truth, boolean detailed) {

@@ -132,6 +132,9 @@ public final class ModelFactory {
     return switch (output) {
       case CategoryOutputFeature c -> {
         CategoryVocabulary vocabulary = metadata.category(c.name());
+        if (c.loss() instanceof Loss.Corn corn) {
+          yield EcdModel.OutputSpec.corn(c.name(), vocabulary.size(), corn.weight());
+        }
         var loss = (Loss.SoftmaxCrossEntropy) c.loss();
         yield EcdModel.OutputSpec.category(c.name(), vocabulary.size(),
             classWeights(c.name(), loss.classWeights(), vocabulary), loss.weight());

@@ -85,6 +85,8 @@ class KeysChangeTrainingTest {
       CHANGES.put("output_features[].loss.type (number " + type + ")",
           "output_features: [{}, {}, {name: v, type: number, loss: {type: " + type + "}}]");
     }
+    CHANGES.put("output_features[].loss.type (category corn)",
+        "output_features: [{name: y, type: category, loss: {type: corn}}]");
     CHANGES.put("output_features[].loss.confidence_penalty (binary)",
         "output_features: [{}, {name: f, type: binary, loss: {confidence_penalty: 0.5}}]");
     CHANGES.put("output_features[].decoder.num_fc_layers",
