@@ -292,12 +292,23 @@ typedef struct fdl_input_spec {
 typedef struct fdl_combiner_spec {
   fdl_fc_stack fc;
 } fdl_combiner_spec;
-/* Losses of number outputs (Ludwig's mean_squared_error, mean_absolute_error, root_mean_squared_error). */
+/* Losses of number outputs (Ludwig's mean_squared_error, mean_absolute_error, root_mean_squared_error,
+ * mean_absolute_percentage_error, root_mean_squared_percentage_error, huber). */
 typedef enum fdl_number_loss {
   FDL_NUMBER_LOSS_MSE = 0,
   FDL_NUMBER_LOSS_MAE = 1,
-  FDL_NUMBER_LOSS_RMSE = 2
+  FDL_NUMBER_LOSS_RMSE = 2,
+  FDL_NUMBER_LOSS_MAPE = 3,
+  FDL_NUMBER_LOSS_RMSPE = 4,
+  FDL_NUMBER_LOSS_HUBER = 5
 } fdl_number_loss;
+/* Losses of category outputs: Ludwig's softmax_cross_entropy, and corn (ordinal: the first num_classes - 1
+ * logits are conditional "above class k" tasks; probabilities are their cumulative products and the
+ * prediction counts those above 0.5). */
+typedef enum fdl_category_loss {
+  FDL_CATEGORY_LOSS_SOFTMAX_CROSS_ENTROPY = 0,
+  FDL_CATEGORY_LOSS_CORN = 1
+} fdl_category_loss;
 typedef enum fdl_output_type {
   FDL_OUTPUT_CATEGORY = 0,
   FDL_OUTPUT_BINARY = 1,
@@ -305,8 +316,11 @@ typedef enum fdl_output_type {
 } fdl_output_type;
 /* One output feature, weighted by loss_weight (>= 0) in the total loss; decoder: Ludwig's decoder
  * fc_layers between the combiner and the head. Targets: category int64 class ids [B] over
- * num_classes (class_weights: n_class_weights finite weights >= 0, or none); binary float 0/1 [B]
- * (positive_class_weight); number float [B] (number_loss). */
+ * num_classes (category_loss; class_weights: n_class_weights finite weights >= 0, or none, softmax
+ * cross-entropy only); binary float 0/1 [B]
+ * (positive_class_weight; robust_lambda in [0, 1] scales the cross-entropy by 1 - robust_lambda;
+ * confidence_penalty >= 0 adds Ludwig's mean confidence penalty); number float [B] (number_loss;
+ * huber_delta > 0 for FDL_NUMBER_LOSS_HUBER). */
 typedef struct fdl_output_spec {
   const char* name;
   fdl_output_type type;
@@ -317,6 +331,10 @@ typedef struct fdl_output_spec {
   fdl_number_loss number_loss;
   double loss_weight;
   fdl_fc_stack decoder;
+  double huber_delta;
+  double robust_lambda;
+  double confidence_penalty;
+  fdl_category_loss category_loss;
 } fdl_output_spec;
 /* seed initialises every new layer (each input's from seed + its index, independent of the others). */
 typedef struct fdl_ecd_spec {

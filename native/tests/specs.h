@@ -60,6 +60,7 @@ inline fdl_output_spec output(const char* name, fdl_output_type type, fdl_fc_sta
   out.number_loss = FDL_NUMBER_LOSS_MSE;
   out.loss_weight = 1;
   out.decoder = decoder;
+  out.huber_delta = 1;
   return out;
 }
 

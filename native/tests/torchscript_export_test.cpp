@@ -2,7 +2,7 @@
 // (random BERT, mean reduction, concat combiner with batch norm, category + binary + number heads)
 // must give the same outputs from torch::jit::load as from fdl_ecd_evaluate; so must a model of
 // image (ResNet-18) and tabular inputs (dense number encoder with layer norm, passthrough binary,
-// category embedding and one-hot) with a layer-norm combiner.
+// category embedding and one-hot) with a layer-norm combiner; and a corn (ordinal) category head.
 #include <torch/script.h>
 
 #include <cmath>
@@ -121,6 +121,49 @@ void image_and_tabular_model() {
   std::remove(path.c_str());
 }
 
+// A corn (ordinal) category head: the export gives fdl_ecd_evaluate's cumulative probabilities, and
+// as prediction how many of the first classes - 1 exceed 0.5 (Ludwig's rule, capped at the last class).
+void corn_model() {
+  fdl_input_spec in[] = {specs::scalar("price")};
+  fdl_output_spec level = specs::category_output("level", 4);
+  level.category_loss = FDL_CATEGORY_LOSS_CORN;
+  fdl_fc_layer fc[] = {specs::fc(8, FDL_ACTIVATION_RELU)};
+  fdl_ecd_spec spec = specs::model(in, 1, &level, 1, 3, specs::stack(fc, 1));
+  fdl_ecd* ecd = nullptr;
+  EXPECT(fdl_ecd_new(&spec, &ecd, err, sizeof err) == FDL_OK, "%s", err);
+  fdl_tensor* price = floats({6}, {-2.0f, -1.0f, -0.2f, 0.4f, 1.1f, 2.5f});
+  fdl_tensor* levels = longs({6}, {0, 0, 1, 2, 3, 3});
+  const fdl_tensor* inputs[] = {price};
+  const fdl_tensor* targets[] = {levels};
+  double loss = 0;
+  for (int step = 0; step < 20; ++step) {
+    EXPECT(fdl_ecd_train_step(ecd, inputs, 1, targets, 1, 1.0, 1, 1, 0.05, &loss, err, sizeof err) == FDL_OK, "%s", err);
+  }
+  fdl_tensor* predictions[1] = {nullptr};
+  EXPECT(fdl_ecd_evaluate(ecd, inputs, 1, nullptr, 0, nullptr, predictions, 1, err, sizeof err) == FDL_OK, "%s", err);
+  std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/fidelio_export_corn.pt";
+  double thresholds[] = {0.5};
+  EXPECT(fdl_ecd_export_torchscript(ecd, path.c_str(), thresholds, 1, err, sizeof err) == FDL_OK, "export: %s", err);
+
+  c10::Dict<std::string, at::Tensor> given;
+  given.insert("price", tensor_of(price, {6}, false));
+  auto out = torch::jit::load(path).forward({given}).toGenericDict();
+  std::vector<float> expected = floats_of(predictions[0], 24);
+  double d = max_difference(expected, out.at("level_probabilities").toTensor());
+  EXPECT(d < 1e-6, "corn probabilities: max difference %g", d);
+  at::Tensor predicted = out.at("level_predictions").toTensor();
+  for (int64_t r = 0; r < 6; ++r) {
+    int64_t above = 0;
+    while (above < 3 && expected[r * 4 + above] > 0.5f) ++above;
+    EXPECT(predicted[r].item<int64_t>() == above, "corn row %ld: predicted %ld, %ld cumulative above 0.5", (long)r,
+           (long)predicted[r].item<int64_t>(), (long)above);
+  }
+  fdl_tensor_free(predictions[0]);
+  for (auto* t : {price, levels}) fdl_tensor_free(t);
+  fdl_ecd_free(ecd);
+  std::remove(path.c_str());
+}
+
 }  // namespace
 
 int main() {
@@ -206,5 +249,6 @@ int main() {
   fdl_ecd_free(ecd);
   std::remove(path.c_str());
   image_and_tabular_model();
+  corn_model();
   EXPECT_REPORT();
 }

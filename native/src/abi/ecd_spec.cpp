@@ -43,9 +43,12 @@ std::shared_ptr<OutputFeature> head_of(const fdl_output_spec& out, int64_t input
   switch (out.type) {
     case FDL_OUTPUT_CATEGORY:
       return std::make_shared<CategoryOutput>(
-          input_size, out.num_classes, std::vector<float>(out.class_weights, out.class_weights + out.n_class_weights));
-    case FDL_OUTPUT_BINARY: return std::make_shared<BinaryOutput>(input_size, out.positive_class_weight);
-    case FDL_OUTPUT_NUMBER: return std::make_shared<NumberOutput>(input_size, out.number_loss);
+          input_size, out.num_classes, std::vector<float>(out.class_weights, out.class_weights + out.n_class_weights),
+          out.category_loss);
+    case FDL_OUTPUT_BINARY:
+      return std::make_shared<BinaryOutput>(input_size, out.positive_class_weight, out.robust_lambda,
+                                            out.confidence_penalty);
+    case FDL_OUTPUT_NUMBER: return std::make_shared<NumberOutput>(input_size, out.number_loss, out.huber_delta);
   }
   fail(FDL_ERR_INVALID_ARGUMENT, "unknown output type " + std::to_string(static_cast<int>(out.type)));
 }

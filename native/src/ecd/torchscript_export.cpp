@@ -11,6 +11,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <functional>
 #include <iomanip>
 #include <limits>
 #include <sstream>
@@ -273,6 +274,21 @@ torch::jit::Module script_module(const nn::Module& m, const std::shared_ptr<torc
   return script;
 }
 
+using Entry = std::function<std::string(const std::string&)>;  // "    out[<name + suffix>] = "
+
+std::string softmax_prediction(const Entry& entry) {
+  return entry("_probabilities") + "torch.softmax(logits, 1)\n" + entry("_predictions") + "torch.argmax(logits, 1)\n";
+}
+
+// Ludwig's corn rule (features/category_feature.py _CategoryPredict): probabilities are the cumulative
+// products of the sigmoids, the prediction how many exceed 0.5. Counting the first C - 1 only caps it
+// at the last class: Ludwig's count over all C reaches C (no class) only through the last logit,
+// which no corn task trains.
+std::string corn_prediction(const Entry& entry) {
+  return "    p = torch.cumprod(torch.sigmoid(logits), 1)\n" + entry("_probabilities") + "p\n" +
+         entry("_predictions") + "torch.sum(p[:, :-1] > 0.5, 1)\n";
+}
+
 // The root forward: inputs by feature name, encoders, concat, combiner, every output's tensors.
 std::string root_source(const EcdModelImpl& model, const std::vector<double>& thresholds) {
   std::string code = "def forward(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:\n";
@@ -311,8 +327,8 @@ std::string root_source(const EcdModelImpl& model, const std::vector<double>& th
     std::string output = child("self.output_features", module_key(name));
     std::string decoded = head->fc_stack ? output + ".fc_stack.forward(combined)" : "combined";
     code += "    logits = " + output + ".forward(" + decoded + ")\n" + entry("_logits") + "logits\n";
-    if (std::dynamic_pointer_cast<CategoryOutput>(head)) {
-      code += entry("_probabilities") + "torch.softmax(logits, 1)\n" + entry("_predictions") + "torch.argmax(logits, 1)\n";
+    if (auto category = std::dynamic_pointer_cast<CategoryOutput>(head)) {
+      code += category->loss_type == FDL_CATEGORY_LOSS_CORN ? corn_prediction(entry) : softmax_prediction(entry);
     } else if (std::dynamic_pointer_cast<BinaryOutput>(head)) {
       code += "    p = torch.sigmoid(logits)\n" + entry("_probabilities") + "torch.stack([1.0 - p, p], 1)\n" +
               entry("_predictions") + "p >= " + literal(thresholds.at(i)) + "\n";

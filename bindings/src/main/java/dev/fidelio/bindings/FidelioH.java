@@ -66,6 +66,11 @@ public final class FidelioH {
   public static final int FDL_NUMBER_LOSS_MSE = 0;
   public static final int FDL_NUMBER_LOSS_MAE = 1;
   public static final int FDL_NUMBER_LOSS_RMSE = 2;
+  public static final int FDL_NUMBER_LOSS_MAPE = 3;
+  public static final int FDL_NUMBER_LOSS_RMSPE = 4;
+  public static final int FDL_NUMBER_LOSS_HUBER = 5;
+  public static final int FDL_CATEGORY_LOSS_SOFTMAX_CROSS_ENTROPY = 0;
+  public static final int FDL_CATEGORY_LOSS_CORN = 1;
   public static final int FDL_OUTPUT_CATEGORY = 0;
   public static final int FDL_OUTPUT_BINARY = 1;
   public static final int FDL_OUTPUT_NUMBER = 2;
@@ -144,7 +149,12 @@ public final class FidelioH {
       JAVA_INT.withName("number_loss"),
       MemoryLayout.paddingLayout(4),
       JAVA_DOUBLE.withName("loss_weight"),
-      fdl_fc_stack.withName("decoder")).withName("fdl_output_spec");
+      fdl_fc_stack.withName("decoder"),
+      JAVA_DOUBLE.withName("huber_delta"),
+      JAVA_DOUBLE.withName("robust_lambda"),
+      JAVA_DOUBLE.withName("confidence_penalty"),
+      JAVA_INT.withName("category_loss"),
+      MemoryLayout.paddingLayout(4)).withName("fdl_output_spec");
 
   public static final StructLayout fdl_ecd_spec = MemoryLayout.structLayout(
       ADDRESS.withTargetLayout(fdl_input_spec).withName("inputs"),

@@ -75,9 +75,10 @@ final class Unsupported {
                 + "nothing: Ludwig's category loss ignores confidence_penalty; remove it or set 0"));
       }
     }
-    // The binary penalty needs the entropy of the probabilities inside the native loss, which has no such term yet.
-    if (output.loss() instanceof Loss.BinaryWeightedCrossEntropy l && l.confidencePenalty() != 0) {
-      errors.add(notYet(path + ".loss.confidence_penalty", l.confidencePenalty() + "", "0"));
+    // Ludwig calibrates corn through softmax temperature scaling, then multiplies those as if they were the
+    // conditional sigmoids; Fidelio's calibration fits softmax or sigmoid outputs only.
+    if (output instanceof CategoryOutputFeature c && c.calibration() && c.loss() instanceof Loss.Corn) {
+      errors.add(notYet(path + ".calibration", "true with loss corn", "false"));
     }
     checkTargetPreprocessing(output, path + ".preprocessing", errors);
   }

@@ -7,6 +7,7 @@ import dev.fidelio.config.CategoryInputFeature;
 import dev.fidelio.config.CategoryOutputFeature;
 import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.InputFeature;
+import dev.fidelio.config.Loss;
 import dev.fidelio.config.MissingValueStrategy;
 import dev.fidelio.config.NumberInputFeature;
 import dev.fidelio.config.NumberOutputFeature;
@@ -131,7 +132,11 @@ final class TorchscriptContract {
         entry.put("type", "category");
         entry.put("classes", metadata.category(n).idx2str());
         temperature(entry, metadata, n, "softmax(log(p) / temperature)");
-        entry.put("tensors", Map.of(n + "_logits", "float [batch, classes]",
+        entry.put("tensors", c.loss() instanceof Loss.Corn ? Map.of(n + "_logits", "float [batch, classes]",
+            n + "_probabilities", "float [batch, classes]: corn: cumulative products of the sigmoids, P(class > k)",
+            n + "_predictions", "int64 [batch]: index into classes: how many of the first classes - 1 "
+                + "probabilities exceed 0.5")
+            : Map.of(n + "_logits", "float [batch, classes]",
             n + "_probabilities", "float [batch, classes]: softmax over classes",
             n + "_predictions", "int64 [batch]: index into classes"));
       }

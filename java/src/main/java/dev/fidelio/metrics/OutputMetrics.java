@@ -36,15 +36,40 @@ public final class OutputMetrics {
   private static FeatureMetrics category(OutputPredictions.Category c, long[] truth, int topK, boolean detailed) {
     ConfusionMatrix matrix = new ConfusionMatrix(c.classes());
     double loss = 0;
-    int hits = 0;
+    int hits = 0, lossTerms = 0;
     for (int r = 0; r < truth.length; r++) {
       int t = (int) truth[r];
       matrix.add(t, c.predicted(r));
-      loss -= Math.log(Math.max(c.probabilities()[r][t], 1e-12));
+      if (c.cumulative()) {
+        lossTerms += cornTerms(c.probabilities()[r], t);
+        loss += cornLoss(c.probabilities()[r], t);
+      } else {
+        lossTerms++;
+        loss -= Math.log(Math.max(c.probabilities()[r][t], 1e-12));
+      }
       for (int k : c.topK(r, topK)) hits += k == t ? 1 : 0;
     }
-    return new FeatureMetrics.Category(loss / truth.length, matrix.accuracy(), (double) hits / truth.length,
+    return new FeatureMetrics.Category(loss / lossTerms, matrix.accuracy(), (double) hits / truth.length,
         detailed ? new FeatureMetrics.Detail(matrix.rows(), matrix.perClassStatistics()) : null);
+  }
+
+  /** The corn tasks a row of class t is in: "above k" for k up to t, and never past the last task. */
+  private static int cornTerms(float[] cumulative, int t) {
+    return Math.min(t + 1, cumulative.length - 1);
+  }
+
+  /**
+   * Ludwig's corn loss of one row (summed; the caller divides by all rows' task count), from the
+   * conditional probabilities P(class > k | class >= k), recovered as ratios of the cumulative ones.
+   */
+  private static double cornLoss(float[] cumulative, int t) {
+    double loss = 0, previous = 1;
+    for (int k = 0; k < cornTerms(cumulative, t); k++) {
+      double above = Math.min(Math.max(cumulative[k] / previous, 1e-7), 1 - 1e-7);
+      loss -= t > k ? Math.log(above) : Math.log(1 - above);
+      previous = Math.max(cumulative[k], 1e-30);
+    }
+    return loss;
   }
 
   private static FeatureMetrics binary(OutputPredictions.Binary b, float[] truth, boolean detailed) {
@@ -73,7 +98,8 @@ public final class OutputMetrics {
    */
   private static FeatureMetrics number(OutputPredictions.Number n, float[] truth, Loss lossType) {
     NumberScale scale = n.scale();
-    double se = 0, ae = 0, mean = 0, variance = 0, modelSe = 0, modelAe = 0;
+    double se = 0, ae = 0, mean = 0, variance = 0, modelSe = 0, modelAe = 0, modelApe = 0, modelSpe = 0, huber = 0;
+    double delta = lossType instanceof Loss.Huber h ? h.delta() : 1;
     double[] actual = new double[truth.length];
     for (int r = 0; r < truth.length; r++) {
       actual[r] = scale.toUser(truth[r]);
@@ -88,12 +114,20 @@ public final class OutputMetrics {
       double modelD = scale.toModel(n.values()[r]) - truth[r];
       modelSe += modelD * modelD;
       modelAe += Math.abs(modelD);
+      // the training losses' guards against zero targets (see config.Loss)
+      modelApe += Math.abs(modelD) / Math.max(Math.abs(truth[r]), 1.17e-6);
+      double percentage = modelD / (truth[r] == 0 ? 1e-4 : truth[r]);
+      modelSpe += percentage * percentage;
+      huber += Math.abs(modelD) < delta ? 0.5 * modelD * modelD : delta * (Math.abs(modelD) - 0.5 * delta);
     }
     double mse = se / truth.length, mae = ae / truth.length;
     double modelMse = modelSe / truth.length, modelMae = modelAe / truth.length;
     double loss = switch (lossType) {
       case Loss.MeanAbsoluteError l -> modelMae;
       case Loss.RootMeanSquaredError l -> Math.sqrt(modelMse);
+      case Loss.MeanAbsolutePercentageError l -> modelApe / truth.length;
+      case Loss.RootMeanSquaredPercentageError l -> Math.sqrt(modelSpe / truth.length);
+      case Loss.Huber l -> huber / truth.length;
       default -> modelMse;
     };
     return new FeatureMetrics.Number(loss, mse, mae, Math.sqrt(mse), variance == 0 ? Double.NaN : 1 - se / variance);

@@ -69,26 +69,37 @@ public final class EcdModel extends NativeModule {
 
   /** fdl_output_spec: one output feature with its decoder layers. */
   public record OutputSpec(String name, int type, long numClasses, float[] classWeights, double positiveClassWeight,
-                           NumberLoss numberLoss, double lossWeight, LayerStack decoder) {
-    /** classWeights may be empty (no weighting). */
+                           NumberLoss numberLoss, double lossWeight, LayerStack decoder, double huberDelta,
+                           double robustLambda, double confidencePenalty, CategoryLoss categoryLoss) {
+    /** Softmax cross-entropy; classWeights may be empty (no weighting). */
     public static OutputSpec category(String name, long numClasses, float[] classWeights, double lossWeight) {
       return new OutputSpec(name, FidelioH.FDL_OUTPUT_CATEGORY, numClasses, classWeights, 1, NumberLoss.MSE,
-          lossWeight, NO_LAYERS);
+          lossWeight, NO_LAYERS, 1, 0, 0, CategoryLoss.SOFTMAX_CROSS_ENTROPY);
     }
 
-    public static OutputSpec binary(String name, double positiveClassWeight, double lossWeight) {
+    /** Ludwig's corn on numClasses ordered classes (no class weights). */
+    public static OutputSpec corn(String name, long numClasses, double lossWeight) {
+      return new OutputSpec(name, FidelioH.FDL_OUTPUT_CATEGORY, numClasses, new float[0], 1, NumberLoss.MSE,
+          lossWeight, NO_LAYERS, 1, 0, 0, CategoryLoss.CORN);
+    }
+
+    /** Ludwig's BWCEWLoss: robustLambda in [0, 1] scales the cross-entropy, confidencePenalty adds its penalty. */
+    public static OutputSpec binary(String name, double positiveClassWeight, double robustLambda,
+                                    double confidencePenalty, double lossWeight) {
       return new OutputSpec(name, FidelioH.FDL_OUTPUT_BINARY, 0, new float[0], positiveClassWeight, NumberLoss.MSE,
-          lossWeight, NO_LAYERS);
+          lossWeight, NO_LAYERS, 1, robustLambda, confidencePenalty, CategoryLoss.SOFTMAX_CROSS_ENTROPY);
     }
 
-    public static OutputSpec number(String name, NumberLoss loss, double lossWeight) {
-      return new OutputSpec(name, FidelioH.FDL_OUTPUT_NUMBER, 0, new float[0], 1, loss, lossWeight, NO_LAYERS);
+    /** huberDelta is read by NumberLoss.HUBER only. */
+    public static OutputSpec number(String name, NumberLoss loss, double huberDelta, double lossWeight) {
+      return new OutputSpec(name, FidelioH.FDL_OUTPUT_NUMBER, 0, new float[0], 1, loss, lossWeight, NO_LAYERS,
+          huberDelta, 0, 0, CategoryLoss.SOFTMAX_CROSS_ENTROPY);
     }
 
     /** Ludwig's decoder fc_layers: layers between the combiner and this output's head. */
     public OutputSpec withDecoder(List<FcLayer> layers) {
       return new OutputSpec(name, type, numClasses, classWeights, positiveClassWeight, numberLoss, lossWeight,
-          LayerStack.of(layers));
+          LayerStack.of(layers), huberDelta, robustLambda, confidencePenalty, categoryLoss);
     }
   }
 
@@ -97,9 +108,29 @@ public final class EcdModel extends NativeModule {
 
   private static final LayerStack NO_LAYERS = LayerStack.of(List.of());
 
-  /** Losses of number outputs: Ludwig's mean_squared_error, mean_absolute_error, root_mean_squared_error. */
+  /** Losses of category outputs: Ludwig's softmax_cross_entropy and corn. */
+  public enum CategoryLoss implements AbiCoded {
+    SOFTMAX_CROSS_ENTROPY(FidelioH.FDL_CATEGORY_LOSS_SOFTMAX_CROSS_ENTROPY), CORN(FidelioH.FDL_CATEGORY_LOSS_CORN);
+
+    private final int abiCode;
+
+    CategoryLoss(int abiCode) {
+      this.abiCode = abiCode;
+    }
+
+    @Override
+    public int abiCode() {
+      return abiCode;
+    }
+  }
+
+  /**
+   * Losses of number outputs: Ludwig's mean_squared_error, mean_absolute_error, root_mean_squared_error,
+   * mean_absolute_percentage_error, root_mean_squared_percentage_error, huber.
+   */
   public enum NumberLoss implements AbiCoded {
-    MSE(FidelioH.FDL_NUMBER_LOSS_MSE), MAE(FidelioH.FDL_NUMBER_LOSS_MAE), RMSE(FidelioH.FDL_NUMBER_LOSS_RMSE);
+    MSE(FidelioH.FDL_NUMBER_LOSS_MSE), MAE(FidelioH.FDL_NUMBER_LOSS_MAE), RMSE(FidelioH.FDL_NUMBER_LOSS_RMSE),
+    MAPE(FidelioH.FDL_NUMBER_LOSS_MAPE), RMSPE(FidelioH.FDL_NUMBER_LOSS_RMSPE), HUBER(FidelioH.FDL_NUMBER_LOSS_HUBER);
 
     private final int abiCode;
 

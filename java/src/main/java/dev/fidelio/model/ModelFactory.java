@@ -132,22 +132,26 @@ public final class ModelFactory {
     return switch (output) {
       case CategoryOutputFeature c -> {
         CategoryVocabulary vocabulary = metadata.category(c.name());
+        if (c.loss() instanceof Loss.Corn corn) {
+          yield EcdModel.OutputSpec.corn(c.name(), vocabulary.size(), corn.weight());
+        }
         var loss = (Loss.SoftmaxCrossEntropy) c.loss();
         yield EcdModel.OutputSpec.category(c.name(), vocabulary.size(),
             classWeights(c.name(), loss.classWeights(), vocabulary), loss.weight());
       }
       case BinaryOutputFeature b -> {
         var loss = (Loss.BinaryWeightedCrossEntropy) b.loss();
-        // Ludwig's robust_lambda (ludwig/modules/loss_modules.py BWCEWLoss): (1 - lambda) * loss + lambda / 2, whose
-        // gradient is the loss weight times (1 - lambda); the constant only shifts the logged loss, which leaves it out.
         yield EcdModel.OutputSpec.binary(b.name(), loss.positiveClassWeight() == null ? 1.0 : loss.positiveClassWeight(),
-            loss.weight() * (1 - loss.robustLambda()));
+            loss.robustLambda(), loss.confidencePenalty(), loss.weight());
       }
       case NumberOutputFeature n -> EcdModel.OutputSpec.number(n.name(), switch (n.loss()) {
         case Loss.MeanAbsoluteError l -> EcdModel.NumberLoss.MAE;
         case Loss.RootMeanSquaredError l -> EcdModel.NumberLoss.RMSE;
+        case Loss.MeanAbsolutePercentageError l -> EcdModel.NumberLoss.MAPE;
+        case Loss.RootMeanSquaredPercentageError l -> EcdModel.NumberLoss.RMSPE;
+        case Loss.Huber l -> EcdModel.NumberLoss.HUBER;
         default -> EcdModel.NumberLoss.MSE;
-      }, n.loss().weight());
+      }, n.loss() instanceof Loss.Huber h ? h.delta() : 1.0, n.loss().weight());
     };
   }
 

@@ -7,10 +7,18 @@ import java.util.List;
 public sealed interface OutputPredictions {
   String feature();
 
-  /** probabilities [rows][classes] over the vocabulary's classes. */
-  record Category(String feature, List<String> classes, float[][] probabilities) implements OutputPredictions {
+  /**
+   * probabilities [rows][classes] over the vocabulary's classes; cumulative (Ludwig's corn): each is
+   * P(class > k), never rising with k.
+   */
+  record Category(String feature, List<String> classes, float[][] probabilities, boolean cumulative)
+      implements OutputPredictions {
+    /** Ludwig's rule: argmax, or for corn the count of cumulative probabilities above 0.5 (at most the last class). */
     public int predicted(int row) {
-      return argmax(probabilities[row]);
+      if (!cumulative) return argmax(probabilities[row]);
+      int above = 0;
+      while (above < probabilities[row].length - 1 && probabilities[row][above] > 0.5f) above++;
+      return above;
     }
 
     /** Class indices by falling probability, at most k. */

@@ -3,6 +3,7 @@ package dev.fidelio.predict;
 import dev.fidelio.config.BinaryOutputFeature;
 import dev.fidelio.config.CategoryOutputFeature;
 import dev.fidelio.config.FidelioConfig;
+import dev.fidelio.config.Loss;
 import dev.fidelio.config.NumberOutputFeature;
 import dev.fidelio.features.NumberScale;
 import dev.fidelio.config.OutputFeature;
@@ -51,7 +52,7 @@ public final class Predictor {
       float[][] v = values.get(o);
       predictions.add(switch (outputs.get(o)) {
         case CategoryOutputFeature c -> new OutputPredictions.Category(c.name(), metadata.category(c.name()).idx2str(),
-            Calibration.categoryProbabilities(v, metadata.temperature().get(c.name())));
+            Calibration.categoryProbabilities(v, metadata.temperature().get(c.name())), c.loss() instanceof Loss.Corn);
         case BinaryOutputFeature b -> new OutputPredictions.Binary(b.name(), metadata.binary(b.name()).falseLabel(),
             metadata.binary(b.name()).trueLabel(), Calibration.binaryProbabilities(column(v),
                 metadata.temperature().get(b.name())), b.threshold());

@@ -41,7 +41,7 @@ class AcceptedKeysTest {
           combiner: {fc_layers: [{output_size: 8}]}
           """, """
           input_features: [{name: n, type: number}]
-          output_features: [{name: y, type: number, decoder: {fc_layers: [{output_size: 4}]}}]
+          output_features: [{name: y, type: number, decoder: {fc_layers: [{output_size: 4}]}, loss: {type: huber}}]
           trainer: {optimizer: {type: sgd}}
           preprocessing: {split: {type: stratify, column: n}}
           """, """
@@ -67,12 +67,13 @@ class AcceptedKeysTest {
 
   /** Refused keys: the YAML that sets one (on the first config) and the path the error must name. */
   static final Map<String, Refused> REFUSED = Map.ofEntries(
-      // Refused for category outputs, whose Ludwig loss ignores it; binary outputs implement it
-      // (experiment.RobustLambdaTest#robustLambdaTrainsAsTheLossWeightOneMinusLambda).
+      // Both refused for category outputs, whose Ludwig loss ignores them; binary outputs implement them
+      // (experiment.RobustLambdaTest#robustLambdaTrainsAsTheLossWeightOneMinusLambda, and confidence_penalty in
+      // experiment.KeysChangeTrainingTest's walk and native ludwig_losses_test.cpp#binary_confidence_penalty).
       Map.entry(OUT + "loss.robust_lambda", new Refused("output_features[0].loss.robust_lambda",
               "output_features: [{name: oc, type: category, loss: {robust_lambda: 0.1}}]")),
       Map.entry(OUT + "loss.confidence_penalty", new Refused("output_features[0].loss.confidence_penalty",
-              "output_features: [{name: ob, type: binary, loss: {confidence_penalty: 0.1}}]")),
+              "output_features: [{name: oc, type: category, loss: {confidence_penalty: 0.1}}]")),
       Map.entry("combiner.flatten_inputs", new Refused("combiner.flatten_inputs",
               "combiner: {flatten_inputs: true}")),
       Map.entry("trainer.layers_to_freeze_regex", new Refused("trainer.layers_to_freeze_regex",
@@ -189,6 +190,8 @@ class AcceptedKeysTest {
     IMPLEMENTED.put(OUT + "loss.weight", TAB);
     IMPLEMENTED.put(OUT + "loss.class_weights", "reads:model/ModelFactory.java:classWeights()");
     IMPLEMENTED.put(OUT + "loss.positive_class_weight", "reads:model/ModelFactory.java:positiveClassWeight()");
+    IMPLEMENTED.put(OUT + "loss.delta", "test:experiment.KeysChangeTrainingTest#huberDeltaChangesWhatTrainingProduces, "
+            + "native:ludwig_losses_test.cpp#number_losses");
     IMPLEMENTED.put(OUT + "calibration", "test:experiment.CalibrationTest#"
             + "calibrationLowersExpectedCalibrationErrorOnHeldOutRows");
     IMPLEMENTED.put(OUT + "threshold", "reads:predict/Predictor.java:b.threshold()");

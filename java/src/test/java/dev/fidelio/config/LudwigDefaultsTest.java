@@ -34,6 +34,10 @@ class LudwigDefaultsTest {
             - {name: oc, type: category}
             - {name: ob, type: binary}
             - {name: num_out, type: number}
+            - {name: huber_out, type: number, loss: {type: huber}}
+            - {name: mape_out, type: number, loss: {type: mean_absolute_percentage_error}}
+            - {name: rmspe_out, type: number, loss: {type: root_mean_squared_percentage_error}}
+            - {name: corn_out, type: category, loss: {type: corn}}
           """;
 
   record Row(String path, Object ludwig, String source) {}
@@ -43,7 +47,8 @@ class LudwigDefaultsTest {
   private static final String TEXT = "input_features[0].", AUTO = "input_features[1].", NUM = "input_features[2].",
           DENSE = "input_features[3].", CAT = "input_features[4].", BIN = "input_features[5].",
           IMG = "input_features[6].", OCAT = "output_features[0].", OBIN = "output_features[1].",
-          ONUM = "output_features[2].";
+          ONUM = "output_features[2].", OHUBER = "output_features[3].", OMAPE = "output_features[4].",
+          ORMSPE = "output_features[5].", OCORN = "output_features[6].";
 
   static final List<Row> LUDWIG = List.of(
       // text input: features/preprocessing/text.py, encoders/text_encoders.py (BERTConfig, AutoTransformerConfig)
@@ -133,6 +138,11 @@ class LudwigDefaultsTest {
       new Row(ONUM + "decoder.type", "regressor", "features/number_feature.py:149-152"),
       new Row(ONUM + "loss.type", "mean_squared_error", "features/number_feature.py:92-94"),
       new Row(ONUM + "loss.weight", 1.0, "features/loss/loss.py:124-125"),
+      new Row(OHUBER + "loss.delta", 1.0, "features/loss/loss.py:427-428"),
+      new Row(OHUBER + "loss.weight", 1.0, "features/loss/loss.py:434-435"),
+      new Row(OMAPE + "loss.weight", 1.0, "features/loss/loss.py:164-165"),
+      new Row(ORMSPE + "loss.weight", 1.0, "features/loss/loss.py:204-205"),
+      new Row(OCORN + "loss.weight", 1.0, "features/loss/loss.py:462-463"),
       new Row(ONUM + "preprocessing.normalization", null, "features/preprocessing/number.py:108-110"),
       new Row(ONUM + "preprocessing.missing_value_strategy", "drop_row", "features/preprocessing/number.py:100-102"),
       // combiner: combiners/utils.py, combiners/concat.py

@@ -81,6 +81,14 @@ class KeysChangeTrainingTest {
         "output_features: [{}, {name: f, type: binary, loss: {positive_class_weight: 5}}]");
     CHANGES.put("output_features[].loss.type (number)",
         "output_features: [{}, {}, {name: v, type: number, loss: {type: mean_absolute_error}}]");
+    for (String type : List.of("mean_absolute_percentage_error", "root_mean_squared_percentage_error", "huber")) {
+      CHANGES.put("output_features[].loss.type (number " + type + ")",
+          "output_features: [{}, {}, {name: v, type: number, loss: {type: " + type + "}}]");
+    }
+    CHANGES.put("output_features[].loss.type (category corn)",
+        "output_features: [{name: y, type: category, loss: {type: corn}}]");
+    CHANGES.put("output_features[].loss.confidence_penalty (binary)",
+        "output_features: [{}, {name: f, type: binary, loss: {confidence_penalty: 0.5}}]");
     CHANGES.put("output_features[].decoder.num_fc_layers",
         "output_features: [{name: y, type: category, decoder: {num_fc_layers: 1, fc_output_size: 4}}]");
     CHANGES.put("combiner.dropout", "combiner: {dropout: 0.5}");
@@ -191,6 +199,16 @@ class KeysChangeTrainingTest {
       String key = "combiner." + option.getName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
       assertTrue(CHANGES.containsKey(key), "no change of " + key + " (a layer option) in CHANGES");
     }
+  }
+
+  /** delta only tunes huber, so both runs use it: Ludwig's default 1.0 against 0.1. */
+  @Test
+  void huberDeltaChangesWhatTrainingProduces(@TempDir Path dir) throws Exception {
+    Path data = data(dir);
+    String huber = "output_features: [{}, {}, {name: v, type: number, loss: {type: huber, delta: %s}}]";
+    byte[] baseline = outcome(dir.resolve("base"), data, huber.formatted("1.0"));
+    byte[] changed = outcome(dir.resolve("delta"), data, huber.formatted("0.1"));
+    assertTrue(!java.util.Arrays.equals(baseline, changed), "huber delta changed nothing");
   }
 
   /** Reducing needs evaluations before the last steps: four per epoch, in both runs. */

@@ -37,12 +37,12 @@ import org.junit.jupiter.api.io.TempDir;
 class TorchscriptMultimodalExportTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Text (frozen MiniLM, cached embeddings) with every tabular input type and encoder. */
+  /** Text (frozen MiniLM, cached embeddings) with every tabular input type and encoder; a corn output too. */
   @Test
   void textAndTabularInputsAgreeWithFidelioPredict(@TempDir Path dir) throws Exception {
     Path root = Path.of(System.getProperty("fidelio.root", ".."));
     Table spam = DatasetReader.read(root.resolve("examples/spam/spam.csv"));
-    List<String> lines = new ArrayList<>(List.of("text,chars,digits,has_link,first_word,size,label,words"));
+    List<String> lines = new ArrayList<>(List.of("text,chars,digits,has_link,first_word,size,label,words,level"));
     for (int r = 0; r < 120; r++) {
       String text = spam.cell(r, "text");
       String first = text.strip().split("\\s+")[0].replaceAll("[^A-Za-z]", "");
@@ -50,7 +50,7 @@ class TorchscriptMultimodalExportTest {
       String size = text.length() < 80 ? "short" : text.length() < 400 ? "medium" : "long";
       lines.add(String.join(",", quote(text), r % 7 == 3 ? "" : Integer.toString(text.length()), Long.toString(digits),
           text.contains("http") ? "yes" : "no", first.isEmpty() ? "" : first, size, spam.cell(r, "label"),
-          Integer.toString(text.split("\\s+").length)));
+          Integer.toString(text.split("\\s+").length), size));
     }
     Path data = dir.resolve("multimodal.csv");
     Files.write(data, lines);
@@ -74,6 +74,7 @@ class TorchscriptMultimodalExportTest {
         output_features:
           - {name: label, type: category}
           - {name: words, type: number, preprocessing: {normalization: zscore}}
+          - {name: level, type: category, loss: {type: corn}}
         combiner: {type: concat, num_fc_layers: 1, output_size: 16, norm: layer}
         trainer: {epochs: 3, batch_size: 16, learning_rate: 0.003, early_stop: -1}
         """);
@@ -114,13 +115,17 @@ class TorchscriptMultimodalExportTest {
 
     Table expected = predict(model, data, dir);
     assertEquals(expected.rowCount(), test.length);
-    List<String> classes = JSON.convertValue(output(contract, "label").path("classes"), List.class);
     JsonNode words = output(contract, "words").path("normalization");
     for (int i = 0; i < test.length; i++) {
-      assertEquals(expected.cell(i, "label_predictions"), classes.get(out.path("label_predictions").get(i).asInt()));
-      for (int c = 0; c < classes.size(); c++) {
-        assertEquals(Double.parseDouble(expected.cell(i, "label_probabilities_" + classes.get(c))),
-            out.path("label_probabilities").get(i).get(c).asDouble(), 1e-5, "row " + i);
+      // label by softmax, level by Ludwig's corn rule (cumulative probabilities)
+      for (String category : List.of("label", "level")) {
+        List<String> classes = JSON.convertValue(output(contract, category).path("classes"), List.class);
+        assertEquals(expected.cell(i, category + "_predictions"),
+            classes.get(out.path(category + "_predictions").get(i).asInt()), category + " row " + i);
+        for (int c = 0; c < classes.size(); c++) {
+          assertEquals(Double.parseDouble(expected.cell(i, category + "_probabilities_" + classes.get(c))),
+              out.path(category + "_probabilities").get(i).get(c).asDouble(), 1e-5, category + " row " + i);
+        }
       }
       double p = out.path("words_predictions").get(i).asDouble();
       assertEquals(Double.parseDouble(expected.cell(i, "words_predictions")),
