@@ -26,7 +26,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 13
+#define FDL_ABI_VERSION 14
 
 /* Status codes. */
 #define FDL_OK 0

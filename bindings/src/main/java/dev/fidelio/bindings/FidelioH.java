@@ -18,7 +18,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 13;
+  public static final int FDL_ABI_VERSION = 14;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
