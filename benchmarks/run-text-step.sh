@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # The trainable text step side by side: Fidelio (JMH, TextTrainStepBenchmark) and PyTorch eager
-# (benchmarks/python/text_train_step.py, Debian's python3-torch), same machine, same run, same
+# (benchmarks/python/text_train_step.py on the PyTorch 2.x Fidelio builds on: its scaled-dot-product
+# attention is 2.x only; benchmarks/python/torch2-venv.sh), same machine, same run, same
 # threads and BLAS environment (the launcher's). Writes benchmarks/results/text-train-step-<date>.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bin/lib/find-jdk.sh"
 source "$root/bin/lib/setup.sh"
-fidelio_ensure_packages python3-torch
+source "$root/benchmarks/python/torch2-venv.sh"
 java_home="$(fidelio_find_jdk)"
 "$root/bin/fidelio" --version >/dev/null
 (cd "$root" && JAVA_HOME="$java_home" mvn -q -B package -DskipTests >/dev/null 2>&1)
 fidelio_native_env
+python="$(fidelio_torch2_python "$root")"
 lib="$root/build/native/lib/libfidelio.so"
 out="$root/benchmarks/results/text-train-step-$(date +%F).md"
 tmp="$(mktemp -d)"
@@ -19,7 +21,7 @@ batch="${BATCH:-32}"
 length="${LENGTH:-128}"
 
 echo "== PyTorch eager"
-py="$(/usr/bin/python3 "$root/benchmarks/python/text_train_step.py" "$batch" "$length" 3 10)"
+py="$("$python" "$root/benchmarks/python/text_train_step.py" "$batch" "$length" 3 10)"
 echo "$py"
 echo "== Fidelio (JMH)"
 "$java_home/bin/java" --enable-native-access=ALL-UNNAMED -jar "$root/benchmarks/target/benchmarks.jar" \
