@@ -72,8 +72,11 @@ std::string Trainer::configure(const fdl_train_spec& spec) {
   require(spec.precision != FDL_PRECISION_FLOAT16 || !data_parallel_ || data_parallel_->strategy() != Strategy::Zero1,
           "float16 loss scaling with ZeRO-1 is not supported; use bfloat16 or the ddp strategy");
   require_clipping(spec.clipping);
+  require(std::isfinite(spec.l1_regularization) && spec.l1_regularization >= 0,
+          "l1_regularization must be finite and >= 0, got " + std::to_string(spec.l1_regularization));
   MakeOptimizer make = optimizer_of(spec.optimizer);  // checked before anything changes
   clipping_ = spec.clipping;
+  l1_ = spec.l1_regularization;
   precision_ = spec.precision;
   scaler_ = precision_ == FDL_PRECISION_FLOAT16 ? std::make_unique<DynamicLossScaler>() : nullptr;
   compile_ = spec.compile != 0;
@@ -126,6 +129,7 @@ at::Tensor Trainer::run_body(const std::vector<at::Tensor>& x, const std::vector
 void Trainer::update(const at::Tensor& skip_if_nonzero) {
   if (data_parallel_) data_parallel_->reduce_gradients();
   if (!scaler_ || scaler_->unscale_and_check(trainable_)) {
+    if (l1_ > 0) add_l1_gradient();
     clip();
     if (optimizer_->capturable()) {
       optimizer_->step(learning_rate_, skip_if_nonzero);
@@ -134,6 +138,20 @@ void Trainer::update(const at::Tensor& skip_if_nonzero) {
     }
   }
   if (data_parallel_) data_parallel_->gather_parameters();
+}
+
+// Ludwig adds lambda * sum|p| over every parameter to the loss; its gradient, lambda * sign(p), is
+// added here once per update (as the penalty is once per update's loss), so clipping sees it as in
+// Ludwig. A parameter the batch did not reach still gets the term, as autograd would give it.
+void Trainer::add_l1_gradient() {
+  for (const auto& p : trainable_) {
+    at::Tensor term = p.detach().sign().mul_(l1_);
+    if (p.grad().defined()) {
+      p.mutable_grad().add_(term);
+    } else {
+      p.mutable_grad() = term;
+    }
+  }
 }
 
 void Trainer::clip() {

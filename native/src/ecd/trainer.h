@@ -70,6 +70,7 @@ class Trainer {
   at::Tensor run_body(const std::vector<at::Tensor>& x, const std::vector<at::Tensor>& y, const MicroBatch& micro,
                       double* host_loss);
   void update(const at::Tensor& skip_if_nonzero);
+  void add_l1_gradient();
   void clip();
   double captured_step(std::vector<at::Tensor> x, std::vector<at::Tensor> y, double lr);
   void use_optimizer(MakeOptimizer make);
@@ -89,6 +90,7 @@ class Trainer {
   // keeps the tensors (Module::to sets their data in place).
   std::vector<at::Tensor> trainable_;
   GradientClipping clipping_{};
+  double l1_ = 0;  // the spec's l1_regularization: lambda of the sign term added to each gradient
   std::unique_ptr<Optimizer> optimizer_;
   // How the optimizer is built over a parameter list: data parallelism rebuilds it over the
   // parameters this rank updates (all of them for DDP, its shard for ZeRO-1).

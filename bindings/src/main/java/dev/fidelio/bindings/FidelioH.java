@@ -18,7 +18,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 12;
+  public static final int FDL_ABI_VERSION = 13;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -163,7 +163,8 @@ public final class FidelioH {
       fdl_optimizer_spec.withName("optimizer"),
       fdl_clipping_spec.withName("clipping"),
       JAVA_INT.withName("precision"),
-      JAVA_INT.withName("compile")).withName("fdl_train_spec");
+      JAVA_INT.withName("compile"),
+      JAVA_DOUBLE.withName("l1_regularization")).withName("fdl_train_spec");
 
   public static final StructLayout fdl_compile_stats = MemoryLayout.structLayout(
       JAVA_LONG.withName("graphs"),

@@ -226,7 +226,10 @@ class AcceptedKeysTest {
     IMPLEMENTED.put("trainer.use_mixed_precision", "test:model.MixedPrecisionTest#bf16TracksFp32");
     IMPLEMENTED.put("trainer.compile", "test:train.CompileExperimentTest#compileOnTheCpuGivesTheEagerRunsResultsAndSaysWhatItDid");
     IMPLEMENTED.put("trainer.regularization_lambda", "test:experiment.RegularizationTest#l2RegularizationShrinksTheWeights");
-    IMPLEMENTED.put("trainer.regularization_type", "test:experiment.RegularizationTest#l2RegularizationShrinksTheWeights");
+    IMPLEMENTED.put("trainer.regularization_type", "test:experiment.RegularizationTest#l2RegularizationShrinksTheWeights, "
+            + "test:experiment.RegularizationTest#l1AndL1L2ShrinkTheWeights, "
+            + "test:model.RegularizationGradientTest#l1AddsLambdaTimesTheSignOfEachWeightToItsGradient, "
+            + "test:model.RegularizationGradientTest#l1L2AddsTheSignAndTwiceTheWeight");
     IMPLEMENTED.put("trainer.gradient_clipping.clipglobalnorm", OPT + "clipping");
     IMPLEMENTED.put("trainer.gradient_clipping.clipnorm", OPT + "clipping");
     IMPLEMENTED.put("trainer.gradient_clipping.clipvalue", OPT + "clipping");
@@ -270,7 +273,7 @@ class AcceptedKeysTest {
             "combiner.dropout", "combiner.activation", "combiner.use_bias", "combiner.output_size", "combiner.norm",
             "combiner.norm_params", "combiner.residual", "trainer.epochs", "trainer.train_steps",
             "trainer.batch_size", "trainer.learning_rate", "trainer.should_shuffle",
-            "trainer.gradient_accumulation_steps", "trainer.evaluate_training_set", "trainer.regularization_lambda",
+            "trainer.gradient_accumulation_steps", "trainer.evaluate_training_set", "trainer.regularization_lambda", "trainer.regularization_type",
             "trainer.use_mixed_precision", "trainer.eval_steps", "trainer.gradient_clipping.clipglobalnorm",
             "trainer.gradient_clipping.clipnorm", "trainer.gradient_clipping.clipvalue", "trainer.optimizer.betas",
             "trainer.optimizer.eps", "trainer.optimizer.weight_decay", "trainer.optimizer.momentum",
