@@ -392,13 +392,20 @@ typedef enum fdl_precision {
  * l1_regularization * sign(p) to every trainable parameter's gradient once per update, after the
  * gradients are reduced and unscaled and before clipping: the gradient of Ludwig's penalty
  * lambda * sum|p| (the sum p^2 part of l1_l2 and l2 is the optimizer spec's coupled weight decay).
- * The loss reported by a train step is the features' loss, without the penalty. */
+ * The loss reported by a train step is the features' loss, without the penalty.
+ * layers_to_freeze_regex (NULL or empty: none; trainer.layers_to_freeze_regex) freezes every parameter
+ * whose name it matches anywhere (ECMAScript std::regex_search, as Ludwig's re.search): no gradient,
+ * never updated, not in the optimizer. Names are the model's state names (fdl_module_state_name),
+ * e.g. "input_features.text.bert.encoder.layer.0.attention.self.query.weight". Parameters of an
+ * encoder built untrainable stay frozen either way. A regex that does not compile or matches no
+ * trainable parameter fails, and nothing changes. */
 typedef struct fdl_train_spec {
   fdl_optimizer_spec optimizer;
   fdl_clipping_spec clipping;
   fdl_precision precision;
   int32_t compile;
   double l1_regularization;
+  const char* layers_to_freeze_regex;
 } fdl_train_spec;
 /* Replaces the optimizer (fresh state), clipping, precision and compile setting; report receives one
  * line saying how compile applies and why. Call it after fdl_ecd_to_device. */

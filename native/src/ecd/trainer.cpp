@@ -4,6 +4,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include <cmath>
+#include <regex>
 
 #include "core/failure.h"
 #include "core/weights_version.h"
@@ -55,8 +56,10 @@ Trainer::MakeOptimizer optimizer_of(const fdl_optimizer_spec& s) {
 
 Trainer::Trainer(EcdModel model) : model_(std::move(model)), clipping_{} {
   require(model_->built(), "the model is not built");
-  for (const auto& p : model_->parameters()) {
-    if (p.requires_grad()) trainable_.push_back(p);
+  for (const auto& p : model_->named_parameters()) {
+    if (!p.value().requires_grad()) continue;
+    buildable_.emplace_back(p.key(), p.value());
+    trainable_.push_back(p.value());
   }
   learning_rate_ = at::zeros({}, at::TensorOptions().dtype(at::kFloat));
   use_optimizer([](const std::vector<at::Tensor>& params) {
@@ -75,6 +78,15 @@ std::string Trainer::configure(const fdl_train_spec& spec) {
   require(std::isfinite(spec.l1_regularization) && spec.l1_regularization >= 0,
           "l1_regularization must be finite and >= 0, got " + std::to_string(spec.l1_regularization));
   MakeOptimizer make = optimizer_of(spec.optimizer);  // checked before anything changes
+  std::vector<at::Tensor> trainable = unfrozen(spec.layers_to_freeze_regex);
+  require(trainable.size() == trainable_.size() || !data_parallel_,
+          "layers_to_freeze_regex must be set before the data-parallel set-up, which shards the trainable parameters");
+  for (const auto& [name, p] : buildable_) {
+    p.set_requires_grad(false);
+    p.mutable_grad().reset();  // a frozen parameter keeps no gradient from earlier steps
+  }
+  for (const auto& p : trainable) p.set_requires_grad(true);
+  trainable_ = std::move(trainable);
   clipping_ = spec.clipping;
   l1_ = spec.l1_regularization;
   precision_ = spec.precision;
@@ -266,6 +278,32 @@ void Trainer::use_optimizer(MakeOptimizer make) {
   make_optimizer_ = std::move(make);
   optimizer_ = make_optimizer_(optimized_parameters());
   forget_graphs();
+}
+
+// Ludwig's freeze_layers_regex: re.search of the pattern in each parameter's name.
+std::vector<at::Tensor> Trainer::unfrozen(const char* layers_to_freeze_regex) const {
+  std::vector<at::Tensor> trainable;
+  std::string pattern = layers_to_freeze_regex ? layers_to_freeze_regex : "";
+  if (pattern.empty()) {
+    for (const auto& [name, p] : buildable_) trainable.push_back(p);
+    return trainable;
+  }
+  std::regex regex;
+  try {
+    regex = std::regex(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    fail(FDL_ERR_INVALID_ARGUMENT, "trainer.layers_to_freeze_regex '" + pattern + "' is not a valid regular expression: " + e.what());
+  }
+  for (const auto& [name, p] : buildable_) {
+    if (!std::regex_search(name, regex)) trainable.push_back(p);
+  }
+  // As in Ludwig, matching only an untrainable encoder's parameters is a match (they stay frozen).
+  bool matched = trainable.size() < buildable_.size();
+  auto all = model_->named_parameters();
+  for (const auto& p : all) matched = matched || std::regex_search(p.key(), regex);
+  require(matched, "trainer.layers_to_freeze_regex '" + pattern + "' matches no parameter name; names look like '" +
+                       (all.is_empty() ? std::string("(none)") : all.keys().front()) + "'");
+  return trainable;
 }
 
 std::vector<at::Tensor> Trainer::optimized_parameters() const {

@@ -74,6 +74,7 @@ class Trainer {
   void clip();
   double captured_step(std::vector<at::Tensor> x, std::vector<at::Tensor> y, double lr);
   void use_optimizer(MakeOptimizer make);
+  std::vector<at::Tensor> unfrozen(const char* layers_to_freeze_regex) const;
   std::vector<at::Tensor> optimized_parameters() const;
   std::vector<at::Tensor> on_device(std::vector<at::Tensor> tensors) const;
   void zero_gradients();
@@ -89,6 +90,9 @@ class Trainer {
   // tensors (with cached embeddings that walk cost more than the head's kernels). Moving the model
   // keeps the tensors (Module::to sets their data in place).
   std::vector<at::Tensor> trainable_;
+  // The parameters the model was built to train, by state name: layers_to_freeze_regex picks from
+  // these each configure, so a later spec can also unfreeze what an earlier one froze.
+  std::vector<std::pair<std::string, at::Tensor>> buildable_;
   GradientClipping clipping_{};
   double l1_ = 0;  // the spec's l1_regularization: lambda of the sign term added to each gradient
   std::unique_ptr<Optimizer> optimizer_;

@@ -164,7 +164,8 @@ public final class FidelioH {
       fdl_clipping_spec.withName("clipping"),
       JAVA_INT.withName("precision"),
       JAVA_INT.withName("compile"),
-      JAVA_DOUBLE.withName("l1_regularization")).withName("fdl_train_spec");
+      JAVA_DOUBLE.withName("l1_regularization"),
+      ADDRESS.withName("layers_to_freeze_regex")).withName("fdl_train_spec");
 
   public static final StructLayout fdl_compile_stats = MemoryLayout.structLayout(
       JAVA_LONG.withName("graphs"),

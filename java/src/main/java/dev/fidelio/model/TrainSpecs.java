@@ -31,13 +31,14 @@ public final class TrainSpecs {
         : device.type() == Device.Type.CUDA ? Precision.FLOAT16 : Precision.BFLOAT16;
     var clip = t.gradientClipping();
     var clipping = new ClippingSpec(orZero(clip.clipglobalnorm()), orZero(clip.clipnorm()), orZero(clip.clipvalue()));
-    return new TrainSpec(optimizer, clipping, precision, t.compile(), Regularization.l1Lambda(t));
+    return new TrainSpec(optimizer, clipping, precision, t.compile(), Regularization.l1Lambda(t),
+        t.layersToFreezeRegex());
   }
 
   /** Prediction only: compile (the frozen forward on the CPU) as the config says, nothing else trains. */
   public static TrainSpec forPrediction(FidelioConfig config) {
     return new TrainSpec(OptimizerSpec.adam(0.9, 0.999, 1e-8, 0, true, false), ClippingSpec.NONE, Precision.FLOAT32,
-        config.trainer().compile(), 0);
+        config.trainer().compile(), 0, null);
   }
 
   private static double orZero(Double value) {

@@ -75,8 +75,6 @@ class AcceptedKeysTest {
               "output_features: [{name: ob, type: binary, loss: {confidence_penalty: 0.1}}]")),
       Map.entry("combiner.flatten_inputs", new Refused("combiner.flatten_inputs",
               "combiner: {flatten_inputs: true}")),
-      Map.entry("trainer.layers_to_freeze_regex", new Refused("trainer.layers_to_freeze_regex",
-              "trainer: {layers_to_freeze_regex: 'encoder\\\\.layer\\\\.0\\\\..*'}")),
       Map.entry("trainer.enable_gradient_checkpointing", new Refused("trainer.enable_gradient_checkpointing",
               "trainer: {enable_gradient_checkpointing: true}")),
       Map.entry("trainer.optimizer.amsgrad", new Refused("trainer.optimizer.amsgrad",
@@ -230,6 +228,9 @@ class AcceptedKeysTest {
             + "test:experiment.RegularizationTest#l1AndL1L2ShrinkTheWeights, "
             + "test:model.RegularizationGradientTest#l1AddsLambdaTimesTheSignOfEachWeightToItsGradient, "
             + "test:model.RegularizationGradientTest#l1L2AddsTheSignAndTwiceTheWeight");
+    IMPLEMENTED.put("trainer.layers_to_freeze_regex", "test:model.FreezeLayersTest#"
+            + "matchedParametersStayBitForBitWhileTheOthersTrain, test:model.FreezeLayersTest#"
+            + "aRegexMatchingNothingFailsNamingTheKeyAndANameItCouldMatch");
     IMPLEMENTED.put("trainer.gradient_clipping.clipglobalnorm", OPT + "clipping");
     IMPLEMENTED.put("trainer.gradient_clipping.clipnorm", OPT + "clipping");
     IMPLEMENTED.put("trainer.gradient_clipping.clipvalue", OPT + "clipping");
@@ -273,7 +274,8 @@ class AcceptedKeysTest {
             "combiner.dropout", "combiner.activation", "combiner.use_bias", "combiner.output_size", "combiner.norm",
             "combiner.norm_params", "combiner.residual", "trainer.epochs", "trainer.train_steps",
             "trainer.batch_size", "trainer.learning_rate", "trainer.should_shuffle",
-            "trainer.gradient_accumulation_steps", "trainer.evaluate_training_set", "trainer.regularization_lambda", "trainer.regularization_type",
+            "trainer.gradient_accumulation_steps", "trainer.evaluate_training_set", "trainer.regularization_lambda",
+            "trainer.regularization_type", "trainer.layers_to_freeze_regex",
             "trainer.use_mixed_precision", "trainer.eval_steps", "trainer.gradient_clipping.clipglobalnorm",
             "trainer.gradient_clipping.clipnorm", "trainer.gradient_clipping.clipvalue", "trainer.optimizer.betas",
             "trainer.optimizer.eps", "trainer.optimizer.weight_decay", "trainer.optimizer.momentum",
