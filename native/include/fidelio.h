@@ -398,7 +398,11 @@ typedef enum fdl_precision {
  * never updated, not in the optimizer. Names are the model's state names (fdl_module_state_name),
  * e.g. "input_features.text.bert.encoder.layer.0.attention.self.query.weight". Parameters of an
  * encoder built untrainable stay frozen either way. A regex that does not compile or matches no
- * trainable parameter fails, and nothing changes. */
+ * trainable parameter fails, and nothing changes.
+ * gradient_checkpointing != 0 (trainer.enable_gradient_checkpointing) recomputes each BERT encoder
+ * layer's forward during backward instead of keeping its activations (same gradients, dropout masks
+ * replayed from the forward's RNG state; less memory, one more forward of the layers). Such steps are
+ * not captured as CUDA graphs. */
 typedef struct fdl_train_spec {
   fdl_optimizer_spec optimizer;
   fdl_clipping_spec clipping;
@@ -406,6 +410,7 @@ typedef struct fdl_train_spec {
   int32_t compile;
   double l1_regularization;
   const char* layers_to_freeze_regex;
+  int32_t gradient_checkpointing;
 } fdl_train_spec;
 /* Replaces the optimizer (fresh state), clipping, precision and compile setting; report receives one
  * line saying how compile applies and why. Call it after fdl_ecd_to_device. */

@@ -1,5 +1,8 @@
 // The BERT module in C++: HF's parameter keys, HF's initialisation, padding invariance, the
-// reductions on hand-computed cases, dropout only in train mode, and strict state loading.
+// reductions on hand-computed cases, dropout only in train mode, gradient checkpointing, and strict
+// state loading.
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -212,6 +215,39 @@ void dropout_only_in_train_mode() {
   EXPECT(!at::equal(t1, t2), "train mode must apply dropout");
 }
 
+// trainer.enable_gradient_checkpointing: with dropout on, recomputing each layer in backward gives
+// the plain forward's gradients (the masks are replayed), and leaves the global generator where the
+// plain run leaves it.
+void checkpointing_gives_the_same_gradients() {
+  BertOptions o = tiny_options();
+  o.num_hidden_layers = 3;
+  BertModel model = tiny_model(5, at::kFloat, o);
+  model->train();
+  at::Tensor ids = at::randint(1, o.vocab_size, {3, 6}, at::kLong), mask = at::ones({3, 6}, at::kLong);
+  mask[2].narrow(0, 4, 2).zero_();
+  auto gradients = [&](bool checkpointing, at::Tensor* next_draw) {
+    model->encoder->gradient_checkpointing = checkpointing;
+    model->zero_grad();
+    at::manual_seed(11);
+    BertModelOutput out = model->forward(ids, mask);
+    (out.last_hidden_state.pow(2).sum() + out.pooler_output.sum()).backward();
+    *next_draw = at::rand({4});
+    std::vector<at::Tensor> grads;
+    for (const auto& p : model->parameters()) grads.push_back(p.grad().clone());
+    return grads;
+  };
+  at::Tensor plain_draw, checkpointed_draw;
+  auto plain = gradients(false, &plain_draw), checkpointed = gradients(true, &checkpointed_draw);
+  double worst = 0, largest = 0;
+  for (size_t i = 0; i < plain.size(); ++i) {
+    worst = std::max(worst, (plain[i] - checkpointed[i]).abs().max().item<double>());
+    largest = std::max(largest, plain[i].abs().max().item<double>());
+  }
+  std::printf("checkpointed gradients: largest difference %g (largest gradient %g)\n", worst, largest);
+  EXPECT(worst < 1e-5 && largest > 1e-3, "gradients differ by %g", worst);
+  EXPECT(at::equal(plain_draw, checkpointed_draw), "the recomputation must not move the global generator");
+}
+
 NamedTensors state_of(BertModel& model) {
   NamedTensors state;
   for (const auto& p : model->named_parameters()) state.emplace_back(p.key(), p.value().detach().clone());
@@ -286,6 +322,7 @@ int main() {
   reductions_on_hand_computed_case();
   embeddings_and_pooler_by_hand();
   dropout_only_in_train_mode();
+  checkpointing_gives_the_same_gradients();
   strict_loading_lists_every_problem();
   EXPECT_REPORT();
 }

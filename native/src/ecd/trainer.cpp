@@ -8,6 +8,7 @@
 
 #include "core/failure.h"
 #include "core/weights_version.h"
+#include "nn/bert.h"
 #include "optim/adam.h"
 #include "optim/sgd.h"
 
@@ -92,6 +93,10 @@ std::string Trainer::configure(const fdl_train_spec& spec) {
   precision_ = spec.precision;
   scaler_ = precision_ == FDL_PRECISION_FLOAT16 ? std::make_unique<DynamicLossScaler>() : nullptr;
   compile_ = spec.compile != 0;
+  gradient_checkpointing_ = spec.gradient_checkpointing != 0;
+  for (const auto& module : model_->modules()) {
+    if (auto* encoder = module->as<BertEncoderImpl>()) encoder->gradient_checkpointing = gradient_checkpointing_;
+  }
   use_optimizer(std::move(make));
   return compile_report();
 }
@@ -332,6 +337,7 @@ std::string Trainer::why_not_captured() const {
   if (!device_.is_cuda()) return "the model is on the CPU; CUDA graphs need a CUDA device";
   if (scaler_) return "float16 loss scaling decides on the host whether to step; use bfloat16 to capture";
   if (data_parallel_) return "data-parallel steps exchange gradients between processes";
+  if (gradient_checkpointing_) return "gradient checkpointing sets the RNG state on the host in backward";
   if (!optimizer_->capturable()) return "the optimizer has no capturable step (adam/adamw with LibTorch >= 2.4 has)";
   return "";
 }

@@ -106,6 +106,7 @@ class Trainer {
   double lr_ = 0;                                 // this step's learning rate
   at::Tensor learning_rate_;                      // lr_ on the device, for capturable optimizer steps
   bool compile_ = false;
+  bool gradient_checkpointing_ = false;
   std::unique_ptr<CapturedTrainStep> captured_;  // its CUDA graphs, when capture is possible
   std::unique_ptr<FrozenForward> frozen_;        // compile on the CPU: the evaluation forward
 };

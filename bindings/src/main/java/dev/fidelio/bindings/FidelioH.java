@@ -165,7 +165,9 @@ public final class FidelioH {
       JAVA_INT.withName("precision"),
       JAVA_INT.withName("compile"),
       JAVA_DOUBLE.withName("l1_regularization"),
-      ADDRESS.withName("layers_to_freeze_regex")).withName("fdl_train_spec");
+      ADDRESS.withName("layers_to_freeze_regex"),
+      JAVA_INT.withName("gradient_checkpointing"),
+      MemoryLayout.paddingLayout(4)).withName("fdl_train_spec");
 
   public static final StructLayout fdl_compile_stats = MemoryLayout.structLayout(
       JAVA_LONG.withName("graphs"),

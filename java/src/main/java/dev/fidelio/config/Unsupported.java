@@ -113,7 +113,6 @@ final class Unsupported {
     if (amsgrad) errors.add(notYet("trainer.optimizer.amsgrad", "true"));
     Regularization.check(t, errors);
     // Native training matches this with ECMAScript std::regex, which reads the usual patterns as Java does.
-    if (t.enableGradientCheckpointing()) errors.add(notYet("trainer.enable_gradient_checkpointing", "true", "false"));
     if (t.layersToFreezeRegex() != null) {
       try {
         Pattern.compile(t.layersToFreezeRegex());

@@ -32,13 +32,13 @@ public final class TrainSpecs {
     var clip = t.gradientClipping();
     var clipping = new ClippingSpec(orZero(clip.clipglobalnorm()), orZero(clip.clipnorm()), orZero(clip.clipvalue()));
     return new TrainSpec(optimizer, clipping, precision, t.compile(), Regularization.l1Lambda(t),
-        t.layersToFreezeRegex());
+        t.layersToFreezeRegex(), t.enableGradientCheckpointing());
   }
 
   /** Prediction only: compile (the frozen forward on the CPU) as the config says, nothing else trains. */
   public static TrainSpec forPrediction(FidelioConfig config) {
     return new TrainSpec(OptimizerSpec.adam(0.9, 0.999, 1e-8, 0, true, false), ClippingSpec.NONE, Precision.FLOAT32,
-        config.trainer().compile(), 0, null);
+        config.trainer().compile(), 0, null, false);
   }
 
   private static double orZero(Double value) {

@@ -75,8 +75,6 @@ class AcceptedKeysTest {
               "output_features: [{name: ob, type: binary, loss: {confidence_penalty: 0.1}}]")),
       Map.entry("combiner.flatten_inputs", new Refused("combiner.flatten_inputs",
               "combiner: {flatten_inputs: true}")),
-      Map.entry("trainer.enable_gradient_checkpointing", new Refused("trainer.enable_gradient_checkpointing",
-              "trainer: {enable_gradient_checkpointing: true}")),
       Map.entry("trainer.optimizer.amsgrad", new Refused("trainer.optimizer.amsgrad",
               "trainer: {optimizer: {type: adam, amsgrad: true}}")),
       Map.entry("trainer.learning_rate_scheduler.t_0", new Refused("trainer.learning_rate_scheduler.t_0",
@@ -231,6 +229,9 @@ class AcceptedKeysTest {
     IMPLEMENTED.put("trainer.layers_to_freeze_regex", "test:model.FreezeLayersTest#"
             + "matchedParametersStayBitForBitWhileTheOthersTrain, test:model.FreezeLayersTest#"
             + "aRegexMatchingNothingFailsNamingTheKeyAndANameItCouldMatch");
+    IMPLEMENTED.put("trainer.enable_gradient_checkpointing", "test:model.GradientCheckpointingTest#"
+            + "recomputingTheLayersLowersThePeakAndKeepsTheUpdate, "
+            + "native:bert_test.cpp#checkpointing_gives_the_same_gradients");
     IMPLEMENTED.put("trainer.gradient_clipping.clipglobalnorm", OPT + "clipping");
     IMPLEMENTED.put("trainer.gradient_clipping.clipnorm", OPT + "clipping");
     IMPLEMENTED.put("trainer.gradient_clipping.clipvalue", OPT + "clipping");
