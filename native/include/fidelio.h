@@ -26,7 +26,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 14
+#define FDL_ABI_VERSION 15
 
 /* Status codes. */
 #define FDL_OK 0
@@ -388,12 +388,30 @@ typedef enum fdl_precision {
  * replays it (CUDA, float32 or bfloat16, one process, adam/adamw with LibTorch >= 2.4; train steps
  * that accumulate gradients stay eager). Elsewhere the step stays eager; on the CPU evaluation runs
  * a frozen TorchScript copy of the model (float32, raw inputs; remade after any weight change) when
- * the first batch shows it faster than the eager modules. */
+ * the first batch shows it faster than the eager modules.
+ * l1_regularization (>= 0; trainer.regularization_lambda with regularization_type l1 or l1_l2) adds
+ * l1_regularization * sign(p) to every trainable parameter's gradient once per update, after the
+ * gradients are reduced and unscaled and before clipping: the gradient of Ludwig's penalty
+ * lambda * sum|p| (the sum p^2 part of l1_l2 and l2 is the optimizer spec's coupled weight decay).
+ * The loss reported by a train step is the features' loss, without the penalty.
+ * layers_to_freeze_regex (NULL or empty: none; trainer.layers_to_freeze_regex) freezes every parameter
+ * whose name it matches anywhere (ECMAScript std::regex_search, as Ludwig's re.search): no gradient,
+ * never updated, not in the optimizer. Names are the model's state names (fdl_module_state_name),
+ * e.g. "input_features.text.bert.encoder.layer.0.attention.self.query.weight". Parameters of an
+ * encoder built untrainable stay frozen either way. A regex that does not compile or matches no
+ * trainable parameter fails, and nothing changes.
+ * gradient_checkpointing != 0 (trainer.enable_gradient_checkpointing) recomputes each BERT encoder
+ * layer's forward during backward instead of keeping its activations (same gradients, dropout masks
+ * replayed from the forward's RNG state; less memory, one more forward of the layers). Such steps are
+ * not captured as CUDA graphs. */
 typedef struct fdl_train_spec {
   fdl_optimizer_spec optimizer;
   fdl_clipping_spec clipping;
   fdl_precision precision;
   int32_t compile;
+  double l1_regularization;
+  const char* layers_to_freeze_regex;
+  int32_t gradient_checkpointing;
 } fdl_train_spec;
 /* Replaces the optimizer (fresh state), clipping, precision and compile setting; report receives one
  * line saying how compile applies and why. Call it after fdl_ecd_to_device. */

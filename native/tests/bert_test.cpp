@@ -1,5 +1,8 @@
 // The BERT module in C++: HF's parameter keys, HF's initialisation, padding invariance, the
-// reductions on hand-computed cases, dropout only in train mode, and strict state loading.
+// reductions on hand-computed cases, dropout only in train mode, gradient checkpointing, and strict
+// state loading.
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -9,6 +12,7 @@
 #include "check.h"
 #include "nn/sequence_reduce.h"
 #include "nn/state_dict.h"
+#include "optim/mixed_precision.h"
 
 using namespace fdl;
 
@@ -212,6 +216,48 @@ void dropout_only_in_train_mode() {
   EXPECT(!at::equal(t1, t2), "train mode must apply dropout");
 }
 
+// trainer.enable_gradient_checkpointing: with dropout on, recomputing each layer in backward gives
+// the plain forward's gradients (the masks are replayed, and under bf16 autocast the recomputation
+// runs in bf16 too), and leaves the global generator where the plain run leaves it.
+void checkpointing_gives_the_same_gradients(bool bf16_autocast) {
+  BertOptions o = tiny_options();
+  o.num_hidden_layers = 3;
+  BertModel model = tiny_model(5, at::kFloat, o);
+  model->train();
+  at::Tensor ids = at::randint(1, o.vocab_size, {3, 6}, at::kLong), mask = at::ones({3, 6}, at::kLong);
+  mask[2].narrow(0, 4, 2).zero_();
+  auto gradients = [&](bool checkpointing, at::Tensor* next_draw) {
+    model->encoder->gradient_checkpointing = checkpointing;
+    model->zero_grad();
+    at::manual_seed(11);
+    at::Tensor loss;
+    {
+      AutocastGuard autocast(bf16_autocast, at::kCPU, at::kBFloat16);
+      BertModelOutput out = model->forward(ids, mask);
+      loss = out.last_hidden_state.to(at::kFloat).pow(2).sum() + out.pooler_output.to(at::kFloat).sum();
+    }
+    loss.backward();
+    *next_draw = at::rand({4});
+    std::vector<at::Tensor> grads;
+    for (const auto& p : model->parameters()) grads.push_back(p.grad().clone());
+    return grads;
+  };
+  at::Tensor plain_draw, checkpointed_draw;
+  auto plain = gradients(false, &plain_draw), checkpointed = gradients(true, &checkpointed_draw);
+  double worst = 0, largest = 0;
+  for (size_t i = 0; i < plain.size(); ++i) {
+    worst = std::max(worst, (plain[i] - checkpointed[i]).abs().max().item<double>());
+    largest = std::max(largest, plain[i].abs().max().item<double>());
+  }
+  std::printf("checkpointed gradients%s: largest difference %g (largest gradient %g)\n",
+              bf16_autocast ? " under bf16 autocast" : "", worst, largest);
+  // bf16: the layers' parameter gradients are summed in another order (inside the recomputation's
+  // backward), a few ulps of float32 at gradients near 100.
+  double tolerance = bf16_autocast ? 1e-6 * largest : 1e-5;
+  EXPECT(worst < tolerance && largest > 1e-3, "gradients differ by %g", worst);
+  EXPECT(at::equal(plain_draw, checkpointed_draw), "the recomputation must not move the global generator");
+}
+
 NamedTensors state_of(BertModel& model) {
   NamedTensors state;
   for (const auto& p : model->named_parameters()) state.emplace_back(p.key(), p.value().detach().clone());
@@ -286,6 +332,8 @@ int main() {
   reductions_on_hand_computed_case();
   embeddings_and_pooler_by_hand();
   dropout_only_in_train_mode();
+  checkpointing_gives_the_same_gradients(false);
+  checkpointing_gives_the_same_gradients(true);
   strict_loading_lists_every_problem();
   EXPECT_REPORT();
 }

@@ -4,9 +4,11 @@
 #include <c10/core/InferenceMode.h>
 
 #include <cmath>
+#include <regex>
 
 #include "core/failure.h"
 #include "core/weights_version.h"
+#include "nn/bert.h"
 #include "optim/adam.h"
 #include "optim/sgd.h"
 
@@ -55,8 +57,10 @@ Trainer::MakeOptimizer optimizer_of(const fdl_optimizer_spec& s) {
 
 Trainer::Trainer(EcdModel model) : model_(std::move(model)), clipping_{} {
   require(model_->built(), "the model is not built");
-  for (const auto& p : model_->parameters()) {
-    if (p.requires_grad()) trainable_.push_back(p);
+  for (const auto& p : model_->named_parameters()) {
+    if (!p.value().requires_grad()) continue;
+    buildable_.emplace_back(p.key(), p.value());
+    trainable_.push_back(p.value());
   }
   learning_rate_ = at::zeros({}, at::TensorOptions().dtype(at::kFloat));
   use_optimizer([](const std::vector<at::Tensor>& params) {
@@ -72,11 +76,27 @@ std::string Trainer::configure(const fdl_train_spec& spec) {
   require(spec.precision != FDL_PRECISION_FLOAT16 || !data_parallel_ || data_parallel_->strategy() != Strategy::Zero1,
           "float16 loss scaling with ZeRO-1 is not supported; use bfloat16 or the ddp strategy");
   require_clipping(spec.clipping);
+  require(std::isfinite(spec.l1_regularization) && spec.l1_regularization >= 0,
+          "l1_regularization must be finite and >= 0, got " + std::to_string(spec.l1_regularization));
   MakeOptimizer make = optimizer_of(spec.optimizer);  // checked before anything changes
+  std::vector<at::Tensor> trainable = unfrozen(spec.layers_to_freeze_regex);
+  require(trainable.size() == trainable_.size() || !data_parallel_,
+          "layers_to_freeze_regex must be set before the data-parallel set-up, which shards the trainable parameters");
+  for (const auto& [name, p] : buildable_) {
+    p.set_requires_grad(false);
+    p.mutable_grad().reset();  // a frozen parameter keeps no gradient from earlier steps
+  }
+  for (const auto& p : trainable) p.set_requires_grad(true);
+  trainable_ = std::move(trainable);
   clipping_ = spec.clipping;
+  l1_ = spec.l1_regularization;
   precision_ = spec.precision;
   scaler_ = precision_ == FDL_PRECISION_FLOAT16 ? std::make_unique<DynamicLossScaler>() : nullptr;
   compile_ = spec.compile != 0;
+  gradient_checkpointing_ = spec.gradient_checkpointing != 0;
+  for (const auto& module : model_->modules()) {
+    if (auto* encoder = module->as<BertEncoderImpl>()) encoder->gradient_checkpointing = gradient_checkpointing_;
+  }
   use_optimizer(std::move(make));
   return compile_report();
 }
@@ -126,6 +146,7 @@ at::Tensor Trainer::run_body(const std::vector<at::Tensor>& x, const std::vector
 void Trainer::update(const at::Tensor& skip_if_nonzero) {
   if (data_parallel_) data_parallel_->reduce_gradients();
   if (!scaler_ || scaler_->unscale_and_check(trainable_)) {
+    if (l1_ > 0) add_l1_gradient();
     clip();
     if (optimizer_->capturable()) {
       optimizer_->step(learning_rate_, skip_if_nonzero);
@@ -134,6 +155,20 @@ void Trainer::update(const at::Tensor& skip_if_nonzero) {
     }
   }
   if (data_parallel_) data_parallel_->gather_parameters();
+}
+
+// Ludwig adds lambda * sum|p| over every parameter to the loss; its gradient, lambda * sign(p), is
+// added here once per update (as the penalty is once per update's loss), so clipping sees it as in
+// Ludwig. A parameter the batch did not reach still gets the term, as autograd would give it.
+void Trainer::add_l1_gradient() {
+  for (const auto& p : trainable_) {
+    at::Tensor term = p.detach().sign().mul_(l1_);
+    if (p.grad().defined()) {
+      p.mutable_grad().add_(term);
+    } else {
+      p.mutable_grad() = term;
+    }
+  }
 }
 
 void Trainer::clip() {
@@ -250,6 +285,32 @@ void Trainer::use_optimizer(MakeOptimizer make) {
   forget_graphs();
 }
 
+// Ludwig's freeze_layers_regex: re.search of the pattern in each parameter's name.
+std::vector<at::Tensor> Trainer::unfrozen(const char* layers_to_freeze_regex) const {
+  std::vector<at::Tensor> trainable;
+  std::string pattern = layers_to_freeze_regex ? layers_to_freeze_regex : "";
+  if (pattern.empty()) {
+    for (const auto& [name, p] : buildable_) trainable.push_back(p);
+    return trainable;
+  }
+  std::regex regex;
+  try {
+    regex = std::regex(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    fail(FDL_ERR_INVALID_ARGUMENT, "trainer.layers_to_freeze_regex '" + pattern + "' is not a valid regular expression: " + e.what());
+  }
+  for (const auto& [name, p] : buildable_) {
+    if (!std::regex_search(name, regex)) trainable.push_back(p);
+  }
+  // As in Ludwig, matching only an untrainable encoder's parameters is a match (they stay frozen).
+  bool matched = trainable.size() < buildable_.size();
+  auto all = model_->named_parameters();
+  for (const auto& p : all) matched = matched || std::regex_search(p.key(), regex);
+  require(matched, "trainer.layers_to_freeze_regex '" + pattern + "' matches no parameter name; names look like '" +
+                       (all.is_empty() ? std::string("(none)") : all.keys().front()) + "'");
+  return trainable;
+}
+
 std::vector<at::Tensor> Trainer::optimized_parameters() const {
   return data_parallel_ ? data_parallel_->updated_parameters() : trainable_;
 }
@@ -276,6 +337,7 @@ std::string Trainer::why_not_captured() const {
   if (!device_.is_cuda()) return "the model is on the CPU; CUDA graphs need a CUDA device";
   if (scaler_) return "float16 loss scaling decides on the host whether to step; use bfloat16 to capture";
   if (data_parallel_) return "data-parallel steps exchange gradients between processes";
+  if (gradient_checkpointing_) return "gradient checkpointing sets the RNG state on the host in backward";
   if (!optimizer_->capturable()) return "the optimizer has no capturable step (adam/adamw with LibTorch >= 2.4 has)";
   return "";
 }

@@ -70,9 +70,11 @@ class Trainer {
   at::Tensor run_body(const std::vector<at::Tensor>& x, const std::vector<at::Tensor>& y, const MicroBatch& micro,
                       double* host_loss);
   void update(const at::Tensor& skip_if_nonzero);
+  void add_l1_gradient();
   void clip();
   double captured_step(std::vector<at::Tensor> x, std::vector<at::Tensor> y, double lr);
   void use_optimizer(MakeOptimizer make);
+  std::vector<at::Tensor> unfrozen(const char* layers_to_freeze_regex) const;
   std::vector<at::Tensor> optimized_parameters() const;
   std::vector<at::Tensor> on_device(std::vector<at::Tensor> tensors) const;
   void zero_gradients();
@@ -88,7 +90,11 @@ class Trainer {
   // tensors (with cached embeddings that walk cost more than the head's kernels). Moving the model
   // keeps the tensors (Module::to sets their data in place).
   std::vector<at::Tensor> trainable_;
+  // The parameters the model was built to train, by state name: layers_to_freeze_regex picks from
+  // these each configure, so a later spec can also unfreeze what an earlier one froze.
+  std::vector<std::pair<std::string, at::Tensor>> buildable_;
   GradientClipping clipping_{};
+  double l1_ = 0;  // the spec's l1_regularization: lambda of the sign term added to each gradient
   std::unique_ptr<Optimizer> optimizer_;
   // How the optimizer is built over a parameter list: data parallelism rebuilds it over the
   // parameters this rank updates (all of them for DDP, its shard for ZeRO-1).
@@ -100,6 +106,7 @@ class Trainer {
   double lr_ = 0;                                 // this step's learning rate
   at::Tensor learning_rate_;                      // lr_ on the device, for capturable optimizer steps
   bool compile_ = false;
+  bool gradient_checkpointing_ = false;
   std::unique_ptr<CapturedTrainStep> captured_;  // its CUDA graphs, when capture is possible
   std::unique_ptr<FrozenForward> frozen_;        // compile on the CPU: the evaluation forward
 };

@@ -11,6 +11,8 @@
 #include <cmath>
 #include <limits>
 
+#include "nn/checkpoint.h"
+
 namespace fdl {
 
 namespace nn = torch::nn;
@@ -149,7 +151,13 @@ BertEncoderImpl::BertEncoderImpl(const BertOptions& o) {
 }
 
 at::Tensor BertEncoderImpl::forward(at::Tensor hidden, const at::Tensor& additive_mask) {
-  for (const auto& block : *layer) hidden = block->as<BertLayer>()->forward(hidden, additive_mask);
+  auto run = [](torch::nn::Module& block, const at::Tensor& x, const at::Tensor& mask) {
+    return static_cast<BertLayerImpl&>(block).forward(x, mask);
+  };
+  for (const auto& block : *layer) {
+    hidden = gradient_checkpointing && is_training() ? checkpoint(*block, run, hidden, additive_mask)
+                                                     : run(*block, hidden, additive_mask);
+  }
   return hidden;
 }
 

@@ -111,6 +111,9 @@ struct BertEncoderImpl : torch::nn::Module {
   at::Tensor forward(at::Tensor hidden, const at::Tensor& additive_mask);
 
   torch::nn::ModuleList layer{nullptr};  // key "encoder.layer.N", as in HF
+  // Training recomputes each layer's forward in backward instead of keeping its activations
+  // (trainer.enable_gradient_checkpointing, as HF's BertEncoder.gradient_checkpointing).
+  bool gradient_checkpointing = false;
 };
 TORCH_MODULE(BertEncoder);
 

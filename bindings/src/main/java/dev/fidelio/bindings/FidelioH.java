@@ -18,7 +18,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 14;
+  public static final int FDL_ABI_VERSION = 15;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -187,7 +187,11 @@ public final class FidelioH {
       fdl_optimizer_spec.withName("optimizer"),
       fdl_clipping_spec.withName("clipping"),
       JAVA_INT.withName("precision"),
-      JAVA_INT.withName("compile")).withName("fdl_train_spec");
+      JAVA_INT.withName("compile"),
+      JAVA_DOUBLE.withName("l1_regularization"),
+      ADDRESS.withName("layers_to_freeze_regex"),
+      JAVA_INT.withName("gradient_checkpointing"),
+      MemoryLayout.paddingLayout(4)).withName("fdl_train_spec");
 
   public static final StructLayout fdl_compile_stats = MemoryLayout.structLayout(
       JAVA_LONG.withName("graphs"),

@@ -1,6 +1,8 @@
 package dev.fidelio.config;
 
 import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
   * The valid Ludwig settings this version of Fidelio does not implement yet, and the checks that need
@@ -111,11 +113,14 @@ final class Unsupported {
     };
     if (amsgrad) errors.add(notYet("trainer.optimizer.amsgrad", "true"));
     Regularization.check(t, errors);
-    // Both need per-parameter control inside the native encoders, which the C ABI does not offer yet.
-    if (t.enableGradientCheckpointing()) errors.add(notYet("trainer.enable_gradient_checkpointing", "true", "false"));
+    // Native training matches this with ECMAScript std::regex, which reads the usual patterns as Java does.
     if (t.layersToFreezeRegex() != null) {
-      errors.add(notYet("trainer.layers_to_freeze_regex", "'" + t.layersToFreezeRegex() + "'", "null; freeze a whole "
-              + "encoder with encoder.trainable: false"));
+      try {
+        Pattern.compile(t.layersToFreezeRegex());
+      } catch (PatternSyntaxException e) {
+        errors.add(new ConfigError("trainer.layers_to_freeze_regex", "'" + t.layersToFreezeRegex()
+                + "' is not a valid regular expression: " + e.getDescription()));
+      }
     }
     if (t.learningRateScheduler().t0() != null || t.learningRateScheduler().tMult() != 1) {
       errors.add(new ConfigError("trainer.learning_rate_scheduler.t_0", "cosine restarts are not supported: Fidelio's"

@@ -255,32 +255,49 @@ public final class EcdModel extends NativeModule {
     }
   }
 
-  /** fdl_train_spec: how the model trains; compile is trainer.compile. */
-  public record TrainSpec(OptimizerSpec optimizer, ClippingSpec clipping, Precision precision, boolean compile) {
+  /**
+   * fdl_train_spec: how the model trains; compile is trainer.compile, l1Regularization the lambda of
+   * the l1 penalty's gradient term (Ludwig's regularization_type l1 or l1_l2), layersToFreezeRegex
+   * (null: none) freezes the parameters whose state names it matches, gradientCheckpointing recomputes
+   * the BERT encoder layers' activations in backward.
+   */
+  public record TrainSpec(OptimizerSpec optimizer, ClippingSpec clipping, Precision precision, boolean compile,
+                          double l1Regularization, String layersToFreezeRegex, boolean gradientCheckpointing) {
     /** What a new model trains with: torch's AdamW defaults (weight decay 0.01), no clipping, float32, eager. */
     public static final TrainSpec DEFAULT = new TrainSpec(OptimizerSpec.adam(0.9, 0.999, 1e-8, 0.01, true, false),
-        ClippingSpec.NONE, Precision.FLOAT32, false);
+        ClippingSpec.NONE, Precision.FLOAT32, false, 0, null, false);
 
     /** AdamW with Ludwig's betas and eps, weight decay 0.01 and clipglobalnorm 0.5, in float32, eager. */
     public static TrainSpec ludwigAdamW() {
-      return new TrainSpec(OptimizerSpec.adam(0.9, 0.999, 1e-8, 0.01, true, false), new ClippingSpec(0.5, 0, 0),
-          Precision.FLOAT32, false);
+      return DEFAULT.withClipping(new ClippingSpec(0.5, 0, 0));
     }
 
     public TrainSpec withOptimizer(OptimizerSpec o) {
-      return new TrainSpec(o, clipping, precision, compile);
+      return new TrainSpec(o, clipping, precision, compile, l1Regularization, layersToFreezeRegex,
+          gradientCheckpointing);
     }
 
     public TrainSpec withClipping(ClippingSpec c) {
-      return new TrainSpec(optimizer, c, precision, compile);
+      return new TrainSpec(optimizer, c, precision, compile, l1Regularization, layersToFreezeRegex,
+          gradientCheckpointing);
     }
 
     public TrainSpec withPrecision(Precision p) {
-      return new TrainSpec(optimizer, clipping, p, compile);
+      return new TrainSpec(optimizer, clipping, p, compile, l1Regularization, layersToFreezeRegex,
+          gradientCheckpointing);
     }
 
     public TrainSpec withCompile(boolean c) {
-      return new TrainSpec(optimizer, clipping, precision, c);
+      return new TrainSpec(optimizer, clipping, precision, c, l1Regularization, layersToFreezeRegex,
+          gradientCheckpointing);
+    }
+
+    public TrainSpec withLayersToFreezeRegex(String regex) {
+      return new TrainSpec(optimizer, clipping, precision, compile, l1Regularization, regex, gradientCheckpointing);
+    }
+
+    public TrainSpec withGradientCheckpointing(boolean on) {
+      return new TrainSpec(optimizer, clipping, precision, compile, l1Regularization, layersToFreezeRegex, on);
     }
   }
 

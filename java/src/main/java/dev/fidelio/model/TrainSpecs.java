@@ -15,7 +15,8 @@ public final class TrainSpecs {
 
   public static TrainSpec of(FidelioConfig config, Device device) {
     var t = config.trainer();
-    // trainer.regularization_lambda (l2) is a coupled decay; with it, adamw has weight_decay 0 (checked), i.e. is adam.
+    // The sum p^2 part of trainer.regularization_lambda (l2, l1_l2) is a coupled decay; with it, adamw has
+    // weight_decay 0 (checked), i.e. is adam.
     double l2 = Regularization.coupledWeightDecay(t);
     OptimizerSpec optimizer = switch (t.optimizer()) {
       case Optimizer.AdamW a -> OptimizerSpec.adam(a.betas().get(0), a.betas().get(1), a.eps(),
@@ -30,13 +31,14 @@ public final class TrainSpecs {
         : device.type() == Device.Type.CUDA ? Precision.FLOAT16 : Precision.BFLOAT16;
     var clip = t.gradientClipping();
     var clipping = new ClippingSpec(orZero(clip.clipglobalnorm()), orZero(clip.clipnorm()), orZero(clip.clipvalue()));
-    return new TrainSpec(optimizer, clipping, precision, t.compile());
+    return new TrainSpec(optimizer, clipping, precision, t.compile(), Regularization.l1Lambda(t),
+        t.layersToFreezeRegex(), t.enableGradientCheckpointing());
   }
 
   /** Prediction only: compile (the frozen forward on the CPU) as the config says, nothing else trains. */
   public static TrainSpec forPrediction(FidelioConfig config) {
     return new TrainSpec(OptimizerSpec.adam(0.9, 0.999, 1e-8, 0, true, false), ClippingSpec.NONE, Precision.FLOAT32,
-        config.trainer().compile());
+        config.trainer().compile(), 0, null, false);
   }
 
   private static double orZero(Double value) {

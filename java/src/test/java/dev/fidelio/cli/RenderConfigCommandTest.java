@@ -31,7 +31,7 @@ class RenderConfigCommandTest {
     java.nio.file.Files.writeString(config, """
         input_features: [{name: x, type: number}]
         output_features: [{name: y, type: category, loss: {robust_lambda: 0.2}}]
-        trainer: {regularization_type: l1, regularization_lambda: 0.1}
+        trainer: {optimizer: {type: adam, amsgrad: true}}
         """);
     String[] errors = new String[2];
     int[] codes = new int[2];
@@ -47,8 +47,7 @@ class RenderConfigCommandTest {
     }
     for (int i = 0; i < 2; i++) {
       assertEquals(1, codes[i], commands[i][0] + ": " + errors[i]);
-      assertTrue(errors[i].contains("output_features[0].loss.robust_lambda") && errors[i].contains("trainer.regularization_type")
-          && errors[i].contains("'l1'"), commands[i][0] + ": " + errors[i]);
+      assertTrue(errors[i].contains("output_features[0].loss.robust_lambda") && errors[i].contains("trainer.optimizer.amsgrad"), commands[i][0] + ": " + errors[i]);
     }
   }
 }

@@ -76,10 +76,6 @@ class AcceptedKeysTest {
               "output_features: [{name: oc, type: category, loss: {confidence_penalty: 0.1}}]")),
       Map.entry("combiner.flatten_inputs", new Refused("combiner.flatten_inputs",
               "combiner: {flatten_inputs: true}")),
-      Map.entry("trainer.layers_to_freeze_regex", new Refused("trainer.layers_to_freeze_regex",
-              "trainer: {layers_to_freeze_regex: 'encoder\\\\.layer\\\\.0\\\\..*'}")),
-      Map.entry("trainer.enable_gradient_checkpointing", new Refused("trainer.enable_gradient_checkpointing",
-              "trainer: {enable_gradient_checkpointing: true}")),
       Map.entry("trainer.optimizer.amsgrad", new Refused("trainer.optimizer.amsgrad",
               "trainer: {optimizer: {type: adam, amsgrad: true}}")),
       Map.entry("trainer.learning_rate_scheduler.t_0", new Refused("trainer.learning_rate_scheduler.t_0",
@@ -229,7 +225,16 @@ class AcceptedKeysTest {
     IMPLEMENTED.put("trainer.use_mixed_precision", "test:model.MixedPrecisionTest#bf16TracksFp32");
     IMPLEMENTED.put("trainer.compile", "test:train.CompileExperimentTest#compileOnTheCpuGivesTheEagerRunsResultsAndSaysWhatItDid");
     IMPLEMENTED.put("trainer.regularization_lambda", "test:experiment.RegularizationTest#l2RegularizationShrinksTheWeights");
-    IMPLEMENTED.put("trainer.regularization_type", "test:experiment.RegularizationTest#l2RegularizationShrinksTheWeights");
+    IMPLEMENTED.put("trainer.regularization_type", "test:experiment.RegularizationTest#l2RegularizationShrinksTheWeights, "
+            + "test:experiment.RegularizationTest#l1AndL1L2ShrinkTheWeights, "
+            + "test:model.RegularizationGradientTest#l1AddsLambdaTimesTheSignOfEachWeightToItsGradient, "
+            + "test:model.RegularizationGradientTest#l1L2AddsTheSignAndTwiceTheWeight");
+    IMPLEMENTED.put("trainer.layers_to_freeze_regex", "test:model.FreezeLayersTest#"
+            + "matchedParametersStayBitForBitWhileTheOthersTrain, test:model.FreezeLayersTest#"
+            + "aRegexMatchingNothingFailsNamingTheKeyAndANameItCouldMatch");
+    IMPLEMENTED.put("trainer.enable_gradient_checkpointing", "test:model.GradientCheckpointingTest#"
+            + "recomputingTheLayersLowersThePeakAndKeepsTheUpdate, "
+            + "native:bert_test.cpp#checkpointing_gives_the_same_gradients");
     IMPLEMENTED.put("trainer.gradient_clipping.clipglobalnorm", OPT + "clipping");
     IMPLEMENTED.put("trainer.gradient_clipping.clipnorm", OPT + "clipping");
     IMPLEMENTED.put("trainer.gradient_clipping.clipvalue", OPT + "clipping");
@@ -274,6 +279,7 @@ class AcceptedKeysTest {
             "combiner.norm_params", "combiner.residual", "trainer.epochs", "trainer.train_steps",
             "trainer.batch_size", "trainer.learning_rate", "trainer.should_shuffle",
             "trainer.gradient_accumulation_steps", "trainer.evaluate_training_set", "trainer.regularization_lambda",
+            "trainer.regularization_type", "trainer.layers_to_freeze_regex",
             "trainer.use_mixed_precision", "trainer.eval_steps", "trainer.gradient_clipping.clipglobalnorm",
             "trainer.gradient_clipping.clipnorm", "trainer.gradient_clipping.clipvalue", "trainer.optimizer.betas",
             "trainer.optimizer.eps", "trainer.optimizer.weight_decay", "trainer.optimizer.momentum",

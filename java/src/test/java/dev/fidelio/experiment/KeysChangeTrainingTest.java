@@ -107,6 +107,8 @@ class KeysChangeTrainingTest {
     CHANGES.put("trainer.gradient_accumulation_steps", "trainer: {gradient_accumulation_steps: 2}");
     CHANGES.put("trainer.evaluate_training_set", "trainer: {evaluate_training_set: true}");
     CHANGES.put("trainer.regularization_lambda", "trainer: {regularization_lambda: 0.1}");
+    CHANGES.put("trainer.regularization_type (l1)", "trainer: {regularization_type: l1, regularization_lambda: 0.1}");
+    CHANGES.put("trainer.layers_to_freeze_regex", "trainer: {layers_to_freeze_regex: '^combiner\\.'}");
     CHANGES.put("trainer.use_mixed_precision", "trainer: {use_mixed_precision: true}");
     CHANGES.put("trainer.eval_steps", "trainer: {eval_steps: 1, eval_batch_size: 8}");
     CHANGES.put("trainer.gradient_clipping.clipglobalnorm", "trainer: {gradient_clipping: {clipglobalnorm: 0.01}}");

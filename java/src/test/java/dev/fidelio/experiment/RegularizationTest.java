@@ -14,13 +14,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * trainer.regularization_type l2 with regularization_lambda: the same run (same data, seed and
- * batches) ends with smaller weights, and a larger lambda shrinks them more, as Ludwig's added
- * lambda * sum(p^2) term does.
+ * trainer.regularization_type with regularization_lambda: the same run (same data, seed and batches)
+ * ends with smaller weights, and a larger lambda shrinks them more, as Ludwig's added lambda *
+ * sum(p^2) (l2), lambda * sum|p| (l1) or both (l1_l2) does; l1's norm is sum|p|, l2's sqrt(sum p^2).
+ * The exact gradient is model.RegularizationGradientTest's.
  */
 class RegularizationTest {
 
   private static double weightNorm(Path dir, String trainer) throws Exception {
+    return norms(dir, trainer)[1];
+  }
+
+  /** The final weights' sum|p| and sqrt(sum p^2). */
+  private static double[] norms(Path dir, String trainer) throws Exception {
     Files.createDirectories(dir);
     Path config = dir.resolve("config.yaml");
     Files.writeString(config, """
@@ -38,11 +44,14 @@ class RegularizationTest {
     Path data = dir.resolve("data.csv");
     Files.write(data, lines);
     Path results = Experiment.run(config, data, new Experiment.Settings(dir.resolve("results"), "reg", "run", 7), false);
-    double sum = 0;
+    double absolute = 0, squares = 0;
     for (NamedTensor t : SafetensorsReader.read(results.resolve("model/model_weights.safetensors")).tensors()) {
-      for (float v : t.data()) sum += (double) v * v;
+      for (float v : t.data()) {
+        absolute += Math.abs(v);
+        squares += (double) v * v;
+      }
     }
-    return Math.sqrt(sum);
+    return new double[] {absolute, Math.sqrt(squares)};
   }
 
   @Test
@@ -51,5 +60,15 @@ class RegularizationTest {
     double some = weightNorm(dir.resolve("some"), "regularization_type: l2, regularization_lambda: 0.01");
     double more = weightNorm(dir.resolve("more"), "regularization_type: l2, regularization_lambda: 0.1");
     assertTrue(some < none && more < some, "weight norms: lambda 0 " + none + ", 0.01 " + some + ", 0.1 " + more);
+  }
+
+  @Test
+  void l1AndL1L2ShrinkTheWeights(@TempDir Path dir) throws Exception {
+    double none = norms(dir.resolve("none"), "regularization_lambda: 0")[0];
+    double l1 = norms(dir.resolve("l1"), "regularization_type: l1, regularization_lambda: 0.01")[0];
+    double more = norms(dir.resolve("more"), "regularization_type: l1, regularization_lambda: 0.1")[0];
+    double both = norms(dir.resolve("both"), "regularization_type: l1_l2, regularization_lambda: 0.1")[0];
+    assertTrue(l1 < none && more < l1 && both < more, "sum |p|: lambda 0 " + none + ", l1 0.01 " + l1 + ", l1 0.1 "
+        + more + ", l1_l2 0.1 " + both);
   }
 }
