@@ -1,6 +1,8 @@
 package dev.fidelio.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fidelio.bindings.AbiCoded;
+import dev.fidelio.bindings.FidelioH;
 import java.util.List;
 
 /**
@@ -12,8 +14,24 @@ import java.util.List;
  */
 public sealed interface Backend extends Yaml.Rendered {
 
-  /** ddp: every rank holds the whole optimizer state; deepspeed: ZeRO-1, each rank a shard of it. */
-  enum Strategy implements ConfigEnum { DDP, DEEPSPEED }
+  /**
+   * ddp: every rank holds the whole optimizer state; deepspeed: ZeRO-1, each rank a shard of it (the
+   * native FDL_STRATEGY_ZERO1).
+   */
+  enum Strategy implements ConfigEnum, AbiCoded {
+    DDP(FidelioH.FDL_STRATEGY_DDP), DEEPSPEED(FidelioH.FDL_STRATEGY_ZERO1);
+
+    private final int abiCode;
+
+    Strategy(int abiCode) {
+      this.abiCode = abiCode;
+    }
+
+    @Override
+    public int abiCode() {
+      return abiCode;
+    }
+  }
 
   record Local(Strategy strategy, int numWorkers) implements Backend {
     public Local() {

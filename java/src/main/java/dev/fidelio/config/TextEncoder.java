@@ -1,8 +1,8 @@
 package dev.fidelio.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fidelio.bindings.AbiCoded;
 import dev.fidelio.bindings.FidelioH;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /** Encoders of a text input: pretrained Hugging Face transformers. */

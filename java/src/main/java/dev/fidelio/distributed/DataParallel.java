@@ -3,6 +3,7 @@ package dev.fidelio.distributed;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.fidelio.bindings.FidelioH;
+import dev.fidelio.config.Backend.Strategy;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.runtime.NativeCall;
 import dev.fidelio.runtime.NativeObject;
@@ -14,9 +15,6 @@ import java.lang.foreign.MemorySegment;
  * keeps optimizer state for it and broadcasts the updated parameter.
  */
 public final class DataParallel extends NativeObject {
-  /** Codes of FDL_STRATEGY_*, in order. */
-  public enum Strategy { DDP, ZERO1 }
-
   /** torch DDP's default bucket_cap_mb. */
   public static final long DEFAULT_BUCKET_BYTES = 25L << 20;
 
@@ -29,7 +27,7 @@ public final class DataParallel extends NativeObject {
     DataParallel sync;
     try (var call = NativeCall.open()) {
       MemorySegment out = call.allocatePointer();
-      call.check(FidelioH.fdl_data_parallel_new(group.nativeHandle(), model.nativeHandle(), strategy.ordinal(),
+      call.check(FidelioH.fdl_data_parallel_new(group.nativeHandle(), model.nativeHandle(), strategy.abiCode(),
           bucketBytes, out, call.error(), call.errorCapacity()), "fdl_data_parallel_new");
       sync = new DataParallel(handleFrom(out));
     }

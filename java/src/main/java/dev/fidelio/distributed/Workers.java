@@ -27,16 +27,16 @@ public final class Workers implements AutoCloseable {
   public record Shard(int[] rows, int counted) {}
 
   private final ProcessGroup group;
-  private final DataParallel.Strategy strategy;
+  private final Backend.Strategy strategy;
   private DataParallel sync;
 
-  private Workers(ProcessGroup group, DataParallel.Strategy strategy) {
+  private Workers(ProcessGroup group, Backend.Strategy strategy) {
     this.group = group;
     this.strategy = strategy;
   }
 
   public static Workers single() {
-    return new Workers(null, DataParallel.Strategy.DDP);
+    return new Workers(null, Backend.Strategy.DDP);
   }
 
   /**
@@ -61,8 +61,7 @@ public final class Workers implements AutoCloseable {
           + " workers (WORLD_SIZE): training with " + w.worldSize());
     }
     Duration timeout = timeout(env);
-    var strategy = local.strategy() == Backend.Strategy.DEEPSPEED ? DataParallel.Strategy.ZERO1
-        : DataParallel.Strategy.DDP;
+    var strategy = local.strategy();
     Log.info("rank " + w.rank() + " of " + w.worldSize() + ": joining the process group at " + w.masterAddr() + ":"
         + w.masterPort() + " (Gloo, timeout " + timeout.toSeconds() + " s)");
     return new Workers(ProcessGroup.join(w, ProcessGroup.Backend.GLOO, timeout), strategy);
@@ -105,7 +104,7 @@ public final class Workers implements AutoCloseable {
     sync = DataParallel.attach(group, model, strategy, DataParallel.DEFAULT_BUCKET_BYTES);
     long[] bytes = sync.parameterBytes();
     Log.info(String.format("rank %d: %s, updates %.2f MiB of %.2f MiB trainable parameters (optimizer state for "
-        + "those only)", rank(), strategy == DataParallel.Strategy.ZERO1 ? "ZeRO-1" : "DDP", bytes[0] / 1048576.0,
+        + "those only)", rank(), strategy == Backend.Strategy.DEEPSPEED ? "ZeRO-1" : "DDP", bytes[0] / 1048576.0,
         bytes[1] / 1048576.0));
   }
 
@@ -153,7 +152,7 @@ public final class Workers implements AutoCloseable {
     double[] updatedAll = group.allReduceSum(updated);
     double[] rssAll = group.allReduceSum(rss);
     d.put("world_size", world);
-    d.put("strategy", strategy == DataParallel.Strategy.ZERO1 ? "deepspeed (ZeRO stage 1)" : "ddp");
+    d.put("strategy", strategy == Backend.Strategy.DEEPSPEED ? "deepspeed (ZeRO stage 1)" : "ddp");
     d.put("trainable_parameter_bytes", bytes[1]);
     d.put("updated_parameter_bytes_per_rank", Arrays.stream(updatedAll).mapToLong(v -> (long) v).toArray());
     d.put("optimizer_state_bytes_per_rank",
