@@ -36,14 +36,15 @@ public record FcLayer(int outputSize, Activation activation, double dropout, Nor
     this(outputSize, activation, dropout, norm, normParams, useBias, BiasInitializer.ZEROS);
   }
 
-  /** This layer's keys read from node; {@code prefix} is the decoders' "fc_" on a stack's defaults. */
-  static FcLayer read(ConfigNode node, String prefix, FcLayer inherited) {
+  /**
+   * This layer's keys read from node; {@code prefix} is the decoders' "fc_" on a stack's defaults.
+   * norm_params the layer omits are the stack's as given (inheritedParams, null when none), read
+   * with this layer's norm: its defaults fill what is not given, its keys are the ones allowed.
+   */
+  static FcLayer read(ConfigNode node, String prefix, FcLayer inherited, Map<String, Object> inheritedParams) {
     Norm norm = node.choice(prefix + "norm", Norm.class, inherited.norm);  // an explicit null is NONE
     Map<String, Object> given = node.parameters(prefix + "norm_params");
-    // Params the stack had at its norm's defaults follow this layer's norm's defaults.
-    NormParams normParams = given != null || !inherited.normParams.equals(NormParams.defaults(inherited.norm))
-            ? NormParams.read(node, prefix + "norm_params", norm, given != null ? given : inherited.rawNormParams())
-            : NormParams.defaults(norm);
+    NormParams normParams = NormParams.read(node, prefix + "norm_params", norm, given != null ? given : inheritedParams);
     return new FcLayer(
             node.integer(prefix + "output_size", inherited.outputSize, 1, Integer.MAX_VALUE),
             node.choice(prefix + "activation", Activation.class, inherited.activation),
@@ -56,11 +57,6 @@ public record FcLayer(int outputSize, Activation activation, double dropout, Nor
   /** The layer Ludwig's defaults describe: no norm, relu, no dropout, a bias. */
   static FcLayer defaults(int outputSize) {
     return new FcLayer(outputSize, Activation.RELU, 0.0, Norm.NONE, NormParams.defaults(Norm.NONE), true);
-  }
-
-  private Map<String, Object> rawNormParams() {
-    return Map.of("virtual_batch_size", normParams.virtualBatchSize(), "momentum", normParams.momentum(),
-            "epsilon", normParams.epsilon());
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A stack of fully connected layers, shared by the concat combiner and the output decoders. As in
@@ -23,11 +24,12 @@ public record FcStack(List<FcLayer> fcLayers, int numFcLayers, FcLayer defaults,
   }
 
   static FcStack read(ConfigNode node, String prefix) {
-    FcLayer defaults = FcLayer.read(node, prefix, FcLayer.defaults(DEFAULT_OUTPUT_SIZE));
+    FcLayer defaults = FcLayer.read(node, prefix, FcLayer.defaults(DEFAULT_OUTPUT_SIZE), null);
+    Map<String, Object> stackParams = node.parameters(prefix + "norm_params");
     List<ConfigNode> layerNodes = node.sectionList("fc_layers");
     List<FcLayer> layers = node.has("fc_layers")
             ? layerNodes.stream().map(layer -> {
-          FcLayer read = FcLayer.read(layer, "", defaults);
+          FcLayer read = FcLayer.read(layer, "", defaults, stackParams);
           layer.rejectUnknownKeys();
           return read;
         }).toList()

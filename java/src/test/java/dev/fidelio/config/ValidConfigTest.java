@@ -164,6 +164,22 @@ class ValidConfigTest {
   }
 
   @Test
+  void layersInheritTheStacksNormParamsReadWithTheirOwnNorm() {
+    FidelioConfig config = FidelioConfig.parse("""
+        input_features: [{name: x, type: number}]
+        output_features: [{name: y, type: number}]
+        combiner:
+          norm: batch
+          norm_params: {momentum: 0.9}
+          fc_layers: [{output_size: 8}, {output_size: 8, norm: ghost}, {output_size: 8, norm_params: {eps: 0.01}}]
+        """);
+    var layers = ((Combiner.Concat) config.combiner()).fc().layers();
+    assertEquals(new NormParams(128, 0.9, 1e-5), layers.get(0).normParams(), "the stack's momentum, batch defaults");
+    assertEquals(new NormParams(128, 0.9, 1e-3), layers.get(1).normParams(), "the stack's momentum, ghost defaults");
+    assertEquals(new NormParams(128, 0.1, 0.01), layers.get(2).normParams(), "the layer's own params replace the stack's");
+  }
+
+  @Test
   void explicitValuesOverrideDefaults() {
     FidelioConfig config = FidelioConfig.parse(EVERYTHING);
     var price = (NumberInputFeature) config.inputFeatures().get(1);
