@@ -61,7 +61,6 @@ void add_output(EcdModel& model, const fdl_output_spec& out) {
   for (int32_t i = 0; i < out.n_class_weights; ++i) {
     require(std::isfinite(out.class_weights[i]) && out.class_weights[i] >= 0, "class weights must be finite and >= 0");
   }
-  head_of(out, 1);  // an unknown type or loss fails now, not at build
   fdl_output_spec copy = out;
   model->add_output(name, [copy](int64_t input_size) {
     auto head = head_of(copy, input_size);
