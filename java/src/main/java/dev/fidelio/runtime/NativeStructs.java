@@ -165,7 +165,8 @@ public final class NativeStructs {
     return out.toString();
   }
 
-  static String snakeCase(String camel) {
+  /** A record component's name as its struct field (and config key) spells it: normParams -> norm_params. */
+  public static String snakeCase(String camel) {
     return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fidelio.runtime.NativeStructs;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -120,10 +121,6 @@ class AcceptedKeysTest {
           NORM = "native:ecd_modules_test.cpp#",
           FC_KEYS = "test:experiment.KeysChangeTrainingTest#everyLayerOptionIsAmongTheChanges";
 
-  static String snakeCase(String camel) {
-    return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
-  }
-
   static {
     for (String fc : List.of("combiner.", "combiner.fc_layers[].", OUT + "decoder.fc_layers[].", OUT + "decoder.fc_")) {
       IMPLEMENTED.put(fc + "output_size", DEC);
@@ -133,7 +130,7 @@ class AcceptedKeysTest {
       IMPLEMENTED.put(fc + "use_bias", DEC);
       // Every other layer option crosses as its fdl_fc_layer field; KeysChangeTrainingTest changes each one.
       for (var option : FcLayer.class.getRecordComponents()) {
-        IMPLEMENTED.putIfAbsent(fc + snakeCase(option.getName()), FC_KEYS);
+        IMPLEMENTED.putIfAbsent(fc + NativeStructs.snakeCase(option.getName()), FC_KEYS);
       }
     }
     IMPLEMENTED.remove(OUT + "decoder.fc_norm");

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import dev.fidelio.config.FcLayer;
+import dev.fidelio.runtime.NativeStructs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -198,7 +199,7 @@ class KeysChangeTrainingTest {
   @Test
   void everyLayerOptionIsAmongTheChanges() {
     for (var option : FcLayer.class.getRecordComponents()) {
-      String key = "combiner." + option.getName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+      String key = "combiner." + NativeStructs.snakeCase(option.getName());
       assertTrue(CHANGES.containsKey(key), "no change of " + key + " (a layer option) in CHANGES");
     }
   }
