@@ -20,6 +20,7 @@
 #include "nn/bert.h"
 #include "nn/resnet.h"
 #include "nn/fc_stack.h"
+#include "nn/torchscript_source.h"
 #include "ecd/input_encoders.h"
 #include "ecd/output_features.h"
 
@@ -135,6 +136,7 @@ std::string reduce_code(SequenceReduce reduce) {
 // The TorchScript forward of module m (empty for containers and dropout, which eval mode skips).
 // A module type without a case here cannot be exported yet: the error names it.
 std::string forward_source(const nn::Module& m) {
+  if (auto* own = dynamic_cast<const TorchScriptSource*>(&m)) return own->torchscript_forward();
   const std::string tensor_in = "def forward(self, x: Tensor) -> Tensor:\n";
   if (auto* linear = m.as<nn::Linear>()) {
     return tensor_in + (linear->bias.defined() ? "    return torch.linear(x, self.weight, self.bias)\n"
