@@ -1,0 +1,108 @@
+#include "nn/text_family_parts.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
+#include "core/failure.h"
+
+namespace fdl {
+
+HiddenActivation read_activation(const HfConfig& config, const std::string& key, const std::string& fallback) {
+  std::string name = config.text(key, fallback);
+  if (name == "gelu") return HiddenActivation::Gelu;
+  if (name == "gelu_new" || name == "gelu_pytorch_tanh") return HiddenActivation::GeluTanh;
+  if (name == "relu") return HiddenActivation::Relu;
+  if (name == "silu" || name == "swish") return HiddenActivation::Silu;
+  fail(FDL_ERR_UNSUPPORTED, "config.json " + key + " \"" + name +
+                                "\" is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu, silu, swish)");
+}
+
+at::Tensor activate(HiddenActivation activation, const at::Tensor& x) {
+  switch (activation) {
+    case HiddenActivation::Gelu: return at::gelu(x);
+    case HiddenActivation::GeluTanh: return at::gelu(x, "tanh");
+    case HiddenActivation::Relu: return at::relu(x);
+    case HiddenActivation::Silu: return at::silu(x);
+  }
+  fail(FDL_ERR_INTERNAL, "unknown activation");
+}
+
+std::string activation_script(HiddenActivation activation, const std::string& x) {
+  switch (activation) {
+    case HiddenActivation::Gelu: return "torch.gelu(" + x + ")";
+    case HiddenActivation::GeluTanh: return "torch.gelu(" + x + ", approximate=\"tanh\")";
+    case HiddenActivation::Relu: return "torch.relu(" + x + ")";
+    case HiddenActivation::Silu: return "torch.silu(" + x + ")";
+  }
+  fail(FDL_ERR_INTERNAL, "unknown activation");
+}
+
+int64_t read_at_least(const HfConfig& config, const std::string& key, int64_t fallback, int64_t minimum) {
+  int64_t value = config.integer(key, fallback);
+  require(value >= minimum, "config.json " + key + " must be >= " + std::to_string(minimum) + ", got " +
+                                std::to_string(value));
+  return value;
+}
+
+double read_probability(const HfConfig& config, const std::string& key, double fallback) {
+  double p = config.number(key, fallback);
+  require(p >= 0 && p < 1, "config.json " + key + " must lie in [0, 1), got " + std::to_string(p));
+  return p;
+}
+
+void require_heads_divide(int64_t hidden, int64_t heads, const std::string& model_type) {
+  require(hidden % heads == 0, model_type + " config.json hidden_size (" + std::to_string(hidden) +
+                                   ") must be a multiple of num_attention_heads (" + std::to_string(heads) + ")");
+}
+
+at::Tensor split_heads(const at::Tensor& x, int64_t heads) {
+  return x.view({x.size(0), x.size(1), heads, x.size(2) / heads}).transpose(1, 2);
+}
+
+at::Tensor merge_heads(const at::Tensor& x) {
+  return x.transpose(1, 2).contiguous().view({x.size(0), x.size(2), x.size(1) * x.size(3)});
+}
+
+void normal_init_like_hf(torch::nn::Module& root, double std, uint64_t seed) {
+  namespace nn = torch::nn;
+  at::Generator generator = at::detail::createCPUGenerator(seed);
+  auto normal = [&](at::Tensor& weight) {
+    weight.copy_(at::empty(weight.sizes(), weight.options().device(at::kCPU)).normal_(0.0, std, generator));
+  };
+  at::NoGradGuard no_grad;
+  for (const auto& module : root.modules(/*include_self=*/false)) {
+    if (auto* linear = module->as<nn::Linear>()) {
+      normal(linear->weight);
+      if (linear->bias.defined()) linear->bias.zero_();
+    } else if (auto* embedding = module->as<nn::Embedding>()) {
+      normal(embedding->weight);
+      if (auto pad = embedding->options.padding_idx()) embedding->weight[*pad].zero_();
+    } else if (auto* norm = module->as<nn::LayerNorm>()) {
+      if (norm->weight.defined()) norm->weight.fill_(1.0);
+      if (norm->bias.defined()) norm->bias.zero_();
+    }
+  }
+}
+
+at::Tensor run_layer(torch::nn::Module& layer, LayerForward forward, const at::Tensor& x, const at::Tensor& context,
+                     bool checkpointing) {
+  return checkpointing && layer.is_training() ? checkpoint(layer, forward, x, context) : forward(layer, x, context);
+}
+
+std::string script_float(double value) {
+  std::ostringstream out;
+  out << std::setprecision(std::numeric_limits<double>::max_digits10) << std::showpoint << value;
+  return out.str();
+}
+
+std::string script_item(const std::string& owner, int64_t index) {
+  return "getattr(" + owner + ", \"" + std::to_string(index) + "\")";
+}
+
+}  // namespace fdl
