@@ -21,6 +21,7 @@
 #include "check.h"
 #include "core/failure.h"
 #include "nn/albert.h"
+#include "nn/mpnet.h"
 #include "nn/state_dict.h"
 #include "nn/torchscript_source.h"
 
@@ -219,6 +220,20 @@ void albert_config_errors_name_the_field() {
   }
 }
 
+void mpnet_matches_hf() { check_against_reference("mpnet", make_mpnet, true); }
+
+// HF's bucketing at hand-computed points: |d| < 8 exact, then log-spaced up to 15, sign in the upper half.
+void mpnet_buckets() {
+  at::Tensor relative = at::tensor({0, 1, -1, 7, -7, 8, -8, 12, 20, 127, 128, 1000, -1000}, at::kLong);
+  // Keys after the query (relative > 0) in the upper half (+16); beyond 7 tokens 8 + floor(log(d / 8) / log(16) * 8)
+  // (12 -> 9, 20 -> 10, 127 -> 15), capped at 15.
+  std::vector<int64_t> expected = {0, 17, 1, 23, 7, 24, 8, 25, 26, 31, 31, 31, 15};
+  at::Tensor buckets = mpnet_relative_position_bucket(relative);
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT(buckets[i].item<int64_t>() == expected[i], "bucket of %ld: %ld, expected %ld", relative[i].item<int64_t>(),
+           buckets[i].item<int64_t>(), expected[i]);
+}
+
 }  // namespace
 
 // Argument: one case (ctest runs each family and its errors apart); none runs all.
@@ -229,6 +244,12 @@ int main(int argc, char** argv) {
        [] {
          albert_config_errors_name_the_field();
          wrong_key_or_shape_is_named("albert", make_albert, "encoder.albert_layer_groups.1.albert_layers.0.ffn.weight");
+       }},
+      {"mpnet", mpnet_matches_hf},
+      {"mpnet_errors",
+       [] {
+         mpnet_buckets();
+         wrong_key_or_shape_is_named("mpnet", make_mpnet, "encoder.relative_attention_bias.weight");
        }},
   };
   for (const auto& [name, run] : cases) {

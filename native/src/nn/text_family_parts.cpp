@@ -105,4 +105,42 @@ std::string script_item(const std::string& owner, int64_t index) {
   return "getattr(" + owner + ", \"" + std::to_string(index) + "\")";
 }
 
+DenseActivationImpl::DenseActivationImpl(int64_t in_features, int64_t out_features, HiddenActivation act)
+    : activation(act) {
+  dense = register_module("dense", torch::nn::Linear(in_features, out_features));
+}
+
+at::Tensor DenseActivationImpl::forward(const at::Tensor& x) { return activate(activation, dense(x)); }
+
+std::string DenseActivationImpl::torchscript_forward() const {
+  return "def forward(self, x: Tensor) -> Tensor:\n    return " + activation_script(activation, "self.dense.forward(x)") +
+         "\n";
+}
+
+DenseResidualNormImpl::DenseResidualNormImpl(int64_t in_features, int64_t hidden_size, double layer_norm_eps,
+                                             double p) {
+  dense = register_module("dense", torch::nn::Linear(in_features, hidden_size));
+  LayerNorm = register_module("LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden_size}).eps(layer_norm_eps)));
+  dropout = register_module("dropout", torch::nn::Dropout(p));
+}
+
+at::Tensor DenseResidualNormImpl::forward(const at::Tensor& x, const at::Tensor& residual) {
+  return LayerNorm(dropout(dense(x)) + residual);
+}
+
+std::string DenseResidualNormImpl::torchscript_forward() const {
+  return "def forward(self, x: Tensor, residual: Tensor) -> Tensor:\n"
+         "    return self.LayerNorm.forward(self.dense.forward(x) + residual)\n";
+}
+
+TanhPoolerImpl::TanhPoolerImpl(int64_t hidden_size) {
+  dense = register_module("dense", torch::nn::Linear(hidden_size, hidden_size));
+}
+
+at::Tensor TanhPoolerImpl::forward(const at::Tensor& hidden) { return at::tanh(dense(hidden.select(1, 0))); }
+
+std::string TanhPoolerImpl::torchscript_forward() const {
+  return "def forward(self, hidden: Tensor) -> Tensor:\n    return torch.tanh(self.dense.forward(hidden.select(1, 0)))\n";
+}
+
 }  // namespace fdl

@@ -5,12 +5,16 @@
 
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
 
 #include <cstdint>
 #include <string>
 
 #include "nn/checkpoint.h"
 #include "nn/hf_config.h"
+#include "nn/torchscript_source.h"
 
 namespace fdl {
 
@@ -47,5 +51,39 @@ at::Tensor run_layer(torch::nn::Module& layer, LayerForward forward, const at::T
 // "owner.<index>" of a ModuleList (getattr, as the name is not an identifier).
 std::string script_float(double value);
 std::string script_item(const std::string& owner, int64_t index);
+
+// dense -> activation (HF's BertIntermediate, copied as MPNetIntermediate, DebertaV2Intermediate).
+struct DenseActivationImpl : torch::nn::Module, TorchScriptSource {
+  DenseActivationImpl(int64_t in_features, int64_t out_features, HiddenActivation activation);
+  at::Tensor forward(const at::Tensor& x);
+  std::string torchscript_forward() const override;
+
+  HiddenActivation activation;
+  torch::nn::Linear dense{nullptr};
+};
+TORCH_MODULE(DenseActivation);
+
+// LayerNorm(dropout(dense(x)) + residual): HF's BertOutput/BertSelfOutput and their copies
+// (MPNetOutput, DebertaV2SelfOutput, DebertaV2Output).
+struct DenseResidualNormImpl : torch::nn::Module, TorchScriptSource {
+  DenseResidualNormImpl(int64_t in_features, int64_t hidden_size, double layer_norm_eps, double dropout);
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& residual);
+  std::string torchscript_forward() const override;
+
+  torch::nn::Linear dense{nullptr};
+  torch::nn::LayerNorm LayerNorm{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(DenseResidualNorm);
+
+// tanh(dense(hidden[:, 0])): HF's BertPooler, copied as MPNetPooler.
+struct TanhPoolerImpl : torch::nn::Module, TorchScriptSource {
+  explicit TanhPoolerImpl(int64_t hidden_size);
+  at::Tensor forward(const at::Tensor& hidden);
+  std::string torchscript_forward() const override;
+
+  torch::nn::Linear dense{nullptr};
+};
+TORCH_MODULE(TanhPooler);
 
 }  // namespace fdl
