@@ -21,6 +21,7 @@
 #include "check.h"
 #include "core/failure.h"
 #include "nn/albert.h"
+#include "nn/deberta_v2.h"
 #include "nn/mpnet.h"
 #include "nn/state_dict.h"
 #include "nn/torchscript_source.h"
@@ -42,11 +43,11 @@ std::map<std::string, at::Tensor> tensor_map(const c10::IValue& value) {
   return out;
 }
 
-// Runs <family>_reference.py into a temporary file and reads it back.
-Reference run_reference(const std::string& family) {
+// Runs <family>_reference.py [variant] into a temporary file and reads it back.
+Reference run_reference(const std::string& family, const std::string& variant = "") {
   std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/fidelio_" + family +
-                     "_reference_" + std::to_string(::getpid()) + ".pt";
-  std::string command = "/usr/bin/python3 " FIDELIO_REFERENCE_DIR "/" + family + "_reference.py " + path;
+                     variant + "_reference_" + std::to_string(::getpid()) + ".pt";
+  std::string command = "/usr/bin/python3 " FIDELIO_REFERENCE_DIR "/" + family + "_reference.py " + path + " " + variant;
   Reference r;
   if (std::system(command.c_str()) != 0) {
     EXPECT(false, "%s failed", command.c_str());
@@ -133,8 +134,8 @@ void expect_gradients(TextEncoderImpl& model, Reference& r, const std::string& w
 
 // The parity checks every family shares.
 void check_against_reference(const std::string& family, const std::function<std::shared_ptr<TextEncoderImpl>(const HfConfig&)>& make,
-                             bool has_pooler) {
-  Reference r = run_reference(family);
+                             bool has_pooler, const std::string& variant = "") {
+  Reference r = run_reference(family, variant);
   if (r.state.empty()) return;
   std::shared_ptr<TextEncoderImpl> model = make(r.config);
   model->to(at::kDouble);
@@ -234,6 +235,34 @@ void mpnet_buckets() {
            buckets[i].item<int64_t>(), expected[i]);
 }
 
+void deberta_v2_matches_hf() {
+  check_against_reference("deberta_v2", make_deberta_v2, false, "v2");
+  check_against_reference("deberta_v2", make_deberta_v2, false, "plain");
+}
+
+// HF's make_log_bucket_position at hand-computed points (bucket_size 8: mid 4, max_position 24):
+// |d| <= 4 exact, beyond sign * (4 + ceil(log(|d| / 4) / log(23 / 4) * 3)).
+void deberta_buckets() {
+  at::Tensor relative = deberta_relative_positions(24, 8, 24, at::kCPU);
+  std::vector<std::pair<int64_t, int64_t>> cases = {{0, 0}, {3, 3}, {4, 4}, {5, 5}, {8, 6}, {13, 7}, {23, 7}};
+  for (auto [d, bucket] : cases) {
+    EXPECT(relative[d][0].item<int64_t>() == bucket, "bucket of %ld: %ld, expected %ld", d, relative[d][0].item<int64_t>(), bucket);
+    EXPECT(relative[0][d].item<int64_t>() == -bucket, "bucket of -%ld: %ld", d, relative[0][d].item<int64_t>());
+  }
+}
+
+void deberta_config_errors_name_the_field() {
+  HfConfig config;
+  config.set("model_type", std::string("deberta-v2")).set("hidden_size", 32.0).set("num_attention_heads", 4.0);
+  config.set("pos_att_type", std::string("p2c|p2p"));
+  try {
+    make_deberta_v2(config);
+    EXPECT(false, "pos_att_type p2p built");
+  } catch (const Failure& e) {
+    EXPECT(e.code == FDL_ERR_UNSUPPORTED && contains(e.what(), "pos_att_type") && contains(e.what(), "p2p"), "%s", e.what());
+  }
+}
+
 }  // namespace
 
 // Argument: one case (ctest runs each family and its errors apart); none runs all.
@@ -250,6 +279,13 @@ int main(int argc, char** argv) {
        [] {
          mpnet_buckets();
          wrong_key_or_shape_is_named("mpnet", make_mpnet, "encoder.relative_attention_bias.weight");
+       }},
+      {"deberta_v2", deberta_v2_matches_hf},
+      {"deberta_v2_errors",
+       [] {
+         deberta_buckets();
+         deberta_config_errors_name_the_field();
+         wrong_key_or_shape_is_named("deberta_v2", make_deberta_v2, "encoder.conv.conv.weight");
        }},
   };
   for (const auto& [name, run] : cases) {

@@ -19,8 +19,9 @@ HiddenActivation read_activation(const HfConfig& config, const std::string& key,
   if (name == "gelu_new" || name == "gelu_pytorch_tanh") return HiddenActivation::GeluTanh;
   if (name == "relu") return HiddenActivation::Relu;
   if (name == "silu" || name == "swish") return HiddenActivation::Silu;
+  if (name == "tanh") return HiddenActivation::Tanh;
   fail(FDL_ERR_UNSUPPORTED, "config.json " + key + " \"" + name +
-                                "\" is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu, silu, swish)");
+                                "\" is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu, silu, swish, tanh)");
 }
 
 at::Tensor activate(HiddenActivation activation, const at::Tensor& x) {
@@ -29,6 +30,7 @@ at::Tensor activate(HiddenActivation activation, const at::Tensor& x) {
     case HiddenActivation::GeluTanh: return at::gelu(x, "tanh");
     case HiddenActivation::Relu: return at::relu(x);
     case HiddenActivation::Silu: return at::silu(x);
+    case HiddenActivation::Tanh: return at::tanh(x);
   }
   fail(FDL_ERR_INTERNAL, "unknown activation");
 }
@@ -39,6 +41,7 @@ std::string activation_script(HiddenActivation activation, const std::string& x)
     case HiddenActivation::GeluTanh: return "torch.gelu(" + x + ", approximate=\"tanh\")";
     case HiddenActivation::Relu: return "torch.relu(" + x + ")";
     case HiddenActivation::Silu: return "torch.silu(" + x + ")";
+    case HiddenActivation::Tanh: return "torch.tanh(" + x + ")";
   }
   fail(FDL_ERR_INTERNAL, "unknown activation");
 }

@@ -19,7 +19,7 @@
 namespace fdl {
 
 // The ACT2FN entries these families' checkpoints use.
-enum class HiddenActivation { Gelu /* "gelu": erf */, GeluTanh /* "gelu_new", "gelu_pytorch_tanh" */, Relu, Silu };
+enum class HiddenActivation { Gelu /* "gelu": erf */, GeluTanh /* "gelu_new", "gelu_pytorch_tanh" */, Relu, Silu, Tanh };
 
 // config.json's key (hidden_act; ModernBERT's hidden_activation), fallback when absent; any other
 // name is FDL_ERR_UNSUPPORTED naming the field and the accepted names.
