@@ -22,6 +22,7 @@
 #include "core/failure.h"
 #include "nn/albert.h"
 #include "nn/deberta_v2.h"
+#include "nn/modernbert.h"
 #include "nn/mpnet.h"
 #include "nn/state_dict.h"
 #include "nn/torchscript_source.h"
@@ -180,23 +181,24 @@ void check_against_reference(const std::string& family, const std::function<std:
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// A checkpoint with a misspelt key and a wrong shape is rejected, naming both.
+// A checkpoint with a misspelt key and a wrong shape (the word embeddings one row short) is
+// rejected, naming both.
 void wrong_key_or_shape_is_named(const std::string& family, const std::function<std::shared_ptr<TextEncoderImpl>(const HfConfig&)>& make,
                                  const std::string& key) {
   Reference r = run_reference(family);
   std::shared_ptr<TextEncoderImpl> model = make(r.config);
   NamedTensors state = r.state;
+  const std::string table = state.front().first;  // the word embeddings, first in every family
   for (auto& [name, tensor] : state) {
     if (name == key) name += "_typo";
-    if (name == "embeddings.word_embeddings.weight") tensor = tensor.narrow(0, 0, tensor.size(0) - 1);
+    if (name == table) tensor = tensor.narrow(0, 0, tensor.size(0) - 1);
   }
   try {
     load_state_strict(*model, state);
     EXPECT(false, "%s: a wrong key and shape loaded", family.c_str());
   } catch (const Failure& e) {
     std::string message = e.what();
-    EXPECT(contains(message, key) && contains(message, key + "_typo") &&
-               contains(message, "embeddings.word_embeddings.weight"),
+    EXPECT(contains(message, key) && contains(message, key + "_typo") && contains(message, table),
            "%s: the error does not name the keys: %s", family.c_str(), message.c_str());
   }
 }
@@ -263,6 +265,31 @@ void deberta_config_errors_name_the_field() {
   }
 }
 
+void modernbert_matches_hf() {
+  check_against_reference("modernbert", make_modernbert, false, "plain");
+  check_against_reference("modernbert", make_modernbert, false, "biased");
+}
+
+// HF's initialisation: truncated at cutoff std, Wo's std scaled by 1 / sqrt(2 layers), no bias.
+void modernbert_initialisation() {
+  HfConfig config;
+  config.set("model_type", std::string("modernbert")).set("hidden_size", 64.0).set("num_attention_heads", 4.0);
+  config.set("num_hidden_layers", 2.0).set("intermediate_size", 96.0).set("vocab_size", 500.0).set("pad_token_id", 0.0);
+  auto model = std::dynamic_pointer_cast<ModernBertModelImpl>(make_modernbert(config));
+  model->reset_parameters_like_hf(5);
+  auto params = model->named_parameters();
+  EXPECT(!params.contains("layers.0.attn.Wqkv.bias") && !params.contains("final_norm.bias") &&
+             !params.contains("layers.0.attn_norm.weight") && params.contains("layers.1.attn_norm.weight"),
+         "ModernBERT's keys: no biases, no attn_norm in layer 0");
+  at::Tensor wqkv = params["layers.1.attn.Wqkv.weight"], wo = params["layers.1.attn.Wo.weight"];
+  double std_in = wqkv.std().item<double>(), std_out = wo.std().item<double>();
+  // A normal truncated at 2 std has std 0.880 of the untruncated one.
+  EXPECT(std::abs(std_in / (0.02 * 0.880) - 1) < 0.05, "Wqkv std %g", std_in);
+  EXPECT(std::abs(std_out / (0.01 * 0.880) - 1) < 0.08, "Wo std %g", std_out);
+  EXPECT(wqkv.abs().max().item<double>() <= 0.04 + 1e-7, "Wqkv beyond the cutoff");
+  EXPECT(params["embeddings.norm.weight"].eq(1).all().item<bool>(), "norm weight 1");
+}
+
 }  // namespace
 
 // Argument: one case (ctest runs each family and its errors apart); none runs all.
@@ -286,6 +313,12 @@ int main(int argc, char** argv) {
          deberta_buckets();
          deberta_config_errors_name_the_field();
          wrong_key_or_shape_is_named("deberta_v2", make_deberta_v2, "encoder.conv.conv.weight");
+       }},
+      {"modernbert", modernbert_matches_hf},
+      {"modernbert_errors",
+       [] {
+         modernbert_initialisation();
+         wrong_key_or_shape_is_named("modernbert", make_modernbert, "layers.1.attn_norm.weight");
        }},
   };
   for (const auto& [name, run] : cases) {

@@ -1,6 +1,8 @@
 #include "nn/text_family_parts.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <c10/util/BFloat16.h>
+#include <c10/util/Half.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
@@ -62,6 +64,17 @@ double read_probability(const HfConfig& config, const std::string& key, double f
 void require_heads_divide(int64_t hidden, int64_t heads, const std::string& model_type) {
   require(hidden % heads == 0, model_type + " config.json hidden_size (" + std::to_string(hidden) +
                                    ") must be a multiple of num_attention_heads (" + std::to_string(heads) + ")");
+}
+
+double lowest_value_of(at::ScalarType dtype) {
+  switch (dtype) {
+    case at::kFloat: return std::numeric_limits<float>::lowest();
+    case at::kDouble: return std::numeric_limits<double>::lowest();
+    case at::kHalf: return static_cast<double>(std::numeric_limits<c10::Half>::lowest());
+    case at::kBFloat16: return static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest());
+    default: break;
+  }
+  fail(FDL_ERR_INVALID_ARGUMENT, std::string("text encoder activations must be floating point, got ") + c10::toString(dtype));
 }
 
 at::Tensor split_heads(const at::Tensor& x, int64_t heads) {

@@ -34,6 +34,9 @@ double read_probability(const HfConfig& config, const std::string& key, double f
 // Throws FDL_ERR_INVALID_ARGUMENT naming both fields unless hidden is a multiple of heads.
 void require_heads_divide(int64_t hidden, int64_t heads, const std::string& model_type);
 
+// torch.finfo(dtype).min, the additive mask value of HF's attention masks.
+double lowest_value_of(at::ScalarType dtype);
+
 // [B, T, heads * d] -> [B, heads, T, d], and back.
 at::Tensor split_heads(const at::Tensor& x, int64_t heads);
 at::Tensor merge_heads(const at::Tensor& x);
