@@ -10,6 +10,7 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/serialize.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -203,6 +204,27 @@ void wrong_key_or_shape_is_named(const std::string& family, const std::function<
   }
 }
 
+// reset_parameters_like_hf: deterministic in the seed, Linear and Embedding weights ~ N(0, 0.02)
+// (initializer_range), biases 0, the padding row 0 (HF's _init_weights for these families).
+void normal_initialisation_is_hf_like(const std::string& family,
+                                      const std::function<std::shared_ptr<TextEncoderImpl>(const HfConfig&)>& make,
+                                      const std::string& linear_key, const std::string& pad_key, int64_t pad) {
+  Reference r = run_reference(family);
+  if (r.state.empty()) return;
+  auto a = make(r.config), b = make(r.config), c = make(r.config);
+  a->reset_parameters_like_hf(7);
+  b->reset_parameters_like_hf(7);
+  c->reset_parameters_like_hf(8);
+  auto pa = a->named_parameters(), pb = b->named_parameters(), pc = c->named_parameters();
+  for (const auto& p : pa) EXPECT(p.value().equal(pb[p.key()]), "%s: %s differs for the same seed", family.c_str(), p.key().c_str());
+  EXPECT(!pa[linear_key].equal(pc[linear_key]), "%s: seeds 7 and 8 gave the same %s", family.c_str(), linear_key.c_str());
+  double spread = pa[linear_key].std().item<double>();
+  EXPECT(std::abs(spread / 0.02 - 1) < 0.2, "%s: %s std %g, expected 0.02", family.c_str(), linear_key.c_str(), spread);
+  std::string bias_key = linear_key.substr(0, linear_key.size() - 6) + "bias";
+  if (pa.contains(bias_key)) EXPECT(pa[bias_key].eq(0).all().item<bool>(), "%s: %s not zero", family.c_str(), bias_key.c_str());
+  EXPECT(pa[pad_key][pad].eq(0).all().item<bool>(), "%s: padding row of %s not zero", family.c_str(), pad_key.c_str());
+}
+
 void albert_matches_hf() { check_against_reference("albert", make_albert, true); }
 
 void albert_config_errors_name_the_field() {
@@ -296,26 +318,32 @@ void modernbert_initialisation() {
 int main(int argc, char** argv) {
   std::map<std::string, std::function<void()>> cases = {
       {"albert", albert_matches_hf},
-      {"albert_errors",
+      {"albert_checks",
        [] {
+         normal_initialisation_is_hf_like("albert", make_albert, "encoder.albert_layer_groups.0.albert_layers.0.ffn.weight",
+                                          "embeddings.word_embeddings.weight", 0);
          albert_config_errors_name_the_field();
          wrong_key_or_shape_is_named("albert", make_albert, "encoder.albert_layer_groups.1.albert_layers.0.ffn.weight");
        }},
       {"mpnet", mpnet_matches_hf},
-      {"mpnet_errors",
+      {"mpnet_checks",
        [] {
+         normal_initialisation_is_hf_like("mpnet", make_mpnet, "encoder.layer.0.attention.attn.q.weight",
+                                          "embeddings.position_embeddings.weight", 1);
          mpnet_buckets();
          wrong_key_or_shape_is_named("mpnet", make_mpnet, "encoder.relative_attention_bias.weight");
        }},
       {"deberta_v2", deberta_v2_matches_hf},
-      {"deberta_v2_errors",
+      {"deberta_v2_checks",
        [] {
+         normal_initialisation_is_hf_like("deberta_v2", make_deberta_v2, "encoder.layer.0.intermediate.dense.weight",
+                                          "embeddings.word_embeddings.weight", 0);
          deberta_buckets();
          deberta_config_errors_name_the_field();
          wrong_key_or_shape_is_named("deberta_v2", make_deberta_v2, "encoder.conv.conv.weight");
        }},
       {"modernbert", modernbert_matches_hf},
-      {"modernbert_errors",
+      {"modernbert_checks",
        [] {
          modernbert_initialisation();
          wrong_key_or_shape_is_named("modernbert", make_modernbert, "layers.1.attn_norm.weight");

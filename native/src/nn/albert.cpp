@@ -5,7 +5,6 @@
 #include <limits>
 
 #include "core/failure.h"
-#include "nn/bert.h"
 
 namespace fdl {
 
@@ -180,7 +179,7 @@ AlbertModelImpl::AlbertModelImpl(const AlbertOptions& o) : options(o) {
 
 TextEncoderOutput AlbertModelImpl::encode(const at::Tensor& input_ids, const at::Tensor& attention_mask) {
   at::Tensor embedded = embeddings(input_ids);
-  at::Tensor hidden = encoder(embedded, additive_attention_mask(attention_mask, embedded.scalar_type()));
+  at::Tensor hidden = encoder(embedded, additive_padding_mask(attention_mask, embedded.scalar_type()));
   return {hidden, at::tanh(pooler(hidden.select(1, 0)))};
 }
 

@@ -138,7 +138,7 @@ at::Tensor ModernBertAttentionImpl::forward(const at::Tensor& hidden, const at::
   q = q * cos + rotate_half(q) * sin;
   k = k * cos + rotate_half(k) * sin;
   double lowest = lowest_value_of(hidden.scalar_type());
-  at::Tensor mask = (1.0 - attention_mask.unsqueeze(1).unsqueeze(2)) * lowest;  // [B, 1, 1, T]
+  at::Tensor mask = additive_padding_mask(attention_mask, hidden.scalar_type());  // [B, 1, 1, T]
   if (sliding) {  // keys more than local_attention / 2 tokens away are out of reach
     at::Tensor ids = at::arange(length, attention_mask.options().dtype(at::kLong));
     mask = mask.masked_fill((ids.unsqueeze(0) - ids.unsqueeze(1)).abs() > half_window, lowest);  // [B, 1, T, T]

@@ -5,7 +5,6 @@
 #include <limits>
 
 #include "core/failure.h"
-#include "nn/bert.h"
 
 namespace fdl {
 
@@ -192,7 +191,7 @@ MPNetModelImpl::MPNetModelImpl(const MPNetOptions& o) : options(o) {
 
 TextEncoderOutput MPNetModelImpl::encode(const at::Tensor& input_ids, const at::Tensor& attention_mask) {
   at::Tensor embedded = embeddings(input_ids);
-  at::Tensor hidden = encoder(embedded, additive_attention_mask(attention_mask, embedded.scalar_type()));
+  at::Tensor hidden = encoder(embedded, additive_padding_mask(attention_mask, embedded.scalar_type()));
   return {hidden, pooler(hidden)};
 }
 

@@ -77,6 +77,10 @@ double lowest_value_of(at::ScalarType dtype) {
   fail(FDL_ERR_INVALID_ARGUMENT, std::string("text encoder activations must be floating point, got ") + c10::toString(dtype));
 }
 
+at::Tensor additive_padding_mask(const at::Tensor& attention_mask, at::ScalarType dtype) {
+  return (1.0 - attention_mask.to(dtype).unsqueeze(1).unsqueeze(2)) * lowest_value_of(dtype);
+}
+
 at::Tensor split_heads(const at::Tensor& x, int64_t heads) {
   return x.view({x.size(0), x.size(1), heads, x.size(2) / heads}).transpose(1, 2);
 }
