@@ -87,7 +87,8 @@ Reference run_reference(const std::string& family, const std::string& variant = 
 }
 
 // A script module of m's tree: TorchScriptSource forwards, and LibTorch's Linear, LayerNorm and
-// Embedding (the cases of ecd/torchscript_export.cpp these families use).
+// Embedding (the cases of ecd/torchscript_export.cpp these families use; Dropout and ModuleList
+// need none there either).
 torch::jit::Module script(const torch::nn::Module& m, const std::shared_ptr<torch::jit::CompilationUnit>& unit) {
   std::string type = m.name().substr(m.name().rfind(':') == std::string::npos ? 0 : m.name().rfind(':') + 1);
   torch::jit::Module s(c10::QualifiedName("__torch__.families." + type), unit, /*shouldMangle=*/true);
@@ -105,6 +106,9 @@ torch::jit::Module script(const torch::nn::Module& m, const std::shared_ptr<torc
              "], self.weight, self.bias, " + script_float(norm->options.eps()) + ")\n");
   } else if (m.as<torch::nn::Embedding>()) {
     s.define(in + "torch.embedding(self.weight, x)\n");
+  } else if (!m.as<torch::nn::Dropout>() && !m.as<torch::nn::ModuleList>()) {
+    // The export rejects module types it has no source for; so does this.
+    EXPECT(false, "%s has no TorchScript source", m.name().c_str());
   }
   return s;
 }
