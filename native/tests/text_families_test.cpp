@@ -11,8 +11,10 @@
 #include <torch/serialize.h>
 
 #include <cmath>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <functional>
 #include <iterator>
