@@ -183,7 +183,14 @@ void check_against_reference(const std::string& family, const std::function<std:
   at::Tensor pooled = has_pooler ? out.pooler_output.detach() : out.last_hidden_state.detach().select(1, 0);
   EXPECT(max_abs(outputs[1].toTensor() - pooled) <= 1e-6, "%s: TorchScript pooled output differs", family.c_str());
 
-  std::printf("%s: hidden max error %.3g, TorchScript %.3g\n", family.c_str(), hidden_error, script_error);
+  // Float32, as training runs it (masks, positions and biases follow the activations' dtype).
+  model->to(at::kFloat);
+  at::Tensor single = model->encode(ids, mask).last_hidden_state.to(at::kDouble);
+  double float_error = max_abs((single - r.fields["last_hidden_state"]) * keep);
+  EXPECT(float_error <= 1e-4, "%s: float32 last_hidden_state off by %g", family.c_str(), float_error);
+
+  std::printf("%s: hidden max error %.3g, TorchScript %.3g, float32 %.3g\n", family.c_str(), hidden_error,
+              script_error, float_error);
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
