@@ -77,6 +77,10 @@ struct Checkpointed : torch::autograd::Function<Checkpointed> {
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     variable_list saved = ctx->get_saved_variables();
     at::Tensor x = saved[0].detach().requires_grad_(true);
+    // A context computed from parameters (MPNet's relative position bias) gets its gradient too.
+    at::Tensor context = saved[1];
+    bool context_needs_grad = context.defined() && context.requires_grad();
+    if (context_needs_grad) context = context.detach().requires_grad_(true);
     at::Tensor output;
     {
       ReplayedRandomness replay(x.device(), ctx->saved_data["rng"].toTensorVector());
@@ -84,10 +88,10 @@ struct Checkpointed : torch::autograd::Function<Checkpointed> {
                              static_cast<at::ScalarType>(ctx->saved_data["autocast_dtype"].toInt()));
       at::AutoGradMode grad_mode(true);
       auto run = reinterpret_cast<LayerForward>(ctx->saved_data["run"].toInt());
-      output = run(*reinterpret_cast<torch::nn::Module*>(ctx->saved_data["layer"].toInt()), x, saved[1]);
+      output = run(*reinterpret_cast<torch::nn::Module*>(ctx->saved_data["layer"].toInt()), x, context);
     }
     torch::autograd::backward({output}, {grads[0]});
-    return {x.grad(), at::Tensor(), at::Tensor(), at::Tensor()};
+    return {x.grad(), context_needs_grad ? context.grad() : at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 

@@ -10,7 +10,8 @@
 
 namespace fdl {
 
-// Runs layer on x; context (an attention mask) needs no gradient.
+// Runs layer on x; context (an attention mask, or a bias computed from parameters) gets its
+// gradient when it requires one.
 using LayerForward = at::Tensor (*)(torch::nn::Module& layer, const at::Tensor& x, const at::Tensor& context);
 
 // forward(layer, x, context), keeping only x and context for backward. layer must outlive the
