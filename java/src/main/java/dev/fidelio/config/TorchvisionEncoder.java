@@ -57,8 +57,12 @@ public record TorchvisionEncoder(String type, String modelVariant, boolean usePr
     Variants variants = type == null ? null : TYPES.get(type);
     String variant = node.stringOrInteger("model_variant", variants == null ? null : variants.defaultVariant());
     if (variants != null && !variants.options().contains(variant)) {
-      node.error("model_variant", "expected one of " + variants.options() + " for " + type
-          + ", found " + variant);
+      // YAML 1.1 (Ludwig's PyYAML and Fidelio's reader alike) reads 1_0 as the integer 10 and 0_5 as octal 5.
+      boolean underscored = variant.chars().allMatch(Character::isDigit)
+          && variants.options().stream().anyMatch(o -> o.contains("_"));
+      node.error("model_variant", "expected one of " + variants.options() + " for " + type + ", found " + variant
+          + (underscored ? " (YAML reads an unquoted 1_0 as the number 10: quote the variant, e.g. \""
+              + variants.defaultVariant() + "\")" : ""));
     }
     var encoder = new TorchvisionEncoder(type, variant, node.bool("use_pretrained", true), node.bool("trainable", true),
         node.string("model_cache_dir", null));

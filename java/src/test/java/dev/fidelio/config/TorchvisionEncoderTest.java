@@ -37,9 +37,13 @@ class TorchvisionEncoderTest {
 
   @Test
   void wrongVariantsAndTypesNameTheValidOnes() {
-    var variant = assertThrows(ConfigException.class, () -> encoder("{type: squeezenet, model_variant: 1_2}"));
+    var variant = assertThrows(ConfigException.class, () -> encoder("{type: squeezenet, model_variant: '1_2'}"));
     assertTrue(variant.getMessage().contains("input_features[0].encoder.model_variant")
         && variant.getMessage().contains("[1_0, 1_1]") && variant.getMessage().contains("1_2"), variant.getMessage());
+    assertEquals("1_1", encoder("{type: squeezenet, model_variant: '1_1'}").modelVariant());
+    var unquoted = assertThrows(ConfigException.class, () -> encoder("{type: squeezenet, model_variant: 1_1}"));
+    assertTrue(unquoted.getMessage().contains("found 11") && unquoted.getMessage().contains("quote the variant"),
+        unquoted.getMessage());
     var type = assertThrows(ConfigException.class, () -> encoder("{type: stacked_cnn}"));
     assertTrue(type.getMessage().contains("does not support yet") && type.getMessage().contains("wide_resnet"),
         type.getMessage());

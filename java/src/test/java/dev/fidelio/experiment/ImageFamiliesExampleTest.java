@@ -53,7 +53,7 @@ class ImageFamiliesExampleTest {
 
   @Test
   void trainableSqueezeNetFromScratchLearnsDigits(@TempDir Path dir) throws Exception {
-    double accuracy = run(dir, "squeezenet-trainable", config("type: squeezenet, model_variant: 1_1", 32, false, "",
+    double accuracy = run(dir, "squeezenet-trainable", config("type: squeezenet, model_variant: '1_1'", 32, false, "",
         "epochs: 8, batch_size: 32, learning_rate: 0.001"));
     assertTrue(accuracy >= 0.8, "test accuracy " + accuracy);
   }
@@ -62,7 +62,7 @@ class ImageFamiliesExampleTest {
   void frozenCachedSqueezeNetAndAlexNetLearnDigits(@TempDir Path dir) throws Exception {
     String combiner = "combiner: {type: concat, num_fc_layers: 1, output_size: 256, norm: batch}";
     String trainer = "epochs: 30, early_stop: -1, batch_size: 32, learning_rate: 0.001";
-    double squeezenet = run(dir, "squeezenet-frozen", config("type: squeezenet, model_variant: 1_1", 32, true, combiner,
+    double squeezenet = run(dir, "squeezenet-frozen", config("type: squeezenet, model_variant: '1_1'", 32, true, combiner,
         trainer));
     assertTrue(squeezenet >= 0.8, "squeezenet test accuracy " + squeezenet);
     double alexnet = run(dir, "alexnet-frozen", config("type: alexnet", 64, true, combiner, trainer));

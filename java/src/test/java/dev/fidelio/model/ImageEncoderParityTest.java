@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fidelio.runtime.DType;
 import dev.fidelio.runtime.FidelioException;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.weights.NamedTensor;
@@ -37,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (java/src/test/python/torchvision_image_reference.py). Fidelio finds the file by type and
  * model_variant in model_cache_dir, loads it strictly through the ABI (minus the keys Ludwig
  * removes) and matches the features within each case's tolerance (max abs) and the gradients of
- * the first and last parameter within 1e-4 (max abs relative to the largest reference value).
+ * the first and last parameter, in float64, within 1e-4 (max abs relative to the largest reference value).
  * A family joins by adding a row to {@link #CASES}.
  */
 class ImageEncoderParityTest {
@@ -128,21 +129,32 @@ class ImageEncoderParityTest {
         System.out.printf("%s vs torchvision: features max abs diff %.2e (max abs %.2e)%n", c, diff, spread);
         assertTrue(diff < c.tolerance(), c + " features differ by " + diff);
       }
-      if (c.gradients()) compareGradients(c, encoder, reference, images);
+    }
+    if (c.gradients()) compareGradients(c, checkpoint, weights, reference, images);
+  }
+
+  /**
+   * In float64 on both sides: train-mode batch norm over 2 small images is ill-conditioned, so float32
+   * gradients differ by up to 4% even between torchvision's CPU kernels in float32 and float64.
+   */
+  private static void compareGradients(Case c, StateDict checkpoint, TorchvisionWeights weights, JsonNode reference,
+                                       float[] images) throws IOException {
+    float[] weight = floats(c.stem() + "_weight.f32");
+    try (ImageEncoder encoder = ImageEncoder.create(c.type(), c.variant(), 3, DType.FLOAT64, 7)) {
+      encoder.load(checkpoint, weights.removedPrefixes());
+      try (Tensor x = Tensor.of(images, 2, 3, c.size(), c.size());
+           Tensor w = Tensor.of(weight, 2, weight.length / 2)) {
+        ImageHooks.lossGrad(encoder, x, w);
+      }
+      compareGradients(c, encoder, reference);
     }
   }
 
-  private static void compareGradients(Case c, ImageEncoder encoder, JsonNode reference, float[] images)
-      throws IOException {
-    float[] weight = floats(c.stem() + "_weight.f32");
-    try (Tensor x = Tensor.of(images, 2, 3, c.size(), c.size());
-         Tensor w = Tensor.of(weight, 2, weight.length / 2)) {
-      ImageHooks.lossGrad(encoder, x, w);
-    }
+  private static void compareGradients(Case c, ImageEncoder encoder, JsonNode reference) throws IOException {
     List<String> names = encoder.stateNames();
     for (JsonNode key : reference.path("gradient_keys")) {
       float[] expected = floats(c.stem() + "_grads/" + key.asText() + ".f32");
-      try (Tensor grad = encoder.gradient(names.indexOf(key.asText()))) {
+      try (Tensor stored = encoder.gradient(names.indexOf(key.asText())); Tensor grad = stored.to(DType.FLOAT32)) {
         double scale = 0;
         for (float g : expected) scale = Math.max(scale, Math.abs(g));
         double relative = maxAbsDiff(grad.toFloatArray(), expected) / scale;
