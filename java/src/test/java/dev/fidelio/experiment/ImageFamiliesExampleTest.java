@@ -12,11 +12,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The image example's digits (examples/images) through torchvision families other than resnet
- * (ImageExampleTest covers resnet): a squeezenet 1_1 trained from scratch, and a frozen squeezenet
- * 1_1 and a frozen alexnet whose features are cached during preprocessing, each reloaded and
- * evaluated from the raw PNG files through its real encoder. Sizes: 32 px for squeezenet (its
- * three poolings leave 1x1), 64 px for alexnet (its smallest input is 63 px); gray digits converted
- * to the 3 channels these families take.
+ * (ImageExampleTest covers resnet): a squeezenet 1_1 trained from scratch (measured 0.84 test
+ * accuracy), and a frozen alexnet with random weights whose features are cached during
+ * preprocessing (measured 0.96), each reloaded and evaluated from the raw PNG files through its real
+ * encoder. A frozen random squeezenet is no use here (0.57 measured): its final_conv starts at
+ * normal(0, 0.01) behind a ReLU, so its random features are nearly constant. Sizes: 32 px for
+ * squeezenet (its three poolings leave 1x1), 64 px for alexnet (its smallest input is 63 px); gray
+ * digits converted to the 3 channels these families take.
  */
 class ImageFamiliesExampleTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,17 +57,14 @@ class ImageFamiliesExampleTest {
   void trainableSqueezeNetFromScratchLearnsDigits(@TempDir Path dir) throws Exception {
     double accuracy = run(dir, "squeezenet-trainable", config("type: squeezenet, model_variant: '1_1'", 32, false, "",
         "epochs: 8, batch_size: 32, learning_rate: 0.001"));
-    assertTrue(accuracy >= 0.8, "test accuracy " + accuracy);
+    assertTrue(accuracy >= 0.75, "test accuracy " + accuracy);
   }
 
   @Test
-  void frozenCachedSqueezeNetAndAlexNetLearnDigits(@TempDir Path dir) throws Exception {
-    String combiner = "combiner: {type: concat, num_fc_layers: 1, output_size: 256, norm: batch}";
-    String trainer = "epochs: 30, early_stop: -1, batch_size: 32, learning_rate: 0.001";
-    double squeezenet = run(dir, "squeezenet-frozen", config("type: squeezenet, model_variant: '1_1'", 32, true, combiner,
-        trainer));
-    assertTrue(squeezenet >= 0.8, "squeezenet test accuracy " + squeezenet);
-    double alexnet = run(dir, "alexnet-frozen", config("type: alexnet", 64, true, combiner, trainer));
-    assertTrue(alexnet >= 0.8, "alexnet test accuracy " + alexnet);
+  void frozenCachedAlexNetLearnsDigits(@TempDir Path dir) throws Exception {
+    double accuracy = run(dir, "alexnet-frozen", config("type: alexnet", 64, true,
+        "combiner: {type: concat, num_fc_layers: 1, output_size: 256, norm: batch}",
+        "epochs: 30, early_stop: -1, batch_size: 32, learning_rate: 0.001"));
+    assertTrue(accuracy >= 0.9, "test accuracy " + accuracy);
   }
 }
