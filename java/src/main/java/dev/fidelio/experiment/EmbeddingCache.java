@@ -53,7 +53,7 @@ public final class EmbeddingCache {
     for (int i : cachedInputs(config)) {
       InputFeature input = config.inputFeatures().get(i);
       int batchRows, hidden;
-      if (input instanceof ImageInputFeature image) {
+      if (input instanceof ImageInputFeature) {
         batchRows = evalBatchSize;
         hidden = featureWidth(model, i, train);
       } else {
