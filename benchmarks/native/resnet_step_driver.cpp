@@ -30,13 +30,13 @@ int main(int argc, char** argv) {
   char err[1024];
 
   fdl_ecd* model;
-  fdl_resnet* resnet;
-  check(fdl_resnet_new(18, 3, FDL_DTYPE_FLOAT32, 1, &resnet, err, sizeof err), "resnet_new", err);
+  fdl_image_encoder* resnet;
+  check(fdl_image_encoder_new("resnet", "18", 3, FDL_DTYPE_FLOAT32, 1, &resnet, err, sizeof err), "image_encoder_new", err);
   fdl_input_spec in = specs::image("image", resnet, 1);
   fdl_output_spec out = specs::category_output("label", 1000);
   fdl_ecd_spec spec = specs::model(&in, 1, &out, 1, 1);
   check(fdl_ecd_new(&spec, &model, err, sizeof err), "ecd_new", err);
-  fdl_resnet_free(resnet);
+  fdl_image_encoder_free(resnet);
   fdl_train_spec train = specs::adamw(0.01, 0.5);
   char report[512];
   check(fdl_ecd_configure(model, &train, report, sizeof report, err, sizeof err), "configure", err);

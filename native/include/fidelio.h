@@ -26,7 +26,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 15
+#define FDL_ABI_VERSION 16
 
 /* Status codes. */
 #define FDL_OK 0
@@ -55,7 +55,7 @@ extern "C" {
 typedef struct fdl_tensor fdl_tensor;
 typedef struct fdl_bert fdl_bert;
 typedef struct fdl_ecd fdl_ecd;
-typedef struct fdl_resnet fdl_resnet;
+typedef struct fdl_image_encoder fdl_image_encoder;
 typedef struct fdl_process_group fdl_process_group;
 typedef struct fdl_data_parallel fdl_data_parallel;
 
@@ -111,7 +111,7 @@ FDL_API int32_t fdl_tensor_copy_to_host(const fdl_tensor* tensor, void* dst, siz
 FDL_API int32_t fdl_tensor_to(const fdl_tensor* tensor, int32_t dtype, int32_t device_type, int32_t device_index,
                               fdl_tensor** out, char* err, size_t err_cap);
 
-/* ---- the state of any model handle (fdl_bert, fdl_resnet, fdl_ecd) ------------------------------ */
+/* ---- the state of any model handle (fdl_bert, fdl_image_encoder, fdl_ecd) ------------------------------ */
 
 /* State entries are the parameters, then the buffers, named by module path ("layers.0.weight",
  * "encoder.layer.0.attention.self.query.weight", ...). Values are copies. */
@@ -191,19 +191,23 @@ FDL_API int32_t fdl_bert_forward_rows(int64_t* out, char* err, size_t err_cap);
 FDL_API int32_t fdl_bert_forward(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
                                  const fdl_tensor* token_type_ids, int32_t reduce, fdl_tensor** out, char* err,
                                  size_t err_cap);
-/* ---- a ResNet image encoder (torchvision's resnet.py; state names are torchvision's keys) ---- */
+/* ---- a torchvision image encoder (state names are torchvision's keys) ------------------------ */
 
-/* ResNet-variant (18, 34, 50, 101, 152) without the fc head, taking in_channels (1..4) input
- * channels, with torchvision's initialisation from seed (kaiming normal convolutions, batch norm
- * weight 1, bias 0); load a torchvision checkpoint (minus "fc.") with fdl_module_load_state.
- * dtype FLOAT32 or FLOAT64. */
-FDL_API int32_t fdl_resnet_new(int32_t variant, int64_t in_channels, int32_t dtype, uint64_t seed, fdl_resnet** out,
-                               char* err, size_t err_cap);
-FDL_API int32_t fdl_resnet_free(fdl_resnet* resnet);
-/* Evaluation mode (batch norm uses its running statistics), no autograd. images: float
- * [B, in_channels, H, W]; out: the globally average-pooled features [B, 512] (18, 34) or [B, 2048]. */
-FDL_API int32_t fdl_resnet_forward(fdl_resnet* resnet, const fdl_tensor* images, fdl_tensor** out, char* err,
-                                   size_t err_cap);
+/* Ludwig 0.10's torchvision encoder type ("resnet", "vgg", "squeezenet", ...) and model_variant
+ * ("50", "16_bn", "1_1", ...), cut where Ludwig cuts it (its last classifier layer is Identity), with
+ * torchvision's initialisation from seed; load a torchvision checkpoint (minus the removed layer's
+ * keys) with fdl_module_load_state. An unknown type or variant is FDL_ERR_INVALID_ARGUMENT listing the
+ * known ones. in_channels is 3, or 1..4 for resnet only. dtype FLOAT32 or FLOAT64. */
+FDL_API int32_t fdl_image_encoder_new(const char* type, const char* variant, int64_t in_channels, int32_t dtype,
+                                      uint64_t seed, fdl_image_encoder** out, char* err, size_t err_cap);
+FDL_API int32_t fdl_image_encoder_free(fdl_image_encoder* encoder);
+/* The width of the features forward returns (512 for resnet18, 4096 for vgg, ...). */
+FDL_API int32_t fdl_image_encoder_feature_size(const fdl_image_encoder* encoder, int64_t* out, char* err,
+                                               size_t err_cap);
+/* Evaluation mode (batch norm uses its running statistics, dropout off), no autograd. images: float
+ * [B, in_channels, H, W]; out: the features [B, feature_size]. */
+FDL_API int32_t fdl_image_encoder_forward(fdl_image_encoder* encoder, const fdl_tensor* images, fdl_tensor** out,
+                                          char* err, size_t err_cap);
 
 /* ---- the ECD model (Ludwig's encoder-combiner-decoder) -------------------------------------- */
 /* A model is described by one fdl_ecd_spec and trained by one fdl_train_spec; the structs mirror
@@ -270,8 +274,8 @@ typedef enum fdl_input_type {
  * TEXT: encoder is an fdl_bert (shared: the handle may be freed afterwards), reduce_output, trainable.
  *   Batch tensors: input_ids [B, T] int64, attention_mask [B, T] int64; with cached embeddings on, the
  *   reduced embedding [B, hidden] float32 instead.
- * IMAGE: encoder is an fdl_resnet (shared likewise), trainable (0: eval-mode batch norm, no autograd).
- *   Batch tensor: images [B, C, H, W] float32 (resized, standardised); cached: the pooled features.
+ * IMAGE: encoder is an fdl_image_encoder (shared likewise), trainable (0: eval mode, no autograd).
+ *   Batch tensor: images [B, C, H, W] float32 (resized, standardised); cached: the encoder's features.
  * EMBEDDING: precomputed [B, size] float32 rows, passed through unchanged.
  * SCALAR (number, binary): float32 [B]; no encoder layers is the passthrough encoder ([B, 1]), else the
  *   dense encoder's layers.

@@ -40,6 +40,11 @@ FDL_API int32_t fdl_bert_loss_grad(fdl_bert* bert, const fdl_tensor* input_ids, 
                                    const fdl_tensor* token_type_ids, int32_t reduce, const fdl_tensor* weight,
                                    double* loss_out, char* err, size_t err_cap);
 
+/* For gradient checks against torchvision: train mode (batch statistics) with dropout off,
+ * loss = sum(features * weight), backward; the gradients stay for fdl_module_state_gradient. */
+FDL_API int32_t fdl_image_encoder_loss_grad(fdl_image_encoder* encoder, const fdl_tensor* images,
+                                            const fdl_tensor* weight, double* loss_out, char* err, size_t err_cap);
+
 #ifdef __cplusplus
 }
 #endif

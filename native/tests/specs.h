@@ -29,9 +29,9 @@ inline fdl_input_spec text(const char* name, const fdl_bert* bert, fdl_reduce re
   return in;
 }
 
-inline fdl_input_spec image(const char* name, const fdl_resnet* resnet, int32_t trainable) {
+inline fdl_input_spec image(const char* name, const fdl_image_encoder* encoder, int32_t trainable) {
   fdl_input_spec in = input(name, FDL_INPUT_IMAGE);
-  in.encoder = resnet;
+  in.encoder = encoder;
   in.trainable = trainable;
   return in;
 }

@@ -64,8 +64,8 @@ at::Tensor tensor_of(const fdl_tensor* t, std::vector<int64_t> shape, bool integ
 // Image and tabular inputs: every encoder type but text, trained two steps (the batch-norm
 // statistics of the ResNet move), then exported and read back.
 void image_and_tabular_model() {
-  fdl_resnet* resnet = nullptr;
-  EXPECT(fdl_resnet_new(18, 1, FDL_DTYPE_FLOAT32, 7, &resnet, err, sizeof err) == FDL_OK, "%s", err);
+  fdl_image_encoder* resnet = nullptr;
+  EXPECT(fdl_image_encoder_new("resnet", "18", 1, FDL_DTYPE_FLOAT32, 7, &resnet, err, sizeof err) == FDL_OK, "%s", err);
   fdl_fc_layer dense[] = {specs::fc(4, FDL_ACTIVATION_RELU, FDL_NORM_LAYER)};
   fdl_input_spec in[] = {specs::image("image", resnet, 1), specs::scalar("price", specs::stack(dense, 1)),
                          specs::scalar("flag"), specs::category("colour", 4, 3, 1, 0.2),
@@ -77,7 +77,7 @@ void image_and_tabular_model() {
   fdl_ecd_spec spec = specs::model(in, 5, outs, 2, 9, specs::stack(fc, 2));
   fdl_ecd* ecd = nullptr;
   EXPECT(fdl_ecd_new(&spec, &ecd, err, sizeof err) == FDL_OK, "%s", err);
-  fdl_resnet_free(resnet);
+  fdl_image_encoder_free(resnet);
 
   std::vector<float> pixels(4 * 16 * 16);
   for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = std::sin(0.37f * static_cast<float>(i));
@@ -111,7 +111,7 @@ void image_and_tabular_model() {
   double d_label = max_difference(floats_of(predictions[0], 12), out.at("label_probabilities").toTensor());
   double d_score = max_difference(floats_of(predictions[1], 4), out.at("score_predictions").toTensor());
   EXPECT(d_label < 1e-5 && d_score < 1e-5, "image and tabular model: max differences %g %g", d_label, d_score);
-  EXPECT(loaded.attr("input_features").toModule().attr("image").toModule().attr("resnet").toModule().hasattr("layer4"),
+  EXPECT(loaded.attr("input_features").toModule().attr("image").toModule().attr("encoder").toModule().hasattr("layer4"),
          "the ResNet keeps torchvision's names");
   std::printf("image and tabular model, TorchScript vs fdl_ecd_evaluate: max differences %g %g\n", d_label, d_score);
 
@@ -119,6 +119,46 @@ void image_and_tabular_model() {
   for (auto* t : {images, price, flag, colour, size, label, score}) fdl_tensor_free(t);
   fdl_ecd_free(ecd);
   std::remove(path.c_str());
+}
+
+// Every family's own TorchScript forward (TorchScriptSource): grouped convolutions (resnext), layer
+// stacks with batch norm (vgg 11_bn), dropout before the classifier (alexnet), Fire blocks and
+// ceil-mode pooling (squeezenet). Frozen encoders; 64x64 images, the smallest AlexNet takes.
+void image_families_model() {
+  const char* families[][2] = {{"resnext", "50_32x4d"}, {"vgg", "11_bn"}, {"alexnet", "base"}, {"squeezenet", "1_0"}};
+  std::vector<float> pixels(2 * 3 * 64 * 64);
+  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = std::sin(0.37f * static_cast<float>(i));
+  for (const auto& family : families) {
+    fdl_image_encoder* encoder = nullptr;
+    EXPECT(fdl_image_encoder_new(family[0], family[1], 3, FDL_DTYPE_FLOAT32, 7, &encoder, err, sizeof err) == FDL_OK,
+           "%s", err);
+    fdl_input_spec in = specs::image("image", encoder, 0);
+    fdl_output_spec out = specs::category_output("label", 3);
+    fdl_ecd_spec spec = specs::model(&in, 1, &out, 1, 9);
+    fdl_ecd* ecd = nullptr;
+    EXPECT(fdl_ecd_new(&spec, &ecd, err, sizeof err) == FDL_OK, "%s", err);
+    fdl_image_encoder_free(encoder);
+    fdl_tensor* images = floats({2, 3, 64, 64}, pixels);
+    const fdl_tensor* inputs[] = {images};
+    fdl_tensor* predictions = nullptr;
+    EXPECT(fdl_ecd_evaluate(ecd, inputs, 1, nullptr, 0, nullptr, &predictions, 1, err, sizeof err) == FDL_OK, "%s", err);
+    std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/fidelio_export_" +
+                       family[0] + ".pt";
+    double threshold = 0.5;
+    EXPECT(fdl_ecd_export_torchscript(ecd, path.c_str(), &threshold, 1, err, sizeof err) == FDL_OK, "export %s: %s",
+           family[0], err);
+    torch::jit::Module loaded = torch::jit::load(path);
+    c10::Dict<std::string, at::Tensor> given;
+    given.insert("image", tensor_of(images, {2, 3, 64, 64}, false));
+    auto result = loaded.forward({given}).toGenericDict();
+    double d = max_difference(floats_of(predictions, 6), result.at("label_probabilities").toTensor());
+    EXPECT(d < 1e-5, "%s %s, TorchScript vs fdl_ecd_evaluate: max difference %g", family[0], family[1], d);
+    std::printf("%s %s, TorchScript vs fdl_ecd_evaluate: max difference %g\n", family[0], family[1], d);
+    fdl_tensor_free(predictions);
+    fdl_tensor_free(images);
+    fdl_ecd_free(ecd);
+    std::remove(path.c_str());
+  }
 }
 
 // A corn (ordinal) category head: the export gives fdl_ecd_evaluate's cumulative probabilities, and
@@ -249,6 +289,7 @@ int main() {
   fdl_ecd_free(ecd);
   std::remove(path.c_str());
   image_and_tabular_model();
+  image_families_model();
   corn_model();
   EXPECT_REPORT();
 }

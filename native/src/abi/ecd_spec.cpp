@@ -9,7 +9,7 @@
 #include "abi/api_guard.h"
 #include "abi/bert_handle.h"
 #include "abi/ecd_handle.h"
-#include "abi/resnet_handle.h"
+#include "abi/image_encoder_handle.h"
 
 namespace fdl {
 namespace {
@@ -27,8 +27,8 @@ std::shared_ptr<InputEncoder> input_of(const fdl_input_spec& in, const std::stri
       return std::make_shared<TextInput>(bert->model, reduce_of(in.reduce_output), in.trainable != 0);
     }
     case FDL_INPUT_IMAGE:
-      check_handle(in.encoder, HandleKind::ResNet, "encoder");
-      return std::make_shared<ImageInput>(static_cast<const fdl_resnet*>(in.encoder)->model, in.trainable != 0);
+      check_handle(in.encoder, HandleKind::ImageEncoder, "encoder");
+      return std::make_shared<ImageInput>(static_cast<const fdl_image_encoder*>(in.encoder)->model, in.trainable != 0);
     case FDL_INPUT_EMBEDDING:
       require(in.size > 0, "embedding size must be positive, got " + std::to_string(in.size));
       return std::make_shared<EmbeddingInput>(in.size);

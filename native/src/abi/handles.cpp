@@ -35,7 +35,7 @@ const char* handle_kind_name(HandleKind kind) {
     case HandleKind::Mlp: return "fdl_mlp";
     case HandleKind::Bert: return "fdl_bert";
     case HandleKind::Ecd: return "fdl_ecd";
-    case HandleKind::ResNet: return "fdl_resnet";
+    case HandleKind::ImageEncoder: return "fdl_image_encoder";
     case HandleKind::ProcessGroup: return "fdl_process_group";
     case HandleKind::DataParallel: return "fdl_data_parallel";
   }

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "core/failure.h"
-#include "nn/resnet.h"
 #include "core/tensor_checks.h"
 
 namespace fdl {
@@ -92,16 +91,16 @@ at::Tensor TextInput::encode(const std::vector<at::Tensor>& inputs) {
   return reduce_sequence(out.last_hidden_state, mask, out.pooler_output, reduce);
 }
 
-ImageInput::ImageInput(ResNet resnet_model, bool is_trainable)
-    : CacheableInput(is_trainable), resnet(std::move(resnet_model)) {
-  register_module("resnet", resnet);
-  for (auto& p : resnet->parameters()) p.set_requires_grad(trainable);
+ImageInput::ImageInput(std::shared_ptr<ImageEncoderImpl> model, bool is_trainable)
+    : CacheableInput(is_trainable), image_encoder(std::move(model)) {
+  register_module("encoder", image_encoder);
+  for (auto& p : image_encoder->parameters()) p.set_requires_grad(trainable);
 }
 
-void ImageInput::check(const std::vector<at::Tensor>& inputs) const { require_images(inputs.at(0), resnet->options); }
+void ImageInput::check(const std::vector<at::Tensor>& inputs) const { require_images(inputs.at(0), *image_encoder); }
 
 at::Tensor ImageInput::encode(const std::vector<at::Tensor>& inputs) {
-  return resnet->forward(inputs.at(0).to(resnet->conv1->weight.options()));
+  return image_encoder->forward(inputs.at(0).to(image_encoder->parameters().front().options()));
 }
 
 ScalarInput::ScalarInput(const std::vector<FcLayerSpec>& layers) {

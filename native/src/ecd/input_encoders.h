@@ -11,7 +11,7 @@
 #include <torch/nn/modules/embedding.h>
 
 #include "nn/bert.h"
-#include "nn/resnet.h"
+#include "nn/image_encoder.h"
 #include "nn/sequence_reduce.h"
 #include "nn/fc_stack.h"
 
@@ -88,19 +88,19 @@ struct TextInput : CacheableInput {
   torch::nn::Module& encoder() override { return *bert; }
 };
 
-// A torchvision ResNet image encoder. Raw tensor: images [B, C, H, W] float32, already resized
-// and standardised by preprocessing; output: the pooled features [B, 512 or 2048].
+// A torchvision image encoder of any family (nn/image_encoder.h). Raw tensor: images [B, C, H, W]
+// float32, already resized and standardised by preprocessing; output: the features at Ludwig's cut.
 struct ImageInput : CacheableInput {
-  ImageInput(ResNet resnet, bool trainable);
-  int64_t output_size() const override { return resnet->options.feature_size(); }
+  ImageInput(std::shared_ptr<ImageEncoderImpl> encoder, bool trainable);
+  int64_t output_size() const override { return image_encoder->feature_size(); }
 
-  ResNet resnet;
+  std::shared_ptr<ImageEncoderImpl> image_encoder;
 
  protected:
   void check(const std::vector<at::Tensor>& raw_inputs) const override;
   at::Tensor encode(const std::vector<at::Tensor>& raw_inputs) override;
   int32_t raw_tensor_count() const override { return 1; }
-  torch::nn::Module& encoder() override { return *resnet; }
+  torch::nn::Module& encoder() override { return *image_encoder; }
 };
 
 // A one-value feature (number or binary). Tensor: float [B], already normalised by preprocessing.

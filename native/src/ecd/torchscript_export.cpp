@@ -18,7 +18,6 @@
 
 #include "core/failure.h"
 #include "nn/bert.h"
-#include "nn/resnet.h"
 #include "nn/fc_stack.h"
 #include "nn/torchscript_source.h"
 #include "ecd/input_encoders.h"
@@ -75,17 +74,6 @@ std::string conv2d_code(const nn::Conv2dImpl& conv) {
   return "    return torch.conv2d(x, self.weight, " + std::string(conv.bias.defined() ? "self.bias" : "None") + ", " +
          int_list(*o.stride()) + ", " + int_list(**padding) + ", " + int_list(*o.dilation()) + ", " +
          std::to_string(o.groups()) + ")\n";
-}
-
-// A torchvision block's forward: its convolutions with batch norm and ReLU, then the shortcut added.
-std::string residual_block_code(int convolutions, bool downsample) {
-  std::string code = "def forward(self, x: Tensor) -> Tensor:\n    out = x\n";
-  for (int i = 1; i <= convolutions; ++i) {
-    std::string n = std::to_string(i);
-    code += "    out = self.bn" + n + ".forward(self.conv" + n + ".forward(out))\n";
-    if (i < convolutions) code += "    out = torch.relu(out)\n";
-  }
-  return code + "    return torch.relu(out + " + (downsample ? "self.downsample.forward(x)" : "x") + ")\n";
 }
 
 std::string activation_code(fdl_activation activation, const std::string& x) {
@@ -239,16 +227,7 @@ std::string forward_source(const nn::Module& m) {
     return "def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tensor:\n"
            "    hidden, pooled = self.bert.forward(input_ids, attention_mask)\n" + reduce_code(text->reduce);
   }
-  if (auto* block = dynamic_cast<const BasicBlockImpl*>(&m)) return residual_block_code(2, !block->downsample.is_empty());
-  if (auto* block = dynamic_cast<const BottleneckImpl*>(&m)) return residual_block_code(3, !block->downsample.is_empty());
-  if (dynamic_cast<const ResNetImpl*>(&m)) {
-    return tensor_in +
-           "    x = torch.relu(self.bn1.forward(self.conv1.forward(x)))\n"
-           "    x = torch.max_pool2d(x, [3, 3], [2, 2], [1, 1])\n"
-           "    x = self.layer4.forward(self.layer3.forward(self.layer2.forward(self.layer1.forward(x))))\n"
-           "    return torch.adaptive_avg_pool2d(x, [1, 1]).flatten(1)\n";
-  }
-  if (dynamic_cast<const ImageInput*>(&m)) return tensor_in + "    return self.resnet.forward(x.float())\n";
+  if (dynamic_cast<const ImageInput*>(&m)) return tensor_in + "    return self.encoder.forward(x.float())\n";
   if (dynamic_cast<const ScalarInput*>(&m)) return tensor_in + "    return self.stack.forward(x.float().unsqueeze(1))\n";
   if (auto* category = dynamic_cast<const CategoryInput*>(&m)) {
     return tensor_in + (category->embedding ? "    return self.embedding.forward(x)\n"

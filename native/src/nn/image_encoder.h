@@ -19,6 +19,8 @@ struct ImageEncoderImpl : torch::nn::Module {
   // replaced classifier layer would have received.
   virtual at::Tensor forward(const at::Tensor& images) = 0;
   virtual int64_t feature_size() const = 0;
+  // Channels of the images forward takes: 3 except for a resnet built for grayscale or RGBA.
+  virtual int64_t in_channels() const { return 3; }
   // torchvision's own initialisation for the family, from seed, independent of the global generator.
   virtual void reset_parameters_like_torchvision(uint64_t seed) = 0;
   // TorchScript export: the family's modules implement TorchScriptSource (torchscript_source.h);
@@ -26,7 +28,12 @@ struct ImageEncoderImpl : torch::nn::Module {
 };
 
 // The module for Ludwig's encoder type ("vgg", "efficientnet", ...) and model_variant ("16_bn",
-// "b0", ...); unknown ones are FDL_ERR_INVALID_ARGUMENT listing what exists.
-std::shared_ptr<ImageEncoderImpl> make_image_encoder(const std::string& type, const std::string& variant);
+// "b0", ...); unknown ones are FDL_ERR_INVALID_ARGUMENT listing what exists. in_channels other than
+// 3 (1..4) only for resnet (Fidelio's grayscale / RGBA images without pretrained weights).
+std::shared_ptr<ImageEncoderImpl> make_image_encoder(const std::string& type, const std::string& variant,
+                                                     int64_t in_channels = 3);
+
+// Throws FDL_ERR_INVALID_ARGUMENT unless images is floating point [B, in_channels, H, W], non-empty.
+void require_images(const at::Tensor& images, const ImageEncoderImpl& encoder);
 
 }  // namespace fdl

@@ -3,7 +3,7 @@ package dev.fidelio.benchmarks;
 import dev.fidelio.model.Bert;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.config.TextEncoder.ReduceOutput;
-import dev.fidelio.model.ResNet;
+import dev.fidelio.model.ImageEncoder;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.weights.BertConfig;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ public class FrozenEvaluationBenchmark {
       inputs.add(Tensor.of(ids, batch, length));
       inputs.add(Tensor.of(mask, batch, length));
     } else {
-      try (ResNet resnet = ResNet.create(18, 3, 1)) {
+      try (ImageEncoder resnet = ImageEncoder.create("resnet", "18", 1)) {
         spec.input(EcdModel.InputSpec.image("image", resnet, true));
       }
       int batch = 16;

@@ -1,7 +1,7 @@
 package dev.fidelio.benchmarks;
 
 import dev.fidelio.model.EcdModel;
-import dev.fidelio.model.ResNet;
+import dev.fidelio.model.ImageEncoder;
 import dev.fidelio.runtime.Tensor;
 import java.util.List;
 import java.util.Random;
@@ -45,7 +45,7 @@ public class ResNetTrainStepBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    try (ResNet resnet = ResNet.create(18, 3, 1)) {
+    try (ImageEncoder resnet = ImageEncoder.create("resnet", "18", 1)) {
       model = EcdModel.builder(1).input(EcdModel.InputSpec.image("image", resnet, true))
           .output(EcdModel.OutputSpec.category("label", 1000, new float[0], 1.0)).build(List.of(), false);
     }

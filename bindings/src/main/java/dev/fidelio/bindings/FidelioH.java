@@ -18,7 +18,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 15;
+  public static final int FDL_ABI_VERSION = 16;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -236,9 +236,10 @@ public final class FidelioH {
       "fdl_bert_set_trainable",
       "fdl_bert_forward_rows",
       "fdl_bert_forward",
-      "fdl_resnet_new",
-      "fdl_resnet_free",
-      "fdl_resnet_forward",
+      "fdl_image_encoder_new",
+      "fdl_image_encoder_free",
+      "fdl_image_encoder_feature_size",
+      "fdl_image_encoder_forward",
       "fdl_ecd_new",
       "fdl_ecd_free",
       "fdl_ecd_configure",
@@ -298,9 +299,10 @@ public final class FidelioH {
   private static final MethodHandle fdl_bert_set_trainable$MH;
   private static final MethodHandle fdl_bert_forward_rows$MH;
   private static final MethodHandle fdl_bert_forward$MH;
-  private static final MethodHandle fdl_resnet_new$MH;
-  private static final MethodHandle fdl_resnet_free$MH;
-  private static final MethodHandle fdl_resnet_forward$MH;
+  private static final MethodHandle fdl_image_encoder_new$MH;
+  private static final MethodHandle fdl_image_encoder_free$MH;
+  private static final MethodHandle fdl_image_encoder_feature_size$MH;
+  private static final MethodHandle fdl_image_encoder_forward$MH;
   private static final MethodHandle fdl_ecd_new$MH;
   private static final MethodHandle fdl_ecd_free$MH;
   private static final MethodHandle fdl_ecd_configure$MH;
@@ -364,9 +366,10 @@ public final class FidelioH {
     fdl_bert_set_trainable$MH = downcall(linker, lookup, missing, "fdl_bert_set_trainable", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     fdl_bert_forward_rows$MH = downcall(linker, lookup, missing, "fdl_bert_forward_rows", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_bert_forward$MH = downcall(linker, lookup, missing, "fdl_bert_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_resnet_new$MH = downcall(linker, lookup, missing, "fdl_resnet_new", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_resnet_free$MH = downcall(linker, lookup, missing, "fdl_resnet_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    fdl_resnet_forward$MH = downcall(linker, lookup, missing, "fdl_resnet_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_image_encoder_new$MH = downcall(linker, lookup, missing, "fdl_image_encoder_new", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_image_encoder_free$MH = downcall(linker, lookup, missing, "fdl_image_encoder_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    fdl_image_encoder_feature_size$MH = downcall(linker, lookup, missing, "fdl_image_encoder_feature_size", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_image_encoder_forward$MH = downcall(linker, lookup, missing, "fdl_image_encoder_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_new$MH = downcall(linker, lookup, missing, "fdl_ecd_new", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_ecd_free$MH = downcall(linker, lookup, missing, "fdl_ecd_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     fdl_ecd_configure$MH = downcall(linker, lookup, missing, "fdl_ecd_configure", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
@@ -664,25 +667,33 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_resnet_new(int variant, long in_channels, int dtype, long seed, MemorySegment out, MemorySegment err, long err_cap) {
+  public static int fdl_image_encoder_new(MemorySegment type, MemorySegment variant, long in_channels, int dtype, long seed, MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_resnet_new$MH.invokeExact(variant, in_channels, dtype, seed, out, err, err_cap);
+      return (int) fdl_image_encoder_new$MH.invokeExact(type, variant, in_channels, dtype, seed, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
-  public static int fdl_resnet_free(MemorySegment resnet) {
+  public static int fdl_image_encoder_free(MemorySegment encoder) {
     try {
-      return (int) fdl_resnet_free$MH.invokeExact(resnet);
+      return (int) fdl_image_encoder_free$MH.invokeExact(encoder);
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
-  public static int fdl_resnet_forward(MemorySegment resnet, MemorySegment images, MemorySegment out, MemorySegment err, long err_cap) {
+  public static int fdl_image_encoder_feature_size(MemorySegment encoder, MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_resnet_forward$MH.invokeExact(resnet, images, out, err, err_cap);
+      return (int) fdl_image_encoder_feature_size$MH.invokeExact(encoder, out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_image_encoder_forward(MemorySegment encoder, MemorySegment images, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_image_encoder_forward$MH.invokeExact(encoder, images, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

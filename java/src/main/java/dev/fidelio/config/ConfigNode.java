@@ -115,6 +115,18 @@ final class ConfigNode {
     return value.asText();
   }
 
+  /**
+   * A string or integer written as text ("16", "16_bn"): Ludwig's options where some values are
+   * integers (vgg's model_variant is 11 or "11_bn").
+   */
+  String stringOrInteger(String key, String defaultValue) {
+    JsonNode value = read(key);
+    if (value == null) return defaultValue;
+    if (value.isTextual() || value.canConvertToExactIntegral()) return value.asText();
+    error(key, "expected a string or an integer, found " + describe(value));
+    return defaultValue;
+  }
+
   /** A string the user must give; {@code meaning} says what it is for, so the error can teach. */
   String requiredString(String key, String meaning) {
     if (!has(key)) {

@@ -3,8 +3,8 @@ package dev.fidelio.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
-/** A column of image paths, encoded by a torchvision ResNet. */
-public record ImageInputFeature(String name, String column, ResNetEncoder encoder, Preprocessing preprocessing)
+/** A column of image paths, encoded by one of torchvision's image models (Ludwig 0.10's torchvision encoders). */
+public record ImageInputFeature(String name, String column, TorchvisionEncoder encoder, Preprocessing preprocessing)
         implements InputFeature {
 
   /**
@@ -79,7 +79,7 @@ public record ImageInputFeature(String name, String column, ResNetEncoder encode
       node.error("encoder", "image features need an explicit encoder; Ludwig's default stacked_cnn is not "
               + "supported yet: set encoder: {type: resnet}");
     }
-    ResNetEncoder encoder = ResNetEncoder.read(encoderNode);
+    TorchvisionEncoder encoder = TorchvisionEncoder.read(encoderNode);
     ConfigNode preprocessingNode = node.section("preprocessing");
     Preprocessing preprocessing = Preprocessing.read(preprocessingNode);
     // Cached embeddings are computed once; a trainable encoder would change them every step.

@@ -8,7 +8,6 @@ import dev.fidelio.features.Dataset;
 import dev.fidelio.features.InputColumn;
 import dev.fidelio.features.TrainingSetMetadata;
 import dev.fidelio.model.EcdModel;
-import dev.fidelio.model.ResNet;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.train.ProgressBar;
 import dev.fidelio.util.Log;
@@ -54,9 +53,9 @@ public final class EmbeddingCache {
     for (int i : cachedInputs(config)) {
       InputFeature input = config.inputFeatures().get(i);
       int batchRows, hidden;
-      if (input instanceof ImageInputFeature image) {
+      if (input instanceof ImageInputFeature) {
         batchRows = evalBatchSize;
-        hidden = ResNet.featureSize(image.encoder().modelVariant());
+        hidden = featureWidth(model, i, train);
       } else {
         var text = metadata.text(input.name());
         batchRows = batchRows(evalBatchSize, text.encoderConfig().numAttentionHeads(), text.maxSequenceLength());
@@ -72,6 +71,17 @@ public final class EmbeddingCache {
           train.size() + validation.size() + test.size(), (System.nanoTime() - started) / 1e9, batchRows));
     }
     return new Cached(train, validation, test, embedded);
+  }
+
+  /** An image encoder's feature width, from one training row: it depends on the family and variant alone. */
+  private static int featureWidth(EcdModel model, int input, Dataset train) {
+    if (train.size() == 0) throw new IllegalStateException("the training split is empty: nothing to cache");
+    List<Tensor> one = train.inputs().get(input).tensors(new int[] {0});
+    try (Tensor embedding = model.embed(input, one.toArray(Tensor[]::new))) {
+      return embedding.toFloatArray().length;
+    } finally {
+      one.forEach(Tensor::close);
+    }
   }
 
   /** Rows per encoder batch: at most evalBatchSize, and few enough that one head set of scores fits the limit. */

@@ -9,8 +9,8 @@ import dev.fidelio.data.DatasetReader;
 import dev.fidelio.data.Table;
 import dev.fidelio.util.Digests;
 import dev.fidelio.util.Log;
-import dev.fidelio.weights.ResNetCheckpoints;
 import dev.fidelio.weights.StateDict;
+import dev.fidelio.weights.TorchvisionWeights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +25,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Each image input's pretrained ResNet checkpoint (use_pretrained), found offline, and what the
+ * Each image input's pretrained torchvision checkpoint (use_pretrained), found offline, and what the
  * preprocessed store key must know about image inputs beyond the config: the bytes of every image
  * file the column names (the dataset file itself holds only their paths) and, when the encoder's
  * outputs are cached, the checkpoint's digest.
@@ -33,17 +33,22 @@ import java.util.TreeSet;
 final class ImageEncoders {
   private ImageEncoders() {}
 
-  /** Per image feature with use_pretrained: true, the torchvision state_dict (fc head included). */
+  /** Per image feature with use_pretrained: true, the torchvision state_dict (classifier included). */
   static Map<String, StateDict> pretrained(FidelioConfig config) {
     Map<String, StateDict> weights = new LinkedHashMap<>();
-    ResNetCheckpoints checkpoints = ResNetCheckpoints.fromEnvironment();
     for (InputFeature input : config.inputFeatures()) {
       if (!(input instanceof ImageInputFeature image) || !image.encoder().usePretrained()) continue;
-      Path file = checkpoints.find(image.encoder().modelVariant(), image.encoder().modelCacheDir());
-      Log.info(image.name() + ": resnet" + image.encoder().modelVariant() + " weights from " + file);
-      weights.put(image.name(), ResNetCheckpoints.read(file));
+      Path file = checkpoint(image);
+      Log.info(image.name() + ": " + image.encoder().type() + " " + image.encoder().modelVariant() + " weights from "
+          + file);
+      weights.put(image.name(), TorchvisionWeights.read(file));
     }
     return weights;
+  }
+
+  private static Path checkpoint(ImageInputFeature image) {
+    return TorchvisionWeights.of(image.encoder().type(), image.encoder().modelVariant())
+        .find(image.encoder().modelCacheDir());
   }
 
   static Map<String, ObjectNode> identities(FidelioConfig config, Path datasetFile) {
@@ -59,9 +64,8 @@ final class ImageEncoders {
       if (image.preprocessing().cacheEncoderEmbeddings()) {
         ObjectNode encoder = id.putObject("encoder");
         // use_pretrained: false draws the weights from the random seed, which the key holds anyway.
-        encoder.put("weights_sha256", image.encoder().usePretrained() ? Digests.sha256(ResNetCheckpoints
-            .fromEnvironment().find(image.encoder().modelVariant(), image.encoder().modelCacheDir())) : "random");
-        encoder.put("architecture", "resnet" + image.encoder().modelVariant());
+        encoder.put("weights_sha256", image.encoder().usePretrained() ? Digests.sha256(checkpoint(image)) : "random");
+        encoder.put("architecture", image.encoder().type() + " " + image.encoder().modelVariant());
       }
       identities.put(image.name(), id);
     }

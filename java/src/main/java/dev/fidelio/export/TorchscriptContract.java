@@ -71,15 +71,25 @@ final class TorchscriptContract {
       case ImageInputFeature image -> {
         ImageMetadata m = metadata.image(n);
         entry.put("type", "image");
+        String resize = m.resizeSize() > 0
+            ? " brought to height x width by the pretrained encoder's transforms: the shorter side resized to resize_size"
+                + " (the longer to int(resize_size * long / short)) with 'interpolation' (align_corners false, no antialias,"
+                + " bicubic clamped to [0, 255], rounded half to even), then the centre height x width crop (offsets"
+                + " round((old - new) / 2))"
+            : " brought to height x width by resize_method (interpolate: bilinear, align_corners false, no antialias,"
+                + " rounded half to even; crop_or_pad: centre crop or edge padding)";
         entry.put("tensors", Map.of(n, "float [batch, num_channels, height, width]: the decoded 8-bit image converted to"
-            + " num_channels as PIL converts (gray = (19595 R + 38470 G + 7471 B + 32768) >> 16), brought to height x width"
-            + " by resize_method (interpolate: bilinear, align_corners false, no antialias, rounded half to even;"
-            + " crop_or_pad: centre crop or edge padding), then pixel / 255"
-            + (m.imagenet1k() ? ", then (x - mean[c]) / std[c] per channel" : "")));
+            + " num_channels as PIL converts (gray = (19595 R + 38470 G + 7471 B + 32768) >> 16)," + resize
+            + ", then pixel / 255" + (m.imagenet1k() ? ", then (x - mean[c]) / std[c] per channel" : "")));
         entry.put("height", m.height());
         entry.put("width", m.width());
         entry.put("num_channels", m.numChannels());
-        entry.put("resize_method", m.resizeMethod());
+        if (m.resizeSize() > 0) {
+          entry.put("resize_size", m.resizeSize());
+          entry.put("interpolation", m.interpolation());
+        } else {
+          entry.put("resize_method", m.resizeMethod());
+        }
         if (m.imagenet1k()) entry.put("standardize", Map.of("mean", ImageMetadata.IMAGENET_MEAN, "std", ImageMetadata.IMAGENET_STD));
       }
       case NumberInputFeature number -> {

@@ -15,7 +15,9 @@ import javax.imageio.stream.ImageInputStream;
  * and size, as Ludwig's image preprocessing does with torchvision: gray to RGB by replication, RGB
  * to gray by ITU-R 601-2 luma (PIL's "L"), {@code interpolate} = bilinear resize with half-pixel
  * centres and no antialiasing (torchvision's tensor resize), rounded half to even;
- * {@code crop_or_pad} = centre crop or edge padding.
+ * {@code crop_or_pad} = centre crop or edge padding. With a pretrained torchvision encoder, the
+ * weights' own transforms instead: the shorter side resized to resize_size (bilinear or bicubic, the
+ * same tensor resize), then the centre crop_size square.
  */
 final class ImageDecoder {
   private ImageDecoder() {}
@@ -70,8 +72,74 @@ final class ImageDecoder {
   static byte[] load(Path file, ImageMetadata target) throws UnreadableImage {
     Pixels source = read(file);
     Pixels converted = toChannels(source, target.numChannels());
+    if (target.resizeSize() > 0) return cropOrPad(resizeShorterSide(converted, target), target.height(), target.width());
     return target.interpolate() ? bilinear(converted, target.height(), target.width())
         : cropOrPad(converted, target.height(), target.width());
+  }
+
+  /**
+   * torchvision's F.resize(img, [resize_size]) on a uint8 tensor: the shorter side becomes
+   * resize_size, the longer int(resize_size * long / short), no antialiasing.
+   */
+  static Pixels resizeShorterSide(Pixels source, ImageMetadata target) {
+    Shape s = source.shape();
+    int shorter = Math.min(s.height(), s.width()), longer = Math.max(s.height(), s.width());
+    int newShort = target.resizeSize(), newLong = (int) ((double) newShort * longer / shorter);
+    int h = s.height() <= s.width() ? newShort : newLong, w = s.height() <= s.width() ? newLong : newShort;
+    byte[] out = target.interpolation().equals("bicubic") ? bicubic(source, h, w) : bilinear(source, h, w);
+    return new Pixels(new Shape(h, w, s.channels()), out);
+  }
+
+  /**
+   * Bicubic resize as PyTorch's upsample_bicubic2d (align_corners=False, A = -0.75, source index
+   * scale * (dst + 0.5) - 0.5 unclamped, neighbours clamped to the border), in float32 with the width
+   * pass inside the height pass, then clamped to [0, 255] and rounded half to even, as torchvision's
+   * tensor resize does for uint8 images.
+   */
+  static byte[] bicubic(Pixels source, int height, int width) {
+    Shape s = source.shape();
+    if (s.height() == height && s.width() == width) return source.chw();
+    int[] iy = new int[height], ix = new int[width];
+    float[][] cy = new float[height][], cx = new float[width][];
+    cubicWeights(s.height(), height, iy, cy);
+    cubicWeights(s.width(), width, ix, cx);
+    byte[] in = source.chw();
+    byte[] out = new byte[s.channels() * height * width];
+    for (int c = 0; c < s.channels(); c++) {
+      int base = c * s.height() * s.width();
+      for (int y = 0; y < height; y++) {
+        for (int x = 0; x < width; x++) {
+          float sum = 0f;
+          for (int j = 0; j < 4; j++) {
+            int row = base + Math.clamp(iy[y] - 1 + j, 0, s.height() - 1) * s.width();
+            float line = 0f;
+            for (int i = 0; i < 4; i++) {
+              line += (in[row + Math.clamp(ix[x] - 1 + i, 0, s.width() - 1)] & 0xFF) * cx[x][i];
+            }
+            sum += line * cy[y][j];
+          }
+          out[(c * height + y) * width + x] = (byte) (int) Math.rint(Math.min(255f, Math.max(0f, sum)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** PyTorch's cubic convolution coefficients (A = -0.75) and the floor source index along one axis. */
+  private static void cubicWeights(int inSize, int outSize, int[] index, float[][] coefficients) {
+    final float a = -0.75f;
+    float scale = (float) inSize / outSize;
+    for (int d = 0; d < outSize; d++) {
+      float src = Math.fma(scale, d + 0.5f, -0.5f);
+      index[d] = (int) Math.floor(src);
+      float t = src - index[d];
+      float x1 = t + 1f, x2 = 1f - t, x3 = 2f - t;
+      coefficients[d] = new float[] {
+          ((a * x1 - 5f * a) * x1 + 8f * a) * x1 - 4f * a,
+          ((a + 2f) * t - (a + 3f)) * t * t + 1f,
+          ((a + 2f) * x2 - (a + 3f)) * x2 * x2 + 1f,
+          ((a * x3 - 5f * a) * x3 + 8f * a) * x3 - 4f * a};
+    }
   }
 
   private static Pixels pixels(BufferedImage image) {

@@ -4,6 +4,7 @@ import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.MissingValueStrategy;
 import dev.fidelio.data.Table;
 import dev.fidelio.util.Log;
+import dev.fidelio.weights.TorchvisionWeights;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +34,15 @@ final class ImagePreprocessing {
   static ImageMetadata fit(ImageInputFeature feature, Table table, int[] trainingRows) {
     ImageInputFeature.Preprocessing p = feature.preprocessing();
     String resize = p.resizeMethod().name().toLowerCase(java.util.Locale.ROOT);
+    if (feature.encoder().usePretrained()) {
+      // Ludwig: a torchvision encoder's images go through its weights' transforms() (3 channels,
+      // resize, centre crop, ImageNet mean/std), whatever height, width or num_channels say.
+      TorchvisionWeights w = TorchvisionWeights.of(feature.encoder().type(), feature.encoder().modelVariant());
+      Log.info(feature.name() + ": images brought to 3x" + w.cropSize() + "x" + w.cropSize() + " by " + w.builder()
+          + "'s transforms (shorter side " + w.resizeSize() + ", " + w.interpolation() + ", centre crop, ImageNet "
+          + "mean/std)");
+      return new ImageMetadata(w.cropSize(), w.cropSize(), 3, resize, true, w.resizeSize(), w.interpolation());
+    }
     boolean imagenet = p.standardizeImage() != null;
     if (p.height() != null && p.numChannels() != null) {
       return new ImageMetadata(p.height(), p.width(), p.numChannels(), resize, imagenet);

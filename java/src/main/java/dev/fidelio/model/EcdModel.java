@@ -40,7 +40,7 @@ public final class EcdModel extends NativeModule {
       return new InputSpec(name, FidelioH.FDL_INPUT_TEXT, encoder, reduce, trainable, 0, 0, 0, NO_LAYERS);
     }
 
-    public static InputSpec image(String name, ResNet encoder, boolean trainable) {
+    public static InputSpec image(String name, ImageEncoder encoder, boolean trainable) {
       return new InputSpec(name, FidelioH.FDL_INPUT_IMAGE, encoder, ReduceOutput.CLS_POOLED, trainable, 0, 0, 0,
           NO_LAYERS);
     }

@@ -18,12 +18,15 @@ import dev.fidelio.config.NumberOutputFeature;
 import dev.fidelio.config.ScalarEncoder;
 import dev.fidelio.config.OutputFeature;
 import dev.fidelio.config.TextInputFeature;
+import dev.fidelio.config.TorchvisionEncoder;
 import dev.fidelio.features.CategoryVocabulary;
 import dev.fidelio.features.FeatureException;
 import dev.fidelio.features.TrainingSetMetadata;
 import dev.fidelio.weights.PretrainedBert;
+import dev.fidelio.runtime.DType;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.weights.StateDict;
+import dev.fidelio.weights.TorchvisionWeights;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -116,16 +119,19 @@ public final class ModelFactory {
 
   private static EcdModel.InputSpec imageInput(ImageInputFeature image, TrainingSetMetadata metadata,
                                                StateDict weights, long seed, List<NativeModule> encoders) {
-    int variant = image.encoder().modelVariant();
+    TorchvisionEncoder config = image.encoder();
     int channels = metadata.image(image.name()).numChannels();
     if (weights != null && channels != 3) {
-      throw new FeatureException("input feature '" + image.name() + "': torchvision's pretrained resnet" + variant
-          + " takes 3 (RGB) channels but preprocessing gives " + channels + "; set preprocessing.num_channels: 3");
+      throw new FeatureException("input feature '" + image.name() + "': torchvision's pretrained " + config.type() + " "
+          + config.modelVariant() + " takes 3 (RGB) channels but preprocessing gives " + channels
+          + "; set preprocessing.num_channels: 3");
     }
-    ResNet resnet = ResNet.create(variant, channels, seed);
-    encoders.add(resnet);
-    if (weights != null) resnet.load(weights);
-    return EcdModel.InputSpec.image(image.name(), resnet, image.encoder().trainable());
+    ImageEncoder encoder = ImageEncoder.create(config.type(), config.modelVariant(), channels, DType.FLOAT32, seed);
+    encoders.add(encoder);
+    if (weights != null) {
+      encoder.load(weights, TorchvisionWeights.of(config.type(), config.modelVariant()).removedPrefixes());
+    }
+    return EcdModel.InputSpec.image(image.name(), encoder, config.trainable());
   }
 
   private static EcdModel.OutputSpec head(OutputFeature output, TrainingSetMetadata metadata) {

@@ -150,7 +150,7 @@ class AcceptedKeysTest {
     IMPLEMENTED.put(IN + "encoder.embeddings_trainable", "reads:model/ModelFactory.java:embeddingsTrainable()");
     IMPLEMENTED.put(IN + "encoder.max_sequence_length", "reads:experiment/TextEncoders.java:encoder().maxSequenceLength()");
     IMPLEMENTED.put(IN + "encoder.model_cache_dir", "reads:experiment/ImageEncoders.java:modelCacheDir()");
-    IMPLEMENTED.put(IN + "encoder.model_variant", "test:model.ResNetParityTest#featuresAndLogitsMatchTorchvision");
+    IMPLEMENTED.put(IN + "encoder.model_variant", "test:model.ImageEncoderParityTest#featuresAndGradientsMatchTorchvision");
     IMPLEMENTED.put(IN + "encoder.pretrained_model_name_or_path", "test:weights.PretrainedLocatorTest#"
             + "localFolderWithBertForStarCheckpoint");
     IMPLEMENTED.put(IN + "encoder.reduce_output", "reads:model/ModelFactory.java:reduceOutput()");

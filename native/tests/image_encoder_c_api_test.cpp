@@ -1,7 +1,8 @@
-// The ResNet C ABI as Java uses it: validation, torchvision's key names, feature shapes, and an
-// image input in the ECD model, frozen (eval-mode batch norm, no gradients, statistics untouched)
-// or trainable (statistics updated, gradients flow). Numerical parity with torchvision is checked
-// in Java (ResNetParityTest), against checkpoints written by torchvision itself.
+// The image encoder C ABI as Java uses it: type and variant validation, torchvision's key names and
+// Ludwig's cuts per family, feature shapes, and an image input in the ECD model, frozen (eval-mode
+// batch norm, no gradients, statistics untouched) or trainable (statistics updated, gradients flow).
+// Numerical parity with torchvision is checked in Java (ImageEncoderParityTest), against checkpoints
+// written by torchvision itself.
 #include <cstring>
 #include <string>
 #include <vector>
@@ -61,17 +62,67 @@ float first_value(const void* module, const std::string& name) {
   return v[0];
 }
 
-void variants_and_inputs_are_validated() {
-  fdl_resnet* r = nullptr;
-  EXPECT(fdl_resnet_new(20, 3, FDL_DTYPE_FLOAT32, 1, &r, err, sizeof err) == FDL_ERR_INVALID_ARGUMENT &&
-             has(err, "18, 34, 50, 101 or 152"), "bad variant: %s", err);
-  EXPECT(fdl_resnet_new(18, 3, FDL_DTYPE_FLOAT32, 1, &r, err, sizeof err) == FDL_OK, "%s", err);
+void types_and_variants_are_validated() {
+  fdl_image_encoder* e = nullptr;
+  EXPECT(fdl_image_encoder_new("lenet", "5", 3, FDL_DTYPE_FLOAT32, 1, &e, err, sizeof err) ==
+             FDL_ERR_INVALID_ARGUMENT && has(err, "'lenet'") && has(err, "resnet") && has(err, "squeezenet"),
+         "unknown type: %s", err);
+  EXPECT(fdl_image_encoder_new("vgg", "16bn", 3, FDL_DTYPE_FLOAT32, 1, &e, err, sizeof err) ==
+             FDL_ERR_INVALID_ARGUMENT && has(err, "11, 11_bn, 13, 13_bn, 16, 16_bn, 19, 19_bn") && has(err, "'16bn'"),
+         "unknown variant: %s", err);
+  EXPECT(fdl_image_encoder_new("vgg", "11", 1, FDL_DTYPE_FLOAT32, 1, &e, err, sizeof err) ==
+             FDL_ERR_INVALID_ARGUMENT && has(err, "only resnet"), "channels: %s", err);
+  EXPECT(fdl_image_encoder_new("resnet", "18", 5, FDL_DTYPE_FLOAT32, 1, &e, err, sizeof err) ==
+             FDL_ERR_INVALID_ARGUMENT && has(err, "[1, 4]"), "channels: %s", err);
+}
+
+// Each family's keys are torchvision's, minus the layer Ludwig 0.10 replaces by Identity; the
+// features have the width of that layer's input. 64x64 images: the smallest AlexNet takes is 63.
+void families_are_cut_where_ludwig_cuts_them() {
+  struct Case {
+    const char *type, *variant;
+    int64_t width;
+    std::vector<const char*> keys, absent;
+  };
+  std::vector<Case> cases = {
+      {"resnext", "50_32x4d", 2048, {"layer1.0.conv2.weight", "layer4.2.bn3.running_var"}, {"fc.weight"}},
+      {"wide_resnet", "50_2", 2048, {"layer1.0.conv2.weight", "layer3.5.conv3.weight"}, {"fc.bias"}},
+      {"vgg", "11_bn", 4096, {"features.0.weight", "features.1.running_mean", "features.25.weight",
+                              "classifier.0.weight", "classifier.3.bias"}, {"classifier.6.weight"}},
+      {"alexnet", "base", 4096, {"features.0.weight", "features.10.bias", "classifier.1.weight",
+                                 "classifier.4.weight"}, {"classifier.6.weight"}},
+      {"squeezenet", "1_1", 1000, {"features.0.weight", "features.3.squeeze.weight", "features.12.expand3x3.bias",
+                                   "classifier.1.weight"}, {"classifier.0.weight"}},
+  };
+  fdl_tensor* rgb = floats({2, 3, 64, 64}, 0.1f);
+  for (const Case& c : cases) {
+    fdl_image_encoder* e = nullptr;
+    EXPECT(fdl_image_encoder_new(c.type, c.variant, 3, FDL_DTYPE_FLOAT32, 1, &e, err, sizeof err) == FDL_OK, "%s",
+           err);
+    int64_t width = 0;
+    EXPECT(fdl_image_encoder_feature_size(e, &width, err, sizeof err) == FDL_OK && width == c.width,
+           "%s %s feature size %lld", c.type, c.variant, (long long)width);
+    for (const char* key : c.keys) EXPECT(state_index(e, key) >= 0, "%s %s has %s", c.type, c.variant, key);
+    for (const char* key : c.absent) EXPECT(state_index(e, key) < 0, "%s %s lacks %s", c.type, c.variant, key);
+    fdl_tensor* out = nullptr;
+    EXPECT(fdl_image_encoder_forward(e, rgb, &out, err, sizeof err) == FDL_OK, "%s", err);
+    EXPECT(shape_of(out) == (std::vector<int64_t>{2, c.width}), "%s features are [B, %lld]", c.type,
+           (long long)c.width);
+    fdl_tensor_free(out);
+    fdl_image_encoder_free(e);
+  }
+  fdl_tensor_free(rgb);
+}
+
+void resnet_inputs_are_validated() {
+  fdl_image_encoder* r = nullptr;
+  EXPECT(fdl_image_encoder_new("resnet", "18", 3, FDL_DTYPE_FLOAT32, 1, &r, err, sizeof err) == FDL_OK, "%s", err);
   fdl_tensor* gray = floats({2, 1, 32, 32}, 0.1f);
   fdl_tensor* out = nullptr;
-  EXPECT(fdl_resnet_forward(r, gray, &out, err, sizeof err) == FDL_ERR_INVALID_ARGUMENT && has(err, "1 channels"),
+  EXPECT(fdl_image_encoder_forward(r, gray, &out, err, sizeof err) == FDL_ERR_INVALID_ARGUMENT && has(err, "1 channels"),
          "channels: %s", err);
   fdl_tensor* rgb = floats({2, 3, 32, 32}, 0.1f);
-  EXPECT(fdl_resnet_forward(r, rgb, &out, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_image_encoder_forward(r, rgb, &out, err, sizeof err) == FDL_OK, "%s", err);
   EXPECT(shape_of(out) == (std::vector<int64_t>{2, 512}), "resnet18 features are [B, 512]");
   for (const char* key : {"conv1.weight", "bn1.running_mean", "layer1.0.conv1.weight", "layer2.0.downsample.0.weight",
                           "layer2.0.downsample.1.num_batches_tracked", "layer4.1.bn2.bias"}) {
@@ -79,29 +130,29 @@ void variants_and_inputs_are_validated() {
   }
   EXPECT(state_index(r, "fc.weight") < 0, "no fc head");
   fdl_tensor_free(out);
-  fdl_resnet_free(r);
+  fdl_image_encoder_free(r);
 
-  EXPECT(fdl_resnet_new(50, 1, FDL_DTYPE_FLOAT32, 1, &r, err, sizeof err) == FDL_OK, "%s", err);
-  EXPECT(fdl_resnet_forward(r, gray, &out, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_image_encoder_new("resnet", "50", 1, FDL_DTYPE_FLOAT32, 1, &r, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_image_encoder_forward(r, gray, &out, err, sizeof err) == FDL_OK, "%s", err);
   EXPECT(shape_of(out) == (std::vector<int64_t>{2, 2048}), "resnet50 features are [B, 2048]");
   EXPECT(state_index(r, "layer3.5.conv3.weight") >= 0 && state_index(r, "layer3.6.conv1.weight") < 0,
          "resnet50 has 6 blocks in layer3");
   fdl_tensor_free(out);
-  fdl_resnet_free(r);
+  fdl_image_encoder_free(r);
   fdl_tensor_free(gray);
   fdl_tensor_free(rgb);
 }
 
 // One train step of an ECD with one image input and a category output; returns the model.
 fdl_ecd* trained_image_model(int32_t trainable) {
-  fdl_resnet* r = nullptr;
-  fdl_resnet_new(18, 1, FDL_DTYPE_FLOAT32, 3, &r, err, sizeof err);
+  fdl_image_encoder* r = nullptr;
+  fdl_image_encoder_new("resnet", "18", 1, FDL_DTYPE_FLOAT32, 3, &r, err, sizeof err);
   fdl_input_spec in = specs::image("image", r, trainable);
   fdl_output_spec out = specs::category_output("label", 3);
   fdl_ecd_spec spec = specs::model(&in, 1, &out, 1, 5);
   fdl_ecd* ecd = nullptr;
   EXPECT(fdl_ecd_new(&spec, &ecd, err, sizeof err) == FDL_OK, "%s", err);
-  fdl_resnet_free(r);  // the model keeps the encoder alive
+  fdl_image_encoder_free(r);  // the model keeps the encoder alive
   fdl_tensor* images = floats({4, 1, 16, 16}, 0.5f);
   int64_t labels[] = {0, 1, 2, 1}, label_shape[] = {4};
   fdl_tensor* y = nullptr;
@@ -114,7 +165,7 @@ fdl_ecd* trained_image_model(int32_t trainable) {
 }
 
 void frozen_encoder_keeps_its_statistics() {
-  const std::string prefix = "input_features.image.resnet.";
+  const std::string prefix = "input_features.image.encoder.";
   fdl_ecd* frozen = trained_image_model(0);
   EXPECT(first_value(frozen, prefix + "bn1.running_var") == 1.0f, "frozen: running_var stays at 1");
   EXPECT(first_value(frozen, prefix + "bn1.num_batches_tracked") == 0.0f, "frozen: no batches tracked");
@@ -154,7 +205,9 @@ void cached_embeddings_equal_the_encoder() {
 }  // namespace
 
 int main() {
-  variants_and_inputs_are_validated();
+  types_and_variants_are_validated();
+  families_are_cut_where_ludwig_cuts_them();
+  resnet_inputs_are_validated();
   frozen_encoder_keeps_its_statistics();
   cached_embeddings_equal_the_encoder();
   EXPECT_REPORT();
