@@ -2,7 +2,7 @@
 // benchmarks/run-resnet-step.sh, which splits Fidelio's gap to PyTorch eager into the native
 // module's share and the JVM process's share. Model, optimizer and data are those of
 // ResNetTrainStepBenchmark / ResNetStepServer (Java) and benchmarks/python/resnet_train_step.py.
-// Usage: fidelio_resnet_step_driver [batch] [size]
+// Usage: fidelio_resnet_step_driver [batch] [size] [type variant] (Ludwig's image encoder; resnet 18 by default)
 // Lock-step protocol (shared by the three implementations): prints "ready" once built, then
 // answers each "step" line on stdin with the step's milliseconds, and exits at end of input.
 #include <chrono>
@@ -27,11 +27,13 @@ static void check(int32_t rc, const char* what, const char* err) {
 int main(int argc, char** argv) {
   const int64_t batch = argc > 1 ? std::atoll(argv[1]) : 32;
   const int64_t size = argc > 2 ? std::atoll(argv[2]) : 224;
+  const char* type = argc > 4 ? argv[3] : "resnet";
+  const char* variant = argc > 4 ? argv[4] : "18";
   char err[1024];
 
   fdl_ecd* model;
   fdl_image_encoder* resnet;
-  check(fdl_image_encoder_new("resnet", "18", 3, FDL_DTYPE_FLOAT32, 1, &resnet, err, sizeof err), "image_encoder_new", err);
+  check(fdl_image_encoder_new(type, variant, 3, FDL_DTYPE_FLOAT32, 1, &resnet, err, sizeof err), "image_encoder_new", err);
   fdl_input_spec in = specs::image("image", resnet, 1);
   fdl_output_spec out = specs::category_output("label", 1000);
   fdl_ecd_spec spec = specs::model(&in, 1, &out, 1, 1);

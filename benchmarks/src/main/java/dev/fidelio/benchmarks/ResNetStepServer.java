@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * and C++ twins (benchmarks/resnet_lockstep.py): prints "ready" once built, then answers each
  * "step" line on stdin with the step's milliseconds and loss. Steps of seconds on a shared 2-core
  * machine need their implementations interleaved step by step, so that load falls on all alike.
- * Usage: java -cp benchmarks.jar dev.fidelio.benchmarks.ResNetStepServer [batch] [size]
+ * Usage: java -cp benchmarks.jar dev.fidelio.benchmarks.ResNetStepServer [batch] [size] [type variant]
  */
 public final class ResNetStepServer {
   private ResNetStepServer() {}
@@ -21,6 +21,8 @@ public final class ResNetStepServer {
     ResNetTrainStepBenchmark step = new ResNetTrainStepBenchmark();
     step.batch = batch;
     step.size = size;
+    step.type = args.length > 3 ? args[2] : "resnet";
+    step.variant = args.length > 3 ? args[3] : "18";
     step.setUp();
     var info = NativeRuntime.info();
     System.out.println("ready intra_op_threads=" + info.get("intra_op_threads") + " inter_op_threads="

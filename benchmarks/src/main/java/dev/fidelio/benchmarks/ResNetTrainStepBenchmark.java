@@ -21,9 +21,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One training step of a trainable ResNet-18 image input with a 1000-class category head (the
- * shape of torchvision's resnet18 with its fc): forward, cross-entropy, backward, global-norm
- * clipping, AdamW, one native call. Its PyTorch eager twin is benchmarks/python/resnet_train_step.py.
+ * One training step of a trainable image input (ResNet-18 unless type and variant say otherwise)
+ * with a 1000-class category head (the shape of the torchvision model with its own head): forward,
+ * cross-entropy, backward, global-norm clipping, AdamW, one native call. Its PyTorch eager twins are
+ * benchmarks/python/resnet_train_step.py and, for any family, image_train_step.py.
  * A step takes seconds on 2 cores, so a few steps are measured.
  */
 @State(Scope.Thread)
@@ -39,13 +40,20 @@ public class ResNetTrainStepBenchmark {
   @Param({"224"})
   int size;
 
+  /** Ludwig's image encoder type and model_variant. */
+  @Param({"resnet"})
+  String type;
+
+  @Param({"18"})
+  String variant;
+
   private EcdModel model;
   private List<Tensor> inputs;
   private List<Tensor> targets;
 
   @Setup(Level.Trial)
   public void setUp() {
-    try (ImageEncoder resnet = ImageEncoder.create("resnet", "18", 1)) {
+    try (ImageEncoder resnet = ImageEncoder.create(type, variant, 1)) {
       model = EcdModel.builder(1).input(EcdModel.InputSpec.image("image", resnet, true))
           .output(EcdModel.OutputSpec.category("label", 1000, new float[0], 1.0)).build(List.of(), false);
     }
