@@ -277,14 +277,14 @@ void text_bucket_padding_changes_no_output() {
   at::Tensor mask = at::ones({3, 11}, at::kLong);
   mask[1].slice(0, 7).fill_(0);  // a row already padded inside the batch
   for (auto reduce : {SequenceReduce::ClsPooled, SequenceReduce::Sum, SequenceReduce::Mean, SequenceReduce::Last}) {
-    TextInput text(bert, reduce, /*trainable=*/false);
+    TextInput text(bert.ptr(), reduce, /*trainable=*/false);
     auto padded = text.padded_to_bucket({ids, mask});
     EXPECT(padded.at(0).size(1) == 16 && padded.at(1).size(1) == 16, "length 11 pads to 16, got %lld",
            static_cast<long long>(padded.at(0).size(1)));
     double difference = (text.forward({ids, mask}) - text.forward(padded)).abs().max().item<double>();
     EXPECT(difference < 1e-5, "reduce %d: padded output differs by %g", static_cast<int>(reduce), difference);
   }
-  TextInput text(bert, SequenceReduce::Mean, false);
+  TextInput text(bert.ptr(), SequenceReduce::Mean, false);
   at::Tensor long_ids = at::randint(1, 50, {2, 33}, at::kLong);
   auto capped = text.padded_to_bucket({long_ids, at::ones_like(long_ids)});
   EXPECT(capped.at(0).size(1) == 40, "past the last power of two below max_position_embeddings the bucket is the "

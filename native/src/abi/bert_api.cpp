@@ -114,7 +114,7 @@ BertInputs checked_inputs(const fdl_bert& b, const fdl_tensor* input_ids, const 
 
 at::Tensor reduced_output(fdl_bert& b, const BertInputs& in, int32_t reduce) {
   SequenceReduce mode = reduce_of(reduce);
-  BertModelOutput out = b.model->forward(in.ids, in.mask, in.types);
+  TextEncoderOutput out = b.model->forward(in.ids, in.mask, in.types);
   return reduce_sequence(out.last_hidden_state, in.mask, out.pooler_output, mode);
 }
 
