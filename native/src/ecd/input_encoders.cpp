@@ -55,7 +55,10 @@ TextInput::TextInput(std::shared_ptr<TextEncoderImpl> text_encoder, SequenceRedu
   require(reduce != SequenceReduce::None, "reduce_output 'none' gives a sequence; the concat combiner needs one "
                                           "vector per row (use cls_pooled, sum, mean or last)");
   register_module("bert", encoder_module);
-  for (auto& p : encoder_module->parameters()) p.set_requires_grad(trainable);
+  // Trainable keeps what the family itself fixes (DistilBERT's sinusoidal positions, as in HF).
+  if (!trainable) {
+    for (auto& p : encoder_module->parameters()) p.set_requires_grad(false);
+  }
 }
 
 void TextInput::check(const std::vector<at::Tensor>& inputs) const {

@@ -1,0 +1,51 @@
+// make_text_encoder: config.json's model_type to its family's module.
+#include <algorithm>
+#include <utility>
+
+#include "core/failure.h"
+#include "nn/bert.h"
+#include "nn/distilbert.h"
+#include "nn/electra.h"
+#include "nn/roberta.h"
+#include "nn/text_encoder.h"
+
+namespace fdl {
+namespace {
+
+using Factory = std::shared_ptr<TextEncoderImpl> (*)(const HfConfig&);
+
+const std::vector<std::pair<std::string, Factory>>& families() {
+  static const std::vector<std::pair<std::string, Factory>> table = {
+      {"bert", make_bert},
+      {"camembert", make_xlm_roberta},
+      {"distilbert", make_distilbert},
+      {"electra", make_electra},
+      {"roberta", make_roberta},
+      {"xlm-roberta", make_xlm_roberta},
+      // Families in their own files register here, one line each (model_type, factory):
+      // {"albert", make_albert}, {"mpnet", make_mpnet}, {"deberta-v2", make_deberta_v2}, {"modernbert", make_modernbert},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::vector<std::string> supported_text_model_types() {
+  std::vector<std::string> types;
+  for (const auto& family : families()) types.push_back(family.first);
+  std::sort(types.begin(), types.end());
+  return types;
+}
+
+std::shared_ptr<TextEncoderImpl> make_text_encoder(const HfConfig& config) {
+  std::string type = config.model_type();
+  for (const auto& family : families()) {
+    if (family.first == type) return family.second(config);
+  }
+  std::string supported;
+  for (const auto& t : supported_text_model_types()) supported += (supported.empty() ? "" : ", ") + t;
+  fail(FDL_ERR_UNSUPPORTED, "config.json model_type \"" + type + "\" is not a supported text encoder family (supported: " +
+                                supported + ")");
+}
+
+}  // namespace fdl
