@@ -16,7 +16,7 @@ class Module;
 
 namespace fdl {
 
-enum class HandleKind { Tensor, Mlp, Bert, Ecd, ResNet, ProcessGroup, DataParallel };
+enum class HandleKind { Tensor, Mlp, TextEncoder, Ecd, ResNet, ProcessGroup, DataParallel };
 
 const char* handle_kind_name(HandleKind kind);
 

@@ -91,11 +91,7 @@ void TextInput::check_raw_values(const std::vector<at::Tensor>& inputs) const {
 }
 
 at::Tensor TextInput::encode(const std::vector<at::Tensor>& inputs) {
-  const at::Tensor& mask = inputs.at(1);
-  TextEncoderOutput out = encoder_module->encode(inputs.at(0), mask);
-  // Families without a pooler (DistilBERT, ELECTRA) pool as the export does: the first token's state.
-  at::Tensor pooled = out.pooler_output.defined() ? out.pooler_output : out.last_hidden_state.select(1, 0);
-  return reduce_sequence(out.last_hidden_state, mask, pooled, reduce);
+  return encode_and_reduce(*encoder_module, inputs.at(0), inputs.at(1), reduce);
 }
 
 ImageInput::ImageInput(ResNet resnet_model, bool is_trainable)

@@ -8,12 +8,10 @@
 #include <c10/util/BFloat16.h>
 #include <c10/util/Half.h>
 
-#include <atomic>
 #include <cmath>
 #include <limits>
 
 #include "core/failure.h"
-#include "nn/checkpoint.h"
 #include "nn/torchscript_code.h"
 
 namespace fdl {
@@ -21,8 +19,6 @@ namespace fdl {
 namespace nn = torch::nn;
 
 namespace {
-
-std::atomic<int64_t> forward_row_count{0};
 
 nn::LayerNorm layer_norm(const BertOptions& o) {
   return nn::LayerNorm(nn::LayerNormOptions({o.hidden_size}).eps(o.layer_norm_eps));
@@ -277,23 +273,18 @@ BertEncoderImpl::BertEncoderImpl(const BertOptions& o) {
 }
 
 at::Tensor BertEncoderImpl::forward(at::Tensor hidden, const at::Tensor& additive_mask) {
-  auto run = [](torch::nn::Module& block, const at::Tensor& x, const at::Tensor& mask) {
-    return static_cast<BertLayerImpl&>(block).forward(x, mask);
-  };
-  for (const auto& block : *layer) {
-    hidden = gradient_checkpointing && is_training() ? checkpoint(*block, run, hidden, additive_mask)
-                                                     : run(*block, hidden, additive_mask);
-  }
-  return hidden;
+  return run_layers<BertLayerImpl>(layer, std::move(hidden), additive_mask, gradient_checkpointing && is_training());
 }
 
-std::string BertEncoderImpl::torchscript_forward() const {
+std::string layers_torchscript(size_t count) {
   std::string code = kHiddenAndMask;
-  for (size_t i = 0; i < layer->size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     code += "    hidden = " + torchscript_child("self.layer", std::to_string(i)) + ".forward(hidden, additive_mask)\n";
   }
   return code + "    return hidden\n";
 }
+
+std::string BertEncoderImpl::torchscript_forward() const { return layers_torchscript(layer->size()); }
 
 BertPoolerImpl::BertPoolerImpl(const BertOptions& o) {
   dense = register_module("dense", nn::Linear(o.hidden_size, o.hidden_size));
@@ -319,7 +310,6 @@ BertModelImpl::BertModelImpl(const BertOptions& o) : options(o) {
 
 TextEncoderOutput BertModelImpl::forward(const at::Tensor& input_ids, const at::Tensor& attention_mask,
                                          const at::Tensor& token_type_ids) {
-  forward_row_count.fetch_add(input_ids.size(0), std::memory_order_relaxed);
   at::Tensor types = token_type_ids.defined() ? token_type_ids : at::zeros_like(input_ids);
   at::Tensor hidden = embeddings(input_ids, types);                 // [B, T, E]
   if (embeddings_project) hidden = embeddings_project(hidden);      // [B, T, H]
@@ -341,8 +331,6 @@ std::string BertModelImpl::torchscript_forward() const {
          "    hidden = self.encoder.forward(hidden, additive_mask)\n" +
          (pooler ? "    return hidden, self.pooler.forward(hidden)\n" : "    return hidden, hidden.select(1, 0)\n");
 }
-
-int64_t BertModelImpl::forward_rows() { return forward_row_count.load(std::memory_order_relaxed); }
 
 void BertModelImpl::reset_parameters_like_hf(uint64_t seed) {
   fdl::reset_parameters_like_hf(*this, options.initializer_range, seed);

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 
+#include "nn/checkpoint.h"
 #include "nn/hf_config.h"
 #include "nn/text_encoder.h"
 #include "nn/torchscript_source.h"
@@ -146,6 +147,22 @@ struct BertLayerImpl : torch::nn::Module, TorchScriptSource {
 };
 TORCH_MODULE(BertLayer);
 
+// Runs a "layer" ModuleList of Layer modules in order; with checkpointing (training only) each is
+// recomputed in backward (nn/checkpoint.h). Shared by BERT's encoder and DistilBERT's transformer.
+template <class Layer>
+at::Tensor run_layers(const torch::nn::ModuleList& layers, at::Tensor hidden, const at::Tensor& additive_mask,
+                      bool checkpointing) {
+  LayerForward run = [](torch::nn::Module& block, const at::Tensor& x, const at::Tensor& mask) {
+    return static_cast<Layer&>(block).forward(x, mask);
+  };
+  for (const auto& block : *layers) {
+    hidden = checkpointing ? checkpoint(*block, run, hidden, additive_mask) : run(*block, hidden, additive_mask);
+  }
+  return hidden;
+}
+// The TorchScript forward(hidden, additive_mask) through self.layer.0 .. self.layer.<count - 1>.
+std::string layers_torchscript(size_t count);
+
 struct BertEncoderImpl : torch::nn::Module, TorchScriptSource {
   explicit BertEncoderImpl(const BertOptions& o);
   std::string torchscript_forward() const override;
@@ -189,10 +206,6 @@ struct BertModelImpl : TextEncoderImpl, TorchScriptSource {
   // the padding row 0. Deterministic in seed and independent of the global generator.
   void reset_parameters_like_hf(uint64_t seed) override;
   std::string torchscript_forward() const override;
-
-  // Rows (sequences) every BertModel of the process has run forward: the preprocessed store's
-  // tests assert that a reused store runs none.
-  static int64_t forward_rows();
 
   BertOptions options;
   BertEmbeddings embeddings{nullptr};

@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "core/failure.h"
-#include "nn/checkpoint.h"
 #include "nn/torchscript_code.h"
 
 namespace fdl {
@@ -160,23 +159,11 @@ DistilBertTransformerImpl::DistilBertTransformerImpl(const DistilBertOptions& o)
 }
 
 at::Tensor DistilBertTransformerImpl::forward(at::Tensor hidden, const at::Tensor& additive_mask) {
-  auto run = [](torch::nn::Module& block, const at::Tensor& x, const at::Tensor& mask) {
-    return static_cast<DistilBertBlockImpl&>(block).forward(x, mask);
-  };
-  for (const auto& block : *layer) {
-    hidden = gradient_checkpointing && is_training() ? checkpoint(*block, run, hidden, additive_mask)
-                                                     : run(*block, hidden, additive_mask);
-  }
-  return hidden;
+  return run_layers<DistilBertBlockImpl>(layer, std::move(hidden), additive_mask,
+                                         gradient_checkpointing && is_training());
 }
 
-std::string DistilBertTransformerImpl::torchscript_forward() const {
-  std::string code = kHiddenAndMask;
-  for (size_t i = 0; i < layer->size(); ++i) {
-    code += "    hidden = " + torchscript_child("self.layer", std::to_string(i)) + ".forward(hidden, additive_mask)\n";
-  }
-  return code + "    return hidden\n";
-}
+std::string DistilBertTransformerImpl::torchscript_forward() const { return layers_torchscript(layer->size()); }
 
 DistilBertModelImpl::DistilBertModelImpl(const DistilBertOptions& o) : options(o) {
   options.validate();

@@ -1,5 +1,6 @@
 // make_text_encoder: config.json's model_type to its family's module.
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include "core/failure.h"
@@ -13,6 +14,8 @@ namespace fdl {
 namespace {
 
 using Factory = std::shared_ptr<TextEncoderImpl> (*)(const HfConfig&);
+
+std::atomic<int64_t> encoded_row_count{0};
 
 const std::vector<std::pair<std::string, Factory>>& families() {
   static const std::vector<std::pair<std::string, Factory>> table = {
@@ -47,5 +50,15 @@ std::shared_ptr<TextEncoderImpl> make_text_encoder(const HfConfig& config) {
   fail(FDL_ERR_UNSUPPORTED, "config.json model_type \"" + type + "\" is not a supported text encoder family (supported: " +
                                 supported + ")");
 }
+
+at::Tensor encode_and_reduce(TextEncoderImpl& encoder, const at::Tensor& input_ids, const at::Tensor& attention_mask,
+                             SequenceReduce mode) {
+  encoded_row_count.fetch_add(input_ids.size(0), std::memory_order_relaxed);
+  TextEncoderOutput out = encoder.encode(input_ids, attention_mask);
+  at::Tensor pooled = out.pooler_output.defined() ? out.pooler_output : out.last_hidden_state.select(1, 0);
+  return reduce_sequence(out.last_hidden_state, attention_mask, pooled, mode);
+}
+
+int64_t encoded_rows() { return encoded_row_count.load(std::memory_order_relaxed); }
 
 }  // namespace fdl
