@@ -26,7 +26,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 16
+#define FDL_ABI_VERSION 17
 
 /* Status codes. */
 #define FDL_OK 0
@@ -53,7 +53,7 @@ extern "C" {
 #define FDL_MAX_DIMS 8
 
 typedef struct fdl_tensor fdl_tensor;
-typedef struct fdl_bert fdl_bert;
+typedef struct fdl_text_encoder fdl_text_encoder;
 typedef struct fdl_ecd fdl_ecd;
 typedef struct fdl_image_encoder fdl_image_encoder;
 typedef struct fdl_process_group fdl_process_group;
@@ -111,7 +111,7 @@ FDL_API int32_t fdl_tensor_copy_to_host(const fdl_tensor* tensor, void* dst, siz
 FDL_API int32_t fdl_tensor_to(const fdl_tensor* tensor, int32_t dtype, int32_t device_type, int32_t device_index,
                               fdl_tensor** out, char* err, size_t err_cap);
 
-/* ---- the state of any model handle (fdl_bert, fdl_image_encoder, fdl_ecd) ------------------------------ */
+/* ---- the state of any model handle (fdl_text_encoder, fdl_image_encoder, fdl_ecd) -------------- */
 
 /* State entries are the parameters, then the buffers, named by module path ("layers.0.weight",
  * "encoder.layer.0.attention.self.query.weight", ...). Values are copies. */
@@ -141,30 +141,37 @@ FDL_API int32_t fdl_module_load_state(void* module, const char* const* names, co
 FDL_API int32_t fdl_module_to(void* module, int32_t dtype, int32_t device_type, int32_t device_index, char* err,
                               size_t err_cap);
 
-/* ---- a BERT-family encoder (HF BertModel; state names are HF's checkpoint keys) ------------ */
+/* ---- a pretrained text encoder (a Hugging Face family by config.json's model_type: bert, roberta,
+ * xlm-roberta, camembert, electra, distilbert, ...; state names are HF's checkpoint keys) ------- */
 
-/* hidden_act of config.json */
-typedef enum fdl_bert_activation {
-  FDL_BERT_ACT_GELU = 0,
-  FDL_BERT_ACT_GELU_TANH = 1,
-  FDL_BERT_ACT_RELU = 2
-} fdl_bert_activation;
-/* A BERT-family encoder's config.json, under Hugging Face's names; pad_token_id -1: no padding row. */
-typedef struct fdl_bert_config {
-  int64_t vocab_size;
+/* How a config.json field crosses: a number, a boolean (number 0 or 1), a string, or a list of
+ * strings (text holds them joined by '|'). */
+typedef enum fdl_config_kind {
+  FDL_CONFIG_NUMBER = 0,
+  FDL_CONFIG_BOOLEAN = 1,
+  FDL_CONFIG_TEXT = 2,
+  FDL_CONFIG_TEXTS = 3
+} fdl_config_kind;
+typedef struct fdl_config_value {
+  const char* key;
+  fdl_config_kind kind;
+  double number;
+  const char* text;
+} fdl_config_value;
+/* config.json's scalar fields (model_type required); the family reads what it uses, with its HF
+ * config class's defaults for absent fields. */
+typedef struct fdl_hf_config {
+  const fdl_config_value* values;
+  int64_t n_values;
+} fdl_hf_config;
+/* What the built encoder is: sizes the caller needs for tokenising and the heads. */
+typedef struct fdl_text_encoder_info {
   int64_t hidden_size;
-  int64_t num_hidden_layers;
-  int64_t num_attention_heads;
-  int64_t intermediate_size;
-  fdl_bert_activation hidden_act;
-  int64_t max_position_embeddings;
-  int64_t type_vocab_size;
-  double layer_norm_eps;
-  double hidden_dropout_prob;
-  double attention_probs_dropout_prob;
-  int64_t pad_token_id;
-  double initializer_range;
-} fdl_bert_config;
+  int64_t vocab_size;
+  int64_t max_sequence_length; /* the longest input its positions allow (RoBERTa: positions - pad - 1) */
+  int64_t pad_token_id;        /* -1: none */
+  int32_t has_pooler;          /* 0: cls_pooled takes the first token's hidden state */
+} fdl_text_encoder_info;
 
 /* Ludwig's reduce_output for sequence encoders */
 typedef enum fdl_reduce {
@@ -175,22 +182,25 @@ typedef enum fdl_reduce {
   FDL_REDUCE_NONE = 4
 } fdl_reduce;
 
-/* A BertModel with HF's initialisation (normal(0, initializer_range), zero biases) from seed, for
- * use_pretrained: false; load pretrained weights with fdl_module_load_state. dtype FLOAT32 or FLOAT64. */
-FDL_API int32_t fdl_bert_new(const fdl_bert_config* config, int32_t dtype, uint64_t seed, fdl_bert** out, char* err,
-                             size_t err_cap);
-FDL_API int32_t fdl_bert_free(fdl_bert* bert);
+/* The family's model with HF's initialisation from seed (use_pretrained: false); load pretrained
+ * weights with fdl_module_load_state. An unknown model_type is FDL_ERR_UNSUPPORTED naming the
+ * supported ones; a field of the wrong form is FDL_ERR_INVALID_ARGUMENT naming it. dtype FLOAT32 or FLOAT64. */
+FDL_API int32_t fdl_text_encoder_new(const fdl_hf_config* config, int32_t dtype, uint64_t seed, fdl_text_encoder** out,
+                                     char* err, size_t err_cap);
+FDL_API int32_t fdl_text_encoder_free(fdl_text_encoder* encoder);
+FDL_API int32_t fdl_text_encoder_describe(const fdl_text_encoder* encoder, fdl_text_encoder_info* out, char* err,
+                                          size_t err_cap);
 /* Frozen (0): no gradients, evaluation mode (dropout off); trainable (1): the default. */
-FDL_API int32_t fdl_bert_set_trainable(fdl_bert* bert, int32_t trainable, char* err, size_t err_cap);
-/* Evaluation mode, no autograd. input_ids and attention_mask (1 keep, 0 pad) [B, T]; token_type_ids
- * NULL (zeros) or int64 [B, T]; out is [B, T, H] for FDL_REDUCE_NONE, else [B, H]. */
-/* How many rows (sequences) all BERT encoders of this process have run forward so far, in every
+FDL_API int32_t fdl_text_encoder_set_trainable(fdl_text_encoder* encoder, int32_t trainable, char* err, size_t err_cap);
+/* How many rows (sequences) all text encoders of this process have run forward so far, in every
  * entry point (forward, train step, evaluate, embed): description.json
  * reports a run's, which shows the encoder work that cached embeddings or a reused store skipped. */
-FDL_API int32_t fdl_bert_forward_rows(int64_t* out, char* err, size_t err_cap);
-FDL_API int32_t fdl_bert_forward(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
-                                 const fdl_tensor* token_type_ids, int32_t reduce, fdl_tensor** out, char* err,
-                                 size_t err_cap);
+FDL_API int32_t fdl_text_encoder_forward_rows(int64_t* out, char* err, size_t err_cap);
+/* Evaluation mode, no autograd. input_ids and attention_mask (1 keep, 0 pad) [B, T]; out is
+ * [B, T, H] for FDL_REDUCE_NONE, else [B, H]. */
+FDL_API int32_t fdl_text_encoder_forward(fdl_text_encoder* encoder, const fdl_tensor* input_ids,
+                                         const fdl_tensor* attention_mask, int32_t reduce, fdl_tensor** out, char* err,
+                                         size_t err_cap);
 /* ---- a torchvision image encoder (state names are torchvision's keys) ------------------------ */
 
 /* Ludwig 0.10's torchvision encoder type ("resnet", "vgg", "squeezenet", ...) and model_variant
@@ -271,7 +281,7 @@ typedef enum fdl_input_type {
   FDL_INPUT_CATEGORY = 4
 } fdl_input_type;
 /* One input feature; the fields its type does not name are ignored.
- * TEXT: encoder is an fdl_bert (shared: the handle may be freed afterwards), reduce_output, trainable.
+ * TEXT: encoder is an fdl_text_encoder (shared: the handle may be freed afterwards), reduce_output, trainable.
  *   Batch tensors: input_ids [B, T] int64, attention_mask [B, T] int64; with cached embeddings on, the
  *   reduced embedding [B, hidden] float32 instead.
  * IMAGE: encoder is an fdl_image_encoder (shared likewise), trainable (0: eval mode, no autograd).
@@ -404,7 +414,7 @@ typedef enum fdl_precision {
  * e.g. "input_features.text.bert.encoder.layer.0.attention.self.query.weight". Parameters of an
  * encoder built untrainable stay frozen either way. A regex that does not compile or matches no
  * trainable parameter fails, and nothing changes.
- * gradient_checkpointing != 0 (trainer.enable_gradient_checkpointing) recomputes each BERT encoder
+ * gradient_checkpointing != 0 (trainer.enable_gradient_checkpointing) recomputes each text encoder
  * layer's forward during backward instead of keeping its activations (same gradients, dropout masks
  * replayed from the forward's RNG state; less memory, one more forward of the layers). Such steps are
  * not captured as CUDA graphs. */

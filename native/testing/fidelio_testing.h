@@ -36,9 +36,9 @@ FDL_API int32_t fdl_mlp_forward(fdl_mlp* mlp, const fdl_tensor* x, fdl_tensor** 
 
 /* For gradient checks: loss = sum(reduced output * weight) with dropout off; a trainable model runs
  * backward and keeps the gradients for fdl_module_state_gradient. */
-FDL_API int32_t fdl_bert_loss_grad(fdl_bert* bert, const fdl_tensor* input_ids, const fdl_tensor* attention_mask,
-                                   const fdl_tensor* token_type_ids, int32_t reduce, const fdl_tensor* weight,
-                                   double* loss_out, char* err, size_t err_cap);
+FDL_API int32_t fdl_text_encoder_loss_grad(fdl_text_encoder* encoder, const fdl_tensor* input_ids,
+                                           const fdl_tensor* attention_mask, int32_t reduce, const fdl_tensor* weight,
+                                           double* loss_out, char* err, size_t err_cap);
 
 /* For gradient checks against torchvision: train mode (batch statistics) with dropout off,
  * loss = sum(features * weight), backward; the gradients stay for fdl_module_state_gradient. */

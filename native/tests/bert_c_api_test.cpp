@@ -1,5 +1,6 @@
-// The BERT C ABI as Java uses it: config and input validation, reduced outputs, strict loading
-// through handles, gradients against central finite differences, and a frozen model.
+// The text encoder C ABI as Java uses it, on BERT: config and input validation, reduced outputs,
+// strict loading through handles, gradients against central finite differences, and a frozen
+// model; and the family chosen by config.json's model_type, with what describe reports.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -18,12 +19,12 @@ char err[4096];
 
 bool has(const char* text, const char* part) { return std::strstr(text, part) != nullptr; }
 
-fdl_bert* tiny_bert(int32_t dtype, uint64_t seed, double init_range = 0.02) {
-  fdl_bert* bert = nullptr;
+fdl_text_encoder* tiny_bert(int32_t dtype, uint64_t seed, double init_range = 0.02) {
+  fdl_text_encoder* bert = nullptr;
   int32_t rc = specs::new_bert(/*vocab*/ 11, /*hidden*/ 8, /*layers*/ 2, /*heads*/ 2, /*intermediate*/ 12,
-                            FDL_BERT_ACT_GELU, /*max_positions*/ 16, /*type_vocab*/ 2, 1e-12, 0.1, 0.1,
+                            "gelu", /*max_positions*/ 16, /*type_vocab*/ 2, 1e-12, 0.1, 0.1,
                             /*pad*/ 0, init_range, dtype, seed, &bert, err, sizeof err);
-  EXPECT(rc == FDL_OK, "fdl_bert_new: %s", err);
+  EXPECT(rc == FDL_OK, "fdl_text_encoder_new: %s", err);
   return bert;
 }
 
@@ -62,7 +63,7 @@ std::vector<double> values_of(const fdl_tensor* t) {
   return v;
 }
 
-std::map<std::string, int32_t> parameter_indices(const fdl_bert* bert) {
+std::map<std::string, int32_t> parameter_indices(const fdl_text_encoder* bert) {
   int32_t count = 0;
   EXPECT(fdl_module_state_count(bert, &count, err, sizeof err) == FDL_OK, "%s", err);
   std::map<std::string, int32_t> indices;
@@ -76,43 +77,40 @@ std::map<std::string, int32_t> parameter_indices(const fdl_bert* bert) {
 
 // A batch of two sequences of lengths 3 and 5, padded to 5.
 struct Batch {
-  fdl_tensor *ids, *mask, *types;
+  fdl_tensor *ids, *mask;
   Batch()
-      : ids(longs({2, 5}, {2, 5, 7, 0, 0, 3, 9, 4, 1, 6})),
-        mask(longs({2, 5}, {1, 1, 1, 0, 0, 1, 1, 1, 1, 1})),
-        types(longs({2, 5}, {0, 0, 1, 0, 0, 0, 1, 1, 1, 0})) {}
+      : ids(longs({2, 5}, {2, 5, 7, 0, 0, 3, 9, 4, 1, 6})), mask(longs({2, 5}, {1, 1, 1, 0, 0, 1, 1, 1, 1, 1})) {}
   ~Batch() {
     fdl_tensor_free(ids);
     fdl_tensor_free(mask);
-    fdl_tensor_free(types);
   }
 };
 
 void config_is_validated() {
-  fdl_bert* bert = nullptr;
-  EXPECT(specs::new_bert(11, 10, 1, 3, 12, FDL_BERT_ACT_GELU, 16, 2, 1e-12, 0.1, 0.1, 0, 0.02, FDL_DTYPE_FLOAT32, 1,
+  fdl_text_encoder* bert = nullptr;
+  EXPECT(specs::new_bert(11, 10, 1, 3, 12, "gelu", 16, 2, 1e-12, 0.1, 0.1, 0, 0.02, FDL_DTYPE_FLOAT32, 1,
                       &bert, err, sizeof err) == FDL_ERR_INVALID_ARGUMENT &&
              has(err, "hidden_size (10)") && has(err, "num_attention_heads (3)"),
          "heads must divide hidden: %s", err);
-  EXPECT(specs::new_bert(11, 8, 1, 2, 12, static_cast<fdl_bert_activation>(7), 16, 2, 1e-12, 0.1, 0.1, 0, 0.02, FDL_DTYPE_FLOAT32, 1, &bert, err,
-                      sizeof err) == FDL_ERR_INVALID_ARGUMENT &&
-             has(err, "hidden_act 7"),
+  EXPECT(specs::new_bert(11, 8, 1, 2, 12, "swish", 16, 2, 1e-12, 0.1, 0.1, 0, 0.02, FDL_DTYPE_FLOAT32, 1, &bert, err,
+                      sizeof err) == FDL_ERR_UNSUPPORTED &&
+             has(err, "hidden_act \"swish\""),
          "activation: %s", err);
-  EXPECT(specs::new_bert(11, 8, 1, 2, 12, FDL_BERT_ACT_GELU, 16, 2, 1e-12, 1.5, 0.1, 0, 0.02, FDL_DTYPE_FLOAT32, 1,
+  EXPECT(specs::new_bert(11, 8, 1, 2, 12, "gelu", 16, 2, 1e-12, 1.5, 0.1, 0, 0.02, FDL_DTYPE_FLOAT32, 1,
                       &bert, err, sizeof err) == FDL_ERR_INVALID_ARGUMENT &&
              has(err, "hidden_dropout_prob"),
          "dropout: %s", err);
 }
 
 void forward_shapes_and_validation() {
-  fdl_bert* bert = tiny_bert(FDL_DTYPE_FLOAT32, 1);
+  fdl_text_encoder* bert = tiny_bert(FDL_DTYPE_FLOAT32, 1);
   Batch b;
   int32_t count = 0;
   EXPECT(fdl_module_state_count(bert, &count, err, sizeof err) == FDL_OK && count == 5 + 2 * 16 + 2, "count %d",
          count);
   fdl_tensor* out = nullptr;
   for (int32_t reduce : {FDL_REDUCE_CLS_POOLED, FDL_REDUCE_SUM, FDL_REDUCE_MEAN, FDL_REDUCE_LAST, FDL_REDUCE_NONE}) {
-    EXPECT(fdl_bert_forward(bert, b.ids, b.mask, reduce == FDL_REDUCE_SUM ? nullptr : b.types, reduce, &out, err,
+    EXPECT(fdl_text_encoder_forward(bert, b.ids, b.mask, reduce, &out, err,
                             sizeof err) == FDL_OK,
            "reduce %d: %s", reduce, err);
     std::vector<int64_t> want = reduce == FDL_REDUCE_NONE ? std::vector<int64_t>{2, 5, 8} : std::vector<int64_t>{2, 8};
@@ -121,59 +119,54 @@ void forward_shapes_and_validation() {
   }
   // Two eval-mode forwards agree although the model is in train mode with dropout.
   fdl_tensor *o1 = nullptr, *o2 = nullptr;
-  fdl_bert_forward(bert, b.ids, b.mask, b.types, FDL_REDUCE_NONE, &o1, err, sizeof err);
-  fdl_bert_forward(bert, b.ids, b.mask, b.types, FDL_REDUCE_NONE, &o2, err, sizeof err);
+  fdl_text_encoder_forward(bert, b.ids, b.mask, FDL_REDUCE_NONE, &o1, err, sizeof err);
+  fdl_text_encoder_forward(bert, b.ids, b.mask, FDL_REDUCE_NONE, &o2, err, sizeof err);
   EXPECT(values_of(o1) == values_of(o2), "forward runs in eval mode");
   fdl_tensor_free(o1);
   fdl_tensor_free(o2);
 
   fdl_tensor* big_id = longs({1, 2}, {2, 11});
   fdl_tensor* mask2 = longs({1, 2}, {1, 1});
-  EXPECT(fdl_bert_forward(bert, big_id, mask2, nullptr, FDL_REDUCE_MEAN, &out, err, sizeof err) ==
+  EXPECT(fdl_text_encoder_forward(bert, big_id, mask2, FDL_REDUCE_MEAN, &out, err, sizeof err) ==
                  FDL_ERR_INVALID_ARGUMENT &&
              has(err, "[0, 11)") && has(err, "from 2 to 11"),
          "id out of vocab: %s", err);
-  fdl_tensor* types_bad = longs({1, 2}, {0, 2});
   fdl_tensor* ids2 = longs({1, 2}, {2, 3});
-  EXPECT(fdl_bert_forward(bert, ids2, mask2, types_bad, FDL_REDUCE_MEAN, &out, err, sizeof err) ==
-                 FDL_ERR_INVALID_ARGUMENT &&
-             has(err, "type_vocab_size 2"),
-         "type id out of range: %s", err);
   fdl_tensor* mask_bad = longs({1, 2}, {1, 2});
-  EXPECT(fdl_bert_forward(bert, ids2, mask_bad, nullptr, FDL_REDUCE_MEAN, &out, err, sizeof err) ==
+  EXPECT(fdl_text_encoder_forward(bert, ids2, mask_bad, FDL_REDUCE_MEAN, &out, err, sizeof err) ==
                  FDL_ERR_INVALID_ARGUMENT &&
              has(err, "only 0 and 1"),
          "mask values: %s", err);
-  EXPECT(fdl_bert_forward(bert, ids2, b.mask, nullptr, FDL_REDUCE_MEAN, &out, err, sizeof err) ==
+  EXPECT(fdl_text_encoder_forward(bert, ids2, b.mask, FDL_REDUCE_MEAN, &out, err, sizeof err) ==
                  FDL_ERR_INVALID_ARGUMENT &&
              has(err, "[2, 5]") && has(err, "[1, 2]"),
          "mask shape: %s", err);
-  EXPECT(fdl_bert_forward(bert, ids2, mask2, nullptr, 9, &out, err, sizeof err) == FDL_ERR_INVALID_ARGUMENT &&
+  EXPECT(fdl_text_encoder_forward(bert, ids2, mask2, 9, &out, err, sizeof err) == FDL_ERR_INVALID_ARGUMENT &&
              has(err, "reduce_output 9"),
          "reduce code: %s", err);
   std::vector<int64_t> long_ids(17, 1);
   fdl_tensor* too_long = longs({1, 17}, long_ids);
   fdl_tensor* long_mask = longs({1, 17}, long_ids);
-  EXPECT(fdl_bert_forward(bert, too_long, long_mask, nullptr, FDL_REDUCE_MEAN, &out, err, sizeof err) ==
+  EXPECT(fdl_text_encoder_forward(bert, too_long, long_mask, FDL_REDUCE_MEAN, &out, err, sizeof err) ==
                  FDL_ERR_INVALID_ARGUMENT &&
-             has(err, "length 17") && has(err, "max_position_embeddings 16"),
+             has(err, "length 17") && has(err, "max_sequence_length 16"),
          "length: %s", err);
   fdl_tensor* float_ids = doubles({1, 2}, {2, 3});
-  EXPECT(fdl_bert_forward(bert, float_ids, mask2, nullptr, FDL_REDUCE_MEAN, &out, err, sizeof err) ==
+  EXPECT(fdl_text_encoder_forward(bert, float_ids, mask2, FDL_REDUCE_MEAN, &out, err, sizeof err) ==
                  FDL_ERR_INVALID_ARGUMENT &&
              has(err, "int64"),
          "ids dtype: %s", err);
-  EXPECT(fdl_bert_forward(reinterpret_cast<fdl_bert*>(b.ids), ids2, mask2, nullptr, FDL_REDUCE_MEAN, &out, err,
+  EXPECT(fdl_text_encoder_forward(reinterpret_cast<fdl_text_encoder*>(b.ids), ids2, mask2, FDL_REDUCE_MEAN, &out, err,
                           sizeof err) == FDL_ERR_INVALID_HANDLE &&
              has(err, "is an fdl_tensor"),
          "wrong handle kind: %s", err);
-  for (fdl_tensor* t : {big_id, mask2, types_bad, ids2, mask_bad, too_long, long_mask, float_ids}) fdl_tensor_free(t);
-  EXPECT(fdl_bert_free(bert) == FDL_OK && fdl_bert_free(bert) == FDL_ERR_INVALID_HANDLE, "free once");
+  for (fdl_tensor* t : {big_id, mask2, ids2, mask_bad, too_long, long_mask, float_ids}) fdl_tensor_free(t);
+  EXPECT(fdl_text_encoder_free(bert) == FDL_OK && fdl_text_encoder_free(bert) == FDL_ERR_INVALID_HANDLE, "free once");
 }
 
 void state_loads_through_handles() {
-  fdl_bert* source = tiny_bert(FDL_DTYPE_FLOAT32, 1);
-  fdl_bert* target = tiny_bert(FDL_DTYPE_FLOAT32, 2);
+  fdl_text_encoder* source = tiny_bert(FDL_DTYPE_FLOAT32, 1);
+  fdl_text_encoder* target = tiny_bert(FDL_DTYPE_FLOAT32, 2);
   std::vector<std::string> names;
   std::vector<fdl_tensor*> tensors;
   for (const auto& [name, index] : parameter_indices(source)) {
@@ -198,20 +191,20 @@ void state_loads_through_handles() {
 
   Batch b;
   fdl_tensor *a = nullptr, *c = nullptr;
-  fdl_bert_forward(source, b.ids, b.mask, b.types, FDL_REDUCE_MEAN, &a, err, sizeof err);
-  fdl_bert_forward(target, b.ids, b.mask, b.types, FDL_REDUCE_MEAN, &c, err, sizeof err);
+  fdl_text_encoder_forward(source, b.ids, b.mask, FDL_REDUCE_MEAN, &a, err, sizeof err);
+  fdl_text_encoder_forward(target, b.ids, b.mask, FDL_REDUCE_MEAN, &c, err, sizeof err);
   EXPECT(values_of(a) == values_of(c), "loaded model computes the source's encoder output");
   fdl_tensor_free(a);
   fdl_tensor_free(c);
   for (fdl_tensor* t : tensors) fdl_tensor_free(t);
-  fdl_bert_free(source);
-  fdl_bert_free(target);
+  fdl_text_encoder_free(source);
+  fdl_text_encoder_free(target);
 }
 
 // loss(θ) = sum(output * weight) through the C ABI.
-double loss_of(fdl_bert* bert, const Batch& b, int32_t reduce, const fdl_tensor* weight) {
+double loss_of(fdl_text_encoder* bert, const Batch& b, int32_t reduce, const fdl_tensor* weight) {
   double loss = 0;
-  EXPECT(fdl_bert_loss_grad(bert, b.ids, b.mask, b.types, reduce, weight, &loss, err, sizeof err) == FDL_OK, "%s",
+  EXPECT(fdl_text_encoder_loss_grad(bert, b.ids, b.mask, reduce, weight, &loss, err, sizeof err) == FDL_OK, "%s",
          err);
   return loss;
 }
@@ -219,7 +212,7 @@ double loss_of(fdl_bert* bert, const Batch& b, int32_t reduce, const fdl_tensor*
 void gradients_match_finite_differences() {
   // Weights ~ N(0, 0.5) rather than 0.02, so that attention is far from uniform and every
   // gradient is well above finite-difference noise. Dropout 0.1: loss_grad must switch it off.
-  fdl_bert* bert = tiny_bert(FDL_DTYPE_FLOAT64, 3, 0.5);
+  fdl_text_encoder* bert = tiny_bert(FDL_DTYPE_FLOAT64, 3, 0.5);
   auto index = parameter_indices(bert);
   Batch b;
   std::mt19937 rng(5);
@@ -230,7 +223,7 @@ void gradients_match_finite_differences() {
   };
   const Probe probes[] = {{"embeddings.word_embeddings.weight", 9 * 8 + 3},  // id 9, column 3
                           {"embeddings.position_embeddings.weight", 1 * 8 + 0},
-                          {"embeddings.token_type_embeddings.weight", 1 * 8 + 5},
+                          {"embeddings.token_type_embeddings.weight", 0 * 8 + 5},  // all token types are 0
                           {"embeddings.LayerNorm.weight", 2},
                           {"encoder.layer.0.attention.self.query.weight", 1 * 8 + 2},
                           {"encoder.layer.0.attention.self.value.bias", 4},  // (key.bias: zero gradient, softmax shift)
@@ -277,16 +270,16 @@ void gradients_match_finite_differences() {
   std::printf("gradients vs central differences: worst relative error %.2e\n", worst);
   fdl_tensor* wrong = doubles({2, 5}, std::vector<double>(10, 1.0));
   double loss = 0;
-  EXPECT(fdl_bert_loss_grad(bert, b.ids, b.mask, b.types, FDL_REDUCE_MEAN, wrong, &loss, err, sizeof err) ==
+  EXPECT(fdl_text_encoder_loss_grad(bert, b.ids, b.mask, FDL_REDUCE_MEAN, wrong, &loss, err, sizeof err) ==
                  FDL_ERR_INVALID_ARGUMENT &&
              has(err, "[2, 8]"),
          "weight shape: %s", err);
   fdl_tensor_free(wrong);
-  fdl_bert_free(bert);
+  fdl_text_encoder_free(bert);
 }
 
 void frozen_model_has_no_gradients() {
-  fdl_bert* bert = tiny_bert(FDL_DTYPE_FLOAT32, 4);
+  fdl_text_encoder* bert = tiny_bert(FDL_DTYPE_FLOAT32, 4);
   Batch b;
   fdl_tensor* weight = nullptr;
   int64_t shape[] = {2, 8};
@@ -302,7 +295,7 @@ void frozen_model_has_no_gradients() {
   }
   EXPECT(with_grad == count, "a trainable model gets gradients for all %d parameters, got %d", count, with_grad);
 
-  EXPECT(fdl_bert_set_trainable(bert, 0, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_text_encoder_set_trainable(bert, 0, err, sizeof err) == FDL_OK, "%s", err);
   double frozen_loss = loss_of(bert, b, FDL_REDUCE_CLS_POOLED, weight);
   with_grad = 0;
   for (int32_t i = 0; i < count; ++i) {
@@ -312,7 +305,46 @@ void frozen_model_has_no_gradients() {
   EXPECT(with_grad == 0, "a frozen model must hold no gradients, %d do", with_grad);
   EXPECT(frozen_loss == trained_loss, "same loss frozen (%g) and trainable (%g)", frozen_loss, trained_loss);
   fdl_tensor_free(weight);
-  fdl_bert_free(bert);
+  fdl_text_encoder_free(bert);
+}
+
+// Each family from its config.json fields; describe reports what tokenising and the heads need.
+void families_by_model_type() {
+  auto text = [](const char* key, const char* value) { return fdl_config_value{key, FDL_CONFIG_TEXT, 0, value}; };
+  auto number = [](const char* key, double value) { return fdl_config_value{key, FDL_CONFIG_NUMBER, value, nullptr}; };
+  struct Case {
+    const char* model_type;
+    int64_t max_sequence_length;  // RoBERTa: max_position_embeddings (20) - pad_token_id (1) - 1
+    int32_t has_pooler;
+  };
+  for (Case c : {Case{"roberta", 18, 1}, Case{"xlm-roberta", 18, 1}, Case{"electra", 20, 0}}) {
+    fdl_config_value values[] = {text("model_type", c.model_type), number("vocab_size", 30), number("hidden_size", 8),
+                                 number("num_hidden_layers", 1), number("num_attention_heads", 2),
+                                 number("intermediate_size", 12), number("max_position_embeddings", 20),
+                                 number("embedding_size", 4), number("pad_token_id", 1)};
+    fdl_hf_config config{values, sizeof values / sizeof values[0]};
+    fdl_text_encoder* encoder = nullptr;
+    EXPECT(fdl_text_encoder_new(&config, FDL_DTYPE_FLOAT32, 1, &encoder, err, sizeof err) == FDL_OK, "%s: %s",
+           c.model_type, err);
+    fdl_text_encoder_info info{};
+    EXPECT(fdl_text_encoder_describe(encoder, &info, err, sizeof err) == FDL_OK, "%s", err);
+    EXPECT(info.hidden_size == 8 && info.vocab_size == 30 && info.pad_token_id == 1 &&
+               info.max_sequence_length == c.max_sequence_length && info.has_pooler == c.has_pooler,
+           "%s: info %lld %lld %lld %lld %d", c.model_type, (long long)info.hidden_size, (long long)info.vocab_size,
+           (long long)info.pad_token_id, (long long)info.max_sequence_length, info.has_pooler);
+    fdl_text_encoder_free(encoder);
+  }
+  fdl_config_value gpt2[] = {text("model_type", "gpt2")};
+  fdl_hf_config config{gpt2, 1};
+  fdl_text_encoder* encoder = nullptr;
+  EXPECT(fdl_text_encoder_new(&config, FDL_DTYPE_FLOAT32, 1, &encoder, err, sizeof err) == FDL_ERR_UNSUPPORTED &&
+             has(err, "\"gpt2\"") && has(err, "distilbert") && encoder == nullptr,
+         "gpt2: %s", err);
+  fdl_config_value no_type[] = {number("hidden_size", 8)};
+  config = fdl_hf_config{no_type, 1};
+  EXPECT(fdl_text_encoder_new(&config, FDL_DTYPE_FLOAT32, 1, &encoder, err, sizeof err) == FDL_ERR_INVALID_ARGUMENT &&
+             has(err, "model_type"),
+         "no model_type: %s", err);
 }
 
 }  // namespace
@@ -324,5 +356,6 @@ int main() {
   state_loads_through_handles();
   gradients_match_finite_differences();
   frozen_model_has_no_gradients();
+  families_by_model_type();
   EXPECT_REPORT();
 }

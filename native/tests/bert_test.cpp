@@ -122,7 +122,7 @@ void padding_does_not_change_outputs(at::ScalarType dtype, double tolerance) {
   const char* reduce_names[] = {"cls_pooled", "sum", "mean", "last"};
   auto run = [&](int64_t length) {
     at::Tensor mask = rows_to_tensor(ones, length, 0);
-    BertModelOutput out = model->forward(rows_to_tensor(ids, length, 0), mask, rows_to_tensor(types, length, 0));
+    TextEncoderOutput out = model->forward(rows_to_tensor(ids, length, 0), mask, rows_to_tensor(types, length, 0));
     std::vector<at::Tensor> results = {out.last_hidden_state};
     for (auto mode : {SequenceReduce::ClsPooled, SequenceReduce::Sum, SequenceReduce::Mean, SequenceReduce::Last})
       results.push_back(reduce_sequence(out.last_hidden_state, mask, out.pooler_output, mode));
@@ -147,7 +147,7 @@ void fully_padded_row_is_finite_like_hf() {
   at::NoGradGuard no_grad;
   at::Tensor ids = rows_to_tensor({{2, 3, 4}, {0, 0, 0}}, 3, 0);
   at::Tensor mask = rows_to_tensor({{1, 1, 1}, {0, 0, 0}}, 3, 0);
-  BertModelOutput out = model->forward(ids, mask);
+  TextEncoderOutput out = model->forward(ids, mask);
   EXPECT(out.last_hidden_state.isfinite().all().item<bool>(), "a fully padded row must not produce NaN/inf");
   at::Tensor mean = reduce_sequence(out.last_hidden_state, mask, out.pooler_output, SequenceReduce::Mean);
   EXPECT(mean[1].abs().sum().item<double>() == 0.0, "mean of a fully padded row is 0");
@@ -188,7 +188,7 @@ void embeddings_and_pooler_by_hand() {
     model->pooler->dense->bias.normal_();
   }
   at::Tensor ids = rows_to_tensor({{4, 1, 7}}, 3, 0), types = rows_to_tensor({{0, 1, 1}}, 3, 0);
-  BertModelOutput out = model->forward(ids, at::ones({1, 3}, at::kLong), types);
+  TextEncoderOutput out = model->forward(ids, at::ones({1, 3}, at::kLong), types);
   auto& e = *model->embeddings;
   double worst = 0;
   std::vector<at::Tensor> rows;
@@ -233,7 +233,7 @@ void checkpointing_gives_the_same_gradients(bool bf16_autocast) {
     at::Tensor loss;
     {
       AutocastGuard autocast(bf16_autocast, at::kCPU, at::kBFloat16);
-      BertModelOutput out = model->forward(ids, mask);
+      TextEncoderOutput out = model->forward(ids, mask);
       loss = out.last_hidden_state.to(at::kFloat).pow(2).sum() + out.pooler_output.to(at::kFloat).sum();
     }
     loss.backward();

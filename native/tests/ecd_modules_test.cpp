@@ -7,6 +7,7 @@
 #include "abi/api_guard.h"
 #include "check.h"
 #include "specs.h"
+#include "nn/bert.h"
 #include "nn/fc_stack.h"
 #include "ecd/input_encoders.h"
 #include "ecd/output_features.h"
@@ -262,8 +263,9 @@ void number_losses() {
 }  // namespace
 
 // compile on CUDA pads text to length buckets so few graphs serve a run: the padding must change
-// no encoder output, for every reduce_output, and lengths reach the next power of two from 16.
-void text_bucket_padding_changes_no_output() {
+// no encoder output, for every reduce_output, and lengths reach the next power of two from 16 (capped
+// by max_sequence_length). RoBERTa's positions count non-pad ids, so its padding uses the pad id.
+void text_bucket_padding_changes_no_output(PositionIds positions) {
   BertOptions options;
   options.vocab_size = 50;
   options.hidden_size = 16;
@@ -271,24 +273,28 @@ void text_bucket_padding_changes_no_output() {
   options.num_attention_heads = 2;
   options.intermediate_size = 32;
   options.max_position_embeddings = 40;
+  options.position_ids = positions;
+  options.pad_token_id = positions == PositionIds::AfterPadding ? 1 : 0;
   at::manual_seed(3);
   BertModel bert(options);
-  at::Tensor ids = at::randint(1, 50, {3, 11}, at::kLong);
+  at::Tensor ids = at::randint(2, 50, {3, 11}, at::kLong);
   at::Tensor mask = at::ones({3, 11}, at::kLong);
   mask[1].slice(0, 7).fill_(0);  // a row already padded inside the batch
+  ids[1].slice(0, 7).fill_(options.pad_token_id);
   for (auto reduce : {SequenceReduce::ClsPooled, SequenceReduce::Sum, SequenceReduce::Mean, SequenceReduce::Last}) {
-    TextInput text(bert, reduce, /*trainable=*/false);
+    TextInput text(bert.ptr(), reduce, /*trainable=*/false);
     auto padded = text.padded_to_bucket({ids, mask});
     EXPECT(padded.at(0).size(1) == 16 && padded.at(1).size(1) == 16, "length 11 pads to 16, got %lld",
            static_cast<long long>(padded.at(0).size(1)));
     double difference = (text.forward({ids, mask}) - text.forward(padded)).abs().max().item<double>();
     EXPECT(difference < 1e-5, "reduce %d: padded output differs by %g", static_cast<int>(reduce), difference);
   }
-  TextInput text(bert, SequenceReduce::Mean, false);
-  at::Tensor long_ids = at::randint(1, 50, {2, 33}, at::kLong);
+  TextInput text(bert.ptr(), SequenceReduce::Mean, false);
+  at::Tensor long_ids = at::randint(2, 50, {2, 33}, at::kLong);
   auto capped = text.padded_to_bucket({long_ids, at::ones_like(long_ids)});
-  EXPECT(capped.at(0).size(1) == 40, "past the last power of two below max_position_embeddings the bucket is the "
-         "maximum (40), got %lld", static_cast<long long>(capped.at(0).size(1)));
+  int64_t longest = positions == PositionIds::AfterPadding ? 38 : 40;  // RoBERTa: 40 - pad_token_id - 1
+  EXPECT(capped.at(0).size(1) == longest, "past the last power of two below max_sequence_length the bucket is the "
+         "maximum (%lld), got %lld", static_cast<long long>(longest), static_cast<long long>(capped.at(0).size(1)));
 }
 
 int main() {
@@ -298,6 +304,7 @@ int main() {
   residual_stack_adds_where_sizes_match();
   category_and_scalar_inputs();
   number_losses();
-  text_bucket_padding_changes_no_output();
+  text_bucket_padding_changes_no_output(PositionIds::Absolute);
+  text_bucket_padding_changes_no_output(PositionIds::AfterPadding);
   EXPECT_REPORT();
 }

@@ -21,7 +21,7 @@ inline fdl_input_spec input(const char* name, fdl_input_type type) {
   return in;
 }
 
-inline fdl_input_spec text(const char* name, const fdl_bert* bert, fdl_reduce reduce, int32_t trainable) {
+inline fdl_input_spec text(const char* name, const fdl_text_encoder* bert, fdl_reduce reduce, int32_t trainable) {
   fdl_input_spec in = input(name, FDL_INPUT_TEXT);
   in.encoder = bert;
   in.reduce_output = reduce;
@@ -84,14 +84,22 @@ inline fdl_train_spec adamw(double weight_decay, double clip_global_norm) {
   return spec;
 }
 
-// fdl_bert_new with the config's fields in its struct order.
+// fdl_text_encoder_new for a "bert" config.json with these BertConfig fields.
 inline int32_t new_bert(int64_t vocab, int64_t hidden, int64_t layers, int64_t heads, int64_t intermediate,
-                        fdl_bert_activation act, int64_t max_positions, int64_t type_vocab, double eps,
+                        const char* act, int64_t max_positions, int64_t type_vocab, double eps,
                         double hidden_dropout, double attention_dropout, int64_t pad, double init_range,
-                        int32_t dtype, uint64_t seed, fdl_bert** out, char* err, size_t err_cap) {
-  fdl_bert_config config{vocab, hidden, layers, heads, intermediate, act, max_positions, type_vocab, eps,
-                         hidden_dropout, attention_dropout, pad, init_range};
-  return fdl_bert_new(&config, dtype, seed, out, err, err_cap);
+                        int32_t dtype, uint64_t seed, fdl_text_encoder** out, char* err, size_t err_cap) {
+  auto number = [](const char* key, double value) { return fdl_config_value{key, FDL_CONFIG_NUMBER, value, nullptr}; };
+  fdl_config_value values[] = {
+      {"model_type", FDL_CONFIG_TEXT, 0, "bert"},  {"hidden_act", FDL_CONFIG_TEXT, 0, act},
+      number("vocab_size", vocab),                 number("hidden_size", hidden),
+      number("num_hidden_layers", layers),         number("num_attention_heads", heads),
+      number("intermediate_size", intermediate),   number("max_position_embeddings", max_positions),
+      number("type_vocab_size", type_vocab),       number("layer_norm_eps", eps),
+      number("hidden_dropout_prob", hidden_dropout), number("attention_probs_dropout_prob", attention_dropout),
+      number("pad_token_id", pad),                 number("initializer_range", init_range)};
+  fdl_hf_config config{values, static_cast<int64_t>(sizeof values / sizeof values[0])};
+  return fdl_text_encoder_new(&config, dtype, seed, out, err, err_cap);
 }
 
 }  // namespace specs

@@ -207,11 +207,11 @@ void corn_model() {
 }  // namespace
 
 int main() {
-  fdl_bert* bert = nullptr;
-  EXPECT(specs::new_bert(/*vocab*/ 20, /*hidden*/ 8, /*layers*/ 2, /*heads*/ 2, /*intermediate*/ 12, FDL_BERT_ACT_GELU,
+  fdl_text_encoder* bert = nullptr;
+  EXPECT(specs::new_bert(/*vocab*/ 20, /*hidden*/ 8, /*layers*/ 2, /*heads*/ 2, /*intermediate*/ 12, "gelu",
                       /*max_positions*/ 16, /*type_vocab*/ 2, 1e-12, 0.1, 0.1, /*pad*/ 0, 0.5, FDL_DTYPE_FLOAT32, 3,
                       &bert, err, sizeof err) == FDL_OK,
-         "fdl_bert_new: %s", err);
+         "fdl_text_encoder_new: %s", err);
   // The binary output decodes through its own layer (Ludwig's decoder fc_layers, here without a bias)
   // before its head.
   fdl_fc_layer decoder[] = {specs::fc(4, FDL_ACTIVATION_RELU, FDL_NORM_LAYER, 0, {128, 0.1, 1e-5}, /*use_bias=*/0)};
@@ -231,7 +231,7 @@ int main() {
              std::strstr(err, "output 'flags' decoder") != nullptr,
          "a broken decoder is named: %s", err);
   EXPECT(fdl_ecd_new(&spec, &ecd, err, sizeof err) == FDL_OK, "%s", err);
-  fdl_bert_free(bert);
+  fdl_text_encoder_free(bert);
 
   // Two training steps move the batch-norm running statistics away from their initial values.
   fdl_tensor* ids = longs({3, 5}, {2, 7, 9, 3, 0, 2, 4, 3, 0, 0, 2, 11, 12, 13, 3});

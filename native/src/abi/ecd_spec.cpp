@@ -7,7 +7,7 @@
 #include <string>
 
 #include "abi/api_guard.h"
-#include "abi/bert_handle.h"
+#include "abi/text_encoder_handle.h"
 #include "abi/ecd_handle.h"
 #include "abi/image_encoder_handle.h"
 
@@ -22,9 +22,9 @@ std::string name_of(const char* name, const char* what) {
 std::shared_ptr<InputEncoder> input_of(const fdl_input_spec& in, const std::string& name) {
   switch (in.type) {
     case FDL_INPUT_TEXT: {
-      check_handle(in.encoder, HandleKind::Bert, "encoder");
-      auto bert = static_cast<const fdl_bert*>(in.encoder);
-      return std::make_shared<TextInput>(bert->model, reduce_of(in.reduce_output), in.trainable != 0);
+      check_handle(in.encoder, HandleKind::TextEncoder, "encoder");
+      auto text = static_cast<const fdl_text_encoder*>(in.encoder);
+      return std::make_shared<TextInput>(text->model, reduce_of(in.reduce_output), in.trainable != 0);
     }
     case FDL_INPUT_IMAGE:
       check_handle(in.encoder, HandleKind::ImageEncoder, "encoder");

@@ -33,7 +33,7 @@ const char* handle_kind_name(HandleKind kind) {
   switch (kind) {
     case HandleKind::Tensor: return "fdl_tensor";
     case HandleKind::Mlp: return "fdl_mlp";
-    case HandleKind::Bert: return "fdl_bert";
+    case HandleKind::TextEncoder: return "fdl_text_encoder";
     case HandleKind::Ecd: return "fdl_ecd";
     case HandleKind::ImageEncoder: return "fdl_image_encoder";
     case HandleKind::ProcessGroup: return "fdl_process_group";

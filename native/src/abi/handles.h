@@ -16,7 +16,7 @@ class Module;
 
 namespace fdl {
 
-enum class HandleKind { Tensor, Mlp, Bert, Ecd, ImageEncoder, ProcessGroup, DataParallel };
+enum class HandleKind { Tensor, Mlp, TextEncoder, Ecd, ImageEncoder, ProcessGroup, DataParallel };
 
 const char* handle_kind_name(HandleKind kind);
 

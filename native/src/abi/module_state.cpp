@@ -1,4 +1,4 @@
-// The state dict of any model handle (fdl_mlp, fdl_bert, fdl_ecd): read, write and strict
+// The state dict of any model handle (fdl_mlp, fdl_text_encoder, fdl_ecd): read, write and strict
 // loading by name. One implementation for every model, reached through the handle registry.
 #include <c10/core/GradMode.h>
 #include <torch/nn/module.h>

@@ -49,12 +49,15 @@ at::Tensor CacheableInput::forward(const std::vector<at::Tensor>& inputs) {
   return encode(inputs);
 }
 
-TextInput::TextInput(BertModel bert_model, SequenceReduce reduce_mode, bool is_trainable)
-    : CacheableInput(is_trainable), bert(std::move(bert_model)), reduce(reduce_mode) {
+TextInput::TextInput(std::shared_ptr<TextEncoderImpl> text_encoder, SequenceReduce reduce_mode, bool is_trainable)
+    : CacheableInput(is_trainable), encoder_module(std::move(text_encoder)), reduce(reduce_mode) {
   require(reduce != SequenceReduce::None, "reduce_output 'none' gives a sequence; the concat combiner needs one "
                                           "vector per row (use cls_pooled, sum, mean or last)");
-  register_module("bert", bert);
-  for (auto& p : bert->parameters()) p.set_requires_grad(trainable);
+  register_module("bert", encoder_module);
+  // Trainable keeps what the family itself fixes (DistilBERT's sinusoidal positions, as in HF).
+  if (!trainable) {
+    for (auto& p : encoder_module->parameters()) p.set_requires_grad(false);
+  }
 }
 
 void TextInput::check(const std::vector<at::Tensor>& inputs) const {
@@ -65,30 +68,29 @@ void TextInput::check(const std::vector<at::Tensor>& inputs) const {
                                                                 " " + shape_string(ids.sizes()));
   require(mask.sizes() == ids.sizes(), "attention_mask " + shape_string(mask.sizes()) +
                                            " must have the shape of input_ids " + shape_string(ids.sizes()));
-  require(ids.size(1) <= bert->options.max_position_embeddings,
-          "sequence length " + std::to_string(ids.size(1)) + " exceeds the model's max_position_embeddings " +
-              std::to_string(bert->options.max_position_embeddings));
+  require(ids.size(1) <= encoder_module->max_sequence_length(),
+          "sequence length " + std::to_string(ids.size(1)) + " exceeds the model's max_sequence_length " +
+              std::to_string(encoder_module->max_sequence_length()));
 }
 
 std::vector<at::Tensor> TextInput::padded_to_bucket(const std::vector<at::Tensor>& inputs) const {
   if (use_cached_embeddings) return inputs;
   int64_t length = inputs.at(0).size(1), bucket = 16;
   while (bucket < length) bucket *= 2;
-  bucket = std::max(length, std::min(bucket, bert->options.max_position_embeddings));
+  bucket = std::max(length, std::min(bucket, encoder_module->max_sequence_length()));
   if (bucket == length) return inputs;
-  std::vector<at::Tensor> padded;
-  for (const auto& t : inputs) padded.push_back(at::constant_pad_nd(t, {0, bucket - length}, 0));
-  return padded;
+  // RoBERTa numbers positions by the pad id, so the ids are padded with it (the mask with 0).
+  int64_t pad = std::max<int64_t>(encoder_module->pad_token_id(), 0);
+  return {at::constant_pad_nd(inputs.at(0), {0, bucket - length}, pad),
+          at::constant_pad_nd(inputs.at(1), {0, bucket - length}, 0)};
 }
 
 void TextInput::check_raw_values(const std::vector<at::Tensor>& inputs) const {
-  require_ids_in_range(inputs.at(0), bert->options.vocab_size, "token ids");
+  require_ids_in_range(inputs.at(0), encoder_module->vocab_size(), "token ids");
 }
 
 at::Tensor TextInput::encode(const std::vector<at::Tensor>& inputs) {
-  const at::Tensor& mask = inputs.at(1);
-  BertModelOutput out = bert->forward(inputs.at(0), mask);
-  return reduce_sequence(out.last_hidden_state, mask, out.pooler_output, reduce);
+  return encode_and_reduce(*encoder_module, inputs.at(0), inputs.at(1), reduce);
 }
 
 ImageInput::ImageInput(std::shared_ptr<ImageEncoderImpl> model, bool is_trainable)

@@ -10,8 +10,8 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/embedding.h>
 
-#include "nn/bert.h"
 #include "nn/image_encoder.h"
+#include "nn/text_encoder.h"
 #include "nn/sequence_reduce.h"
 #include "nn/fc_stack.h"
 
@@ -69,15 +69,17 @@ struct CacheableInput : InputEncoder {
   virtual torch::nn::Module& encoder() = 0;
 };
 
-// A BERT-family text encoder. Raw tensors: input_ids [B, T] int64, attention_mask [B, T] int64.
+// A pretrained text encoder of any family (text_encoder.h). Raw tensors: input_ids [B, T] int64,
+// attention_mask [B, T] int64. Its state keys stay "<feature>.bert.<HF key>" for every family, so
+// saved models and layers_to_freeze_regex patterns keep working.
 struct TextInput : CacheableInput {
-  TextInput(BertModel bert, SequenceReduce reduce, bool trainable);
-  int64_t output_size() const override { return bert->options.hidden_size; }
-  // Padding (id 0, mask 0) to the next power of two from 16, at most max_position_embeddings:
+  TextInput(std::shared_ptr<TextEncoderImpl> encoder, SequenceReduce reduce, bool trainable);
+  int64_t output_size() const override { return encoder_module->hidden_size(); }
+  // Padding (the pad id, mask 0) to the next power of two from 16, at most max_sequence_length:
   // masked positions change neither the attention nor any reduce_output.
   std::vector<at::Tensor> padded_to_bucket(const std::vector<at::Tensor>& inputs) const override;
 
-  BertModel bert;
+  std::shared_ptr<TextEncoderImpl> encoder_module;
   SequenceReduce reduce;
 
  protected:
@@ -85,7 +87,7 @@ struct TextInput : CacheableInput {
   void check_raw_values(const std::vector<at::Tensor>& raw_inputs) const override;
   at::Tensor encode(const std::vector<at::Tensor>& raw_inputs) override;
   int32_t raw_tensor_count() const override { return 2; }
-  torch::nn::Module& encoder() override { return *bert; }
+  torch::nn::Module& encoder() override { return *encoder_module; }
 };
 
 // A torchvision image encoder of any family (nn/image_encoder.h). Raw tensor: images [B, C, H, W]

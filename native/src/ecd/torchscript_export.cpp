@@ -9,16 +9,11 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
-#include <cctype>
-#include <cmath>
 #include <functional>
-#include <iomanip>
-#include <limits>
-#include <sstream>
 
 #include "core/failure.h"
-#include "nn/bert.h"
 #include "nn/fc_stack.h"
+#include "nn/torchscript_code.h"
 #include "nn/torchscript_source.h"
 #include "ecd/input_encoders.h"
 #include "ecd/output_features.h"
@@ -27,30 +22,6 @@ namespace fdl {
 namespace {
 
 namespace nn = torch::nn;
-
-// A double as a TorchScript float literal that reads back to the same value.
-std::string literal(double value) {
-  std::ostringstream out;
-  out << std::setprecision(std::numeric_limits<double>::max_digits10) << std::showpoint << value;
-  return out.str();
-}
-
-// A TorchScript string literal.
-std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-// "self.<child>", or getattr for names that are not identifiers ("0", "self", "my feature").
-std::string child(const std::string& owner, const std::string& name) {
-  bool identifier = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) && name != "self";
-  for (char c : name) identifier = identifier && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-  return identifier ? owner + "." + name : "getattr(" + owner + ", " + quoted(name) + ")";
-}
 
 // A value of a LibTorch option variant, or null.
 template <class T, class Variant>
@@ -92,15 +63,6 @@ std::string activation_code(fdl_activation activation, const std::string& x) {
   fail(FDL_ERR_INTERNAL, "unknown activation");
 }
 
-std::string bert_activation_code(BertActivation activation, const std::string& x) {
-  switch (activation) {
-    case BertActivation::Gelu: return "torch.gelu(" + x + ")";
-    case BertActivation::GeluTanh: return "torch.gelu(" + x + ", approximate=\"tanh\")";
-    case BertActivation::Relu: return "torch.relu(" + x + ")";
-  }
-  fail(FDL_ERR_INTERNAL, "unknown BERT activation");
-}
-
 std::string reduce_code(SequenceReduce reduce) {
   switch (reduce) {
     case SequenceReduce::ClsPooled: return "    return pooled\n";
@@ -135,7 +97,7 @@ std::string forward_source(const nn::Module& m) {
     std::string shape;
     for (int64_t d : norm->options.normalized_shape()) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
     return tensor_in + "    return torch.layer_norm(x, [" + shape + "], self.weight, self.bias, " +
-           literal(norm->options.eps()) + ")\n";
+           torchscript_literal(norm->options.eps()) + ")\n";
   }
   // Batch norm in evaluation: the running statistics (BatchNorm1d for [B, D], BatchNorm2d for images).
   const nn::BatchNormOptions* bn = m.as<nn::BatchNorm1d>() ? &m.as<nn::BatchNorm1d>()->options
@@ -143,12 +105,12 @@ std::string forward_source(const nn::Module& m) {
                                                              : nullptr;
   if (bn) {
     return tensor_in + "    return torch.batch_norm(x, self.weight, self.bias, self.running_mean, self.running_var,"
-                       " False, 0.0, " + literal(bn->eps()) + ", False)\n";
+                       " False, 0.0, " + torchscript_literal(bn->eps()) + ", False)\n";
   }
   if (auto* conv = m.as<nn::Conv2d>()) return tensor_in + conv2d_code(*conv);
   if (auto* sequential = m.as<nn::Sequential>()) {
     std::string code = tensor_in;
-    for (const auto& c : sequential->named_children()) code += "    x = " + child("self", c.key()) + ".forward(x)\n";
+    for (const auto& c : sequential->named_children()) code += "    x = " + torchscript_child("self", c.key()) + ".forward(x)\n";
     return code + "    return x\n";
   }
   if (m.as<nn::Dropout>() || m.as<nn::ModuleList>() || m.as<nn::ModuleDict>()) return "";
@@ -164,64 +126,9 @@ std::string forward_source(const nn::Module& m) {
     for (size_t i = 0; i < stack->layers->size(); ++i) {
       const auto& dense = (*stack->layers)[i]->as<FcLayer>()->dense;
       bool residual = stack->residual && dense->options.in_features() == dense->options.out_features();
-      code += "    x = " + std::string(residual ? "x + " : "") + child("self.layers", std::to_string(i)) + ".forward(x)\n";
+      code += "    x = " + std::string(residual ? "x + " : "") + torchscript_child("self.layers", std::to_string(i)) + ".forward(x)\n";
     }
     return code + "    return x\n";
-  }
-  if (dynamic_cast<const BertEmbeddingsImpl*>(&m)) {
-    return "def forward(self, input_ids: Tensor, token_type_ids: Tensor) -> Tensor:\n"
-           "    positions = torch.arange(input_ids.size(1), dtype=input_ids.dtype, device=input_ids.device)"
-           ".unsqueeze(0)\n"
-           "    embeddings = self.word_embeddings.forward(input_ids) + self.token_type_embeddings.forward(token_type_ids)\n"
-           "    embeddings = embeddings + self.position_embeddings.forward(positions)\n"
-           "    return self.LayerNorm.forward(embeddings)\n";
-  }
-  if (auto* attention = dynamic_cast<const BertSelfAttentionImpl*>(&m)) {
-    std::string heads = std::to_string(attention->num_heads), size = std::to_string(attention->head_size);
-    return "def forward(self, hidden: Tensor, additive_mask: Tensor) -> Tensor:\n"
-           "    batch = hidden.size(0)\n"
-           "    length = hidden.size(1)\n"
-           "    q = self.query.forward(hidden).view([batch, length, " + heads + ", " + size + "]).transpose(1, 2)\n"
-           "    k = self.key.forward(hidden).view([batch, length, " + heads + ", " + size + "]).transpose(1, 2)\n"
-           "    v = self.value.forward(hidden).view([batch, length, " + heads + ", " + size + "]).transpose(1, 2)\n"
-           "    scores = torch.matmul(q, k.transpose(-1, -2)) / " +
-           literal(std::sqrt(static_cast<double>(attention->head_size))) + "\n"
-           "    probs = torch.softmax(scores + additive_mask, -1)\n"
-           "    context = torch.matmul(probs, v)\n"
-           "    return context.transpose(1, 2).contiguous().view([batch, length, " +
-           std::to_string(attention->num_heads * attention->head_size) + "])\n";
-  }
-  if (dynamic_cast<const BertResidualOutputImpl*>(&m)) {
-    return "def forward(self, hidden: Tensor, residual: Tensor) -> Tensor:\n"
-           "    return self.LayerNorm.forward(self.dense.forward(hidden) + residual)\n";
-  }
-  if (dynamic_cast<const BertAttentionImpl*>(&m)) {
-    return "def forward(self, hidden: Tensor, additive_mask: Tensor) -> Tensor:\n"
-           "    return self.output.forward(" + child("self", "self") + ".forward(hidden, additive_mask), hidden)\n";
-  }
-  if (auto* intermediate = dynamic_cast<const BertIntermediateImpl*>(&m)) {
-    return tensor_in + "    return " + bert_activation_code(intermediate->activation, "self.dense.forward(x)") + "\n";
-  }
-  if (dynamic_cast<const BertLayerImpl*>(&m)) {
-    return "def forward(self, hidden: Tensor, additive_mask: Tensor) -> Tensor:\n"
-           "    attended = self.attention.forward(hidden, additive_mask)\n"
-           "    return self.output.forward(self.intermediate.forward(attended), attended)\n";
-  }
-  if (auto* encoder = dynamic_cast<const BertEncoderImpl*>(&m)) {
-    std::string code = "def forward(self, hidden: Tensor, additive_mask: Tensor) -> Tensor:\n";
-    for (size_t i = 0; i < encoder->layer->size(); ++i) {
-      code += "    hidden = " + child("self.layer", std::to_string(i)) + ".forward(hidden, additive_mask)\n";
-    }
-    return code + "    return hidden\n";
-  }
-  if (dynamic_cast<const BertPoolerImpl*>(&m)) return tensor_in + "    return torch.tanh(self.dense.forward(x.select(1, 0)))\n";
-  if (dynamic_cast<const BertModelImpl*>(&m)) {
-    // HF's extended attention mask: (1 - mask) * finfo(dtype).min; float32 weights assumed (as saved).
-    return "def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tuple[Tensor, Tensor]:\n"
-           "    hidden = self.embeddings.forward(input_ids, torch.zeros_like(input_ids))\n"
-           "    keep = attention_mask.to(hidden.dtype).unsqueeze(1).unsqueeze(2)\n"
-           "    hidden = self.encoder.forward(hidden, (1.0 - keep) * " + literal(std::numeric_limits<float>::lowest()) + ")\n"
-           "    return hidden, self.pooler.forward(hidden)\n";
   }
   if (auto* text = dynamic_cast<const TextInput*>(&m)) {
     return "def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tensor:\n"
@@ -276,12 +183,12 @@ std::string root_source(const EcdModelImpl& model, const std::vector<double>& th
   std::string encoded;
   for (size_t i = 0; i < model.inputs.size(); ++i) {
     const std::string& name = model.input_names[i];
-    std::string n = std::to_string(i), encoder = child("self.input_features", module_key(name));
+    std::string n = std::to_string(i), encoder = torchscript_child("self.input_features", module_key(name));
     auto text = std::dynamic_pointer_cast<TextInput>(model.inputs[i]);
     if (text) {
-      std::string mask_key = quoted(name + "_attention_mask");
-      int64_t pad = text->bert->options.pad_token_id;
-      code += "    ids" + n + " = inputs[" + quoted(name) + "]\n"
+      std::string mask_key = torchscript_quoted(name + "_attention_mask");
+      int64_t pad = text->encoder_module->pad_token_id();
+      code += "    ids" + n + " = inputs[" + torchscript_quoted(name) + "]\n"
               "    if " + mask_key + " in inputs:\n"
               "        mask" + n + " = inputs[" + mask_key + "]\n"
               "    else:\n"
@@ -292,7 +199,7 @@ std::string root_source(const EcdModelImpl& model, const std::vector<double>& th
                std::dynamic_pointer_cast<ScalarInput>(model.inputs[i]) ||
                std::dynamic_pointer_cast<CategoryInput>(model.inputs[i])) {
       // One tensor each: images [B, C, H, W], values [B] or class ids [B] (the encoder's own forward).
-      code += "    x" + n + " = " + encoder + ".forward(inputs[" + quoted(name) + "])\n";
+      code += "    x" + n + " = " + encoder + ".forward(inputs[" + torchscript_quoted(name) + "])\n";
     } else {
       fail(FDL_ERR_UNSUPPORTED, "TorchScript export does not support input feature '" + name + "' (precomputed "
                                 "embeddings have no encoder to export)");
@@ -304,15 +211,15 @@ std::string root_source(const EcdModelImpl& model, const std::vector<double>& th
   for (size_t i = 0; i < model.outputs.size(); ++i) {
     const std::string& name = model.output_names[i];
     const auto& head = model.outputs[i];
-    auto entry = [&](const std::string& suffix) { return "    out[" + quoted(name + suffix) + "] = "; };
-    std::string output = child("self.output_features", module_key(name));
+    auto entry = [&](const std::string& suffix) { return "    out[" + torchscript_quoted(name + suffix) + "] = "; };
+    std::string output = torchscript_child("self.output_features", module_key(name));
     std::string decoded = head->fc_stack ? output + ".fc_stack.forward(combined)" : "combined";
     code += "    logits = " + output + ".forward(" + decoded + ")\n" + entry("_logits") + "logits\n";
     if (auto category = std::dynamic_pointer_cast<CategoryOutput>(head)) {
       code += category->loss_type == FDL_CATEGORY_LOSS_CORN ? corn_prediction(entry) : softmax_prediction(entry);
     } else if (std::dynamic_pointer_cast<BinaryOutput>(head)) {
       code += "    p = torch.sigmoid(logits)\n" + entry("_probabilities") + "torch.stack([1.0 - p, p], 1)\n" +
-              entry("_predictions") + "p >= " + literal(thresholds.at(i)) + "\n";
+              entry("_predictions") + "p >= " + torchscript_literal(thresholds.at(i)) + "\n";
     } else if (std::dynamic_pointer_cast<NumberOutput>(head)) {
       code += entry("_predictions") + "logits\n";
     } else {
@@ -335,6 +242,10 @@ torch::jit::Module scripted_ecd(const EcdModelImpl& model, const std::vector<dou
   for (const auto& c : model.named_children()) root.register_module(c.key(), script_module(*c.value(), unit));
   root.define(root_source(model, binary_thresholds));
   return root;
+}
+
+torch::jit::Module scripted_module(const nn::Module& module) {
+  return script_module(module, std::make_shared<torch::jit::CompilationUnit>());
 }
 
 void export_torchscript(EcdModelImpl& model, const std::vector<double>& binary_thresholds, const std::string& path) {

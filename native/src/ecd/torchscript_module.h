@@ -11,5 +11,8 @@
 namespace fdl {
 
 torch::jit::Module scripted_ecd(const EcdModelImpl& model, const std::vector<double>& binary_thresholds);
+// One module tree (an encoder) scripted the same way, so tests can hold its TorchScript forward
+// against its C++ forward without building a whole model.
+torch::jit::Module scripted_module(const torch::nn::Module& module);
 
 }  // namespace fdl

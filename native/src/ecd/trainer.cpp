@@ -8,7 +8,7 @@
 
 #include "core/failure.h"
 #include "core/weights_version.h"
-#include "nn/bert.h"
+#include "nn/text_encoder.h"
 #include "optim/adam.h"
 #include "optim/sgd.h"
 
@@ -95,7 +95,7 @@ std::string Trainer::configure(const fdl_train_spec& spec) {
   compile_ = spec.compile != 0;
   gradient_checkpointing_ = spec.gradient_checkpointing != 0;
   for (const auto& module : model_->modules()) {
-    if (auto* encoder = module->as<BertEncoderImpl>()) encoder->gradient_checkpointing = gradient_checkpointing_;
+    if (auto* text = dynamic_cast<TextEncoderImpl*>(module.get())) text->set_gradient_checkpointing(gradient_checkpointing_);
   }
   use_optimizer(std::move(make));
   return compile_report();

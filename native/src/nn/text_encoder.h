@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "nn/hf_config.h"
+#include "nn/sequence_reduce.h"
 
 namespace fdl {
 
@@ -47,5 +48,14 @@ struct TextEncoderImpl : torch::nn::Module {
 std::shared_ptr<TextEncoderImpl> make_text_encoder(const HfConfig& config);
 // The model_types make_text_encoder builds.
 std::vector<std::string> supported_text_model_types();
+
+// encoder->encode(input_ids, attention_mask) reduced by mode (cls_pooled: the pooler, or the first
+// token's state for families without one, as the export does), counting the rows it encodes. Every
+// entry point (the ECD's TextInput, the C ABI's forward) runs encoders through it.
+at::Tensor encode_and_reduce(TextEncoderImpl& encoder, const at::Tensor& input_ids, const at::Tensor& attention_mask,
+                             SequenceReduce mode);
+// Rows (sequences) encode_and_reduce has run in this process: the preprocessed store's tests assert
+// that a reused store runs none.
+int64_t encoded_rows();
 
 }  // namespace fdl

@@ -18,7 +18,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 16;
+  public static final int FDL_ABI_VERSION = 17;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -34,9 +34,10 @@ public final class FidelioH {
   public static final int FDL_DEVICE_CPU = 0;
   public static final int FDL_DEVICE_CUDA = 1;
   public static final int FDL_MAX_DIMS = 8;
-  public static final int FDL_BERT_ACT_GELU = 0;
-  public static final int FDL_BERT_ACT_GELU_TANH = 1;
-  public static final int FDL_BERT_ACT_RELU = 2;
+  public static final int FDL_CONFIG_NUMBER = 0;
+  public static final int FDL_CONFIG_BOOLEAN = 1;
+  public static final int FDL_CONFIG_TEXT = 2;
+  public static final int FDL_CONFIG_TEXTS = 3;
   public static final int FDL_REDUCE_CLS_POOLED = 0;
   public static final int FDL_REDUCE_SUM = 1;
   public static final int FDL_REDUCE_MEAN = 2;
@@ -85,21 +86,24 @@ public final class FidelioH {
   public static final int FDL_STRATEGY_DDP = 0;
   public static final int FDL_STRATEGY_ZERO1 = 1;
 
-  public static final StructLayout fdl_bert_config = MemoryLayout.structLayout(
-      JAVA_LONG.withName("vocab_size"),
-      JAVA_LONG.withName("hidden_size"),
-      JAVA_LONG.withName("num_hidden_layers"),
-      JAVA_LONG.withName("num_attention_heads"),
-      JAVA_LONG.withName("intermediate_size"),
-      JAVA_INT.withName("hidden_act"),
+  public static final StructLayout fdl_config_value = MemoryLayout.structLayout(
+      ADDRESS.withName("key"),
+      JAVA_INT.withName("kind"),
       MemoryLayout.paddingLayout(4),
-      JAVA_LONG.withName("max_position_embeddings"),
-      JAVA_LONG.withName("type_vocab_size"),
-      JAVA_DOUBLE.withName("layer_norm_eps"),
-      JAVA_DOUBLE.withName("hidden_dropout_prob"),
-      JAVA_DOUBLE.withName("attention_probs_dropout_prob"),
+      JAVA_DOUBLE.withName("number"),
+      ADDRESS.withName("text")).withName("fdl_config_value");
+
+  public static final StructLayout fdl_hf_config = MemoryLayout.structLayout(
+      ADDRESS.withTargetLayout(fdl_config_value).withName("values"),
+      JAVA_LONG.withName("n_values")).withName("fdl_hf_config");
+
+  public static final StructLayout fdl_text_encoder_info = MemoryLayout.structLayout(
+      JAVA_LONG.withName("hidden_size"),
+      JAVA_LONG.withName("vocab_size"),
+      JAVA_LONG.withName("max_sequence_length"),
       JAVA_LONG.withName("pad_token_id"),
-      JAVA_DOUBLE.withName("initializer_range")).withName("fdl_bert_config");
+      JAVA_INT.withName("has_pooler"),
+      MemoryLayout.paddingLayout(4)).withName("fdl_text_encoder_info");
 
   public static final StructLayout fdl_norm_params = MemoryLayout.structLayout(
       JAVA_LONG.withName("virtual_batch_size"),
@@ -231,11 +235,12 @@ public final class FidelioH {
       "fdl_module_state_set",
       "fdl_module_load_state",
       "fdl_module_to",
-      "fdl_bert_new",
-      "fdl_bert_free",
-      "fdl_bert_set_trainable",
-      "fdl_bert_forward_rows",
-      "fdl_bert_forward",
+      "fdl_text_encoder_new",
+      "fdl_text_encoder_free",
+      "fdl_text_encoder_describe",
+      "fdl_text_encoder_set_trainable",
+      "fdl_text_encoder_forward_rows",
+      "fdl_text_encoder_forward",
       "fdl_image_encoder_new",
       "fdl_image_encoder_free",
       "fdl_image_encoder_feature_size",
@@ -294,11 +299,12 @@ public final class FidelioH {
   private static final MethodHandle fdl_module_state_set$MH;
   private static final MethodHandle fdl_module_load_state$MH;
   private static final MethodHandle fdl_module_to$MH;
-  private static final MethodHandle fdl_bert_new$MH;
-  private static final MethodHandle fdl_bert_free$MH;
-  private static final MethodHandle fdl_bert_set_trainable$MH;
-  private static final MethodHandle fdl_bert_forward_rows$MH;
-  private static final MethodHandle fdl_bert_forward$MH;
+  private static final MethodHandle fdl_text_encoder_new$MH;
+  private static final MethodHandle fdl_text_encoder_free$MH;
+  private static final MethodHandle fdl_text_encoder_describe$MH;
+  private static final MethodHandle fdl_text_encoder_set_trainable$MH;
+  private static final MethodHandle fdl_text_encoder_forward_rows$MH;
+  private static final MethodHandle fdl_text_encoder_forward$MH;
   private static final MethodHandle fdl_image_encoder_new$MH;
   private static final MethodHandle fdl_image_encoder_free$MH;
   private static final MethodHandle fdl_image_encoder_feature_size$MH;
@@ -361,11 +367,12 @@ public final class FidelioH {
     fdl_module_state_set$MH = downcall(linker, lookup, missing, "fdl_module_state_set", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_module_load_state$MH = downcall(linker, lookup, missing, "fdl_module_load_state", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     fdl_module_to$MH = downcall(linker, lookup, missing, "fdl_module_to", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_bert_new$MH = downcall(linker, lookup, missing, "fdl_bert_new", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_bert_free$MH = downcall(linker, lookup, missing, "fdl_bert_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    fdl_bert_set_trainable$MH = downcall(linker, lookup, missing, "fdl_bert_set_trainable", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
-    fdl_bert_forward_rows$MH = downcall(linker, lookup, missing, "fdl_bert_forward_rows", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_bert_forward$MH = downcall(linker, lookup, missing, "fdl_bert_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_text_encoder_new$MH = downcall(linker, lookup, missing, "fdl_text_encoder_new", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_text_encoder_free$MH = downcall(linker, lookup, missing, "fdl_text_encoder_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    fdl_text_encoder_describe$MH = downcall(linker, lookup, missing, "fdl_text_encoder_describe", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_text_encoder_set_trainable$MH = downcall(linker, lookup, missing, "fdl_text_encoder_set_trainable", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    fdl_text_encoder_forward_rows$MH = downcall(linker, lookup, missing, "fdl_text_encoder_forward_rows", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_text_encoder_forward$MH = downcall(linker, lookup, missing, "fdl_text_encoder_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_image_encoder_new$MH = downcall(linker, lookup, missing, "fdl_image_encoder_new", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_image_encoder_free$MH = downcall(linker, lookup, missing, "fdl_image_encoder_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     fdl_image_encoder_feature_size$MH = downcall(linker, lookup, missing, "fdl_image_encoder_feature_size", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
@@ -627,41 +634,49 @@ public final class FidelioH {
     }
   }
 
-  public static int fdl_bert_new(MemorySegment config, int dtype, long seed, MemorySegment out, MemorySegment err, long err_cap) {
+  public static int fdl_text_encoder_new(MemorySegment config, int dtype, long seed, MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_bert_new$MH.invokeExact(config, dtype, seed, out, err, err_cap);
+      return (int) fdl_text_encoder_new$MH.invokeExact(config, dtype, seed, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
-  public static int fdl_bert_free(MemorySegment bert) {
+  public static int fdl_text_encoder_free(MemorySegment encoder) {
     try {
-      return (int) fdl_bert_free$MH.invokeExact(bert);
+      return (int) fdl_text_encoder_free$MH.invokeExact(encoder);
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
-  public static int fdl_bert_set_trainable(MemorySegment bert, int trainable, MemorySegment err, long err_cap) {
+  public static int fdl_text_encoder_describe(MemorySegment encoder, MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_bert_set_trainable$MH.invokeExact(bert, trainable, err, err_cap);
+      return (int) fdl_text_encoder_describe$MH.invokeExact(encoder, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
-  public static int fdl_bert_forward_rows(MemorySegment out, MemorySegment err, long err_cap) {
+  public static int fdl_text_encoder_set_trainable(MemorySegment encoder, int trainable, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_bert_forward_rows$MH.invokeExact(out, err, err_cap);
+      return (int) fdl_text_encoder_set_trainable$MH.invokeExact(encoder, trainable, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
-  public static int fdl_bert_forward(MemorySegment bert, MemorySegment input_ids, MemorySegment attention_mask, MemorySegment token_type_ids, int reduce, MemorySegment out, MemorySegment err, long err_cap) {
+  public static int fdl_text_encoder_forward_rows(MemorySegment out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_bert_forward$MH.invokeExact(bert, input_ids, attention_mask, token_type_ids, reduce, out, err, err_cap);
+      return (int) fdl_text_encoder_forward_rows$MH.invokeExact(out, err, err_cap);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int fdl_text_encoder_forward(MemorySegment encoder, MemorySegment input_ids, MemorySegment attention_mask, int reduce, MemorySegment out, MemorySegment err, long err_cap) {
+    try {
+      return (int) fdl_text_encoder_forward$MH.invokeExact(encoder, input_ids, attention_mask, reduce, out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }

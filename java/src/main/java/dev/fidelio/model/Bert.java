@@ -16,12 +16,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A native BERT-family encoder (HF BertModel); its state names are HF's checkpoint keys. */
+/**
+ * A native BERT encoder (HF BertModel) through the family-neutral text encoder handle
+ * (fdl_text_encoder_*, chosen by config.json's model_type); its state names are HF's checkpoint keys.
+ */
 public final class Bert extends NativeModule {
   private final BertConfig config;
 
   private Bert(MemorySegment handle, BertConfig config) {
-    super("Bert", handle, FidelioH::fdl_bert_free);
+    super("Bert", handle, FidelioH::fdl_text_encoder_free);
     this.config = config;
   }
 
@@ -32,20 +35,41 @@ public final class Bert extends NativeModule {
   public static long forwardRows() {
     try (var call = NativeCall.open()) {
       MemorySegment out = call.arena().allocate(JAVA_LONG);
-      call.check(FidelioH.fdl_bert_forward_rows(out, call.error(), call.errorCapacity()),
-          "fdl_bert_forward_rows");
+      call.check(FidelioH.fdl_text_encoder_forward_rows(out, call.error(), call.errorCapacity()),
+          "fdl_text_encoder_forward_rows");
       return out.get(JAVA_LONG, 0);
     }
   }
 
-  /** fdl_bert_config: config.json's fields as the native encoder takes them (hidden_act as its code). */
-  private record ConfigSpec(long vocabSize, long hiddenSize, long numHiddenLayers, long numAttentionHeads,
-                            long intermediateSize, int hiddenAct, long maxPositionEmbeddings, long typeVocabSize,
-                            double layerNormEps, double hiddenDropoutProb, double attentionProbsDropoutProb,
-                            long padTokenId, double initializerRange) {}
+  /** fdl_config_value: one config.json field (kind an FDL_CONFIG_* code). */
+  private record ConfigValue(String key, int kind, double number, String text) {
+    static ConfigValue number(String key, double value) {
+      return new ConfigValue(key, FidelioH.FDL_CONFIG_NUMBER, value, null);
+    }
+
+    static ConfigValue text(String key, String value) {
+      return new ConfigValue(key, FidelioH.FDL_CONFIG_TEXT, 0, value);
+    }
+  }
+
+  /** fdl_hf_config: the fields the native family reads. */
+  private record HfConfig(List<ConfigValue> values) {}
 
   /** HF's initializer_range default; config.json files rarely change it and Ludwig never does. */
   private static final double INITIALIZER_RANGE = 0.02;
+
+  private static HfConfig hfConfig(BertConfig c) {
+    return new HfConfig(List.of(ConfigValue.text("model_type", "bert"), ConfigValue.text("hidden_act", c.hiddenAct()),
+        ConfigValue.number("vocab_size", c.vocabSize()), ConfigValue.number("hidden_size", c.hiddenSize()),
+        ConfigValue.number("num_hidden_layers", c.numHiddenLayers()),
+        ConfigValue.number("num_attention_heads", c.numAttentionHeads()),
+        ConfigValue.number("intermediate_size", c.intermediateSize()),
+        ConfigValue.number("max_position_embeddings", c.maxPositionEmbeddings()),
+        ConfigValue.number("type_vocab_size", c.typeVocabSize()), ConfigValue.number("layer_norm_eps", c.layerNormEps()),
+        ConfigValue.number("hidden_dropout_prob", c.hiddenDropoutProb()),
+        ConfigValue.number("attention_probs_dropout_prob", c.attentionProbsDropoutProb()),
+        ConfigValue.number("pad_token_id", c.padTokenId()), ConfigValue.number("initializer_range", INITIALIZER_RANGE)));
+  }
 
   /** HF's random initialisation (use_pretrained: false), float32. */
   public static Bert create(BertConfig config, long seed) {
@@ -56,12 +80,9 @@ public final class Bert extends NativeModule {
   public static Bert create(BertConfig config, DType dtype, long seed) {
     try (var call = NativeCall.open()) {
       MemorySegment out = call.allocatePointer();
-      var spec = new ConfigSpec(config.vocabSize(), config.hiddenSize(), config.numHiddenLayers(),
-          config.numAttentionHeads(), config.intermediateSize(), activationCode(config.hiddenAct()),
-          config.maxPositionEmbeddings(), config.typeVocabSize(), config.layerNormEps(), config.hiddenDropoutProb(),
-          config.attentionProbsDropoutProb(), config.padTokenId(), INITIALIZER_RANGE);
-      call.check(FidelioH.fdl_bert_new(NativeStructs.write(call.arena(), FidelioH.fdl_bert_config, spec), dtype.code(),
-          seed, out, call.error(), call.errorCapacity()), "fdl_bert_new");
+      MemorySegment spec = NativeStructs.write(call.arena(), FidelioH.fdl_hf_config, hfConfig(config));
+      call.check(FidelioH.fdl_text_encoder_new(spec, dtype.code(), seed, out, call.error(), call.errorCapacity()),
+          "fdl_text_encoder_new");
       return new Bert(handleFrom(out), config);
     }
   }
@@ -97,13 +118,12 @@ public final class Bert extends NativeModule {
     return config;
   }
 
-  /** Evaluation mode, no autograd; tokenTypeIds may be null (zeros). */
-  public Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, ReduceOutput reduce) {
+  /** Evaluation mode, no autograd; token types are all 0. */
+  public Tensor forward(Tensor inputIds, Tensor attentionMask, ReduceOutput reduce) {
     try (var call = NativeCall.open()) {
       MemorySegment out = call.allocatePointer();
-      call.check(FidelioH.fdl_bert_forward(handle(), inputIds.nativeHandle(), attentionMask.nativeHandle(),
-          tokenTypeIds == null ? MemorySegment.NULL : tokenTypeIds.nativeHandle(), reduce.abiCode(), out, call.error(),
-          call.errorCapacity()), "fdl_bert_forward");
+      call.check(FidelioH.fdl_text_encoder_forward(handle(), inputIds.nativeHandle(), attentionMask.nativeHandle(),
+          reduce.abiCode(), out, call.error(), call.errorCapacity()), "fdl_text_encoder_forward");
       return Tensor.adopt(handleFrom(out));
     }
   }
@@ -111,18 +131,8 @@ public final class Bert extends NativeModule {
   /** Frozen: no gradients, evaluation mode. */
   public void setTrainable(boolean trainable) {
     try (var call = NativeCall.open()) {
-      call.check(FidelioH.fdl_bert_set_trainable(handle(), trainable ? 1 : 0, call.error(), call.errorCapacity()),
-          "fdl_bert_set_trainable");
+      call.check(FidelioH.fdl_text_encoder_set_trainable(handle(), trainable ? 1 : 0, call.error(),
+          call.errorCapacity()), "fdl_text_encoder_set_trainable");
     }
-  }
-
-  private static int activationCode(String hiddenAct) {
-    return switch (hiddenAct) {
-      case "gelu" -> FidelioH.FDL_BERT_ACT_GELU;
-      case "gelu_new", "gelu_pytorch_tanh" -> FidelioH.FDL_BERT_ACT_GELU_TANH;
-      case "relu" -> FidelioH.FDL_BERT_ACT_RELU;
-      default -> throw new IllegalArgumentException("hidden_act '" + hiddenAct
-          + "' is not supported by Fidelio's BERT (gelu, gelu_new, gelu_pytorch_tanh, relu)");
-    };
   }
 }

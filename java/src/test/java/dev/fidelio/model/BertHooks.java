@@ -16,9 +16,9 @@ public final class BertHooks {
   public static double lossGrad(Bert bert, Tensor inputIds, Tensor attentionMask, ReduceOutput reduce, Tensor weight) {
     try (var call = NativeCall.open()) {
       MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
-      call.check(FidelioTestingH.fdl_bert_loss_grad(bert.nativeHandle(), inputIds.nativeHandle(),
-          attentionMask.nativeHandle(), MemorySegment.NULL, reduce.abiCode(), weight.nativeHandle(), loss, call.error(),
-          call.errorCapacity()), "fdl_bert_loss_grad");
+      call.check(FidelioTestingH.fdl_text_encoder_loss_grad(bert.nativeHandle(), inputIds.nativeHandle(),
+          attentionMask.nativeHandle(), reduce.abiCode(), weight.nativeHandle(), loss, call.error(),
+          call.errorCapacity()), "fdl_text_encoder_loss_grad");
       return loss.get(JAVA_DOUBLE, 0);
     }
   }

@@ -46,8 +46,7 @@ class BertOnnxParityTest {
     try (Bert bert = Bert.pretrained(pretrained, 1, notes);
         Tensor inputIds = Tensor.of(batch.inputIds(), shape);
         Tensor mask = Tensor.of(batch.attentionMask(), shape);
-        Tensor types = Tensor.zeros(dev.fidelio.runtime.DType.INT64, shape);
-        Tensor hidden = bert.forward(inputIds, mask, types, ReduceOutput.NONE)) {
+        Tensor hidden = bert.forward(inputIds, mask, ReduceOutput.NONE)) {
       float[] ours = hidden.toFloatArray();
       assertEquals(reference.length, ours.length);
       double maxDiff = 0;

@@ -30,7 +30,7 @@ public final class FidelioTestingH {
       "fdl_mlp_train_step",
       "fdl_mlp_loss",
       "fdl_mlp_forward",
-      "fdl_bert_loss_grad",
+      "fdl_text_encoder_loss_grad",
       "fdl_image_encoder_loss_grad");
 
   private static final MethodHandle fdl_mlp_new$MH;
@@ -39,7 +39,7 @@ public final class FidelioTestingH {
   private static final MethodHandle fdl_mlp_train_step$MH;
   private static final MethodHandle fdl_mlp_loss$MH;
   private static final MethodHandle fdl_mlp_forward$MH;
-  private static final MethodHandle fdl_bert_loss_grad$MH;
+  private static final MethodHandle fdl_text_encoder_loss_grad$MH;
   private static final MethodHandle fdl_image_encoder_loss_grad$MH;
 
   static {
@@ -52,7 +52,7 @@ public final class FidelioTestingH {
     fdl_mlp_train_step$MH = downcall(linker, lookup, missing, "fdl_mlp_train_step", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_DOUBLE, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_mlp_loss$MH = downcall(linker, lookup, missing, "fdl_mlp_loss", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_mlp_forward$MH = downcall(linker, lookup, missing, "fdl_mlp_forward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    fdl_bert_loss_grad$MH = downcall(linker, lookup, missing, "fdl_bert_loss_grad", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    fdl_text_encoder_loss_grad$MH = downcall(linker, lookup, missing, "fdl_text_encoder_loss_grad", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     fdl_image_encoder_loss_grad$MH = downcall(linker, lookup, missing, "fdl_image_encoder_loss_grad", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     if (!missing.isEmpty()) {
       throw new UnsatisfiedLinkError("libfidelio lacks " + missing + " declared in fidelio.h:"
@@ -124,9 +124,9 @@ public final class FidelioTestingH {
     }
   }
 
-  public static int fdl_bert_loss_grad(MemorySegment bert, MemorySegment input_ids, MemorySegment attention_mask, MemorySegment token_type_ids, int reduce, MemorySegment weight, MemorySegment loss_out, MemorySegment err, long err_cap) {
+  public static int fdl_text_encoder_loss_grad(MemorySegment encoder, MemorySegment input_ids, MemorySegment attention_mask, int reduce, MemorySegment weight, MemorySegment loss_out, MemorySegment err, long err_cap) {
     try {
-      return (int) fdl_bert_loss_grad$MH.invokeExact(bert, input_ids, attention_mask, token_type_ids, reduce, weight, loss_out, err, err_cap);
+      return (int) fdl_text_encoder_loss_grad$MH.invokeExact(encoder, input_ids, attention_mask, reduce, weight, loss_out, err, err_cap);
     } catch (Throwable t) {
       throw rethrow(t);
     }
