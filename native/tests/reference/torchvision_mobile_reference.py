@@ -7,14 +7,17 @@ For every variant of FAMILY it writes OUT_DIR/<variant>.pt, a dict of
   state:    the state_dict without the removed layer, batch norm moved off its initial 1/0 (running
             statistics of a few train-mode batches, affine parameters drawn uniformly), so a loader
             that skipped or swapped a batch norm tensor would change the features;
-  input:    [2, 3, S, S] images, S the smallest size the test can afford for that variant (below);
-  features: the eval-mode output at Ludwig's cut;
-and for the family's first variant also grad_input, grad_weight (a fixed [2, F] tensor) and grads: the
+  input:    [2, 3, 64, 64] images (float64);
+  features: the eval-mode output at Ludwig's cut, computed in float64;
+and for the family's first variant also init_std, the standard deviation of every convolution and linear
+weight of 4096 entries or more as torchvision initialises it, and grad_input, grad_weight (a fixed [2, F] tensor) and grads: the
 train-mode gradients of sum(features * grad_weight) per parameter, with dropout and stochastic depth
-set to 0 (random masks cannot match across two generators), in float64: batch norm's training
-statistics over 8 values per channel amplify float32 rounding (torchvision's own float32 and float64
-gradients differ by 2% here), and a parity test must see the implementation, not the rounding. The largest variants (efficientnet b7 and
-v2_l, 66M and 118M parameters; regnet x_16gf, x_32gf, y_16gf, y_32gf, y_128gf, 54M to 644M) would
+set to 0 (random masks cannot match across two generators).
+Float64 throughout (the state stays float32, as a checkpoint is): randomly initialised networks are
+ill-conditioned in float32 (torchvision's own float32 and float64 features of efficientnet b3 differ by
+a third, its train-mode gradients with batch norm over 8 values per channel by 2% in mobilenetv2), and
+a parity test must see the implementation, not the rounding. The largest variants (efficientnet b5, b6, b7
+and v2_l, 30M to 118M parameters; regnet x_16gf, x_32gf, y_16gf, y_32gf, y_128gf, 54M to 644M) would
 take minutes to initialise, save and load on two cores and y_128gf would not fit the test's memory
 twice over: they get only their parameter and buffer shapes, built without initialisation; their
 blocks are the smaller variants' with other widths and depths."""
@@ -61,21 +64,22 @@ def cut(model, where):  # TVBaseEncoder._remove_softmax_layer
 
 
 def move_batch_norm(model, generator):
-    """Running statistics of three random batches (cumulative average), then affine parameters drawn
-    around 1 and 0: values a real checkpoint has, and still well scaled through a deep network."""
+    """Affine parameters drawn around 1 and 0, then running statistics of three random batches through
+    those (cumulative average): values a real checkpoint has, consistent layer to layer, so evaluation
+    normalises as training did and a deep network stays well scaled (statistics gathered before the
+    affine draw mismatch at every layer and blow efficientnet b6's features up to 1e7, chaotically)."""
     norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
-    for m in norms:
-        m.momentum = None
     model.train()
     with torch.no_grad():
-        for _ in range(3):
-            model(torch.randn(2, 3, SIZE, SIZE, generator=generator))
         for m in norms:
+            m.momentum = None
             m.weight.uniform_(0.7, 1.3, generator=generator)
             m.bias.uniform_(-0.2, 0.2, generator=generator)
+        for _ in range(3):
+            model(torch.randn(2, 3, SIZE, SIZE, generator=generator))
 
 
-SHAPES_ONLY = {"b7", "v2_l", "x_16gf", "x_32gf", "y_16gf", "y_32gf", "y_128gf"}
+SHAPES_ONLY = {"b5", "b6", "b7", "v2_l", "x_16gf", "x_32gf", "y_16gf", "y_32gf", "y_128gf"}
 
 
 def uninitialised(build):
@@ -103,15 +107,17 @@ def main(out_dir, family):
         cut(model, where)
         move_batch_norm(model, generator)
         record = {"state": {k: v.detach().clone() for k, v in model.state_dict().items()},
-                  "input": torch.randn(2, 3, SIZE, SIZE, generator=generator)}
-        model.eval()
+                  "input": torch.randn(2, 3, SIZE, SIZE, generator=generator, dtype=torch.float64)}
+        model.double().eval()
         with torch.no_grad():
             record["features"] = model(record["input"])
         if index == 0:
+            record["init_std"] = {k: v.std() for k, v in record["state"].items()
+                                  if k.endswith("weight") and v.dim() > 1 and v.numel() >= 4096}
             for m in model.modules():
                 if isinstance(m, (nn.Dropout, StochasticDepth)):
                     m.p = 0.0
-            model.double().train()
+            model.train()
             record["grad_input"] = torch.randn(2, 3, SIZE, SIZE, generator=generator, dtype=torch.float64)
             features = model(record["grad_input"])
             record["grad_weight"] = torch.randn(features.shape, generator=generator, dtype=torch.float64)
