@@ -2,15 +2,18 @@
 // densenet) against torchvision 0.14 itself: tests/reference/torchvision_mobile_reference.py builds each
 // variant in Debian's python3-torchvision and saves its state_dict, an input batch, the eval-mode
 // features at Ludwig 0.10's cut, and for one variant per family the train-mode gradients. Per variant:
-// strict loading of torchvision's keys, features within 1e-4 max abs (relative to the largest feature
-// where that exceeds 1: random weights with batch norm moved off 1/0 reach 1e6 in efficientnet v2),
-// the TorchScript export of the module giving the same features; per family: train-mode gradients
-// within 1e-4 of each parameter's largest, and torchvision's initialisation statistics. In float64,
-// as the reference script computes and says why.
+// strict loading of torchvision's keys, features within 1e-7 max abs (relative to the largest feature
+// where that exceeds 1), the TorchScript export of the module giving the same features; per family:
+// train-mode gradients within 1e-7 of each parameter's largest, and torchvision's initialisation
+// statistics. In float64, as the reference script computes and says why; float64 rounding leaves
+// ~1e-10, so 1e-7 leaves no room for a batch norm eps of 1e-5 in place of 1e-3 (~5e-4 in a
+// unit-variance channel). The TorchScript export is checked on the variants that cover every module
+// class of the family (scripting compiles each module: 5-30 s per variant on two shared cores).
 // One case per family: image_mobile_test <family>.
 #include <torch/csrc/jit/api/module.h>
 #include <torch/serialize.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +21,7 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <set>
 #include <string>
 
 #include "check.h"
@@ -42,21 +46,28 @@ struct Family {
   std::vector<std::string> variants;  // the reference script's order: the first has gradients
   // Sets dropout and stochastic depth to 0, as the reference does for its gradients.
   std::function<void(ImageEncoderImpl&)> deterministic;
+  // Variants whose TorchScript export is checked: together they hold every module class of the family.
+  std::set<std::string> scripted;
 };
 
 std::map<std::string, Family> families() {
   return {
-      {"mobilenetv2", {make_mobilenetv2, {"base"}, [](ImageEncoderImpl& m) { dynamic_cast<MobileNetV2Impl&>(m).dropout = 0; }}},
+      {"mobilenetv2", {make_mobilenetv2, {"base"},
+                       [](ImageEncoderImpl& m) { dynamic_cast<MobileNetV2Impl&>(m).dropout = 0; }, {"base"}}},
       {"mobilenetv3", {make_mobilenetv3, {"small", "large"},
-                       [](ImageEncoderImpl& m) { dynamic_cast<MobileNetV3Impl&>(m).dropout = 0; }}},
+                       [](ImageEncoderImpl& m) { dynamic_cast<MobileNetV3Impl&>(m).dropout = 0; }, {"small"}}},
       {"efficientnet", {make_efficientnet, {"b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "v2_s", "v2_m", "v2_l"},
-                        [](ImageEncoderImpl& m) { dynamic_cast<EfficientNetImpl&>(m).disable_stochastic_regularisation(); }}},
-      {"mnasnet", {make_mnasnet, {"0_5", "0_75", "1_0", "1_3"}, [](ImageEncoderImpl& m) { dynamic_cast<MNASNetImpl&>(m).dropout = 0; }}},
-      {"shufflenet_v2", {make_shufflenet_v2, {"x0_5", "x1_0", "x1_5", "x2_0"}, [](ImageEncoderImpl&) {}}},
+                        [](ImageEncoderImpl& m) {
+                          dynamic_cast<EfficientNetImpl&>(m).disable_stochastic_regularisation();
+                        },
+                        {"b0", "v2_s"}}},
+      {"mnasnet", {make_mnasnet, {"0_5", "0_75", "1_0", "1_3"},
+                   [](ImageEncoderImpl& m) { dynamic_cast<MNASNetImpl&>(m).dropout = 0; }, {"0_5"}}},
+      {"shufflenet_v2", {make_shufflenet_v2, {"x0_5", "x1_0", "x1_5", "x2_0"}, [](ImageEncoderImpl&) {}, {"x0_5"}}},
       {"regnet", {make_regnet, {"x_400mf", "x_800mf", "x_1_6gf", "x_3_2gf", "x_8gf", "x_16gf", "x_32gf", "y_400mf",
                                 "y_800mf", "y_1_6gf", "y_3_2gf", "y_8gf", "y_16gf", "y_32gf", "y_128gf"},
-                  [](ImageEncoderImpl&) {}}},
-      {"densenet", {make_densenet, {"121", "161", "169", "201"}, [](ImageEncoderImpl&) {}}},
+                  [](ImageEncoderImpl&) {}, {"x_400mf", "y_400mf"}}},
+      {"densenet", {make_densenet, {"121", "161", "169", "201"}, [](ImageEncoderImpl&) {}, {"121"}}},
   };
 }
 
@@ -83,7 +94,8 @@ void check_shapes(const std::string& what, const torch::nn::Module& model, const
   for (const auto& [name, shape] : shapes) {
     auto it = ours.find(name);
     std::vector<int64_t> expected(shape.data_ptr<int64_t>(), shape.data_ptr<int64_t>() + shape.numel());
-    EXPECT(it != ours.end() && it->second == expected, "%s: %s missing or of another shape", what.c_str(), name.c_str());
+    EXPECT(it != ours.end() && it->second == expected, "%s: %s missing or of another shape", what.c_str(),
+           name.c_str());
   }
   std::printf("%s: %zu tensor names and shapes as torchvision's (too large for a forward parity check)\n",
               what.c_str(), ours.size());
@@ -132,15 +144,20 @@ void check_variant(const std::string& family, const Family& f, const std::string
          c10::str(expected.sizes()).c_str());
   double scale = std::max(1.0, expected.abs().max().item<double>());
   double diff = max_abs_diff(features, expected);
-  EXPECT(diff <= 1e-4 * scale, "%s %s: features differ from torchvision by %g (largest %g)", family.c_str(),
+  EXPECT(diff <= 1e-7 * scale, "%s %s: features differ from torchvision by %g (largest %g)", family.c_str(),
          variant.c_str(), diff, scale);
-  torch::jit::Module script = script_module(*model, std::make_shared<torch::jit::CompilationUnit>());
-  at::Tensor scripted = script.forward({input}).toTensor();
-  double script_diff = max_abs_diff(scripted, expected);
-  EXPECT(script_diff <= 1e-4 * scale, "%s %s: TorchScript features differ by %g", family.c_str(), variant.c_str(),
-         script_diff);
-  std::printf("%s %s: features max abs diff %.3g (largest feature %.3g), TorchScript %.3g\n", family.c_str(),
-              variant.c_str(), diff, scale, script_diff);
+  std::printf("%s %s: features max abs diff %.3g (largest feature %.3g)\n", family.c_str(), variant.c_str(), diff,
+              scale);
+  if (f.scripted.count(variant)) {
+    auto start = std::chrono::steady_clock::now();
+    torch::jit::Module script = script_module(*model, std::make_shared<torch::jit::CompilationUnit>());
+    double script_diff = max_abs_diff(script.forward({input}).toTensor(), expected);
+    EXPECT(script_diff <= 1e-7 * scale, "%s %s: TorchScript features differ by %g", family.c_str(), variant.c_str(),
+           script_diff);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("%s %s: TorchScript export max abs diff %.3g (scripted in %.1f s)\n", family.c_str(), variant.c_str(),
+                script_diff, seconds);
+  }
   if (!gradients) return;
   check_initialisation(family + " " + variant, f, variant, named_tensors(record.at("init_std")));
 
@@ -159,7 +176,7 @@ void check_variant(const std::string& family, const Family& f, const std::string
     double scale = expected_grad.abs().max().item<double>();
     double relative = max_abs_diff(grad, expected_grad) / std::max(scale, 1e-6 * largest);
     worst = std::max(worst, relative);
-    EXPECT(relative <= 1e-4, "%s %s: gradient of %s differs by %g of its largest entry %g", family.c_str(),
+    EXPECT(relative <= 1e-7, "%s %s: gradient of %s differs by %g of its largest entry %g", family.c_str(),
            variant.c_str(), name.c_str(), relative, scale);
   }
   std::printf("%s %s: train-mode gradients, worst relative diff %.3g\n", family.c_str(), variant.c_str(), worst);
@@ -186,7 +203,8 @@ int main(int argc, char** argv) {
   std::string family = argv[1];
   char dir_template[] = "/tmp/fidelio-image-mobile-XXXXXX";
   std::string dir = mkdtemp(dir_template);
-  std::string command = "/usr/bin/python3 " FIDELIO_REFERENCE_DIR "/torchvision_mobile_reference.py " + dir + " " + family;
+  std::string command =
+      "/usr/bin/python3 " FIDELIO_REFERENCE_DIR "/torchvision_mobile_reference.py " + dir + " " + family;
   if (std::system(command.c_str()) != 0) {
     std::fprintf(stderr, "the reference script failed: %s\n", command.c_str());
     return EXIT_FAILURE;

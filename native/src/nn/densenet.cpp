@@ -39,7 +39,8 @@ std::string DenseLayerImpl::torchscript_forward() const {
 
 DenseBlockImpl::DenseBlockImpl(int64_t count, int64_t in, int64_t growth_rate) {
   for (int64_t i = 0; i < count; ++i) {
-    layers.push_back(register_module("denselayer" + std::to_string(i + 1), DenseLayer(in + i * growth_rate, growth_rate)));
+    std::string name = "denselayer" + std::to_string(i + 1);
+    layers.push_back(register_module(name, DenseLayer(in + i * growth_rate, growth_rate)));
   }
 }
 
@@ -68,7 +69,8 @@ at::Tensor TransitionImpl::forward(const at::Tensor& x) {
 }
 
 std::string TransitionImpl::torchscript_forward() const {
-  return kTensorIn + "    return torch.avg_pool2d(self.conv.forward(torch.relu(self.norm.forward(x))), [2, 2], [2, 2])\n";
+  return kTensorIn +
+         "    return torch.avg_pool2d(self.conv.forward(torch.relu(self.norm.forward(x))), [2, 2], [2, 2])\n";
 }
 
 DenseNetFeaturesImpl::DenseNetFeaturesImpl(int64_t growth_rate, const std::vector<int64_t>& block_layers,
@@ -99,7 +101,9 @@ at::Tensor DenseNetFeaturesImpl::forward(const at::Tensor& x) {
 }
 
 std::string DenseNetFeaturesImpl::torchscript_forward() const {
-  std::string code = kTensorIn + "    x = torch.max_pool2d(torch.relu(self.norm0.forward(self.conv0.forward(x))), [3, 3], [2, 2], [1, 1])\n";
+  std::string code = kTensorIn +
+                     "    x = torch.relu(self.norm0.forward(self.conv0.forward(x)))\n"
+                     "    x = torch.max_pool2d(x, [3, 3], [2, 2], [1, 1])\n";
   for (size_t i = 1; i <= blocks.size(); ++i) {
     code += "    x = self.denseblock" + std::to_string(i) + ".forward(x)\n";
     if (i <= transitions.size()) code += "    x = self.transition" + std::to_string(i) + ".forward(x)\n";

@@ -64,8 +64,9 @@ std::vector<Stage> stages_of(const Variant& v) {
             {false, 4, 3, 2, 96, 192, 10},  {false, 6, 3, 1, 192, 224, 19}, {false, 6, 3, 2, 224, 384, 25},
             {false, 6, 3, 1, 384, 640, 7}};
   }
-  std::vector<Stage> stages = {{false, 1, 3, 1, 32, 16, 1},  {false, 6, 3, 2, 16, 24, 2},  {false, 6, 5, 2, 24, 40, 2},
-                               {false, 6, 3, 2, 40, 80, 3},  {false, 6, 5, 1, 80, 112, 3}, {false, 6, 5, 2, 112, 192, 4},
+  std::vector<Stage> stages = {{false, 1, 3, 1, 32, 16, 1},   {false, 6, 3, 2, 16, 24, 2},
+                               {false, 6, 5, 2, 24, 40, 2},   {false, 6, 3, 2, 40, 80, 3},
+                               {false, 6, 5, 1, 80, 112, 3},  {false, 6, 5, 2, 112, 192, 4},
                                {false, 6, 3, 1, 192, 320, 1}};
   for (Stage& s : stages) {
     s.in = make_divisible(s.in * v.width, 8);

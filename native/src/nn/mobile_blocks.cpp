@@ -44,7 +44,8 @@ nn::BatchNorm2d batch_norm(int64_t channels, const BatchNormSpec& spec) {
 }
 
 nn::Conv2d same_conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t groups) {
-  return nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding((kernel - 1) / 2).groups(groups).bias(false));
+  return nn::Conv2d(
+      nn::Conv2dOptions(in, out, kernel).stride(stride).padding((kernel - 1) / 2).groups(groups).bias(false));
 }
 
 std::string ActivationLayerImpl::torchscript_forward() const {

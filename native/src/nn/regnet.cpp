@@ -75,13 +75,16 @@ std::vector<Stage> stages_of(const Design& d) {
 }  // namespace
 
 RegNetBlockImpl::RegNetBlockImpl(int64_t in, int64_t out, int64_t stride, int64_t group_width, bool se) {
-  if (in != out || stride != 1) proj = register_module("proj", ConvNormAct(in, out, 1, stride, 1, MobileActivation::None));
+  if (in != out || stride != 1) {
+    proj = register_module("proj", ConvNormAct(in, out, 1, stride, 1, MobileActivation::None));
+  }
   f = nn::Sequential();
   f->push_back("a", nn::AnyModule(ConvNormAct(in, out, 1, 1, 1, MobileActivation::ReLU)));
   f->push_back("b", nn::AnyModule(ConvNormAct(out, out, 3, stride, out / group_width, MobileActivation::ReLU)));
   if (se) {
     int64_t squeeze = std::lround(0.25 * static_cast<double>(in));
-    f->push_back("se", nn::AnyModule(SqueezeExcitation(out, squeeze, MobileActivation::ReLU, MobileActivation::Sigmoid)));
+    f->push_back("se",
+                 nn::AnyModule(SqueezeExcitation(out, squeeze, MobileActivation::ReLU, MobileActivation::Sigmoid)));
   }
   f->push_back("c", nn::AnyModule(ConvNormAct(out, out, 1, 1, 1, MobileActivation::None)));
   register_module("f", f);

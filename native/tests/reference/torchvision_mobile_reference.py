@@ -4,23 +4,27 @@ python3-torchvision) cut where Ludwig 0.10 cuts them (ludwig/encoders/image/torc
 last classifier layer by Identity). Usage: torchvision_mobile_reference.py OUT_DIR FAMILY.
 
 For every variant of FAMILY it writes OUT_DIR/<variant>.pt, a dict of
-  state:    the state_dict without the removed layer, batch norm moved off its initial 1/0 (running
-            statistics of a few train-mode batches, affine parameters drawn uniformly), so a loader
-            that skipped or swapped a batch norm tensor would change the features;
+  state:    the state_dict without the removed layer, batch norm moved off its initial 1/0 (affine
+            parameters drawn uniformly, then running statistics of a few train-mode batches), so a
+            loader that skipped or swapped a batch norm tensor would change the features;
   input:    [2, 3, 64, 64] images (float64);
   features: the eval-mode output at Ludwig's cut, computed in float64;
-and for the family's first variant also init_std, the standard deviation of every convolution and linear
-weight of 4096 entries or more as torchvision initialises it, and grad_input, grad_weight (a fixed [2, F] tensor) and grads: the
-train-mode gradients of sum(features * grad_weight) per parameter, with dropout and stochastic depth
-set to 0 (random masks cannot match across two generators).
+and for the family's first variant also init_std, the standard deviation of every convolution and
+linear weight of 4096 entries or more as torchvision initialises it, and grad_input, grad_weight (a
+fixed [2, F] tensor) and grads: the train-mode gradients of sum(features * grad_weight) per parameter,
+with dropout and stochastic depth set to 0 (random masks cannot match across two generators).
+
 Float64 throughout (the state stays float32, as a checkpoint is): randomly initialised networks are
-ill-conditioned in float32 (torchvision's own float32 and float64 features of efficientnet b3 differ by
-a third, its train-mode gradients with batch norm over 8 values per channel by 2% in mobilenetv2), and
-a parity test must see the implementation, not the rounding. The largest variants (efficientnet b5, b6, b7
-and v2_l, 30M to 118M parameters; regnet x_16gf, x_32gf, y_16gf, y_32gf, y_128gf, 54M to 644M) would
-take minutes to initialise, save and load on two cores and y_128gf would not fit the test's memory
-twice over: they get only their parameter and buffer shapes, built without initialisation; their
-blocks are the smaller variants' with other widths and depths."""
+ill-conditioned in float32. Training-mode batch norm over 8 values per channel amplifies rounding
+(torchvision's own float32 and float64 gradients of mobilenetv2 differed by 2%), and before the affine
+draw moved ahead of the statistics, efficientnet b3's float32 and float64 features differed by a third.
+A parity test must see the implementation, not the rounding.
+
+The largest variants (efficientnet b5, b6, b7 and v2_l, 30M to 118M parameters; regnet x_16gf, x_32gf,
+y_16gf, y_32gf, y_128gf, 54M to 644M) would take minutes to initialise, save and load on two cores,
+and y_128gf would not fit the test's memory twice over: they get only their parameter and buffer
+shapes, built without initialisation; their blocks are the smaller variants' with other widths and
+depths."""
 import sys
 from unittest import mock
 
