@@ -38,15 +38,6 @@ const std::vector<Variant> kVariants = {
     {"v2_m", 1, 1, 0.3, {1e-3, 0.1}},    {"v2_l", 1, 1, 0.4, {1e-3, 0.1}},
 };
 
-const Variant& variant_named(const std::string& name) {
-  std::string names;
-  for (const Variant& v : kVariants) {
-    if (name == v.name) return v;
-    names += (names.empty() ? "" : ", ") + std::string(v.name);
-  }
-  fail(FDL_ERR_INVALID_ARGUMENT, "efficientnet model_variant must be one of " + names + "; got '" + name + "'");
-}
-
 // _efficientnet_conf's tables; b0-b7 scale widths (to multiples of 8) and depths (rounded up).
 std::vector<Stage> stages_of(const Variant& v) {
   std::string name = v.name;
@@ -100,7 +91,7 @@ InvertedResidual mbconv(const Stage& s, int64_t in, int64_t stride, double stoch
 }  // namespace
 
 EfficientNetImpl::EfficientNetImpl(const std::string& name) {
-  const Variant& v = variant_named(name);
+  const Variant& v = variant_named(kVariants, name, "efficientnet");
   dropout = v.dropout;
   std::vector<Stage> stages = stages_of(v);
   features = nn::Sequential(ConvNormAct(3, stages[0].in, 3, 2, 1, MobileActivation::SiLU, v.norm));

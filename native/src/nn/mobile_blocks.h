@@ -10,7 +10,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "core/failure.h"
 #include "nn/torchscript_source.h"
 
 namespace fdl {
@@ -106,6 +108,18 @@ enum class ConvInit {
 // Linear layers are left to the family.
 void init_convs_and_norms(torch::nn::Module& m, ConvInit init, at::Generator& generator,
                           bool default_conv_bias = false);
+
+// The entry of a family's variant table (entries with a `name`) called name; FDL_ERR_INVALID_ARGUMENT
+// listing the names otherwise.
+template <class Entry>
+const Entry& variant_named(const std::vector<Entry>& table, const std::string& name, const std::string& family) {
+  std::string names;
+  for (const Entry& e : table) {
+    if (name == e.name) return e;
+    names += (names.empty() ? "" : ", ") + std::string(e.name);
+  }
+  fail(FDL_ERR_INVALID_ARGUMENT, family + " model_variant must be one of " + names + "; got '" + name + "'");
+}
 
 // Throws FDL_ERR_INVALID_ARGUMENT unless images is floating point [B, 3, H, W] and non-empty.
 void require_rgb_images(const at::Tensor& images, const std::string& family);

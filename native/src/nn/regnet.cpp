@@ -37,15 +37,6 @@ const std::vector<Design> kDesigns = {
     {"y_128gf", 27, 456, 160.83, 2.52, 264, true},
 };
 
-const Design& design_named(const std::string& name) {
-  std::string names;
-  for (const Design& d : kDesigns) {
-    if (name == d.name) return d;
-    names += (names.empty() ? "" : ", ") + std::string(d.name);
-  }
-  fail(FDL_ERR_INVALID_ARGUMENT, "regnet model_variant must be one of " + names + "; got '" + name + "'");
-}
-
 struct Stage {
   int64_t width, depth, group_width;
 };
@@ -101,7 +92,7 @@ std::string RegNetBlockImpl::torchscript_forward() const {
 }
 
 RegNetImpl::RegNetImpl(const std::string& variant) {
-  const Design& d = design_named(variant);
+  const Design& d = variant_named(kDesigns, variant, "regnet");
   stem = register_module("stem", ConvNormAct(3, 32, 3, 2, 1, MobileActivation::ReLU));
   trunk_output = nn::Sequential();
   int64_t width = 32;
