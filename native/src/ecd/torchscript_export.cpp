@@ -345,6 +345,10 @@ std::string root_source(const EcdModelImpl& model, const std::vector<double>& th
 
 }  // namespace
 
+torch::jit::Module scripted_module(const nn::Module& m) {
+  return script_module(m, std::make_shared<torch::jit::CompilationUnit>());
+}
+
 torch::jit::Module scripted_ecd(const EcdModelImpl& model, const std::vector<double>& binary_thresholds) {
   require(model.built(), "the model is not built yet (fdl_ecd_build)");
   require(binary_thresholds.size() == model.outputs.size(), "expected one threshold per output feature (" +

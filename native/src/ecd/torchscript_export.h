@@ -17,6 +17,9 @@
 //   "_predictions" [B] bool (probability of true >= threshold); number: "_predictions" [B] float.
 #pragma once
 
+#include <torch/csrc/jit/api/module.h>
+
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +28,11 @@
 namespace fdl {
 
 // binary_thresholds: one per output feature (read for binary outputs only).
+// One module (an encoder, a block) scripted on its own as the export scripts it inside a model:
+// its parameters, buffers and children under their names, each with its eval-mode forward. Throws
+// FDL_ERR_UNSUPPORTED naming a module that has no TorchScript source.
+torch::jit::Module scripted_module(const torch::nn::Module& m);
+
 void export_torchscript(EcdModelImpl& model, const std::vector<double>& binary_thresholds, const std::string& path);
 
 }  // namespace fdl
