@@ -142,7 +142,11 @@ void check_family(const Family& family) {
   EXPECT(rc == 0, "%s failed with status %d", command.c_str(), rc);
   for (size_t i = 0; rc == 0 && i < family.variants.size(); ++i) {
     const std::string& variant = family.variants[i];
-    check_variant(family, variant, dir / variant, /*gradients=*/i == 0);
+    try {
+      check_variant(family, variant, dir / variant, /*gradients=*/i == 0);
+    } catch (const std::exception& e) {
+      EXPECT(false, "%s %s: %s", family.name.c_str(), variant.c_str(), e.what());
+    }
     fs::remove(dir / (variant + ".bin"));  // the largest are gigabytes
   }
   fs::remove_all(dir);

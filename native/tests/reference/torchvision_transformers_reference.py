@@ -4,9 +4,9 @@ usage: torchvision_transformers_reference.py FAMILY OUT_DIR
 
 For each of FAMILY's Ludwig 0.10 model_variants: torchvision's model, cut as
 ludwig/encoders/image/torchvision.py cuts it (the last classifier layer replaced by Identity),
-built from a fixed seed and perturbed away from its initialisation (batch-norm running statistics
-from a few train-mode forwards, every norm scale, bias, layer scale and class token drawn
-uniformly) so that no layer is an identity; then its state_dict, an input batch and the eval-mode
+built from a fixed seed and perturbed away from its initialisation (every norm scale, bias, layer
+scale and class token drawn uniformly, then batch-norm running statistics from a few train-mode
+forwards) so that no layer is an identity; then its state_dict, an input batch and the eval-mode
 features. For the family's first variant also the train-mode parameter gradients of
 sum(features * weights) for fixed weights, with stochastic depth and dropout at 0 on both sides
 (they are random in training).
@@ -61,10 +61,6 @@ def cut(model, strategy):
 
 def perturb(model, size):
     with torch.no_grad():
-        if any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules()):
-            model.train()
-            for _ in range(3):
-                model(torch.randn(2, 3, size, size) * 1.5 + 0.2)
         for name, p in model.named_parameters():
             leaf = name.rsplit(".", 1)[-1]
             if p.dim() == 1 and leaf == "weight":  # norm scales
@@ -75,6 +71,17 @@ def perturb(model, size):
                 p.uniform_(0.1, 0.4)
             elif leaf == "class_token":
                 p.uniform_(-0.5, 0.5)
+        # Batch-norm running statistics as the cumulative average of a few training batches of 8
+        # (momentum None), so evaluation normalises about as training does and the features
+        # neither vanish nor blow up through the deep ReLU stacks.
+        norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+        if norms:
+            for m in norms:
+                m.reset_running_stats()
+                m.momentum = None
+            model.train()
+            for _ in range(3):
+                model(torch.randn(8, 3, size, size) * 1.5 + 0.2)
     model.eval()
 
 
