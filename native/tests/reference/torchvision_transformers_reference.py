@@ -22,7 +22,7 @@ import torchvision.models as tvm
 from torchvision.ops import StochasticDepth
 
 # Input sizes: batch 2 (batch norm in training needs more than one sample) and the smallest
-# images each architecture takes, so the largest variants stay within the test's time budget.
+# images each architecture takes (MaxViT: 224), so the largest variants stay within the test's time budget.
 # ViT's position embedding fixes its image size: two patches a side (plus the class token).
 FAMILIES = {
     "convnext": [
@@ -36,6 +36,8 @@ FAMILIES = {
     "swin_transformer": [
         (v, getattr(tvm, "swin_" + v), {}, 64, "head") for v in ["t", "s", "b"]
     ],
+    # MaxViT's partitions are laid out for 224x224 at construction: no smaller input exists.
+    "maxvit": [("t", tvm.maxvit_t, {}, 224, "classifier_last")],
     # As torchvision builds them for pretrained weights (what Ludwig loads by default): transform_input
     # on, aux classifiers dropped (Ludwig drops them too).
     "googlenet": [
