@@ -1,11 +1,12 @@
-// torchvision's transformer-era and inception image families (convnext, vit, swin_transformer, maxvit,
-// googlenet, inceptionv3) against Debian's torchvision 0.14
+// torchvision's transformer-era and inception image families (convnext, vit, swin_transformer,
+// maxvit, googlenet, inceptionv3) against Debian's torchvision 0.14
 // (tests/reference/torchvision_transformers_reference.py): every Ludwig 0.10 model_variant loads
 // torchvision's state_dict strictly and gives its eval-mode features (max abs diff <= 1e-4, vit
-// h_14 included: it reached 4.6e-6), the first
-// variant of each family also its train-mode parameter gradients (<= 1e-4 relative to each
-// tensor's largest entry), and the module's TorchScript source, scripted as the export scripts
-// it, gives the same features. Usage: fidelio_image_transformers_test [family ...]
+// h_14 included), the first variant of each family also its train-mode parameter gradients
+// (<= 1e-4 relative to each tensor's largest entry or, where float32 sums cancel, no further from
+// float64 than twice torchvision's own float32 gradient), and the module's TorchScript source,
+// scripted as the export scripts it, gives the same features.
+// Usage: fidelio_image_transformers_test [family ...]
 #include <ATen/ATen.h>
 
 #include <cstdio>
@@ -62,7 +63,7 @@ std::map<std::string, at::Tensor> read_reference(const fs::path& stem) {
     std::vector<int64_t> sizes;
     std::istringstream dims(shape);
     for (std::string d; std::getline(dims, d, ',');) sizes.push_back(std::stoll(d));
-    at::Tensor t = at::empty(sizes, dtype == "int64" ? at::kLong : at::kFloat);
+    at::Tensor t = at::empty(sizes, dtype == "int64" ? at::kLong : dtype == "float64" ? at::kDouble : at::kFloat);
     data.read(static_cast<char*>(t.data_ptr()), static_cast<std::streamsize>(t.nbytes()));
     if (!data) fail(FDL_ERR_INVALID_ARGUMENT, "the reference " + stem.string() + ".bin ends inside " + name);
     tensors.emplace(name, t);
@@ -89,22 +90,38 @@ void check_gradients(const Family& family, const std::string& variant, const std
   NamedTensors expected = with_prefix(ref, "grad.");
   EXPECT(expected.size() == model->named_parameters().size(), "%s %s: %zu reference gradients for %zu parameters",
          family.name.c_str(), variant.c_str(), expected.size(), model->named_parameters().size());
+  // Within 1e-4 of each tensor's largest entry; where torchvision's own float32 gradient is not
+  // that close to its float64 one (sums that nearly cancel: MaxViT's biases before train-mode
+  // batch norms), at least as close to float64 as torchvision's float32 is.
+  double model_scale = 0;  // gradients zero in exact arithmetic compare at 1e-6 of it
+  for (const auto& [name, g] : expected) model_scale = std::max(model_scale, g.abs().max().item<double>());
   double worst = 0;
   std::string worst_name;
+  int judged_by_float64 = 0;
   for (const auto& [name, g] : expected) {
     at::Tensor got = model->named_parameters()[name].grad();
     if (!got.defined()) {
       EXPECT(false, "%s %s: no gradient for %s", family.name.c_str(), variant.c_str(), name.c_str());
       continue;
     }
-    double scale = std::max(g.abs().max().item<double>(), 1e-12);
+    double scale = std::max(g.abs().max().item<double>(), 1e-30);
     double relative = max_abs_diff(got, g) / scale;
+    if (relative > 1e-4) {
+      const at::Tensor& exact = ref.at("grad64." + name);
+      double ours = max_abs_diff(got.to(at::kDouble), exact), theirs = max_abs_diff(g.to(at::kDouble), exact);
+      std::printf("%s %s: %s differs from torchvision's float32 by %.3g relative; from float64 by %.3g, "
+                  "torchvision's float32 by %.3g\n", family.name.c_str(), variant.c_str(), name.c_str(), relative,
+                  ours / scale, theirs / scale);
+      EXPECT(ours <= 2 * theirs + 1e-6 * model_scale, "%s %s: gradient of %s differs by %.3g relative, and from float64 by %.3g "
+             "(torchvision's float32: %.3g)", family.name.c_str(), variant.c_str(), name.c_str(), relative,
+             ours / scale, theirs / scale);
+      ++judged_by_float64;
+      continue;
+    }
     if (relative > worst) worst = relative, worst_name = name;
   }
-  std::printf("%s %s: train-mode gradients, worst relative diff %.3g (%s)\n", family.name.c_str(), variant.c_str(),
-              worst, worst_name.c_str());
-  EXPECT(worst <= 1e-4, "%s %s: gradient of %s differs by %.3g relative", family.name.c_str(), variant.c_str(),
-         worst_name.c_str(), worst);
+  std::printf("%s %s: train-mode gradients, worst relative diff %.3g (%s), %d judged against float64\n",
+              family.name.c_str(), variant.c_str(), worst, worst_name.c_str(), judged_by_float64);
 }
 
 void check_variant(const Family& family, const std::string& variant, const fs::path& stem, bool gradients) {

@@ -8,8 +8,8 @@ built from a fixed seed and perturbed away from its initialisation (every norm s
 scale and class token drawn uniformly, then batch-norm running statistics from a few train-mode
 forwards) so that no layer is an identity; then its state_dict, an input batch and the eval-mode
 features. For the family's first variant also the train-mode parameter gradients of
-sum(features * weights) for fixed weights, with stochastic depth and dropout at 0 on both sides
-(they are random in training).
+sum(features * weights) for fixed weights, in float32 and float64, with stochastic depth and
+dropout at 0 on both sides (they are random in training).
 
 Written as raw little-endian tensors (OUT_DIR/VARIANT.bin) with a manifest (OUT_DIR/VARIANT.txt:
 name, dtype, shape per line) rather than torch.save: the C++ side then reads one tensor at a time,
@@ -91,7 +91,7 @@ def write(path, tensors):
     with open(path + ".bin", "wb") as data, open(path + ".txt", "w") as manifest:
         for name, t in tensors.items():
             t = t.detach().contiguous().cpu()
-            dtype = {torch.float32: "float32", torch.int64: "int64"}[t.dtype]
+            dtype = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64"}[t.dtype]
             manifest.write(f"{name}\t{dtype}\t{','.join(str(d) for d in t.shape)}\n")
             data.write(t.numpy().tobytes())
 
@@ -111,17 +111,20 @@ def main(family, out_dir):
         tensors["features"] = features
         del model
         if index == 0:
-            train = cut(build(**kwargs), strategy)
-            train.load_state_dict(state)
-            for m in train.modules():  # random in training: off here and in the C++ model
-                if isinstance(m, (StochasticDepth, torch.nn.Dropout)):
-                    m.p = 0.0
-            train.train()
             weights = torch.randn(features.shape)
-            (train(images) * weights).sum().backward()
             tensors["weights"] = weights
-            for name, p in train.named_parameters():
-                tensors["grad." + name] = p.grad
+            # float32 as the C++ side computes, and float64 to judge both where float32 sums
+            # nearly cancel (a bias whose shift a train-mode batch norm mostly removes).
+            for prefix, dtype in [("grad.", torch.float32), ("grad64.", torch.float64)]:
+                train = cut(build(**kwargs), strategy)
+                train.load_state_dict(state)
+                train.to(dtype).train()
+                for m in train.modules():  # random in training: off here and in the C++ model
+                    if isinstance(m, (StochasticDepth, torch.nn.Dropout)):
+                        m.p = 0.0
+                (train(images.to(dtype)) * weights.to(dtype)).sum().backward()
+                for name, p in train.named_parameters():
+                    tensors[prefix + name] = p.grad
         write(f"{out_dir}/{variant}", tensors)
         print(f"{family} {variant}: {len(state)} state tensors, features {tuple(features.shape)}", flush=True)
 
