@@ -63,7 +63,7 @@ at::Tensor stochastic_depth(const at::Tensor& x, double p, bool training) {
   return x * noise;
 }
 
-std::string script_float(double value) {
+std::string torchscript_float(double value) {
   std::ostringstream out;
   out << std::setprecision(std::numeric_limits<double>::max_digits10) << std::showpoint << value;
   return out.str();
@@ -90,7 +90,7 @@ at::Tensor LayerNorm2dImpl::forward(const at::Tensor& x) {
 std::string LayerNorm2dImpl::torchscript_forward() const {
   return "def forward(self, x: Tensor) -> Tensor:\n"
          "    x = torch.layer_norm(x.permute([0, 2, 3, 1]), [" + std::to_string(channels) + "], self.weight, self.bias, " +
-         script_float(eps) + ")\n"
+         torchscript_float(eps) + ")\n"
          "    return x.permute([0, 3, 1, 2])\n";
 }
 

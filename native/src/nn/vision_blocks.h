@@ -36,7 +36,7 @@ void kaiming_normal_fan_out_from(const at::Tensor& t, at::Generator& generator);
 at::Tensor stochastic_depth(const at::Tensor& x, double p, bool training);
 
 // A double as a TorchScript float literal that reads back to the same value.
-std::string script_float(double value);
+std::string torchscript_float(double value);
 
 // Throws FDL_ERR_INVALID_ARGUMENT unless images is floating point [B, 3, H, W] with H, W >= min_size.
 void require_rgb_images(const at::Tensor& images, const std::string& family, int64_t min_size);
@@ -77,10 +77,10 @@ TORCH_MODULE(IndexedLayers);
 // A Sequential that can sit inside another (LibTorch's Sequential::forward is a template, which a
 // Sequential cannot hold): torchvision nests them, stages inside "features". The export scripts it
 // as a Sequential.
-struct NestedSequentialImpl : torch::nn::SequentialImpl {
+struct InnerSequentialImpl : torch::nn::SequentialImpl {
   using SequentialImpl::SequentialImpl;
   at::Tensor forward(const at::Tensor& x) { return SequentialImpl::forward(x); }
 };
-TORCH_MODULE(NestedSequential);
+TORCH_MODULE(InnerSequential);
 
 }  // namespace fdl
