@@ -48,11 +48,6 @@ void xavier_uniform_from(const at::Tensor& t, at::Generator& generator) {
   uniform_from(t, std::sqrt(6.0 / static_cast<double>(t.size(0) + t.size(1))), generator);
 }
 
-void kaiming_normal_fan_out_from(const at::Tensor& t, at::Generator& generator) {
-  double fan_out = static_cast<double>(t.numel() / t.size(1));
-  normal_from(t, 0.0, std::sqrt(2.0 / fan_out), generator);
-}
-
 at::Tensor stochastic_depth(const at::Tensor& x, double p, bool training) {
   if (!training || p == 0.0) return x;
   std::vector<int64_t> shape(x.dim(), 1);

@@ -28,8 +28,6 @@ void normal_from(const at::Tensor& t, double mean, double std, at::Generator& ge
 void uniform_from(const at::Tensor& t, double bound, at::Generator& generator);
 // torch.nn.init.xavier_uniform_(t) for a Linear weight [out, in].
 void xavier_uniform_from(const at::Tensor& t, at::Generator& generator);
-// torch.nn.init.kaiming_normal_(mode="fan_out", nonlinearity="relu") for a conv weight.
-void kaiming_normal_fan_out_from(const at::Tensor& t, at::Generator& generator);
 
 // torchvision.ops.stochastic_depth(x, p, "row", training): each sample's residual branch dropped
 // with probability p and the survivors scaled by 1 / (1 - p); the identity in evaluation.

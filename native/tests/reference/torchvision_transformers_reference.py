@@ -16,6 +16,7 @@ name, dtype, shape per line) rather than torch.save: the C++ side then reads one
 which keeps vit_h_14 (632M parameters) within the test's memory budget.
 """
 import sys
+import warnings
 
 import torch
 import torchvision.models as tvm
@@ -98,6 +99,8 @@ def write(path, tensors):
 
 def main(family, out_dir):
     torch.set_num_threads(2)
+    # maxvit.py calls torch.meshgrid without indexing= (its default, "ij", is what it means)
+    warnings.filterwarnings("ignore", message="torch.meshgrid")
     for index, (variant, build, kwargs, size, strategy) in enumerate(FAMILIES[family]):
         torch.manual_seed(1234 + index)
         model = cut(build(**kwargs), strategy)
