@@ -26,7 +26,7 @@
 
 #include "check.h"
 #include "core/failure.h"
-#include "ecd/torchscript_export.h"
+#include "ecd/torchscript_module.h"
 #include "nn/densenet.h"
 #include "nn/efficientnet.h"
 #include "nn/mnasnet.h"
@@ -150,7 +150,7 @@ void check_variant(const std::string& family, const Family& f, const std::string
               scale);
   if (f.scripted.count(variant)) {
     auto start = std::chrono::steady_clock::now();
-    torch::jit::Module script = script_module(*model, std::make_shared<torch::jit::CompilationUnit>());
+    torch::jit::Module script = scripted_module(*model);
     double script_diff = max_abs_diff(script.forward({input}).toTensor(), expected);
     EXPECT(script_diff <= 1e-7 * scale, "%s %s: TorchScript features differ by %g", family.c_str(), variant.c_str(),
            script_diff);

@@ -148,8 +148,6 @@ std::string forward_source(const nn::Module& m) {
   fail(FDL_ERR_UNSUPPORTED, "TorchScript export does not support the module " + m.name() + " yet");
 }
 
-}  // namespace
-
 // A script module with m's own parameters, buffers and children under their names, and its forward.
 torch::jit::Module script_module(const nn::Module& m, const std::shared_ptr<torch::jit::CompilationUnit>& unit) {
   std::string type = m.name();
@@ -163,8 +161,6 @@ torch::jit::Module script_module(const nn::Module& m, const std::shared_ptr<torc
   if (!source.empty()) script.define(source);
   return script;
 }
-
-namespace {
 
 using Entry = std::function<std::string(const std::string&)>;  // "    out[<name + suffix>] = "
 

@@ -23,17 +23,7 @@
 
 #include "ecd/ecd_model.h"
 
-namespace torch::jit {
-struct Module;
-struct CompilationUnit;
-}  // namespace torch::jit
-
 namespace fdl {
-
-// One module and its subtree as a script module (what the export does for each encoder, combiner and
-// head): its parameters, buffers and children under their names, its forward from forward_source.
-// Evaluation mode. The image families' parity tests script their encoders with it.
-torch::jit::Module script_module(const torch::nn::Module& m, const std::shared_ptr<torch::jit::CompilationUnit>& unit);
 
 // binary_thresholds: one per output feature (read for binary outputs only).
 void export_torchscript(EcdModelImpl& model, const std::vector<double>& binary_thresholds, const std::string& path);

@@ -9,10 +9,22 @@
 #include "core/failure.h"
 #include "core/tensor_checks.h"
 #include "nn/alexnet.h"
+#include "nn/convnext.h"
+#include "nn/densenet.h"
+#include "nn/efficientnet.h"
+#include "nn/googlenet.h"
 #include "nn/image_encoder.h"
+#include "nn/inceptionv3.h"
+#include "nn/maxvit.h"
+#include "nn/mnasnet.h"
+#include "nn/mobilenet.h"
+#include "nn/regnet.h"
 #include "nn/resnet.h"
+#include "nn/shufflenet.h"
 #include "nn/squeezenet.h"
+#include "nn/swin_transformer.h"
 #include "nn/vgg.h"
+#include "nn/vit.h"
 
 namespace fdl {
 namespace {
@@ -25,15 +37,26 @@ struct ImageFamily {
 
 const std::vector<ImageFamily>& families() {
   static const std::vector<ImageFamily> table = {
-      // image-core
       {"alexnet", make_alexnet, {"base"}},
       {"resnet", [](const std::string& v) { return make_resnet(v); }, {"18", "34", "50", "101", "152"}},
       {"resnext", make_resnext, {"50_32x4d", "101_32x8d", "101_64x4d"}},
       {"squeezenet", make_squeezenet, {"1_0", "1_1"}},
       {"vgg", make_vgg, {"11", "11_bn", "13", "13_bn", "16", "16_bn", "19", "19_bn"}},
       {"wide_resnet", make_wide_resnet, {"50_2", "101_2"}},
-      // image-mobile: mobilenetv2, mobilenetv3, mnasnet, efficientnet, shufflenet_v2, regnet, densenet
-      // image-transformers: convnext, vit, swin_transformer, googlenet, inceptionv3, maxvit
+      {"mobilenetv2", make_mobilenetv2, {"base"}},
+      {"mobilenetv3", make_mobilenetv3, {"small", "large"}},
+      {"mnasnet", make_mnasnet, {"0_5", "0_75", "1_0", "1_3"}},
+      {"efficientnet", make_efficientnet, {"b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "v2_s", "v2_m", "v2_l"}},
+      {"shufflenet_v2", make_shufflenet_v2, {"x0_5", "x1_0", "x1_5", "x2_0"}},
+      {"regnet", make_regnet, {"x_1_6gf", "x_16gf", "x_32gf", "x_3_2gf", "x_400mf", "x_800mf", "x_8gf", "y_128gf",
+                               "y_16gf", "y_1_6gf", "y_32gf", "y_3_2gf", "y_400mf", "y_800mf", "y_8gf"}},
+      {"densenet", make_densenet, {"121", "161", "169", "201"}},
+      {"convnext", make_convnext, {"tiny", "small", "base", "large"}},
+      {"vit", make_vit, {"b_16", "b_32", "l_16", "l_32", "h_14"}},
+      {"swin_transformer", make_swin_transformer, {"t", "s", "b"}},
+      {"maxvit", make_maxvit, {"t"}},
+      {"googlenet", make_googlenet, {"base"}},
+      {"inceptionv3", make_inceptionv3, {"base"}},
   };
   return table;
 }
