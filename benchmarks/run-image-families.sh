@@ -6,7 +6,7 @@
 # and from the JVM (ResNetStepServer TYPE VARIANT). Same model (Fidelio's cut encoder + a
 # 1000-class output = the torchvision model with its head), cross-entropy, clipping 0.5, AdamW.
 # MODELS (default "resnet:50 efficientnet:b0 convnext:tiny vit:b_16", Ludwig's type:model_variant),
-# BATCH (32), SIZE (224), STEPS (3), WARMUP (1). Writes benchmarks/results/image-families-<date>.md (or $OUT).
+# BATCH (32), SIZE (224), STEPS (3), WARMUP (1); JVM=0 leaves the JVM column out (a third less time). Writes benchmarks/results/image-families-<date>.md (or $OUT).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bin/lib/find-jdk.sh"
@@ -38,15 +38,19 @@ torchvision_name() {  # Ludwig's type and variant -> torchvision's builder
 field() { awk -v name="$1" -v key="$2=" -v file="$3" '$1 == "result" && $2 == name {
   for (i = 3; i <= NF; i++) if (index($i, key) == 1) print substr($i, length(key) + 1) }' "$3"; }
 rows=""
+impls="pytorch cpp"; [ "${JVM:-1}" = 1 ] && impls="pytorch cpp jvm"
 for model in $models; do
   type="${model%%:*}" variant="${model#*:}" name="$(torchvision_name "${model%%:*}" "${model#*:}")"
   log="$tmp/$name.txt"
+  jvm_impl=""
+  [ "${JVM:-1}" = 1 ] && jvm_impl="jvm=$java_home/bin/java --enable-native-access=ALL-UNNAMED -Dfidelio.native.library=$lib \
+-cp $root/benchmarks/target/benchmarks.jar dev.fidelio.benchmarks.ResNetStepServer $batch $size $type $variant"
   /usr/bin/python3 "$root/benchmarks/resnet_lockstep.py" "$warmup" "$steps" \
     "pytorch=env PYTHONPATH=$shim $py $root/benchmarks/python/image_train_step.py $name $batch $size" \
     "cpp=$root/build/native/bin/fidelio_resnet_step_driver $batch $size $type $variant" \
-    "jvm=$java_home/bin/java --enable-native-access=ALL-UNNAMED -Dfidelio.native.library=$lib -cp $root/benchmarks/target/benchmarks.jar dev.fidelio.benchmarks.ResNetStepServer $batch $size $type $variant" \
+    ${jvm_impl:+"$jvm_impl"} \
     | tee "$log"
-  for impl in pytorch cpp jvm; do
+  for impl in $impls; do
     ms="$(field "$impl" median_ms "$log")"
     rows+="| $type $variant | $impl | $ms | $(awk -v m="$ms" -v b="$batch" 'BEGIN{printf "%.2f", b*1000/m}') |"
     rows+=" $(field "$impl" ratio_of_medians "$log") | $(field "$impl" paired_ratio_median "$log") ($(field "$impl" paired_ratio_range "$log")) |"

@@ -7,6 +7,7 @@
 #include "abi/handles.h"
 #include "abi/image_encoder_handle.h"
 #include "abi/tensor_handle.h"
+#include "core/module_dtype.h"
 
 using namespace fdl;
 
@@ -20,7 +21,7 @@ int32_t fdl_image_encoder_new(const char* type, const char* variant, int64_t in_
     at::ScalarType scalar_type = to_scalar_type(dtype);
     require(scalar_type == at::kFloat || scalar_type == at::kDouble, "image encoder parameters must be FLOAT32 or FLOAT64");
     auto handle = std::make_unique<fdl_image_encoder>(fdl_image_encoder{make_image_encoder(type, variant, in_channels)});
-    handle->model->to(scalar_type);
+    cast_floating_values(*handle->model, scalar_type);
     handle->model->reset_parameters_like_torchvision(seed);
     register_handle(handle.get(), HandleKind::ImageEncoder, handle->model.get());
     *out = handle.release();

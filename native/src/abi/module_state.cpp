@@ -9,6 +9,7 @@
 #include "nn/state_dict.h"
 #include "abi/tensor_handle.h"
 #include "core/weights_version.h"
+#include "core/module_dtype.h"
 
 namespace fdl {
 namespace {
@@ -134,7 +135,8 @@ int32_t fdl_module_to(void* module, int32_t dtype, int32_t device_type, int32_t 
     at::ScalarType type = to_scalar_type(dtype);
     require(at::isFloatingType(type), "modules hold floating-point values; dtype code " + std::to_string(dtype) +
                                           " is not one");
-    target.to(to_device(device_type, device_index), type);
+    target.to(to_device(device_type, device_index));
+    cast_floating_values(target, type);
     bump_weights_version();
   });
 }

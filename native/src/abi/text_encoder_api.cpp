@@ -10,6 +10,7 @@
 #include "abi/api_guard.h"
 #include "abi/tensor_handle.h"
 #include "abi/text_encoder_handle.h"
+#include "core/module_dtype.h"
 
 namespace fdl {
 
@@ -110,7 +111,7 @@ int32_t fdl_text_encoder_new(const fdl_hf_config* config, int32_t dtype, uint64_
     at::ScalarType type = to_scalar_type(dtype);
     require(type == at::kFloat || type == at::kDouble, "text encoder parameters must be FLOAT32 or FLOAT64");
     auto handle = std::make_unique<fdl_text_encoder>(fdl_text_encoder{make_text_encoder(config_of(*config)), true});
-    handle->model->to(type);
+    cast_floating_values(*handle->model, type);
     handle->model->reset_parameters_like_hf(seed);
     handle->model->train();
     register_handle(handle.get(), HandleKind::TextEncoder, handle->model.get());

@@ -71,7 +71,22 @@ class ImageEncoderParityTest {
       // AlexNet's smallest input is 63 px (torchvision's min_size).
       new Case("alexnet", "base", 64, 1e-4, true),
       new Case("squeezenet", "1_0", 64, 1e-4, false),
-      new Case("squeezenet", "1_1", 64, 1e-4, true));
+      new Case("squeezenet", "1_1", 64, 1e-4, true),
+      // The other families through the same path (file name, removed head keys, ABI); their every
+      // variant and gradients are checked natively (image_mobile_test, image_transformers_test).
+      new Case("mobilenetv2", "base", 64, 1e-4, false),
+      new Case("mobilenetv3", "small", 64, 1e-4, false),
+      new Case("efficientnet", "b0", 64, 1e-4, false),
+      new Case("mnasnet", "0_5", 64, 1e-4, false),
+      new Case("shufflenet_v2", "x0_5", 64, 1e-4, false),
+      new Case("regnet", "y_400mf", 64, 1e-4, false),
+      new Case("densenet", "121", 64, 1e-4, false),
+      new Case("convnext", "tiny", 64, 1e-4, false),
+      new Case("swin_transformer", "t", 64, 1e-4, false),
+      // Natively tested only: vit and maxvit (224 px only: vit's position embedding is sized for it) and
+      // inceptionv3 (this reference's batch-norm statistics, from batches of 2, blow its features up to
+      // ~1e8; image_transformers_test gathers them from larger batches).
+      new Case("googlenet", "base", 64, 1e-4, false));
 
   @TempDir static Path dir;
 
