@@ -65,7 +65,7 @@ final class TorchscriptContract {
         entry.put("tokenizer", t.tokenizerFile());
         entry.put("lowercase", text.preprocessing().lowercase());
         entry.put("max_sequence_length", t.maxSequenceLength());
-        entry.put("pad_token_id", t.encoderConfig().padTokenId());
+        entry.put("pad_token_id", t.padTokenId());
         entry.put("missing_value", t.fillValue());
       }
       case ImageInputFeature image -> {
