@@ -5,19 +5,22 @@ tokenizer.json written by hand, plus expected.json with the token ids and the re
 output for a few texts. The forward passes are native/tests/reference's plain-PyTorch ports of
 HF's modeling code (no Fidelio code, no transformers).
 
-usage: hf_text_folders.py OUT_DIR      writes OUT_DIR/roberta/
+usage: hf_text_folders.py OUT_DIR      writes OUT_DIR/roberta/ and OUT_DIR/deberta-v2/
 """
 import json
+import math
 import os
 import re
+import struct
 import sys
+import tempfile
 
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../../../native/tests/reference"))
 import bert_relatives  # noqa: E402  (float64 default dtype, seeded)
 
-TEXTS = ["the cat", "hello there, the world!"]
+TEXTS = ["the cat", "hello there the world"]
 
 
 def bytes_to_unicode():
@@ -107,6 +110,109 @@ def roberta(out):
                                       "last_hidden_state": hidden.tolist(), "pad_token_id": 1})
 
 
+UNIGRAM_SPECIALS = ["[PAD]", "[CLS]", "[SEP]", "[UNK]"]  # deberta-v3's ids 0..3
+WORDS = ["▁the", "▁cat", "▁he", "▁hell", "llo", "▁there", "the"]  # longer pieces score better than letters
+
+
+def unigram_vocab():
+    pieces = [(t, 0.0) for t in UNIGRAM_SPECIALS] + [("▁", -3.0)]
+    pieces += [(chr(c), -4.0) for c in range(ord("a"), ord("z") + 1)]
+    pieces += [(w, -2.0 - 0.1 * i) for i, w in enumerate(WORDS)]
+    return pieces
+
+
+def unigram_ids(text, pieces):
+    """The tokenizer's ids: Metaspace (spaces to ▁, one prepended, split before each ▁), then per
+    word the Viterbi segmentation of highest total score; characters outside the vocabulary are [UNK]."""
+    index = {p: (i, score) for i, (p, score) in enumerate(pieces) if i >= len(UNIGRAM_SPECIALS)}
+    ids = [1]
+    for word in re.findall(r"▁[^▁]*", "▁" + text.replace(" ", "▁")):
+        best = [(0.0, [])] + [(-math.inf, None)] * len(word)
+        for end in range(1, len(word) + 1):
+            for start in range(end):
+                piece = word[start:end]
+                if best[start][1] is None:
+                    continue
+                if piece in index:
+                    i, score = index[piece]
+                elif end - start == 1:
+                    i, score = 3, -10.0  # unigram's unk penalty
+                else:
+                    continue
+                if best[start][0] + score > best[end][0]:
+                    best[end] = (best[start][0] + score, best[start][1] + [i])
+        ids += best[len(word)][1]
+    return ids + [2]
+
+
+def unigram_tokenizer_json(pieces):
+    added = [dict(id=i, content=t, single_word=False, lstrip=False, rstrip=False, normalized=False, special=True)
+             for i, t in enumerate(UNIGRAM_SPECIALS)]
+    return {"version": "1.0", "truncation": None, "padding": None, "added_tokens": added, "normalizer": None,
+            "pre_tokenizer": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": True},
+            "post_processor": {"type": "TemplateProcessing",
+                               "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}},
+                                          {"Sequence": {"id": "A", "type_id": 0}},
+                                          {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+                               "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}},
+                                        {"Sequence": {"id": "A", "type_id": 0}},
+                                        {"SpecialToken": {"id": "[SEP]", "type_id": 0}},
+                                        {"Sequence": {"id": "B", "type_id": 1}},
+                                        {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+                               "special_tokens": {t: {"id": t, "ids": [i], "tokens": [t]}
+                                                  for i, t in enumerate(UNIGRAM_SPECIALS[1:3], start=1)}},
+            "decoder": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": True},
+            "model": {"type": "Unigram", "unk_id": 3, "vocab": [[p, s] for p, s in pieces], "byte_fallback": False}}
+
+
+def write_safetensors(path, tensors):
+    """safetensors by hand (no safetensors package here): a JSON header of dtypes, shapes and offsets."""
+    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
+    for name, t in tensors.items():
+        data = t.contiguous().numpy().tobytes()
+        header[name] = {"dtype": "F16", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    head = json.dumps(header).encode()
+    head += b" " * (-len(head) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(head)) + head + b"".join(blobs))
+
+
+def deberta_v2(out):
+    # deberta_v2_reference runs its own case on import and saves it to argv[1]: point that at a scratch file.
+    scratch = tempfile.NamedTemporaryFile(suffix=".pt")
+    argv, sys.argv = sys.argv, [sys.argv[0], scratch.name, "v2"]
+    import deberta_v2_reference as ref  # noqa: E402
+    sys.argv = argv
+    config = dict(ref.CONFIG, architectures=["DebertaV2ForMaskedLM"])
+    model = ref.DebertaV2Model(config)
+    ref.randomise(model, seed=5)
+    model.eval()
+    with torch.no_grad():  # the checkpoint holds float16: the reference uses exactly those values
+        for p in model.parameters():
+            p.copy_(p.half().double())
+    pieces = unigram_vocab()
+    ids = [unigram_ids(t, pieces) for t in TEXTS]
+    length = max(map(len, ids))
+    batch = torch.tensor([row + [config["pad_token_id"]] * (length - len(row)) for row in ids])
+    mask = torch.tensor([[1] * len(row) + [0] * (length - len(row)) for row in ids])
+    with torch.no_grad():
+        hidden = model(batch, mask)
+    h = config["hidden_size"]
+    state = {"deberta." + k: v.half() for k, v in model.state_dict().items()}
+    # position_biased_input false: HF leaves the table out of the model, but v3 checkpoints may carry it.
+    state["deberta.embeddings.position_embeddings.weight"] = torch.randn(config["max_position_embeddings"], h).half()
+    state["lm_predictions.lm_head.dense.weight"] = torch.randn(h, h).half()
+    state["lm_predictions.lm_head.bias"] = torch.zeros(config["vocab_size"]).half()
+    os.makedirs(out, exist_ok=True)
+    write_safetensors(os.path.join(out, "model.safetensors"), state)
+    write_json(out, "config.json", config)
+    write_json(out, "tokenizer.json", unigram_tokenizer_json(pieces))
+    write_json(out, "expected.json", {"texts": TEXTS, "input_ids": ids, "cls_pooled": hidden[:, 0].tolist(),
+                                      "last_hidden_state": hidden.tolist(), "pad_token_id": 0})
+
+
 def write_json(out, name, value):
     with open(os.path.join(out, name), "w") as f:
         json.dump(value, f, ensure_ascii=False)
@@ -114,3 +220,4 @@ def write_json(out, name, value):
 
 if __name__ == "__main__":
     roberta(os.path.join(sys.argv[1], "roberta"))
+    deberta_v2(os.path.join(sys.argv[1], "deberta-v2"))

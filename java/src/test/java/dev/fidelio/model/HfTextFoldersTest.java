@@ -46,20 +46,36 @@ class HfTextFoldersTest {
   /** RoBERTa: byte-level BPE with the <s> ... </s> template, pad id 1, pytorch_model.bin of RobertaForMaskedLM. */
   @Test
   void robertaByteLevelBpe() throws Exception {
-    Path dir = folders.resolve("roberta");
+    TextEncoderInfo info = assertMatchesReference("roberta", "lm_head.decoder.weight");
+    assertEquals(32, info.maxSequenceLength(), "34 positions less pad_token_id + 1");
+    assertEquals(1, info.padTokenId());
+  }
+
+  /**
+   * DeBERTa-v3 layout: Unigram tokenizer with a [CLS] $A [SEP] template, float16 model.safetensors
+   * of DebertaV2ForMaskedLM with the unused absolute position table (position_biased_input false).
+   */
+  @Test
+  void debertaV2Unigram() throws Exception {
+    TextEncoderInfo info = assertMatchesReference("deberta-v2", "lm_predictions.lm_head.dense.weight");
+    assertEquals(0, info.padTokenId());
+    assertEquals(0, info.hasPooler());
+  }
+
+  /** Loads the family's folder by its model_type alone; returns what native built. */
+  private static TextEncoderInfo assertMatchesReference(String family, String headKey) throws Exception {
+    Path dir = folders.resolve(family);
     JsonNode expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
     PretrainedEncoder source = PretrainedLocator.fromEnvironment().load(dir.toString());
-    assertEquals("roberta", source.config().modelType());
-    assertTrue(source.notes().stream().anyMatch(n -> n.contains("lm_head.decoder.weight")), source.notes().toString());
+    assertEquals(family, source.config().modelType());
+    assertTrue(source.notes().stream().anyMatch(n -> n.contains(headKey)), source.notes().toString());
     long pad = source.tokenizer().orElseThrow().padTokenId().orElseThrow();
     assertEquals(expected.get("pad_token_id").asLong(), pad);
 
     List<String> notes = new ArrayList<>();
     try (TextEncoderModel encoder = TextEncoderModel.pretrained(source, 1, notes)) {
       TextEncoderInfo info = encoder.describe();
-      assertEquals(32, info.maxSequenceLength(), "34 positions less pad_token_id + 1");
-      assertEquals(1, info.padTokenId());
-      assertTrue(notes.isEmpty(), "every weight, the pooler included, came from the checkpoint: " + notes);
+      assertTrue(notes.isEmpty(), "every weight, a pooler included, came from the checkpoint: " + notes);
       long[][] ids;
       try (InputStream in = source.tokenizer().orElseThrow().open();
           TextTokenizer tokenizer = TextTokenizer.load(in, dir.toString(), (int) info.maxSequenceLength(), pad)) {
@@ -77,10 +93,12 @@ class HfTextFoldersTest {
         double pooledDiff = maxDiff(pooled.toFloatArray(), flatten(expected.get("cls_pooled")), null);
         double hiddenDiff = maxDiff(hidden.toFloatArray(), flatten(expected.get("last_hidden_state")),
             batch.attentionMask());
-        System.out.printf("roberta vs reference: pooled %.2e, last hidden (kept tokens) %.2e%n", pooledDiff, hiddenDiff);
+        System.out.printf("%s vs reference: pooled %.2e, last hidden (kept tokens) %.2e%n", family, pooledDiff,
+            hiddenDiff);
         assertTrue(pooledDiff < 1e-4, "pooled max abs difference " + pooledDiff);
         assertTrue(hiddenDiff < 1e-4, "last hidden max abs difference " + hiddenDiff);
       }
+      return info;
     }
   }
 
