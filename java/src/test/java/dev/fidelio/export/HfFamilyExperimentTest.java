@@ -22,23 +22,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A RoBERTa from a hub-style folder (src/test/python/hf_text_folders.py: pytorch_model.bin of
- * RobertaForMaskedLM, byte-level BPE tokenizer.json) used by Ludwig's encoder type {@code roberta}:
- * it trains frozen with cached embeddings and trainable, predicts from the saved model, and the
- * TorchScript export run by Debian's PyTorch gives `fidelio predict`'s predictions. 64 spam rows
- * and a 2-layer hidden-16 encoder keep each run to seconds.
+ * Hub-style folders of other families (src/test/python/hf_text_folders.py: RoBERTa as
+ * pytorch_model.bin with a byte-level BPE tokenizer.json, DeBERTa-v3 as float16 safetensors with a
+ * Unigram one) used by Ludwig's encoder types {@code roberta} and {@code deberta}: each trains
+ * frozen with cached embeddings and trainable, predicts from the saved model, and the TorchScript
+ * export run by Debian's PyTorch gives `fidelio predict`'s predictions. 64 spam rows and 2-layer
+ * encoders of hidden size 16 or 32 keep each run to seconds.
  */
-class RobertaExperimentTest {
+class HfFamilyExperimentTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   static Path dir;
   private static Path data;
-  private static Path roberta;
+  private static Path folders;
 
   @BeforeAll
   static void writeFolderAndData() throws Exception {
@@ -47,7 +49,7 @@ class RobertaExperimentTest {
     String output = new String(python.getInputStream().readAllBytes());
     assertTrue(python.waitFor(120, TimeUnit.SECONDS), "python3 timed out");
     assertEquals(0, python.exitValue(), "hf_text_folders.py failed:\n" + output);
-    roberta = dir.resolve("hf/roberta");
+    folders = dir.resolve("hf");
     Table spam = DatasetReader.read(Path.of(System.getProperty("fidelio.root", "..")).resolve("examples/spam/spam.csv"));
     List<String> lines = new ArrayList<>();
     for (int r = 0; r < 64; r++) {
@@ -60,41 +62,45 @@ class RobertaExperimentTest {
     Files.write(data, lines);
   }
 
-  private static Path train(String name, boolean trainable) throws Exception {
+  private static Path train(String type, String family, boolean trainable) throws Exception {
+    String name = type + (trainable ? "-trainable" : "-frozen");
     Path config = dir.resolve(name + ".yaml");
-    // max_sequence_length 64 exceeds the encoder's 32 tokens (34 positions - pad - 1): it is capped.
+    // max_sequence_length 64 exceeds both encoders' limits (RoBERTa: 34 positions - pad - 1): it is capped.
     Files.writeString(config, """
         input_features:
           - name: text
             type: text
-            encoder: {type: roberta, pretrained_model_name_or_path: "%s", trainable: %s}
+            encoder: {type: %s, pretrained_model_name_or_path: "%s", trainable: %s}
             preprocessing: {max_sequence_length: 64, cache_encoder_embeddings: %s}
         output_features:
           - {name: label, type: category}
         trainer: {epochs: 2, batch_size: 16, learning_rate: 0.003, early_stop: -1}
-        """.formatted(roberta, trainable, !trainable));
+        """.formatted(type, folders.resolve(family), trainable, !trainable));
     return Experiment.run(config, data, new Experiment.Settings(dir.resolve(name), name, "run", 11), false)
         .resolve("model");
   }
 
-  @Test
-  void trainableRobertaTrains() throws Exception {
-    Path model = train("trainable", true);
+  @ParameterizedTest
+  @CsvSource({"roberta, roberta, 1, 32", "deberta, deberta-v2, 0, 24"})
+  void trainableEncoderTrains(String type, String family, long pad, int maxLength) throws Exception {
+    Path model = train(type, family, true);
     try (ModelBundle bundle = ModelBundle.load(model)) {
-      assertEquals(32, bundle.metadata().text("text").maxSequenceLength());
-      assertEquals(1, bundle.metadata().text("text").padTokenId());
+      assertEquals(maxLength, bundle.metadata().text("text").maxSequenceLength());
+      assertEquals(pad, bundle.metadata().text("text").padTokenId());
     }
   }
 
-  @Test
-  void frozenCachedRobertaExportAgreesWithPredict() throws Exception {
-    Path model = train("frozen", false);
-    Path export = dir.resolve("export");
+  @ParameterizedTest
+  @CsvSource({"roberta, roberta, 1", "deberta, deberta-v2, 0"})
+  void frozenCachedExportAgreesWithPredict(String type, String family, long pad) throws Exception {
+    Path model = train(type, family, false);
+    Path export = dir.resolve(type + "-export");
     try (ModelBundle bundle = ModelBundle.load(model)) {
       TorchscriptExport.write(bundle, model, export);
     }
-    Evaluation.run(model, data, Evaluation.Split.TEST, dir.resolve("predict"), false, 8);
-    Table expected = DatasetReader.read(dir.resolve("predict/predictions.csv"));
+    Path predict = dir.resolve(type + "-predict");
+    Evaluation.run(model, data, Evaluation.Split.TEST, predict, false, 8);
+    Table expected = DatasetReader.read(predict.resolve("predictions.csv"));
 
     Table table = DatasetReader.read(data);
     List<String> texts = new ArrayList<>();
@@ -106,7 +112,7 @@ class RobertaExperimentTest {
     assertEquals(expected.rowCount(), texts.size());
     JsonNode contract = JSON.readTree(export.resolve("torchscript_contract.json").toFile());
     JsonNode text = contract.path("inputs").get(0);
-    assertEquals(1, text.path("pad_token_id").asLong(), "RoBERTa pads with <pad> = 1");
+    assertEquals(pad, text.path("pad_token_id").asLong(), "the tokenizer's pad id");
     long[][] ids;
     try (InputStream in = Files.newInputStream(export.resolve(text.path("tokenizer").asText()));
         TextTokenizer tokenizer = TextTokenizer.load(in, "tokenizer", text.path("max_sequence_length").asInt(),
@@ -118,9 +124,10 @@ class RobertaExperimentTest {
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("text", TorchscriptExportTest.rows(batch.inputIds(), batch.length()));
     inputs.put("text_attention_mask", TorchscriptExportTest.rows(batch.attentionMask(), batch.length()));
-    Files.writeString(dir.resolve("inputs.json"), JSON.writeValueAsString(Map.of("int64", inputs)));
+    Path in = dir.resolve(type + "-inputs.json");
+    Files.writeString(in, JSON.writeValueAsString(Map.of("int64", inputs)));
 
-    JsonNode out = TorchscriptExportTest.runPython(export, dir.resolve("inputs.json"), dir.resolve("outputs.json"));
+    JsonNode out = TorchscriptExportTest.runPython(export, in, dir.resolve(type + "-outputs.json"));
     assertEquals(0.0, out.path("max_abs_difference_without_mask").asDouble(), 1e-6);
     List<String> classes = JSON.convertValue(contract.path("outputs").get(0).path("classes"), List.class);
     for (int r = 0; r < texts.size(); r++) {
