@@ -1,6 +1,7 @@
 package dev.fidelio.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +80,38 @@ class HfFamilyExperimentTest {
         """.formatted(type, folders.resolve(family), trainable, !trainable));
     return Experiment.run(config, data, new Experiment.Settings(dir.resolve(name), name, "run", 11), false)
         .resolve("model");
+  }
+
+  @Test
+  void encoderTypeOfAnotherFamilyIsRefusedNamingBoth() throws Exception {
+    Path config = dir.resolve("mismatch.yaml");
+    Files.writeString(config, """
+        input_features: [{name: text, type: text, encoder: {type: roberta, pretrained_model_name_or_path: "%s"}}]
+        output_features: [{name: label, type: category}]
+        """.formatted(folders.resolve("deberta-v2")));
+    String msg = assertThrows(RuntimeException.class, () -> Experiment.run(config, data,
+        new Experiment.Settings(dir.resolve("mismatch"), "mismatch", "run", 11), false)).getMessage();
+    assertTrue(msg.contains("encoder type 'roberta'") && msg.contains("model_type 'deberta-v2'")
+        && msg.contains(folders.resolve("deberta-v2").toString()) && msg.contains("input feature text"), msg);
+  }
+
+  @Test
+  void modelTypeWithoutModuleListsTheSupportedOnes() throws Exception {
+    Path gpt2 = dir.resolve("gpt2");
+    Files.createDirectories(gpt2);
+    Files.writeString(gpt2.resolve("config.json"), "{\"model_type\": \"gpt2\", \"n_embd\": 16}");
+    for (String file : List.of("pytorch_model.bin", "tokenizer.json")) {
+      Files.copy(folders.resolve("roberta").resolve(file), gpt2.resolve(file));
+    }
+    Path config = dir.resolve("gpt2.yaml");
+    Files.writeString(config, """
+        input_features: [{name: text, type: text, encoder: {type: auto_transformer, pretrained_model_name_or_path: "%s"}}]
+        output_features: [{name: label, type: category}]
+        """.formatted(gpt2));
+    String msg = assertThrows(RuntimeException.class, () -> Experiment.run(config, data,
+        new Experiment.Settings(dir.resolve("gpt2-run"), "gpt2", "run", 11), false)).getMessage();
+    assertTrue(msg.contains("gpt2") && msg.contains(gpt2.toString()) && msg.contains("roberta")
+        && msg.contains("deberta-v2") && msg.contains("input feature text"), msg);
   }
 
   @ParameterizedTest
