@@ -5,8 +5,11 @@ tokenizer.json written by hand, plus expected.json with the token ids and the re
 output for a few texts. The forward passes are native/tests/reference's plain-PyTorch ports of
 HF's modeling code (no Fidelio code, no transformers).
 
-usage: hf_text_folders.py OUT_DIR      writes OUT_DIR/roberta/ and OUT_DIR/deberta-v2/
+usage: hf_text_folders.py OUT_DIR      writes OUT_DIR/roberta/ and OUT_DIR/deberta-v2/ (tokenizer and all),
+and OUT_DIR/ids/<model_type>/ for every family: the native tests' reference records (their token ids,
+outputs and weights) as a float32 hub checkpoint with the task prefix and a head.
 """
+import subprocess
 import json
 import math
 import os
@@ -170,7 +173,8 @@ def write_safetensors(path, tensors):
     header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
     for name, t in tensors.items():
         data = t.contiguous().numpy().tobytes()
-        header[name] = {"dtype": "F16", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        header[name] = {"dtype": {torch.float16: "F16", torch.float32: "F32"}[t.dtype], "shape": list(t.shape),
+                        "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
     head = json.dumps(header).encode()
@@ -213,6 +217,42 @@ def deberta_v2(out):
                                       "last_hidden_state": hidden.tolist(), "pad_token_id": 0})
 
 
+REFERENCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../native/tests/reference")
+# model_type -> (reference script and arguments, the *For* model's prefix, a head key of that task model)
+ID_FAMILIES = {
+    "roberta": (["bert_relatives.py", "roberta"], "roberta.", "lm_head.dense.weight"),
+    "xlm-roberta": (["bert_relatives.py", "roberta"], "roberta.", "classifier.dense.weight"),
+    "camembert": (["bert_relatives.py", "roberta"], "roberta.", "lm_head.dense.weight"),
+    "electra": (["bert_relatives.py", "electra"], "electra.", "discriminator_predictions.dense.weight"),
+    "distilbert": (["bert_relatives.py", "distilbert"], "distilbert.", "vocab_transform.weight"),
+    "albert": (["albert_reference.py"], "albert.", "predictions.dense.weight"),
+    "mpnet": (["mpnet_reference.py"], "mpnet.", "lm_head.dense.weight"),
+    "deberta-v2": (["deberta_v2_reference.py"], "deberta.", "lm_predictions.lm_head.dense.weight"),
+    "modernbert": (["modernbert_reference.py"], "model.", "head.dense.weight"),
+}
+
+
+def id_folder(model_type, out):
+    """Runs the native test's reference (as native/tests does) and stores its record hub-style."""
+    (script, *args), prefix, head = ID_FAMILIES[model_type]
+    with tempfile.TemporaryDirectory() as scratch:
+        record_file = os.path.join(scratch, "record.pt")
+        argv = [record_file] + args if script != "bert_relatives.py" else args + [record_file]
+        subprocess.run([sys.executable, os.path.join(REFERENCES, script)] + argv, check=True)
+        record = torch.load(record_file)
+    config = dict(record["config"], model_type=model_type)
+    state = {prefix + k: v.float() for k, v in record["state"].items()}
+    state[head] = torch.zeros(4, 4, dtype=torch.float32)
+    hidden = record["last_hidden_state"]
+    pooled = record.get("pooler_output", hidden[:, 0])
+    os.makedirs(out, exist_ok=True)
+    write_safetensors(os.path.join(out, "model.safetensors"), state)
+    write_json(out, "config.json", config)
+    write_json(out, "expected.json", {"input_ids": record["input_ids"].tolist(),
+                                      "attention_mask": record["attention_mask"].tolist(),
+                                      "cls_pooled": pooled.tolist(), "last_hidden_state": hidden.tolist()})
+
+
 def write_json(out, name, value):
     with open(os.path.join(out, name), "w") as f:
         json.dump(value, f, ensure_ascii=False)
@@ -221,3 +261,5 @@ def write_json(out, name, value):
 if __name__ == "__main__":
     roberta(os.path.join(sys.argv[1], "roberta"))
     deberta_v2(os.path.join(sys.argv[1], "deberta-v2"))
+    for family in ID_FAMILIES:
+        id_folder(family, os.path.join(sys.argv[1], "ids", family))

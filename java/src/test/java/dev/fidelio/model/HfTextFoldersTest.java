@@ -21,12 +21,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Hub-style model folders of other families (src/test/python/hf_text_folders.py: a *For* task
  * checkpoint with its prefix, heads and buffers, a hand-written tokenizer.json, and a plain-PyTorch
  * reference written from HF's modeling code) load by config.json's model_type alone; the tokenizer's
- * ids and the encoder's outputs through Java equal the reference's.
+ * ids and the encoder's outputs through Java equal the reference's. The folders hold 2-layer encoders
+ * of hidden size 16 to 32 and batches of 2 short rows, so the whole class runs in seconds.
  */
 class HfTextFoldersTest {
   private static final Path SCRIPT = Path.of("src/test/python/hf_text_folders.py");
@@ -100,6 +103,43 @@ class HfTextFoldersTest {
       }
       return info;
     }
+  }
+
+  /**
+   * Every family's folder (the native tests' reference records stored hub-style: float32
+   * model.safetensors with the task prefix and a head) loads by model_type alone and runs forward on
+   * the record's padded ids to the reference's outputs.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"roberta", "xlm-roberta", "camembert", "electra", "distilbert", "albert", "mpnet",
+      "deberta-v2", "modernbert"})
+  void everyFamilyLoadsByModelTypeAndMatchesItsReference(String family) throws Exception {
+    Path dir = folders.resolve("ids").resolve(family);
+    JsonNode expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
+    PretrainedEncoder source = PretrainedLocator.fromEnvironment().load(dir.toString());
+    assertEquals(family, source.config().modelType());
+    assertTrue(source.notes().stream().anyMatch(n -> n.contains("task head")), source.notes().toString());
+    long[] ids = flatLongs(expected.get("input_ids"));
+    long[] mask = flatLongs(expected.get("attention_mask"));
+    long[] shape = {expected.get("input_ids").size(), expected.get("input_ids").get(0).size()};
+    List<String> notes = new ArrayList<>();
+    try (TextEncoderModel encoder = TextEncoderModel.pretrained(source, 1, notes);
+        Tensor inputIds = Tensor.of(ids, shape);
+        Tensor attentionMask = Tensor.of(mask, shape);
+        Tensor pooled = encoder.forward(inputIds, attentionMask, ReduceOutput.CLS_POOLED);
+        Tensor hidden = encoder.forward(inputIds, attentionMask, ReduceOutput.NONE)) {
+      assertTrue(notes.isEmpty(), notes.toString());
+      double pooledDiff = maxDiff(pooled.toFloatArray(), flatten(expected.get("cls_pooled")), null);
+      double hiddenDiff = maxDiff(hidden.toFloatArray(), flatten(expected.get("last_hidden_state")), mask);
+      System.out.printf("%s (ids) vs reference: pooled %.2e, last hidden (kept tokens) %.2e%n", family, pooledDiff,
+          hiddenDiff);
+      assertTrue(pooledDiff < 1e-4, "pooled max abs difference " + pooledDiff);
+      assertTrue(hiddenDiff < 1e-4, "last hidden max abs difference " + hiddenDiff);
+    }
+  }
+
+  private static long[] flatLongs(JsonNode nested) {
+    return java.util.Arrays.stream(flatten(nested)).mapToLong(d -> (long) d).toArray();
   }
 
   private static List<String> texts(JsonNode expected) {
