@@ -1,5 +1,6 @@
 package dev.fidelio.weights;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.Map;
  *
  * @param fields values are Double, Boolean, String or List of String, in config.json's order
  */
+@JsonIgnoreProperties(ignoreUnknown = true) // older model folders: see the check below
 public record TransformerConfig(String modelType, Map<String, Object> fields) {
   /** fdl_config_value joins a list of strings with '|' (split_texts in text_encoder_api.cpp). */
   public static final String LIST_SEPARATOR = "|";
@@ -26,6 +28,10 @@ public record TransformerConfig(String modelType, Map<String, Object> fields) {
     if (modelType == null || modelType.isBlank()) {
       throw new WeightsException("config.json has no model_type; Hugging Face's AutoModel needs it too "
           + "(e.g. \"model_type\": \"roberta\")");
+    }
+    if (fields == null) {
+      throw new WeightsException("the encoder config has no config.json fields: the model was saved by a Fidelio "
+          + "that knew BERT only (training_set_metadata.json); train it again");
     }
     fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
   }
