@@ -6,13 +6,14 @@ import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.features.TextMetadata;
+import dev.fidelio.model.TextEncoderModel;
 import dev.fidelio.text.TextTokenizer;
 import dev.fidelio.util.Digests;
 import dev.fidelio.util.Log;
-import dev.fidelio.model.TextEncoderModel;
-import dev.fidelio.weights.TextEncoderInfo;
 import dev.fidelio.weights.PretrainedEncoder;
 import dev.fidelio.weights.PretrainedLocator;
+import dev.fidelio.weights.TextEncoderInfo;
+import dev.fidelio.weights.TokenizerJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -51,12 +52,13 @@ final class TextEncoders implements AutoCloseable {
         try {
           info = TextEncoderModel.describe(source.config());
         } catch (RuntimeException e) {
-          throw new IllegalArgumentException("input feature " + t.name() + ": the encoder of " + model + " (" + source.source()
-              + ") cannot be built: " + e.getMessage(), e);
+          throw new IllegalArgumentException("input feature " + t.name() + ": the encoder of " + model + " ("
+              + source.source() + ") cannot be built: " + e.getMessage(), e);
         }
         int maxLength = maxSequenceLength(t, info);
         var json = source.tokenizer().orElseThrow(() -> new IllegalArgumentException("the pretrained model "
             + model + " (" + source.source() + ") has no tokenizer.json; Fidelio needs one next to its weights"));
+        // The tokenizer's pad id, else config.json's; with neither, 0 (masked out, so its value is moot).
         long padId = json.padTokenId().orElse(info.padTokenId() >= 0 ? info.padTokenId() : 0);
         String tokenizerFile = t.name().replaceAll("[^A-Za-z0-9_.-]", "_") + "_tokenizer.json";
         encoders.metadata.put(t.name(), new TextMetadata(source.source(), source.config(), info, tokenizerFile,
@@ -150,7 +152,7 @@ final class TextEncoders implements AutoCloseable {
     return Math.min(requested, limit);
   }
 
-  private static TextTokenizer openTokenizer(dev.fidelio.weights.TokenizerJson json, int maxLength, long padId) {
+  private static TextTokenizer openTokenizer(TokenizerJson json, int maxLength, long padId) {
     try (InputStream in = json.open()) {
       return TextTokenizer.load(in, json.location(), maxLength, padId);
     } catch (IOException e) {

@@ -58,7 +58,7 @@ final class TorchscriptContract {
         entry.put("type", "text");
         entry.put("tensors", Map.of(
             n, "input ids, int64 [batch, sequence]: the tokenizer's ids (of the lower-cased text when 'lowercase')"
-                + " with special tokens ([CLS] ... [SEP]),"
+                + " with the special tokens of its post_processor (BERT: [CLS] ... [SEP], RoBERTa: <s> ... </s>),"
                 + " truncated to max_sequence_length, right-padded with pad_token_id",
             n + "_attention_mask", "optional, int64 [batch, sequence]: 1 for tokens, 0 for padding;"
                 + " when absent, input ids != pad_token_id"));
