@@ -1,6 +1,6 @@
 package dev.fidelio.benchmarks;
 
-import dev.fidelio.model.Bert;
+import dev.fidelio.model.TextEncoderModel;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.config.TextEncoder.ReduceOutput;
 import dev.fidelio.runtime.Device;
@@ -68,7 +68,7 @@ final class BertTrainStep implements AutoCloseable {
     }
     BertConfig config = encoderConfig(shape.layers(), shape.hidden(), dropout);
     EcdModel model;
-    try (Bert bert = Bert.create(config, seed)) {
+    try (TextEncoderModel bert = TextEncoderModel.create(config.toTransformerConfig(), seed)) {
       model = EcdModel.builder(seed).input(EcdModel.InputSpec.text("text", bert, ReduceOutput.MEAN, true))
           .output(EcdModel.OutputSpec.category("label", 2, new float[0], 1.0)).build(List.of(), false);
     }

@@ -13,7 +13,8 @@ import dev.fidelio.model.EcdModel;
 import dev.fidelio.model.ModelFactory;
 import dev.fidelio.runtime.Tensor;
 import dev.fidelio.text.TextTokenizer;
-import dev.fidelio.weights.PretrainedBert;
+import dev.fidelio.model.TextEncoderModel;
+import dev.fidelio.weights.PretrainedEncoder;
 import dev.fidelio.weights.PretrainedLocator;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -75,11 +76,12 @@ public class CachedEmbeddingsEpochBenchmark {
     Path root = Path.of(System.getProperty("fidelio.root", "."));
     int[] all = IntStream.range(0, rows).toArray();
     Table table = DatasetReader.read(root.resolve("examples/spam/spam.csv")).rows(all);
-    PretrainedBert source = PretrainedLocator.fromEnvironment().load("sentence-transformers/all-MiniLM-L6-v2");
-    TextMetadata text = new TextMetadata(source.source(), source.config(), "text_tokenizer.json", 256, "<UNK>");
+    PretrainedEncoder source = PretrainedLocator.fromEnvironment().load("sentence-transformers/all-MiniLM-L6-v2");
+    TextMetadata text = new TextMetadata(source.source(), source.config(), TextEncoderModel.describe(source.config()),
+        "text_tokenizer.json", 256, 0, "<UNK>");
     TrainingSetMetadata metadata = Preprocessor.fit(uncachedConfig, table, all, Map.of("text", text), 42);
     try (InputStream json = source.tokenizer().orElseThrow().open();
-         TextTokenizer tokenizer = TextTokenizer.load(json, "MiniLM", 256, source.config().padTokenId())) {
+         TextTokenizer tokenizer = TextTokenizer.load(json, "MiniLM", 256, text.padTokenId())) {
       tokens = new Preprocessor(uncachedConfig, metadata, Map.of("text", tokenizer)).transform(table, all, true,
           "training");
     }

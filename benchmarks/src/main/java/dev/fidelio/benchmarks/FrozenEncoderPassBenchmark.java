@@ -1,6 +1,6 @@
 package dev.fidelio.benchmarks;
 
-import dev.fidelio.model.Bert;
+import dev.fidelio.model.TextEncoderModel;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.config.TextEncoder.ReduceOutput;
 import dev.fidelio.runtime.Tensor;
@@ -47,7 +47,7 @@ public class FrozenEncoderPassBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     BertConfig config = BertConfig.allMiniLmL6V2();
-    try (Bert bert = Bert.create(config, 1)) {
+    try (TextEncoderModel bert = TextEncoderModel.create(config.toTransformerConfig(), 1)) {
       model = EcdModel.builder(1).input(EcdModel.InputSpec.text("text", bert, ReduceOutput.MEAN, false))
           .output(EcdModel.OutputSpec.category("label", 2, new float[0], 1.0)).build(List.of(), false);
     }

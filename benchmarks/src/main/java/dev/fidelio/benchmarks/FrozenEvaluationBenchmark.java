@@ -1,6 +1,6 @@
 package dev.fidelio.benchmarks;
 
-import dev.fidelio.model.Bert;
+import dev.fidelio.model.TextEncoderModel;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.config.TextEncoder.ReduceOutput;
 import dev.fidelio.model.ImageEncoder;
@@ -53,7 +53,7 @@ public class FrozenEvaluationBenchmark {
     inputs = new ArrayList<>();
     if (model.equals("text")) {
       BertConfig config = BertConfig.allMiniLmL6V2();
-      try (Bert bert = Bert.create(config, 1)) {
+      try (TextEncoderModel bert = TextEncoderModel.create(config.toTransformerConfig(), 1)) {
         spec.input(EcdModel.InputSpec.text("text", bert, ReduceOutput.MEAN, true));
       }
       int batch = 32;

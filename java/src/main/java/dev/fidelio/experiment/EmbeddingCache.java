@@ -58,8 +58,8 @@ public final class EmbeddingCache {
         hidden = featureWidth(model, i, train);
       } else {
         var text = metadata.text(input.name());
-        batchRows = batchRows(evalBatchSize, text.encoderConfig().numAttentionHeads(), text.maxSequenceLength());
-        hidden = text.encoderConfig().hiddenSize();
+        batchRows = batchRows(evalBatchSize, text.encoderConfig().integer("num_attention_heads", 12), text.maxSequenceLength());
+        hidden = (int) text.encoderInfo().hiddenSize();
       }
       long started = System.nanoTime();
       train = train.withInput(i, embed(model, i, train, batchRows, hidden, input.name() + " training"));

@@ -6,7 +6,7 @@ import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.distributed.Workers;
 import dev.fidelio.features.TrainingSetMetadata;
 import dev.fidelio.metrics.SplitMetrics;
-import dev.fidelio.model.Bert;
+import dev.fidelio.model.TextEncoderModel;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.model.ModelBundle;
 import dev.fidelio.model.ModelFactory;
@@ -81,7 +81,7 @@ public final class Experiment {
   public static Outcome run(FidelioConfig config, String configSource, Path datasetFile, Settings settings,
                             boolean evaluateTest, TrainingHooks hooks) {
     long started = System.nanoTime();
-    long encoderRowsAtStart = Bert.forwardRows();
+    long encoderRowsAtStart = TextEncoderModel.forwardRows();
     NativeRuntime.manualSeed(settings.randomSeed());
     NativeRuntime.memoryStats(true); // counts LibTorch's CPU allocations from here, for description.json
     try (Workers workers = Workers.start(config.backend(), System.getenv());
@@ -152,7 +152,7 @@ public final class Experiment {
             data.cachedEmbeddings(), prepared.describe(), secondsToTraining, result, notes, runtime,
             System.getProperty("java.version"), config.toYamlNode(), distributed, probed.probes(), memory,
             device.toString(), config.trainer().compile() ? compileDescription(compiled, model) : null, testSummary,
-            Bert.forwardRows() - encoderRowsAtStart, (System.nanoTime() - started) / 1e9);
+            TextEncoderModel.forwardRows() - encoderRowsAtStart, (System.nanoTime() - started) / 1e9);
         JsonFiles.write(results.resolve("description.json"), description.toJson());
         Log.info("results in " + results);
         return new Outcome(results, result, testStatistics);

@@ -8,7 +8,7 @@ import dev.fidelio.data.Table;
 import dev.fidelio.features.Dataset;
 import dev.fidelio.features.Preprocessor;
 import dev.fidelio.features.TrainingSetMetadata;
-import dev.fidelio.model.Bert;
+import dev.fidelio.model.TextEncoderModel;
 import dev.fidelio.model.EcdModel;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.store.PreprocessedData;
@@ -61,7 +61,7 @@ final class Preparation {
     DatasetReader.checkReadable(datasetFile);  // before hashing it, which would only say "cannot read ... to hash it"
     long started = System.nanoTime();
     long tokenized = TextTokenizer.encodedTexts();
-    long encoderRows = Bert.forwardRows();
+    long encoderRows = TextEncoderModel.forwardRows();
     String fidelioVersion = NativeRuntime.info().getOrDefault("fidelio_version", "unknown");
     Map<String, com.fasterxml.jackson.databind.node.ObjectNode> identities = new LinkedHashMap<>(encoders.identities(config));
     identities.putAll(ImageEncoders.identities(config, datasetFile));
@@ -120,7 +120,7 @@ final class Preparation {
       }
     }
     return new Result(data, pending.key(), entry, pending.hit(), (System.nanoTime() - pending.startedNanos()) / 1e9,
-        TextTokenizer.encodedTexts() - pending.tokenizedBefore(), Bert.forwardRows() - pending.encoderRowsBefore(),
+        TextTokenizer.encodedTexts() - pending.tokenizedBefore(), TextEncoderModel.forwardRows() - pending.encoderRowsBefore(),
         storeError);
   }
 }

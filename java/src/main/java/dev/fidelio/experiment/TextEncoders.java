@@ -6,11 +6,14 @@ import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.InputFeature;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.features.TextMetadata;
+import dev.fidelio.model.TextEncoderModel;
 import dev.fidelio.text.TextTokenizer;
 import dev.fidelio.util.Digests;
 import dev.fidelio.util.Log;
-import dev.fidelio.weights.PretrainedBert;
+import dev.fidelio.weights.PretrainedEncoder;
 import dev.fidelio.weights.PretrainedLocator;
+import dev.fidelio.weights.TextEncoderInfo;
+import dev.fidelio.weights.TokenizerJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,7 +28,7 @@ import java.util.Map;
  * what the preprocessed store key needs to know about them ({@link #identities}).
  */
 final class TextEncoders implements AutoCloseable {
-  private final Map<String, PretrainedBert> pretrained = new LinkedHashMap<>();
+  private final Map<String, PretrainedEncoder> pretrained = new LinkedHashMap<>();
   private final Map<String, TextTokenizer> tokenizers = new LinkedHashMap<>();
   private final Map<String, TextMetadata> metadata = new LinkedHashMap<>();
 
@@ -37,13 +40,30 @@ final class TextEncoders implements AutoCloseable {
     try {
       for (InputFeature input : config.inputFeatures()) {
         if (!(input instanceof TextInputFeature t)) continue;
-        PretrainedBert source = locator.load(t.encoder().pretrainedModelNameOrPath());
+        String model = t.encoder().pretrainedModelNameOrPath();
+        PretrainedEncoder source = locator.load(model);
         source.notes().forEach(n -> Log.info(t.name() + ": " + n));
-        int maxLength = maxSequenceLength(t, source);
+        try {
+          t.encoder().requireModelType(source.config().modelType(), model + " (" + source.source() + ")");
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("input feature " + t.name() + ": " + e.getMessage(), e);
+        }
+        TextEncoderInfo info;
+        try {
+          info = TextEncoderModel.describe(source.config());
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("input feature " + t.name() + ": the encoder of " + model + " ("
+              + source.source() + ") cannot be built: " + e.getMessage(), e);
+        }
+        int maxLength = maxSequenceLength(t, info);
+        var json = source.tokenizer().orElseThrow(() -> new IllegalArgumentException("the pretrained model "
+            + model + " (" + source.source() + ") has no tokenizer.json; Fidelio needs one next to its weights"));
+        // The tokenizer's pad id, else config.json's; with neither, 0 (masked out, so its value is moot).
+        long padId = json.padTokenId().orElse(info.padTokenId() >= 0 ? info.padTokenId() : 0);
         String tokenizerFile = t.name().replaceAll("[^A-Za-z0-9_.-]", "_") + "_tokenizer.json";
-        encoders.metadata.put(t.name(), new TextMetadata(source.source(), source.config(), tokenizerFile, maxLength,
-            t.preprocessing().fillValue()));
-        encoders.tokenizers.put(t.name(), openTokenizer(source, maxLength));
+        encoders.metadata.put(t.name(), new TextMetadata(source.source(), source.config(), info, tokenizerFile,
+            maxLength, padId, t.preprocessing().fillValue()));
+        encoders.tokenizers.put(t.name(), openTokenizer(json, maxLength, padId));
         encoders.pretrained.put(t.name(), source);
       }
       return encoders;
@@ -53,7 +73,7 @@ final class TextEncoders implements AutoCloseable {
     }
   }
 
-  Map<String, PretrainedBert> pretrained() {
+  Map<String, PretrainedEncoder> pretrained() {
     return pretrained;
   }
 
@@ -74,7 +94,7 @@ final class TextEncoders implements AutoCloseable {
     Map<String, ObjectNode> identities = new LinkedHashMap<>();
     for (InputFeature input : config.inputFeatures()) {
       if (!(input instanceof TextInputFeature t)) continue;
-      PretrainedBert source = pretrained.get(t.name());
+      PretrainedEncoder source = pretrained.get(t.name());
       ObjectNode id = JsonNodeFactory.instance.objectNode();
       try (InputStream in = source.tokenizer().orElseThrow().open()) {
         id.put("tokenizer_sha256", Digests.sha256(in));
@@ -82,7 +102,7 @@ final class TextEncoders implements AutoCloseable {
         throw new UncheckedIOException("cannot read the tokenizer of " + source.source() + ": " + e.getMessage(), e);
       }
       id.put("max_sequence_length", metadata.get(t.name()).maxSequenceLength());
-      id.put("pad_token_id", source.config().padTokenId());
+      id.put("pad_token_id", metadata.get(t.name()).padTokenId());
       if (t.preprocessing().cacheEncoderEmbeddings()) {
         ObjectNode encoder = id.putObject("encoder");
         // use_pretrained: false draws the weights from the random seed, which the key holds anyway.
@@ -117,23 +137,24 @@ final class TextEncoders implements AutoCloseable {
     tokenizers.values().forEach(TextTokenizer::close);
   }
 
-  /** The encoder's own limit caps preprocessing.max_sequence_length (and encoder.max_sequence_length wins). */
-  private static int maxSequenceLength(TextInputFeature t, PretrainedBert source) {
+  /**
+   * The encoder's own limit (its positions, less RoBERTa's pad offset) caps
+   * preprocessing.max_sequence_length (and encoder.max_sequence_length wins).
+   */
+  private static int maxSequenceLength(TextInputFeature t, TextEncoderInfo info) {
     int requested = t.encoder().maxSequenceLength() != null ? t.encoder().maxSequenceLength()
         : t.preprocessing().maxSequenceLength();
-    int limit = source.config().maxPositionEmbeddings();
+    int limit = (int) Math.min(Integer.MAX_VALUE, info.maxSequenceLength());
     if (requested > limit) {
-      Log.warn(t.name() + ": max_sequence_length " + requested + " exceeds the encoder's " + limit + " positions; using "
-          + limit);
+      Log.warn(t.name() + ": max_sequence_length " + requested + " exceeds the encoder's limit of " + limit
+          + " tokens; using " + limit);
     }
     return Math.min(requested, limit);
   }
 
-  private static TextTokenizer openTokenizer(PretrainedBert source, int maxLength) {
-    var json = source.tokenizer().orElseThrow(() -> new IllegalArgumentException("the pretrained model "
-        + source.requested() + " (" + source.source() + ") has no tokenizer.json; Fidelio needs one next to its weights"));
+  private static TextTokenizer openTokenizer(TokenizerJson json, int maxLength, long padId) {
     try (InputStream in = json.open()) {
-      return TextTokenizer.load(in, json.location(), maxLength, source.config().padTokenId());
+      return TextTokenizer.load(in, json.location(), maxLength, padId);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + json.location() + ": " + e.getMessage(), e);
     }

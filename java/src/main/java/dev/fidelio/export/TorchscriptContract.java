@@ -58,14 +58,14 @@ final class TorchscriptContract {
         entry.put("type", "text");
         entry.put("tensors", Map.of(
             n, "input ids, int64 [batch, sequence]: the tokenizer's ids (of the lower-cased text when 'lowercase')"
-                + " with special tokens ([CLS] ... [SEP]),"
+                + " with the special tokens of its post_processor (BERT: [CLS] ... [SEP], RoBERTa: <s> ... </s>),"
                 + " truncated to max_sequence_length, right-padded with pad_token_id",
             n + "_attention_mask", "optional, int64 [batch, sequence]: 1 for tokens, 0 for padding;"
                 + " when absent, input ids != pad_token_id"));
         entry.put("tokenizer", t.tokenizerFile());
         entry.put("lowercase", text.preprocessing().lowercase());
         entry.put("max_sequence_length", t.maxSequenceLength());
-        entry.put("pad_token_id", t.encoderConfig().padTokenId());
+        entry.put("pad_token_id", t.padTokenId());
         entry.put("missing_value", t.fillValue());
       }
       case ImageInputFeature image -> {

@@ -36,7 +36,7 @@ public final class EcdModel extends NativeModule {
   public record InputSpec(String name, int type, NativeModule encoder, ReduceOutput reduceOutput, boolean trainable,
                           long size, long embeddingSize, double dropout, LayerStack encoderLayers) {
     /** The encoder module is shared: closing encoder afterwards leaves it alive inside the model. */
-    public static InputSpec text(String name, Bert encoder, ReduceOutput reduce, boolean trainable) {
+    public static InputSpec text(String name, TextEncoderModel encoder, ReduceOutput reduce, boolean trainable) {
       return new InputSpec(name, FidelioH.FDL_INPUT_TEXT, encoder, reduce, trainable, 0, 0, 0, NO_LAYERS);
     }
 

@@ -155,7 +155,7 @@ public final class ModelBundle implements AutoCloseable {
       Path file = folder.resolve(t.tokenizerFile());
       try (InputStream in = Files.newInputStream(file)) {
         tokenizers.put(text.name(), TextTokenizer.load(in, file.toString(), t.maxSequenceLength(),
-            t.encoderConfig().padTokenId()));
+            t.padTokenId()));
       } catch (IOException e) {
         tokenizers.values().forEach(TextTokenizer::close);
         throw new UncheckedIOException("cannot read the tokenizer " + file + ": " + e.getMessage(), e);

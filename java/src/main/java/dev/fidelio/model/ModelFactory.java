@@ -22,7 +22,7 @@ import dev.fidelio.config.TorchvisionEncoder;
 import dev.fidelio.features.CategoryVocabulary;
 import dev.fidelio.features.FeatureException;
 import dev.fidelio.features.TrainingSetMetadata;
-import dev.fidelio.weights.PretrainedBert;
+import dev.fidelio.weights.PretrainedEncoder;
 import dev.fidelio.runtime.DType;
 import dev.fidelio.runtime.NativeRuntime;
 import dev.fidelio.weights.StateDict;
@@ -40,13 +40,13 @@ public final class ModelFactory {
    * pretrained holds the loaded encoder per text feature when training with use_pretrained; when
    * loading a saved model it is empty and every weight comes from the model's own file afterwards.
    */
-  public static EcdModel build(FidelioConfig config, TrainingSetMetadata metadata, Map<String, PretrainedBert> pretrained,
+  public static EcdModel build(FidelioConfig config, TrainingSetMetadata metadata, Map<String, PretrainedEncoder> pretrained,
                                long seed, List<String> notes) {
     return build(config, metadata, pretrained, Map.of(), seed, notes);
   }
 
   /** imageWeights: per image feature with use_pretrained, its torchvision state_dict (empty when loading a saved model). */
-  public static EcdModel build(FidelioConfig config, TrainingSetMetadata metadata, Map<String, PretrainedBert> pretrained,
+  public static EcdModel build(FidelioConfig config, TrainingSetMetadata metadata, Map<String, PretrainedEncoder> pretrained,
                                Map<String, StateDict> imageWeights, long seed, List<String> notes) {
     // Initial weights come from LibTorch's one process-wide generator: two models built at once in
     // one JVM (the Java API allows it) would interleave its draws and each get other weights than
@@ -55,7 +55,7 @@ public final class ModelFactory {
   }
 
   private static EcdModel buildSeeded(FidelioConfig config, TrainingSetMetadata metadata,
-                                      Map<String, PretrainedBert> pretrained, Map<String, StateDict> imageWeights,
+                                      Map<String, PretrainedEncoder> pretrained, Map<String, StateDict> imageWeights,
                                       long seed, List<String> notes) {
     // The encoders' handles may close once the model is built: it shares their modules.
     List<NativeModule> encoders = new ArrayList<>();
@@ -83,13 +83,13 @@ public final class ModelFactory {
   }
 
   private static EcdModel.InputSpec textInput(TextInputFeature text, TrainingSetMetadata metadata,
-                                              Map<String, PretrainedBert> pretrained, long seed, List<String> notes,
+                                              Map<String, PretrainedEncoder> pretrained, long seed, List<String> notes,
                                               List<NativeModule> encoders) {
-    PretrainedBert source = text.encoder().usePretrained() ? pretrained.get(text.name()) : null;
-    Bert bert = source != null ? Bert.pretrained(source, seed, notes)
-        : Bert.create(metadata.text(text.name()).encoderConfig(), seed);
-    encoders.add(bert);
-    return EcdModel.InputSpec.text(text.name(), bert, text.encoder().reduceOutput(), text.encoder().trainable());
+    PretrainedEncoder source = text.encoder().usePretrained() ? pretrained.get(text.name()) : null;
+    TextEncoderModel encoder = source != null ? TextEncoderModel.pretrained(source, seed, notes)
+        : TextEncoderModel.create(metadata.text(text.name()).encoderConfig(), seed);
+    encoders.add(encoder);
+    return EcdModel.InputSpec.text(text.name(), encoder, text.encoder().reduceOutput(), text.encoder().trainable());
   }
 
   private static EcdModel.InputSpec tabularInput(InputFeature input, TrainingSetMetadata metadata) {

@@ -22,7 +22,7 @@ import java.util.Map;
  */
 public record StoreKey(String hash, ObjectNode components) {
   /** Bump when the stored layout or any preprocessing code changes what a key's tensors would be. */
-  public static final int FORMAT = 1;
+  public static final int FORMAT = 2; // 2: text metadata holds config.json's fields and the described sizes
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The architecture fields of a Hugging Face BERT {@code config.json}. Missing fields take
- * {@code transformers.BertConfig}'s defaults, as HF itself does, so an old or minimal config
- * loads the same model here as in Python.
+ * The architecture fields of a Hugging Face BERT {@code config.json}, for the one place Java must
+ * know BERT's shapes: mapping an ONNX export's initializers (OnnxBertWeights) and the fixtures that
+ * imitate it. Everything else goes through the family-neutral {@link TransformerConfig}. Missing
+ * fields take {@code transformers.BertConfig}'s defaults, as HF itself does.
  */
 public record BertConfig(
         String modelType,
@@ -67,6 +70,25 @@ public record BertConfig(
     if (padTokenId < 0 || padTokenId >= vocabSize) {
       throw new WeightsException("config.json pad_token_id " + padTokenId + " is outside the vocabulary [0, " + vocabSize + ")");
     }
+  }
+
+  /** The same architecture as config.json's fields, for the native encoder. */
+  public TransformerConfig toTransformerConfig() {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("model_type", modelType);
+    f.put("vocab_size", (double) vocabSize);
+    f.put("hidden_size", (double) hiddenSize);
+    f.put("num_hidden_layers", (double) numHiddenLayers);
+    f.put("num_attention_heads", (double) numAttentionHeads);
+    f.put("intermediate_size", (double) intermediateSize);
+    f.put("hidden_act", hiddenAct);
+    f.put("max_position_embeddings", (double) maxPositionEmbeddings);
+    f.put("type_vocab_size", (double) typeVocabSize);
+    f.put("layer_norm_eps", layerNormEps);
+    f.put("hidden_dropout_prob", hiddenDropoutProb);
+    f.put("attention_probs_dropout_prob", attentionProbsDropoutProb);
+    f.put("pad_token_id", (double) padTokenId);
+    return new TransformerConfig(modelType, f);
   }
 
   public int headDim() {

@@ -13,53 +13,63 @@ import java.util.Set;
 
 /**
  * Loads a Hugging Face model folder (a {@code save_pretrained} output or a hub snapshot):
- * {@code config.json}, weights as {@code model.safetensors} (or shards listed in
- * {@code model.safetensors.index.json}, or an ONNX export in {@code model.onnx}/{@code onnx/model.onnx}),
- * and {@code tokenizer.json} if present. PyTorch pickles are refused: reading them safely needs
- * Python, and safetensors is what the hub serves for nearly every BERT today.
+ * {@code config.json}, weights as the hub stores them ({@code model.safetensors}, shards listed in
+ * {@code model.safetensors.index.json}, {@code pytorch_model.bin} or its shards, read by the restricted
+ * pickle reader; a BERT's ONNX export in {@code model.onnx}/{@code onnx/model.onnx}), and
+ * {@code tokenizer.json} if present. Half-precision weights are widened on reading.
  */
 final class CheckpointDirectory {
   private CheckpointDirectory() {}
 
-  static PretrainedBert load(Path dir, String requested, String how) {
+  static PretrainedEncoder load(Path dir, String requested, String how) {
     Path configJson = dir.resolve("config.json");
     if (!Files.isRegularFile(configJson)) {
       throw new WeightsException(how + " " + dir + " has no config.json; a Hugging Face model folder needs config.json "
               + "next to model.safetensors (save_pretrained writes both)");
     }
-    BertConfig config = BertConfig.read(configJson);
+    TransformerConfig config = TransformerConfig.read(configJson);
     List<String> notes = new ArrayList<>();
     StateDict raw;
     String source;
     Path single = dir.resolve("model.safetensors");
     Path index = dir.resolve("model.safetensors.index.json");
+    Path pickle = dir.resolve("pytorch_model.bin");
+    Path pickleIndex = dir.resolve("pytorch_model.bin.index.json");
     Optional<Path> onnx = firstFile(dir.resolve("model.onnx"), dir.resolve("onnx").resolve("model.onnx"));
     if (Files.isRegularFile(single)) {
       source = single.toString();
       raw = readSafetensors(single, notes);
     } else if (Files.isRegularFile(index)) {
       source = index.toString();
-      raw = readShards(dir, index, notes);
-    } else if (onnx.isPresent()) {
-      OnnxBertWeights.Result r = OnnxBertWeights.read(onnx.get(), config);
+      raw = readShards(dir, index, file -> readSafetensors(file, notes));
+    } else if (Files.isRegularFile(pickle)) {
+      source = pickle.toString();
+      raw = TorchCheckpointReader.read(pickle);
+    } else if (Files.isRegularFile(pickleIndex)) {
+      source = pickleIndex.toString();
+      raw = readShards(dir, pickleIndex, TorchCheckpointReader::read);
+    } else if (onnx.isPresent() && "bert".equals(config.modelType())) {
+      OnnxBertWeights.Result r = OnnxBertWeights.read(onnx.get(), BertConfig.read(configJson));
       notes.addAll(ignoredNotes(r.ignored()));
       return finish(requested, onnx.get().toString(), config, r.weights(), dir, notes);
     } else {
-      throw new WeightsException(how + " " + dir + " has no model.safetensors" + otherFormats(dir)
-              + ". Convert the checkpoint to safetensors on a machine with Python, e.g. "
+      throw new WeightsException(how + " " + dir + " has no model.safetensors, model.safetensors.index.json, "
+              + "pytorch_model.bin or pytorch_model.bin.index.json" + otherFormats(dir)
+              + ". Convert the checkpoint on a machine with Python, e.g. "
               + "AutoModel.from_pretrained(dir).save_pretrained(dir, safe_serialization=True)");
     }
-    BertKeys.Normalized normalized = BertKeys.normalize(raw);
-    notes.addAll(ignoredNotes(normalized.ignored()));
+    CheckpointKeys.Normalized normalized = CheckpointKeys.normalize(raw, config);
+    notes.addAll(normalized.notes());
     return finish(requested, source, config, normalized.weights(), dir, notes);
   }
 
-  private static PretrainedBert finish(String requested, String source, BertConfig config, StateDict weights, Path dir,
-          List<String> notes) {
-    notes.addAll(BertKeys.check(weights, config, source));
+  private static PretrainedEncoder finish(String requested, String source, TransformerConfig config, StateDict weights,
+          Path dir, List<String> notes) {
     Path tok = dir.resolve("tokenizer.json");
-    Optional<TokenizerJson> tokenizer = Files.isRegularFile(tok) ? Optional.of(TokenizerJson.ofFile(tok)) : Optional.empty();
-    return new PretrainedBert(requested, source, config, BertKeys.inModelOrder(weights, config), tokenizer, List.copyOf(notes));
+    Optional<TokenizerJson> tokenizer = Files.isRegularFile(tok) ? Optional.of(TokenizerJson.ofFile(tok))
+            : Optional.empty();
+    if (tokenizer.isEmpty()) requireNoSlowTokenizer(dir);
+    return new PretrainedEncoder(requested, source, config, weights, tokenizer, List.copyOf(notes));
   }
 
   private static StateDict readSafetensors(Path file, List<String> notes) {
@@ -69,7 +79,7 @@ final class CheckpointDirectory {
   }
 
   /** Large checkpoints are split; the index's weight_map names each shard. */
-  private static StateDict readShards(Path dir, Path index, List<String> notes) {
+  private static StateDict readShards(Path dir, Path index, java.util.function.Function<Path, StateDict> reader) {
     JsonNode map;
     try {
       map = new ObjectMapper().readTree(index.toFile()).path("weight_map");
@@ -83,9 +93,21 @@ final class CheckpointDirectory {
     for (String shard : shards) {
       Path file = dir.resolve(shard).normalize();
       if (!file.startsWith(dir.normalize())) throw new WeightsException(index + " names a shard outside its folder: " + shard);
-      readSafetensors(file, notes).forEach(all::add);
+      reader.apply(file).forEach(all::add);
     }
     return new StateDict(all);
+  }
+
+  /** Files of a Python-only ("slow") tokenizer; the tokenizers library Fidelio runs reads tokenizer.json alone. */
+  private static final List<String> SLOW_TOKENIZER_FILES = List.of("spm.model", "sentencepiece.bpe.model",
+          "vocab.json", "merges.txt", "vocab.txt", "tokenizer.model");
+
+  private static void requireNoSlowTokenizer(Path dir) {
+    List<String> found = SLOW_TOKENIZER_FILES.stream().filter(f -> Files.isRegularFile(dir.resolve(f))).toList();
+    if (found.isEmpty()) return;
+    throw new WeightsException(dir + " has no tokenizer.json, only " + String.join(", ", found) + ", which Fidelio "
+            + "cannot read (it runs the Rust tokenizers library). Write tokenizer.json on a machine with Python: "
+            + "AutoTokenizer.from_pretrained(dir).save_pretrained(dir)");
   }
 
   private static List<String> ignoredNotes(List<String> ignored) {
@@ -94,7 +116,7 @@ final class CheckpointDirectory {
 
   private static String otherFormats(Path dir) {
     List<String> found = new ArrayList<>();
-    for (String name : List.of("pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model.h5", "flax_model.msgpack", "model.ckpt.index")) {
+    for (String name : List.of("tf_model.h5", "flax_model.msgpack", "model.ckpt.index", "model.onnx")) {
       if (Files.exists(dir.resolve(name))) found.add(name);
     }
     return found.isEmpty() ? "" : " (only " + String.join(", ", found) + ", which Fidelio does not read)";

@@ -35,7 +35,7 @@ public final class PretrainedLocator {
             PretrainedLocator.class.getClassLoader());
   }
 
-  public PretrainedBert load(String nameOrPath) {
+  public PretrainedEncoder load(String nameOrPath) {
     if (nameOrPath == null || nameOrPath.isBlank()) {
       throw new WeightsException("pretrained_model_name_or_path is empty; give a Hugging Face repo id "
               + "(e.g. " + BUNDLED_REPO + ") or a local model folder");
@@ -74,13 +74,12 @@ public final class PretrainedLocator {
     throw notFound(nameOrPath, looked, cache);
   }
 
-  private PretrainedBert bundled(String requested) {
+  private PretrainedEncoder bundled(String requested) {
     OnnxBertWeights.Result r = OnnxBertWeights.readBundledAllMiniLmL6V2();
     List<String> notes = new ArrayList<>();
     r.ignored().forEach(s -> notes.add("ignored " + s));
-    notes.addAll(BertKeys.check(r.weights(), r.config(), "bundled " + BUNDLED_REPO));
-    return new PretrainedBert(requested, "class-path resource " + OnnxBertWeights.BUNDLED_MODEL_RESOURCE + " ("
-            + BUNDLED_REPO + ", ONNX export)", r.config(), r.weights(),
+    return new PretrainedEncoder(requested, "class-path resource " + OnnxBertWeights.BUNDLED_MODEL_RESOURCE + " ("
+            + BUNDLED_REPO + ", ONNX export)", r.config().toTransformerConfig(), r.weights(),
             Optional.of(TokenizerJson.ofResource(OnnxBertWeights.BUNDLED_TOKENIZER_RESOURCE, classLoader)),
             List.copyOf(notes));
   }

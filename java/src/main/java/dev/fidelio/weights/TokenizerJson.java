@@ -22,6 +22,30 @@ public record TokenizerJson(String location, Optional<Path> path, Opener opener)
     return opener.open();
   }
 
+  /** Names Hugging Face tokenizers give their padding token. */
+  private static final java.util.Set<String> PAD_TOKENS = java.util.Set.of("<pad>", "[PAD]", "<PAD>");
+
+  /**
+   * The tokenizer's own padding id: its padding section's pad_id, else the id of its special pad
+   * token ({@code <pad>}, {@code [PAD]}); empty when it has neither (config.json's pad_token_id applies).
+   */
+  public java.util.OptionalLong padTokenId() {
+    com.fasterxml.jackson.databind.JsonNode root;
+    try (InputStream in = open()) {
+      root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+    } catch (IOException e) {
+      throw new WeightsException("cannot read " + location + ": " + e.getMessage(), e);
+    }
+    var padding = root.path("padding");
+    if (padding.path("pad_id").isIntegralNumber()) return java.util.OptionalLong.of(padding.get("pad_id").asLong());
+    for (var token : root.path("added_tokens")) {
+      if (PAD_TOKENS.contains(token.path("content").asText()) && token.path("id").isIntegralNumber()) {
+        return java.util.OptionalLong.of(token.get("id").asLong());
+      }
+    }
+    return java.util.OptionalLong.empty();
+  }
+
   public static TokenizerJson ofFile(Path file) {
     return new TokenizerJson(file.toString(), Optional.of(file), () -> Files.newInputStream(file));
   }

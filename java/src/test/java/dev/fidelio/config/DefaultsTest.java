@@ -42,7 +42,7 @@ class DefaultsTest {
   void theGuidesSuggestedConfigurationParsesWithTheDefaultsOnItsTextFeature() {
     FidelioConfig config = FidelioConfig.parse(GUIDE);
     var text = (TextInputFeature) config.inputFeatures().getFirst();
-    assertInstanceOf(TextEncoder.Bert.class, text.encoder());
+    assertEquals("bert", assertInstanceOf(TextEncoder.Pretrained.class, text.encoder()).type());
     assertEquals("answerdotai/ModernBERT-base", text.encoder().pretrainedModelNameOrPath());
     assertTrue(text.encoder().trainable());
     String rendered = config.toYaml();

@@ -135,7 +135,7 @@ class ValidConfigTest {
                              {name: d, type: binary}]
             output_features: [{name: y, type: binary}, {name: z, type: number}]
             """);
-    var bert = assertInstanceOf(TextEncoder.Bert.class, ((TextInputFeature) config.inputFeatures().get(0)).encoder());
+    var bert = assertInstanceOf(TextEncoder.Pretrained.class, ((TextInputFeature) config.inputFeatures().get(0)).encoder());
     assertEquals("bert-base-uncased", bert.pretrainedModelNameOrPath());
     var number = (NumberInputFeature) config.inputFeatures().get(1);
     assertEquals(new ScalarEncoder.Passthrough(), number.encoder());

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fidelio.data.DatasetReader;
 import dev.fidelio.data.Table;
-import dev.fidelio.model.Bert;
+import dev.fidelio.model.TextEncoderModel;
 import dev.fidelio.text.TextTokenizer;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -72,10 +72,10 @@ class PreprocessedStoreReuseTest {
     assertEquals(dev.fidelio.store.PreprocessedStore.besideDataset(data), entry.getParent());
 
     long tokenized = TextTokenizer.encodedTexts();
-    long encoded = Bert.forwardRows();
+    long encoded = TextEncoderModel.forwardRows();
     JsonNode second = run(config(48, "[0.7, 0.1, 0.2]", 2), "second");
     assertEquals(0, TextTokenizer.encodedTexts() - tokenized, "texts tokenized by the second run");
-    assertEquals(0, Bert.forwardRows() - encoded, "encoder rows run forward by the whole second run");
+    assertEquals(0, TextEncoderModel.forwardRows() - encoded, "encoder rows run forward by the whole second run");
     JsonNode p = second.path("preprocessing");
     assertTrue(p.path("hit").asBoolean());
     assertEquals(first.path("preprocessing").path("key").asText(), p.path("key").asText());

@@ -42,7 +42,7 @@ class TextLowercaseTest {
         """.formatted(lowercase));
     Table table = new Table("mem.csv", List.of("t", "y"), List.of(List.of(text, text), List.of("a", "b")));
     int[] rows = {0, 1};
-    var text_ = Map.of("t", new TextMetadata("test", null, "t_tokenizer.json", 16, "<UNK>"));
+    var text_ = Map.of("t", new TextMetadata("test", null, null, "t_tokenizer.json", 16, 0, "<UNK>"));
     TrainingSetMetadata metadata = Preprocessor.fit(config, table, rows, text_, 1);
     Dataset data = new Preprocessor(config, metadata, Map.of("t", tokenizer)).transform(table, rows, true, "training");
     List<Tensor> tensors = data.inputTensors(new int[] {0});

@@ -36,7 +36,7 @@ class BertGradientTest {
     Random random = new Random(11);
     double[] weight = new double[2 * 384];
     for (int i = 0; i < weight.length; i++) weight[i] = random.nextGaussian();
-    try (Bert bert = Bert.pretrained(pretrained, 1, new ArrayList<>());
+    try (TextEncoderModel bert = TextEncoderModel.pretrained(pretrained, 1, new ArrayList<>());
         Tensor inputIds = Tensor.of(ids, shape);
         Tensor attention = Tensor.of(mask, shape);
         Tensor w = Tensor.of(weight, 2, 384)) {
@@ -79,7 +79,7 @@ class BertGradientTest {
     }
   }
 
-  private static double lossWith(Bert bert, int index, double[] values, long[] shape, int i, double delta, Tensor ids,
+  private static double lossWith(TextEncoderModel bert, int index, double[] values, long[] shape, int i, double delta, Tensor ids,
                                  Tensor mask, Tensor w) {
     double[] moved = values.clone();
     moved[i] += delta;

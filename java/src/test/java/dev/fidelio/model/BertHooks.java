@@ -12,8 +12,8 @@ import java.lang.foreign.MemorySegment;
 public final class BertHooks {
   private BertHooks() {}
 
-  /** loss = sum(output * weight) with dropout off, then backward: gradients via {@link Bert#gradient(int)}. */
-  public static double lossGrad(Bert bert, Tensor inputIds, Tensor attentionMask, ReduceOutput reduce, Tensor weight) {
+  /** loss = sum(output * weight) with dropout off, then backward: gradients via {@link TextEncoderModel#gradient(int)}. */
+  public static double lossGrad(TextEncoderModel bert, Tensor inputIds, Tensor attentionMask, ReduceOutput reduce, Tensor weight) {
     try (var call = NativeCall.open()) {
       MemorySegment loss = call.arena().allocate(JAVA_DOUBLE);
       call.check(FidelioTestingH.fdl_text_encoder_loss_grad(bert.nativeHandle(), inputIds.nativeHandle(),

@@ -43,14 +43,14 @@ class BertOnnxParityTest {
     float[] reference = onnxRuntime(batch, shape);
 
     List<String> notes = new ArrayList<>();
-    try (Bert bert = Bert.pretrained(pretrained, 1, notes);
+    try (TextEncoderModel bert = TextEncoderModel.pretrained(pretrained, 1, notes);
         Tensor inputIds = Tensor.of(batch.inputIds(), shape);
         Tensor mask = Tensor.of(batch.attentionMask(), shape);
         Tensor hidden = bert.forward(inputIds, mask, ReduceOutput.NONE)) {
       float[] ours = hidden.toFloatArray();
       assertEquals(reference.length, ours.length);
       double maxDiff = 0;
-      int hiddenSize = pretrained.config().hiddenSize();
+      int hiddenSize = pretrained.config().integer("hidden_size", -1);
       for (int b = 0; b < batch.batch(); b++) {
         for (int t = 0; t < batch.length(); t++) {
           if (batch.attentionMask()[b * batch.length() + t] == 0) continue; // padding positions carry no meaning

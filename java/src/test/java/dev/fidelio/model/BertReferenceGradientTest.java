@@ -9,7 +9,7 @@ import dev.fidelio.runtime.Tensor;
 import dev.fidelio.text.TextTokenizer;
 import dev.fidelio.text.TokenBatch;
 import dev.fidelio.weights.NamedTensor;
-import dev.fidelio.weights.PretrainedBert;
+import dev.fidelio.weights.PretrainedEncoder;
 import dev.fidelio.weights.PretrainedLocator;
 import dev.fidelio.weights.SafetensorsReader;
 import dev.fidelio.weights.SafetensorsWriter;
@@ -43,21 +43,21 @@ class BertReferenceGradientTest {
 
   @Test
   void everyGradientMatchesPyTorch() throws Exception {
-    PretrainedBert pretrained = PretrainedLocator.fromEnvironment().load("sentence-transformers/all-MiniLM-L6-v2");
+    PretrainedEncoder pretrained = PretrainedLocator.fromEnvironment().load("sentence-transformers/all-MiniLM-L6-v2");
     TokenBatch batch;
     try (var in = pretrained.tokenizer().orElseThrow().open();
         var tokenizer = TextTokenizer.load(in, "bundled", 64, 0)) {
       batch = TokenBatch.pad(tokenizer.encode(SENTENCES), new int[] {0, 1, 2}, 0);
     }
     long[] shape = {batch.batch(), batch.length()};
-    int hidden = pretrained.config().hiddenSize();
+    int hidden = pretrained.config().integer("hidden_size", -1);
     float[] lossWeight = new float[batch.batch() * hidden];
     Random random = new Random(5);
     for (int i = 0; i < lossWeight.length; i++) lossWeight[i] = (float) random.nextGaussian();
 
     StateDict reference = pytorchGradients(pretrained, batch, lossWeight);
 
-    try (Bert bert = Bert.pretrained(pretrained, 1, new ArrayList<>());
+    try (TextEncoderModel bert = TextEncoderModel.pretrained(pretrained, 1, new ArrayList<>());
         Tensor ids = Tensor.of(batch.inputIds(), shape);
         Tensor mask = Tensor.of(batch.attentionMask(), shape);
         Tensor weight = Tensor.of(lossWeight, batch.batch(), hidden)) {
@@ -105,18 +105,18 @@ class BertReferenceGradientTest {
     }
   }
 
-  private StateDict pytorchGradients(PretrainedBert pretrained, TokenBatch batch, float[] lossWeight)
+  private StateDict pytorchGradients(PretrainedEncoder pretrained, TokenBatch batch, float[] lossWeight)
       throws IOException, InterruptedException {
     List<NamedTensor> inputs = new ArrayList<>(pretrained.weights().tensors());
     long[] shape = {batch.batch(), batch.length()};
     inputs.add(new NamedTensor("__input_ids", shape, toFloats(batch.inputIds())));
     inputs.add(new NamedTensor("__attention_mask", shape, toFloats(batch.attentionMask())));
-    inputs.add(new NamedTensor("__loss_weight", new long[] {batch.batch(), pretrained.config().hiddenSize()}, lossWeight));
+    inputs.add(new NamedTensor("__loss_weight", new long[] {batch.batch(), pretrained.config().integer("hidden_size", -1)}, lossWeight));
     Path in = dir.resolve("in.safetensors");
     Path out = dir.resolve("out.safetensors");
     SafetensorsWriter.write(in, new StateDict(inputs), Map.of(
-        "num_attention_heads", Integer.toString(pretrained.config().numAttentionHeads()),
-        "layer_norm_eps", Double.toString(pretrained.config().layerNormEps())));
+        "num_attention_heads", Integer.toString(pretrained.config().integer("num_attention_heads", -1)),
+        "layer_norm_eps", Double.toString(pretrained.config().number("layer_norm_eps", 1e-12))));
     Process python = new ProcessBuilder("/usr/bin/python3", SCRIPT.toString(), in.toString(), out.toString())
         .redirectErrorStream(true).start();
     String output = new String(python.getInputStream().readAllBytes());

@@ -30,7 +30,7 @@ class FreezeLayersTest {
 
   private static EcdModel model() {
     EcdModel.Builder spec = EcdModel.builder(3);
-    spec.input(EcdModel.InputSpec.text("t", Bert.create(TINY, 3), ReduceOutput.CLS_POOLED, true));
+    spec.input(EcdModel.InputSpec.text("t", TextEncoderModel.create(TINY.toTransformerConfig(), 3), ReduceOutput.CLS_POOLED, true));
     spec.output(EcdModel.OutputSpec.category("y", 3, new float[0], 1.0));
     return spec.build(List.of(), false);
   }

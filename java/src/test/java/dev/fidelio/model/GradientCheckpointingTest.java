@@ -26,7 +26,7 @@ class GradientCheckpointingTest {
   private static Step step(boolean checkpointing) {
     NativeRuntime.memoryStats(true);  // counting starts with the first call: before the model exists
     EcdModel.Builder spec = EcdModel.builder(3);
-    spec.input(EcdModel.InputSpec.text("t", Bert.create(BERT, 3), ReduceOutput.MEAN, true));
+    spec.input(EcdModel.InputSpec.text("t", TextEncoderModel.create(BERT.toTransformerConfig(), 3), ReduceOutput.MEAN, true));
     spec.output(EcdModel.OutputSpec.category("y", 3, new float[0], 1.0));
     Random random = new Random(4);
     long[] ids = new long[ROWS * LENGTH], mask = new long[ROWS * LENGTH], y = new long[ROWS];

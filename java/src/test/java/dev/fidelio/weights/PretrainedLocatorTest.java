@@ -55,10 +55,11 @@ class PretrainedLocatorTest {
   @Test
   void localFolderWithBertForStarCheckpoint() throws IOException {
     Path dir = writeTinyModel(tmp.resolve("my-bert"));
-    PretrainedBert m = locator(Map.of()).load(dir.toString());
-    assertEquals(1, m.config().numHiddenLayers());
-    assertEquals(List.copyOf(BertKeys.expectedShapes(m.config()).keySet()), List.copyOf(m.weights().names()));
-    assertTrue(m.hasPooler());
+    PretrainedEncoder m = locator(Map.of()).load(dir.toString());
+    assertEquals(1, m.config().integer("num_hidden_layers", -1));
+    BertConfig tiny = BertConfig.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(TINY_CONFIG));
+    assertEquals(BertKeys.expectedShapes(tiny).keySet(), m.weights().names());
+    assertTrue(m.weights().contains("pooler.dense.weight"));
     assertArrayEquals(new long[] {8, 4}, m.weights().require("encoder.layer.0.intermediate.dense.weight").shape());
     assertEquals(0f, m.weights().require("embeddings.word_embeddings.weight").data()[0]);
     assertEquals(0.25f, m.weights().require("embeddings.word_embeddings.weight").data()[1]);
@@ -77,9 +78,9 @@ class PretrainedLocatorTest {
     Files.createDirectories(repo.resolve("refs"));
     Files.writeString(repo.resolve("refs").resolve("main"), rev + "\n");
 
-    PretrainedBert m = locator(Map.of("HF_HOME", tmp.resolve("hfhome").toString())).load("acme/tiny-bert");
+    PretrainedEncoder m = locator(Map.of("HF_HOME", tmp.resolve("hfhome").toString())).load("acme/tiny-bert");
     assertTrue(m.source().contains(rev), m.source());
-    assertEquals(4, m.config().hiddenSize());
+    assertEquals(4, m.config().integer("hidden_size", -1));
     // HF_HUB_CACHE takes precedence over HF_HOME.
     WeightsException e = assertThrows(WeightsException.class, () -> locator(Map.of(
             "HF_HOME", tmp.resolve("hfhome").toString(), "HF_HUB_CACHE", tmp.resolve("elsewhere").toString())).load("acme/tiny-bert"));
@@ -90,7 +91,7 @@ class PretrainedLocatorTest {
   void defaultCacheUnderHome() throws IOException {
     Path repo = tmp.resolve("home/.cache/huggingface/hub/models--tiny-bert");
     writeTinyModel(repo.resolve("snapshots/abc")); // lone snapshot, no refs/main
-    assertEquals(4, locator(Map.of()).load("tiny-bert").config().hiddenSize());
+    assertEquals(4, locator(Map.of()).load("tiny-bert").config().integer("hidden_size", -1));
   }
 
   @Test
@@ -119,16 +120,18 @@ class PretrainedLocatorTest {
   void weightsThatDoNotFitTheConfigAreListed() throws IOException {
     Path dir = writeTinyModel(tmp.resolve("mismatch"));
     Files.writeString(dir.resolve("config.json"), TINY_CONFIG.replace("\"num_hidden_layers\": 1", "\"num_hidden_layers\": 2"));
-    String msg = assertThrows(WeightsException.class, () -> locator(Map.of()).load(dir.toString())).getMessage();
-    assertTrue(msg.contains("missing keys: [encoder.layer.1.attention.self.query.weight"), msg);
+    // The native loader is the one strict check (nn/state_dict.h): it names the keys the config implies.
+    PretrainedEncoder m = locator(Map.of()).load(dir.toString());
+    String msg = assertThrows(RuntimeException.class,
+        () -> dev.fidelio.model.TextEncoderModel.pretrained(m, 1, new java.util.ArrayList<>()).close()).getMessage();
+    assertTrue(msg.contains("encoder.layer.1.attention.self.query.weight"), msg);
   }
 
   @Test
   void bundledMiniLmWithTokenizerStream() throws IOException {
-    PretrainedBert m = locator(Map.of("HF_HUB_CACHE", tmp.resolve("empty").toString())).load("all-MiniLM-L6-v2");
-    assertEquals(BertConfig.allMiniLmL6V2(), m.config());
-    assertFalse(m.hasPooler());
-    assertTrue(m.notes().stream().anyMatch(n -> n.contains("pooler")), m.notes().toString());
+    PretrainedEncoder m = locator(Map.of("HF_HUB_CACHE", tmp.resolve("empty").toString())).load("all-MiniLM-L6-v2");
+    assertEquals(BertConfig.allMiniLmL6V2().toTransformerConfig(), m.config());
+    assertFalse(m.weights().contains("pooler.dense.weight"));
     assertEquals("embeddings.word_embeddings.weight", m.weights().names().getFirst());
     try (InputStream in = m.tokenizer().orElseThrow().open()) {
       String head = new String(in.readNBytes(200), StandardCharsets.UTF_8);

@@ -8,28 +8,30 @@ import dev.fidelio.runtime.DType;
 import dev.fidelio.runtime.NativeCall;
 import dev.fidelio.runtime.NativeStructs;
 import dev.fidelio.runtime.Tensor;
-import dev.fidelio.weights.BertConfig;
 import dev.fidelio.weights.NamedTensor;
-import dev.fidelio.weights.PretrainedBert;
+import dev.fidelio.weights.PretrainedEncoder;
+import dev.fidelio.weights.TextEncoderInfo;
+import dev.fidelio.weights.TransformerConfig;
 import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A native BERT encoder (HF BertModel) through the family-neutral text encoder handle
- * (fdl_text_encoder_*, chosen by config.json's model_type); its state names are HF's checkpoint keys.
+ * A native pretrained text encoder (HF AutoModel: BERT, RoBERTa, DeBERTa-v2, ...) through the family-neutral
+ * handle fdl_text_encoder_*, its family chosen by config.json's model_type; its state names are HF's
+ * checkpoint keys (without the task model's prefix).
  */
-public final class Bert extends NativeModule {
-  private final BertConfig config;
+public final class TextEncoderModel extends NativeModule {
+  private final TransformerConfig config;
 
-  private Bert(MemorySegment handle, BertConfig config) {
-    super("Bert", handle, FidelioH::fdl_text_encoder_free);
+  private TextEncoderModel(MemorySegment handle, TransformerConfig config) {
+    super("TextEncoderModel", handle, FidelioH::fdl_text_encoder_free);
     this.config = config;
   }
 
   /**
-   * Rows (sequences) every BERT encoder of this process has run forward so far, however it was
+   * Rows (sequences) every text encoder of this process has run forward so far, however it was
    * called: the difference over a run proves which encoder work it skipped.
    */
   public static long forwardRows() {
@@ -43,47 +45,38 @@ public final class Bert extends NativeModule {
 
   /** fdl_config_value: one config.json field (kind an FDL_CONFIG_* code). */
   private record ConfigValue(String key, int kind, double number, String text) {
-    static ConfigValue number(String key, double value) {
-      return new ConfigValue(key, FidelioH.FDL_CONFIG_NUMBER, value, null);
-    }
-
-    static ConfigValue text(String key, String value) {
-      return new ConfigValue(key, FidelioH.FDL_CONFIG_TEXT, 0, value);
+    static ConfigValue of(String key, Object value) {
+      return switch (value) {
+        case Number n -> new ConfigValue(key, FidelioH.FDL_CONFIG_NUMBER, n.doubleValue(), null);
+        case Boolean b -> new ConfigValue(key, FidelioH.FDL_CONFIG_BOOLEAN, b ? 1 : 0, null);
+        case String t -> new ConfigValue(key, FidelioH.FDL_CONFIG_TEXT, 0, t);
+        case List<?> l -> new ConfigValue(key, FidelioH.FDL_CONFIG_TEXTS, 0,
+            String.join(TransformerConfig.LIST_SEPARATOR, l.stream().map(Object::toString).toList()));
+        default -> throw new IllegalArgumentException("config.json " + key + ": unsupported value " + value);
+      };
     }
   }
 
-  /** fdl_hf_config: the fields the native family reads. */
+  /** fdl_hf_config: every field of config.json; the native family reads what it uses. */
   private record HfConfig(List<ConfigValue> values) {}
 
-  /** HF's initializer_range default; config.json files rarely change it and Ludwig never does. */
-  private static final double INITIALIZER_RANGE = 0.02;
-
-  private static HfConfig hfConfig(BertConfig c) {
-    return new HfConfig(List.of(ConfigValue.text("model_type", "bert"), ConfigValue.text("hidden_act", c.hiddenAct()),
-        ConfigValue.number("vocab_size", c.vocabSize()), ConfigValue.number("hidden_size", c.hiddenSize()),
-        ConfigValue.number("num_hidden_layers", c.numHiddenLayers()),
-        ConfigValue.number("num_attention_heads", c.numAttentionHeads()),
-        ConfigValue.number("intermediate_size", c.intermediateSize()),
-        ConfigValue.number("max_position_embeddings", c.maxPositionEmbeddings()),
-        ConfigValue.number("type_vocab_size", c.typeVocabSize()), ConfigValue.number("layer_norm_eps", c.layerNormEps()),
-        ConfigValue.number("hidden_dropout_prob", c.hiddenDropoutProb()),
-        ConfigValue.number("attention_probs_dropout_prob", c.attentionProbsDropoutProb()),
-        ConfigValue.number("pad_token_id", c.padTokenId()), ConfigValue.number("initializer_range", INITIALIZER_RANGE)));
+  private static HfConfig hfConfig(TransformerConfig c) {
+    return new HfConfig(c.fields().entrySet().stream().map(e -> ConfigValue.of(e.getKey(), e.getValue())).toList());
   }
 
   /** HF's random initialisation (use_pretrained: false), float32. */
-  public static Bert create(BertConfig config, long seed) {
+  public static TextEncoderModel create(TransformerConfig config, long seed) {
     return create(config, DType.FLOAT32, seed);
   }
 
   /** HF's random initialisation with parameters of dtype (FLOAT32, or FLOAT64 for gradient checks). */
-  public static Bert create(BertConfig config, DType dtype, long seed) {
+  public static TextEncoderModel create(TransformerConfig config, DType dtype, long seed) {
     try (var call = NativeCall.open()) {
       MemorySegment out = call.allocatePointer();
       MemorySegment spec = NativeStructs.write(call.arena(), FidelioH.fdl_hf_config, hfConfig(config));
       call.check(FidelioH.fdl_text_encoder_new(spec, dtype.code(), seed, out, call.error(), call.errorCapacity()),
           "fdl_text_encoder_new");
-      return new Bert(handleFrom(out), config);
+      return new TextEncoderModel(handleFrom(out), config);
     }
   }
 
@@ -91,8 +84,8 @@ public final class Bert extends NativeModule {
    * The pretrained encoder: created from its config, then every weight loaded strictly. Only the
    * pooler may be absent (as HF allows): it keeps its random initialisation and is returned in notes.
    */
-  public static Bert pretrained(PretrainedBert source, long seed, List<String> notes) {
-    Bert bert = create(source.config(), seed);
+  public static TextEncoderModel pretrained(PretrainedEncoder source, long seed, List<String> notes) {
+    TextEncoderModel bert = create(source.config(), seed);
     try {
       notes.addAll(bert.load(source.weights(), List.of("pooler.")).stream()
           .map(k -> k + " is not in " + source.source() + ": initialised at random (as Hugging Face does)").toList());
@@ -114,8 +107,25 @@ public final class Bert extends NativeModule {
     }
   }
 
-  public BertConfig config() {
+  public TransformerConfig config() {
     return config;
+  }
+
+  /** The sizes the native family built from the config (its defaults applied). */
+  public TextEncoderInfo describe() {
+    try (var call = NativeCall.open()) {
+      MemorySegment out = call.arena().allocate(FidelioH.fdl_text_encoder_info);
+      call.check(FidelioH.fdl_text_encoder_describe(handle(), out, call.error(), call.errorCapacity()),
+          "fdl_text_encoder_describe");
+      return NativeStructs.read(out, FidelioH.fdl_text_encoder_info, TextEncoderInfo.class);
+    }
+  }
+
+  /** What config builds, without keeping the encoder: checks the config early and gives the sizes. */
+  public static TextEncoderInfo describe(TransformerConfig config) {
+    try (TextEncoderModel probe = create(config, 0)) {
+      return probe.describe();
+    }
   }
 
   /** Evaluation mode, no autograd; token types are all 0. */

@@ -1,0 +1,175 @@
+package dev.fidelio.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fidelio.data.DatasetReader;
+import dev.fidelio.data.Splitter;
+import dev.fidelio.data.Table;
+import dev.fidelio.experiment.Evaluation;
+import dev.fidelio.experiment.Experiment;
+import dev.fidelio.model.ModelBundle;
+import dev.fidelio.text.TextTokenizer;
+import dev.fidelio.text.TokenBatch;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hub-style folders of other families (src/test/python/hf_text_folders.py: RoBERTa as
+ * pytorch_model.bin with a byte-level BPE tokenizer.json, DeBERTa-v3 as float16 safetensors with a
+ * Unigram one) used by Ludwig's encoder types {@code roberta} and {@code deberta}: each trains
+ * frozen with cached embeddings and trainable, predicts from the saved model, and the TorchScript
+ * export run by Debian's PyTorch gives `fidelio predict`'s predictions. 64 spam rows and 2-layer
+ * encoders of hidden size 16 or 32 keep each run to seconds.
+ */
+class HfFamilyExperimentTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  static Path dir;
+  private static Path data;
+  private static Path folders;
+
+  @BeforeAll
+  static void writeFolderAndData() throws Exception {
+    Process python = new ProcessBuilder("/usr/bin/python3", "src/test/python/hf_text_folders.py",
+        dir.resolve("hf").toString()).redirectErrorStream(true).start();
+    String output = new String(python.getInputStream().readAllBytes());
+    assertTrue(python.waitFor(120, TimeUnit.SECONDS), "python3 timed out");
+    assertEquals(0, python.exitValue(), "hf_text_folders.py failed:\n" + output);
+    folders = dir.resolve("hf");
+    Table spam = DatasetReader.read(Path.of(System.getProperty("fidelio.root", "..")).resolve("examples/spam/spam.csv"));
+    List<String> lines = new ArrayList<>();
+    for (int r = 0; r < 64; r++) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("text", spam.cell(r, "text"));
+      row.put("label", spam.cell(r, "label"));
+      lines.add(JSON.writeValueAsString(row));
+    }
+    data = dir.resolve("data.jsonl");
+    Files.write(data, lines);
+  }
+
+  private static Path train(String type, String family, boolean trainable) throws Exception {
+    String name = type + (trainable ? "-trainable" : "-frozen");
+    Path config = dir.resolve(name + ".yaml");
+    // max_sequence_length 64 exceeds both encoders' limits (RoBERTa: 34 positions - pad - 1): it is capped.
+    Files.writeString(config, """
+        input_features:
+          - name: text
+            type: text
+            encoder: {type: %s, pretrained_model_name_or_path: "%s", trainable: %s}
+            preprocessing: {max_sequence_length: 64, cache_encoder_embeddings: %s}
+        output_features:
+          - {name: label, type: category}
+        trainer: {epochs: 2, batch_size: 16, learning_rate: 0.003, early_stop: -1}
+        """.formatted(type, folders.resolve(family), trainable, !trainable));
+    return Experiment.run(config, data, new Experiment.Settings(dir.resolve(name), name, "run", 11), false)
+        .resolve("model");
+  }
+
+  @Test
+  void encoderTypeOfAnotherFamilyIsRefusedNamingBoth() throws Exception {
+    Path config = dir.resolve("mismatch.yaml");
+    Files.writeString(config, """
+        input_features: [{name: text, type: text, encoder: {type: roberta, pretrained_model_name_or_path: "%s"}}]
+        output_features: [{name: label, type: category}]
+        """.formatted(folders.resolve("deberta-v2")));
+    String msg = assertThrows(RuntimeException.class, () -> Experiment.run(config, data,
+        new Experiment.Settings(dir.resolve("mismatch"), "mismatch", "run", 11), false)).getMessage();
+    assertTrue(msg.contains("encoder type 'roberta'") && msg.contains("model_type 'deberta-v2'")
+        && msg.contains(folders.resolve("deberta-v2").toString()) && msg.contains("input feature text"), msg);
+  }
+
+  @Test
+  void modelTypeWithoutModuleListsTheSupportedOnes() throws Exception {
+    Path gpt2 = dir.resolve("gpt2");
+    Files.createDirectories(gpt2);
+    Files.writeString(gpt2.resolve("config.json"), "{\"model_type\": \"gpt2\", \"n_embd\": 16}");
+    for (String file : List.of("pytorch_model.bin", "tokenizer.json")) {
+      Files.copy(folders.resolve("roberta").resolve(file), gpt2.resolve(file));
+    }
+    Path config = dir.resolve("gpt2.yaml");
+    Files.writeString(config, """
+        input_features: [{name: text, type: text, encoder: {type: auto_transformer, pretrained_model_name_or_path: "%s"}}]
+        output_features: [{name: label, type: category}]
+        """.formatted(gpt2));
+    String msg = assertThrows(RuntimeException.class, () -> Experiment.run(config, data,
+        new Experiment.Settings(dir.resolve("gpt2-run"), "gpt2", "run", 11), false)).getMessage();
+    assertTrue(msg.contains("gpt2") && msg.contains(gpt2.toString()) && msg.contains("roberta")
+        && msg.contains("deberta-v2") && msg.contains("input feature text"), msg);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"roberta, roberta, 1, 32", "deberta, deberta-v2, 0, 24"})
+  void trainableEncoderTrains(String type, String family, long pad, int maxLength) throws Exception {
+    Path model = train(type, family, true);
+    try (ModelBundle bundle = ModelBundle.load(model)) {
+      assertEquals(maxLength, bundle.metadata().text("text").maxSequenceLength());
+      assertEquals(pad, bundle.metadata().text("text").padTokenId());
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"roberta, roberta, 1", "deberta, deberta-v2, 0"})
+  void frozenCachedExportAgreesWithPredict(String type, String family, long pad) throws Exception {
+    Path model = train(type, family, false);
+    Path export = dir.resolve(type + "-export");
+    try (ModelBundle bundle = ModelBundle.load(model)) {
+      TorchscriptExport.write(bundle, model, export);
+    }
+    Path predict = dir.resolve(type + "-predict");
+    Evaluation.run(model, data, Evaluation.Split.TEST, predict, false, 8);
+    Table expected = DatasetReader.read(predict.resolve("predictions.csv"));
+
+    Table table = DatasetReader.read(data);
+    List<String> texts = new ArrayList<>();
+    try (ModelBundle bundle = ModelBundle.load(model)) {
+      for (int r : Splitter.split(table, bundle.config().preprocessing().split(), bundle.metadata().randomSeed()).test()) {
+        texts.add(table.cell(r, "text"));
+      }
+    }
+    assertEquals(expected.rowCount(), texts.size());
+    JsonNode contract = JSON.readTree(export.resolve("torchscript_contract.json").toFile());
+    JsonNode text = contract.path("inputs").get(0);
+    assertEquals(pad, text.path("pad_token_id").asLong(), "the tokenizer's pad id");
+    long[][] ids;
+    try (InputStream in = Files.newInputStream(export.resolve(text.path("tokenizer").asText()));
+        TextTokenizer tokenizer = TextTokenizer.load(in, "tokenizer", text.path("max_sequence_length").asInt(),
+            text.path("pad_token_id").asLong())) {
+      ids = tokenizer.encode(texts);
+    }
+    int[] all = java.util.stream.IntStream.range(0, texts.size()).toArray();
+    TokenBatch batch = TokenBatch.pad(ids, all, text.path("pad_token_id").asLong());
+    Map<String, Object> inputs = new LinkedHashMap<>();
+    inputs.put("text", TorchscriptExportTest.rows(batch.inputIds(), batch.length()));
+    inputs.put("text_attention_mask", TorchscriptExportTest.rows(batch.attentionMask(), batch.length()));
+    Path in = dir.resolve(type + "-inputs.json");
+    Files.writeString(in, JSON.writeValueAsString(Map.of("int64", inputs)));
+
+    JsonNode out = TorchscriptExportTest.runPython(export, in, dir.resolve(type + "-outputs.json"));
+    assertEquals(0.0, out.path("max_abs_difference_without_mask").asDouble(), 1e-6);
+    List<String> classes = JSON.convertValue(contract.path("outputs").get(0).path("classes"), List.class);
+    for (int r = 0; r < texts.size(); r++) {
+      assertEquals(expected.cell(r, "label_predictions"), classes.get(out.path("label_predictions").get(r).asInt()));
+      for (int c = 0; c < classes.size(); c++) {
+        assertEquals(Double.parseDouble(expected.cell(r, "label_probabilities_" + classes.get(c))),
+            out.path("label_probabilities").get(r).get(c).asDouble(), 1e-5, "row " + r);
+      }
+    }
+  }
+}
