@@ -64,8 +64,8 @@ cat >"$out" <<MD
 Command: \`benchmarks/run-image-families.sh\` (MODELS="$models" BATCH=$batch SIZE=$size STEPS=$steps
 WARMUP=$warmup), started $started. Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs),
 $(nproc) cores; load average $load_before before, $load_after after. Float32, CPU; PyTorch: $("$py" -c 'import torch; print(torch.__version__)')
-with torchvision 0.14's model code; Fidelio on the LibTorch of build/native. Per family the three
-processes step in lock-step (order rotating each round); ratio = throughput over PyTorch eager's
+with torchvision 0.14's model code; Fidelio on the LibTorch of build/native. Per family the processes
+step in lock-step (order rotating each round); ratio = throughput over PyTorch eager's
 (> 1: Fidelio faster), from the medians, and the per-round paired ratio (median, range).
 
 | model | implementation | median ms/step | images/s | ratio of medians | paired ratio (range) | CPU user ms | peak RSS MiB |
