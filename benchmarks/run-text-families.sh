@@ -8,7 +8,9 @@
 # FAMILIES (default: all ten model_types), BATCH (32), LENGTH (128), STEPS (3), WARMUP (1); the
 # configs are the hub's base checkpoints' (below) with every dropout at 0, because the references
 # carry no dropout (they were written for evaluation-mode parity). TINY=1 shrinks every family to
-# 2-3 layers of width 32 (a smoke test of the whole pipeline in about a minute).
+# 2-3 layers of hidden width 32, vocabularies and embedding widths unchanged (a smoke test of the
+# whole pipeline: about a minute at BATCH=2 LENGTH=16 STEPS=1 WARMUP=1).
+# Full size needs about 8 GB of memory per process for xlm-roberta and deberta-v2 (two at a time).
 # Writes benchmarks/results/text-families-<date>.md (or $OUT).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
