@@ -105,7 +105,7 @@ torch::jit::Module script(const torch::nn::Module& m, const std::shared_ptr<torc
     s.define(in + (linear->bias.defined() ? "torch.linear(x, self.weight, self.bias)\n" : "torch.linear(x, self.weight)\n"));
   } else if (auto* norm = m.as<torch::nn::LayerNorm>()) {
     s.define(in + "torch.layer_norm(x, [" + std::to_string(norm->options.normalized_shape()[0]) +
-             "], self.weight, self.bias, " + script_float(norm->options.eps()) + ")\n");
+             "], self.weight, self.bias, " + torchscript_literal(norm->options.eps()) + ")\n");
   } else if (m.as<torch::nn::Embedding>()) {
     s.define(in + "torch.embedding(self.weight, x)\n");
   } else if (!m.as<torch::nn::Dropout>() && !m.as<torch::nn::ModuleList>()) {

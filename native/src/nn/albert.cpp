@@ -98,7 +98,7 @@ std::string AlbertAttentionImpl::torchscript_forward() const {
          "    q = self.query.forward(hidden).view(" + shape + ").transpose(1, 2)\n"
          "    k = self.key.forward(hidden).view(" + shape + ").transpose(1, 2)\n"
          "    v = self.value.forward(hidden).view(" + shape + ").transpose(1, 2)\n"
-         "    scores = torch.matmul(q, k.transpose(-1, -2)) / " + script_float(std::sqrt(double(size / num_heads))) + "\n"
+         "    scores = torch.matmul(q, k.transpose(-1, -2)) / " + torchscript_literal(std::sqrt(double(size / num_heads))) + "\n"
          "    context = torch.matmul(torch.softmax(scores + additive_mask, -1), v)\n"
          "    context = context.transpose(1, 2).contiguous().view([batch, length, " + std::to_string(size) + "])\n"
          "    return self.LayerNorm.forward(hidden + self.dense.forward(context))\n";
@@ -189,7 +189,7 @@ std::string AlbertModelImpl::torchscript_forward() const {
          "    embedded = self.embeddings.forward(input_ids)\n"
          "    keep = attention_mask.to(embedded.dtype).unsqueeze(1).unsqueeze(2)\n"
          "    hidden = self.encoder.forward(embedded, (1.0 - keep) * " +
-         script_float(std::numeric_limits<float>::lowest()) + ")\n"
+         torchscript_literal(std::numeric_limits<float>::lowest()) + ")\n"
          "    return hidden, torch.tanh(self.pooler.forward(hidden.select(1, 0)))\n";
 }
 

@@ -24,7 +24,7 @@ float bucket_log_denominator(int64_t bucket_size, int64_t max_position) {
   return std::log(static_cast<float>(static_cast<double>(max_position - 1) / static_cast<double>(bucket_size / 2)));
 }
 
-std::string lowest_float() { return script_float(std::numeric_limits<float>::lowest()); }
+std::string lowest_float() { return torchscript_literal(std::numeric_limits<float>::lowest()); }
 
 }  // namespace
 
@@ -181,7 +181,7 @@ at::Tensor DisentangledSelfAttentionImpl::forward(const at::Tensor& hidden, cons
 std::string DisentangledSelfAttentionImpl::torchscript_forward() const {
   int64_t heads = options.num_attention_heads, size = options.hidden_size, span = options.attention_span();
   std::string shape = "[batch, length, " + std::to_string(heads) + ", " + std::to_string(size / heads) + "]";
-  std::string scale = script_float(std::sqrt(static_cast<double>(size / heads * scale_factor)));
+  std::string scale = torchscript_literal(std::sqrt(static_cast<double>(size / heads * scale_factor)));
   std::string code =
       "def forward(self, hidden: Tensor, keep: Tensor, rel_embeddings: Tensor) -> Tensor:\n"
       "    batch = hidden.size(0)\n"
@@ -201,7 +201,7 @@ std::string DisentangledSelfAttentionImpl::torchscript_forward() const {
       code += "    abs_pos = torch.where((relative < " + mid + ") & (relative > -" + mid + "), torch.full_like(relative, " +
               std::to_string(options.position_buckets / 2 - 1) + "), torch.abs(relative))\n"
               "    log_pos = torch.ceil(torch.log(abs_pos.float() / " + mid + ".0) / " +
-              script_float(bucket_log_denominator(options.position_buckets, options.max_relative_positions)) + " * " +
+              torchscript_literal(bucket_log_denominator(options.position_buckets, options.max_relative_positions)) + " * " +
               std::to_string(options.position_buckets / 2 - 1) + ".0) + " + mid + ".0\n"
               "    relative = torch.where(abs_pos <= " + mid + ", relative.float(), log_pos * torch.sign(relative).float()).long()\n";
     }

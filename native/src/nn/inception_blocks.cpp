@@ -129,7 +129,7 @@ std::string transform_input_code() {
   std::string channels;
   for (int c = 0; c < 3; ++c) {
     channels += std::string(c ? ", " : "") + "x.select(1, " + std::to_string(c) + ").unsqueeze(1) * " +
-                torchscript_float(std[c] / 0.5) + " + " + torchscript_float((mean[c] - 0.5) / 0.5);
+                torchscript_literal(std[c] / 0.5) + " + " + torchscript_literal((mean[c] - 0.5) / 0.5);
   }
   return "    x = torch.cat([" + channels + "], 1)\n";
 }

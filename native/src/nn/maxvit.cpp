@@ -133,7 +133,7 @@ std::string RelativePositionalAttentionImpl::torchscript_forward() const {
          "    qkv = torch.chunk(self.to_qkv.forward(x), 3, -1)\n"
          "    q = qkv[0].reshape([b, g, p, " + h + ", " + hd + "]).permute([0, 1, 3, 2, 4])\n"
          "    k = qkv[1].reshape([b, g, p, " + h + ", " + hd + "]).permute([0, 1, 3, 2, 4]) * " +
-         torchscript_float(std::pow(static_cast<double>(dim), -0.5)) + "\n"
+         torchscript_literal(std::pow(static_cast<double>(dim), -0.5)) + "\n"
          "    v = qkv[2].reshape([b, g, p, " + h + ", " + hd + "]).permute([0, 1, 3, 2, 4])\n"
          "    bias = torch.index_select(self.relative_position_bias_table, 0, self.relative_position_index.view(-1))"
          ".view([" + l + ", " + l + ", " + h + "]).permute([2, 0, 1]).unsqueeze(0)\n"

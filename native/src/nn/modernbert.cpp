@@ -101,7 +101,7 @@ at::Tensor ModernBertNormImpl::forward(const at::Tensor& x) { return at::layer_n
 
 std::string ModernBertNormImpl::torchscript_forward() const {
   return "def forward(self, x: Tensor) -> Tensor:\n    return torch.layer_norm(x, [" + std::to_string(weight.size(0)) +
-         "], self.weight, " + (bias.defined() ? "self.bias" : "None") + ", " + script_float(eps) + ")\n";
+         "], self.weight, " + (bias.defined() ? "self.bias" : "None") + ", " + torchscript_literal(eps) + ")\n";
 }
 
 ModernBertEmbeddingsImpl::ModernBertEmbeddingsImpl(const ModernBertOptions& o) {
@@ -152,7 +152,7 @@ at::Tensor ModernBertAttentionImpl::forward(const at::Tensor& hidden, const at::
 }
 
 std::string ModernBertAttentionImpl::torchscript_forward() const {
-  std::string lowest = script_float(std::numeric_limits<float>::lowest()), d = std::to_string(head_dim);
+  std::string lowest = torchscript_literal(std::numeric_limits<float>::lowest()), d = std::to_string(head_dim);
   std::string code =
       "def forward(self, hidden: Tensor, attention_mask: Tensor) -> Tensor:\n"
       "    batch = hidden.size(0)\n"
@@ -161,7 +161,7 @@ std::string ModernBertAttentionImpl::torchscript_forward() const {
       "    q = qkv.select(2, 0)\n"
       "    k = qkv.select(2, 1)\n"
       "    v = qkv.select(2, 2)\n"
-      "    inv_freq = 1.0 / torch.pow(" + script_float(rope_theta) + ", torch.arange(0, " + d +
+      "    inv_freq = 1.0 / torch.pow(" + torchscript_literal(rope_theta) + ", torch.arange(0, " + d +
       ", 2, device=hidden.device).float() / " + d + ".0)\n"
       "    freqs = torch.arange(length, device=hidden.device).float().unsqueeze(1) * inv_freq.unsqueeze(0)\n"
       "    emb = torch.cat([freqs, freqs], -1)\n"
@@ -174,7 +174,7 @@ std::string ModernBertAttentionImpl::torchscript_forward() const {
             "    mask = mask.masked_fill(torch.abs(ids.unsqueeze(0) - ids.unsqueeze(1)) > " + std::to_string(half_window) +
             ", " + lowest + ")\n";
   }
-  return code + "    scores = torch.matmul(q, k.transpose(-1, -2)) / " + script_float(std::sqrt(double(head_dim))) + " + mask\n"
+  return code + "    scores = torch.matmul(q, k.transpose(-1, -2)) / " + torchscript_literal(std::sqrt(double(head_dim))) + " + mask\n"
                 "    context = torch.matmul(torch.softmax(scores, -1), v)\n"
                 "    return self.Wo.forward(context.transpose(1, 2).contiguous().view([batch, length, " +
                 std::to_string(num_heads * head_dim) + "]))\n";

@@ -102,7 +102,7 @@ std::string MPNetSelfAttentionImpl::torchscript_forward() const {
          "    q = self.q.forward(hidden).view(" + shape + ").transpose(1, 2)\n"
          "    k = self.k.forward(hidden).view(" + shape + ").transpose(1, 2)\n"
          "    v = self.v.forward(hidden).view(" + shape + ").transpose(1, 2)\n"
-         "    scores = torch.matmul(q, k.transpose(-1, -2)) / " + script_float(std::sqrt(double(size / num_heads))) + " + bias\n"
+         "    scores = torch.matmul(q, k.transpose(-1, -2)) / " + torchscript_literal(std::sqrt(double(size / num_heads))) + " + bias\n"
          "    context = torch.matmul(torch.softmax(scores, -1), v)\n"
          "    return self.o.forward(context.transpose(1, 2).contiguous().view([batch, length, " + std::to_string(size) + "]))\n";
 }
@@ -174,7 +174,7 @@ std::string MPNetEncoderImpl::torchscript_forward() const {
       "    bucket = (n < 0).long() * " + std::to_string(half) + "\n"
       "    n = torch.abs(n)\n"
       "    large = " + std::to_string(exact) + " + (torch.log(n.float() / " + std::to_string(exact) + ".0) / " +
-      script_float(std::log(double(kMaxDistance) / exact)) + " * " + std::to_string(half - exact) + ".0).long()\n"
+      torchscript_literal(std::log(double(kMaxDistance) / exact)) + " * " + std::to_string(half - exact) + ".0).long()\n"
       "    bucket = bucket + torch.where(n < " + std::to_string(exact) + ", n, torch.clamp_max(large, " +
       std::to_string(half - 1) + "))\n"
       "    bias = self.relative_attention_bias.forward(bucket).permute([2, 0, 1]).unsqueeze(0).to(hidden.dtype)\n"
@@ -200,7 +200,7 @@ std::string MPNetModelImpl::torchscript_forward() const {
          "    embedded = self.embeddings.forward(input_ids)\n"
          "    keep = attention_mask.to(embedded.dtype).unsqueeze(1).unsqueeze(2)\n"
          "    hidden = self.encoder.forward(embedded, (1.0 - keep) * " +
-         script_float(std::numeric_limits<float>::lowest()) + ")\n"
+         torchscript_literal(std::numeric_limits<float>::lowest()) + ")\n"
          "    return hidden, self.pooler.forward(hidden)\n";
 }
 

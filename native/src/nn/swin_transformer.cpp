@@ -138,7 +138,7 @@ std::string ShiftedWindowAttentionImpl::torchscript_forward() const {
          ".reshape([batch * rows * cols, " + n + ", " + c + "])\n"
          "    qkv = self.qkv.forward(x).reshape([x.size(0), " + n + ", 3, " + heads + ", " +
          std::to_string(dim / num_heads) + "]).permute([2, 0, 3, 1, 4])\n"
-         "    q = qkv[0] * " + torchscript_float(std::pow(static_cast<double>(dim / num_heads), -0.5)) + "\n"
+         "    q = qkv[0] * " + torchscript_literal(std::pow(static_cast<double>(dim / num_heads), -0.5)) + "\n"
          "    bias = torch.index_select(self.relative_position_bias_table, 0, self.relative_position_index)"
          ".view([" + n + ", " + n + ", " + heads + "]).permute([2, 0, 1]).unsqueeze(0)\n"
          "    attn = torch.matmul(q, qkv[1].transpose(-2, -1)) + bias\n"

@@ -115,12 +115,6 @@ at::Tensor run_layer(torch::nn::Module& layer, LayerForward forward, const at::T
   return checkpointing && layer.is_training() ? checkpoint(layer, forward, x, context) : forward(layer, x, context);
 }
 
-std::string script_float(double value) {
-  std::ostringstream out;
-  out << std::setprecision(std::numeric_limits<double>::max_digits10) << std::showpoint << value;
-  return out.str();
-}
-
 std::string script_item(const std::string& owner, int64_t index) {
   return "getattr(" + owner + ", \"" + std::to_string(index) + "\")";
 }

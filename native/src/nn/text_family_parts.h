@@ -14,6 +14,7 @@
 
 #include "nn/checkpoint.h"
 #include "nn/hf_config.h"
+#include "nn/torchscript_code.h"
 #include "nn/torchscript_source.h"
 
 namespace fdl {
@@ -52,9 +53,7 @@ void normal_init_like_hf(torch::nn::Module& root, double std, uint64_t seed);
 at::Tensor run_layer(torch::nn::Module& layer, LayerForward forward, const at::Tensor& x, const at::Tensor& context,
                      bool checkpointing);
 
-// TorchScript spellings: a float literal that reads back to the same double, and the child
-// "owner.<index>" of a ModuleList (getattr, as the name is not an identifier).
-std::string script_float(double value);
+// The TorchScript child "owner.<index>" of a ModuleList (getattr, as the name is not an identifier).
 std::string script_item(const std::string& owner, int64_t index);
 
 // dense -> activation (HF's BertIntermediate, copied as MPNetIntermediate, DebertaV2Intermediate).

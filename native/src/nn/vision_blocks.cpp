@@ -58,12 +58,6 @@ at::Tensor stochastic_depth(const at::Tensor& x, double p, bool training) {
   return x * noise;
 }
 
-std::string torchscript_float(double value) {
-  std::ostringstream out;
-  out << std::setprecision(std::numeric_limits<double>::max_digits10) << std::showpoint << value;
-  return out.str();
-}
-
 void require_rgb_images(const at::Tensor& images, const std::string& family, int64_t min_size) {
   require(images.dim() == 4 && images.is_floating_point() && images.size(1) == 3,
           family + " takes floating point RGB images [batch, 3, height, width], got " +
@@ -85,7 +79,7 @@ at::Tensor LayerNorm2dImpl::forward(const at::Tensor& x) {
 std::string LayerNorm2dImpl::torchscript_forward() const {
   return "def forward(self, x: Tensor) -> Tensor:\n"
          "    x = torch.layer_norm(x.permute([0, 2, 3, 1]), [" + std::to_string(channels) + "], self.weight, self.bias, " +
-         torchscript_float(eps) + ")\n"
+         torchscript_literal(eps) + ")\n"
          "    return x.permute([0, 3, 1, 2])\n";
 }
 

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "nn/torchscript_code.h"
 #include "nn/torchscript_source.h"
 
 namespace fdl {
@@ -33,8 +34,6 @@ void xavier_uniform_from(const at::Tensor& t, at::Generator& generator);
 // with probability p and the survivors scaled by 1 / (1 - p); the identity in evaluation.
 at::Tensor stochastic_depth(const at::Tensor& x, double p, bool training);
 
-// A double as a TorchScript float literal that reads back to the same value.
-std::string torchscript_float(double value);
 
 // Throws FDL_ERR_INVALID_ARGUMENT unless images is floating point [B, 3, H, W] with H, W >= min_size.
 void require_rgb_images(const at::Tensor& images, const std::string& family, int64_t min_size);
