@@ -7,7 +7,9 @@ HF's modeling code (no Fidelio code, no transformers).
 
 usage: hf_text_folders.py OUT_DIR      writes OUT_DIR/roberta/ and OUT_DIR/deberta-v2/ (tokenizer and all),
 and OUT_DIR/ids/<model_type>/ for every family: the native tests' reference records (their token ids,
-outputs and weights) as a float32 hub checkpoint with the task prefix and a head.
+outputs and weights) as a float32 hub checkpoint with the task prefix and a head. The other seven
+families also get OUT_DIR/<model_type>/: that checkpoint plus a tokenizer.json that fits its
+vocabulary (TOKENIZERS), for HfFamilyExperimentTest's end-to-end runs.
 """
 import subprocess
 import json
@@ -253,6 +255,49 @@ def id_folder(model_type, out):
                                       "cls_pooled": pooled.tolist(), "last_hidden_state": hidden.tolist()})
 
 
+def wordpiece_tokenizer_json(vocab_size, pad_id):
+    """A lower-casing BERT WordPiece tokenizer of vocab_size ids: [PAD] at the model's pad id (RoBERTa
+    and MPNet pad with 1, the others with 0), then letters and their ## continuations while ids
+    last; a word with a letter outside the vocabulary is [UNK], as in BERT."""
+    specials = ["[PAD]", "[CLS]", "[SEP]", "[UNK]"] if pad_id == 0 else ["[CLS]", "[PAD]", "[SEP]", "[UNK]"]
+    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+    pieces = [p for pair in zip(letters, ["##" + c for c in letters]) for p in pair]
+    vocab = {t: i for i, t in enumerate(specials + pieces[:vocab_size - len(specials)])}
+    added = [dict(id=vocab[t], content=t, single_word=False, lstrip=False, rstrip=False, normalized=False,
+                  special=True) for t in specials]
+    cls, sep = ["[CLS]", vocab["[CLS]"]], ["[SEP]", vocab["[SEP]"]]
+    return {"version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
+            "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                           "strip_accents": None, "lowercase": True},
+            "pre_tokenizer": {"type": "BertPreTokenizer"},
+            "post_processor": {"type": "BertProcessing", "sep": sep, "cls": cls},
+            "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+            "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                      "max_input_chars_per_word": 100, "vocab": vocab}}
+
+
+# model_type -> its tokenizer.json kind; the kind need not be the family's own (the reference
+# vocabularies of 40 ids are too small for byte-level BPE's 256 bytes); pad ids match config.json.
+TOKENIZERS = {"xlm-roberta": "wordpiece", "camembert": "wordpiece", "electra": "wordpiece",
+              "distilbert": "wordpiece", "mpnet": "wordpiece", "albert": "unigram", "modernbert": "unigram"}
+
+
+def full_folder(model_type, ids_folder, out):
+    """The id-only checkpoint with a tokenizer.json: a hub folder a Ludwig encoder type can train on."""
+    config = json.load(open(os.path.join(ids_folder, "config.json")))
+    os.makedirs(out, exist_ok=True)
+    for name in ("config.json", "model.safetensors"):
+        with open(os.path.join(ids_folder, name), "rb") as src, open(os.path.join(out, name), "wb") as dst:
+            dst.write(src.read())
+    if TOKENIZERS[model_type] == "unigram":
+        pieces = unigram_vocab()
+        assert config["pad_token_id"] == 0 and len(pieces) <= config["vocab_size"], model_type
+        tokenizer = unigram_tokenizer_json(pieces)
+    else:
+        tokenizer = wordpiece_tokenizer_json(config["vocab_size"], config["pad_token_id"])
+    write_json(out, "tokenizer.json", tokenizer)
+
+
 def write_json(out, name, value):
     with open(os.path.join(out, name), "w") as f:
         json.dump(value, f, ensure_ascii=False)
@@ -263,3 +308,5 @@ if __name__ == "__main__":
     deberta_v2(os.path.join(sys.argv[1], "deberta-v2"))
     for family in ID_FAMILIES:
         id_folder(family, os.path.join(sys.argv[1], "ids", family))
+    for family in TOKENIZERS:
+        full_folder(family, os.path.join(sys.argv[1], "ids", family), os.path.join(sys.argv[1], family))

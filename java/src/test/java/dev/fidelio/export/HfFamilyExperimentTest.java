@@ -29,12 +29,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hub-style folders of other families (src/test/python/hf_text_folders.py: RoBERTa as
+ * Hub-style folders of the nine non-BERT families (src/test/python/hf_text_folders.py: RoBERTa as
  * pytorch_model.bin with a byte-level BPE tokenizer.json, DeBERTa-v3 as float16 safetensors with a
- * Unigram one) used by Ludwig's encoder types {@code roberta} and {@code deberta}: each trains
- * frozen with cached embeddings and trainable, predicts from the saved model, and the TorchScript
- * export run by Debian's PyTorch gives `fidelio predict`'s predictions. 64 spam rows and 2-layer
- * encoders of hidden size 16 or 32 keep each run to seconds.
+ * Unigram one; xlm-roberta, camembert, electra, distilbert and mpnet with a small WordPiece, albert
+ * and modernbert with the Unigram one, on the native reference tests' float32 weights) used by
+ * their Ludwig encoder types: each trains frozen with cached embeddings and trainable, predicts
+ * from the saved model, and the TorchScript export run by Debian's PyTorch gives `fidelio
+ * predict`'s predictions. 64 spam rows and 2- to 4-layer encoders of hidden size 16 or 32 keep
+ * each run to seconds.
  */
 class HfFamilyExperimentTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,7 +69,7 @@ class HfFamilyExperimentTest {
   private static Path train(String type, String family, boolean trainable) throws Exception {
     String name = type + (trainable ? "-trainable" : "-frozen");
     Path config = dir.resolve(name + ".yaml");
-    // max_sequence_length 64 exceeds both encoders' limits (RoBERTa: 34 positions - pad - 1): it is capped.
+    // max_sequence_length 64 is capped by every encoder's limit but modernbert's (RoBERTa: 34 positions - pad - 1).
     Files.writeString(config, """
         input_features:
           - name: text
@@ -115,7 +117,9 @@ class HfFamilyExperimentTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"roberta, roberta, 1, 32", "deberta, deberta-v2, 0, 24"})
+  @CsvSource({"roberta, roberta, 1, 32", "deberta, deberta-v2, 0, 24", "xlmroberta, xlm-roberta, 1, 10",
+      "camembert, camembert, 1, 10", "electra, electra, 0, 20", "distilbert, distilbert, 0, 20",
+      "albert, albert, 0, 24", "mpnet, mpnet, 1, 38", "modernbert, modernbert, 0, 64"})
   void trainableEncoderTrains(String type, String family, long pad, int maxLength) throws Exception {
     Path model = train(type, family, true);
     try (ModelBundle bundle = ModelBundle.load(model)) {
@@ -125,7 +129,9 @@ class HfFamilyExperimentTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"roberta, roberta, 1", "deberta, deberta-v2, 0"})
+  @CsvSource({"roberta, roberta, 1", "deberta, deberta-v2, 0", "xlmroberta, xlm-roberta, 1", "camembert, camembert, 1",
+      "electra, electra, 0", "distilbert, distilbert, 0", "albert, albert, 0", "mpnet, mpnet, 1",
+      "modernbert, modernbert, 0"})
   void frozenCachedExportAgreesWithPredict(String type, String family, long pad) throws Exception {
     Path model = train(type, family, false);
     Path export = dir.resolve(type + "-export");
