@@ -26,7 +26,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 17
+#define FDL_ABI_VERSION 18
 
 /* Status codes. */
 #define FDL_OK 0
@@ -179,7 +179,8 @@ typedef enum fdl_reduce {
   FDL_REDUCE_SUM = 1,
   FDL_REDUCE_MEAN = 2,
   FDL_REDUCE_LAST = 3,
-  FDL_REDUCE_NONE = 4
+  FDL_REDUCE_NONE = 4,
+  FDL_REDUCE_MAX = 5 /* over the non-padding tokens; a fully padded row gives 0 */
 } fdl_reduce;
 
 /* The family's model with HF's initialisation from seed (use_pretrained: false); load pretrained

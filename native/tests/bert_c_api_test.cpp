@@ -109,7 +109,8 @@ void forward_shapes_and_validation() {
   EXPECT(fdl_module_state_count(bert, &count, err, sizeof err) == FDL_OK && count == 5 + 2 * 16 + 2, "count %d",
          count);
   fdl_tensor* out = nullptr;
-  for (int32_t reduce : {FDL_REDUCE_CLS_POOLED, FDL_REDUCE_SUM, FDL_REDUCE_MEAN, FDL_REDUCE_LAST, FDL_REDUCE_NONE}) {
+  for (int32_t reduce : {FDL_REDUCE_CLS_POOLED, FDL_REDUCE_SUM, FDL_REDUCE_MEAN, FDL_REDUCE_LAST, FDL_REDUCE_NONE,
+                         FDL_REDUCE_MAX}) {
     EXPECT(fdl_text_encoder_forward(bert, b.ids, b.mask, reduce, &out, err,
                             sizeof err) == FDL_OK,
            "reduce %d: %s", reduce, err);

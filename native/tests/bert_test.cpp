@@ -172,7 +172,13 @@ void reductions_on_hand_computed_case() {
   expect_rows(SequenceReduce::Mean, "mean", {0.5, -0.5, 11.5, -11.5});
   expect_rows(SequenceReduce::Last, "last", {1, -1, 12, -12});          // token 1 ; token 2
   expect_rows(SequenceReduce::ClsPooled, "cls_pooled", {7, 7, 7, 7});
+  // Unmasked, row 0's padding token 2 would win feature 0 (2 > 1) and row 1's padding token 0 feature 1 (-10 > -11).
+  expect_rows(SequenceReduce::Max, "max", {1, 0, 12, -11});
   EXPECT(at::equal(reduce_sequence(hidden, mask, pooled, SequenceReduce::None), hidden), "none is the identity");
+  at::Tensor all_padding = rows_to_tensor({{0, 0, 0}, {1, 1, 1}}, 3, 0);
+  at::Tensor max = reduce_sequence(hidden, all_padding, pooled, SequenceReduce::Max);
+  EXPECT(at::equal(max[0], at::zeros({2}, at::kDouble)) && at::allclose(max[1], at::tensor({12.0, -10.0}, at::kDouble)),
+         "max: a fully padded row gives 0, a full row its plain max");
 }
 
 // Without layers the encoder is the embedding sum under LayerNorm; checked element by element.

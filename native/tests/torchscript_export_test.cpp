@@ -2,7 +2,8 @@
 // (random BERT, mean reduction, concat combiner with batch norm, category + binary + number heads)
 // must give the same outputs from torch::jit::load as from fdl_ecd_evaluate; so must a model of
 // image (ResNet-18) and tabular inputs (dense number encoder with layer norm, passthrough binary,
-// category embedding and one-hot) with a layer-norm combiner; and a corn (ordinal) category head.
+// category embedding and one-hot) with a layer-norm combiner; a corn (ordinal) category head; and a
+// text input reduced by a masked max.
 #include <torch/script.h>
 
 #include <cmath>
@@ -204,6 +205,60 @@ void corn_model() {
   std::remove(path.c_str());
 }
 
+// reduce_output max: the export's masked max gives fdl_ecd_evaluate's probabilities, and two more
+// padding tokens per row change neither (padding never wins the max). Trained 3 steps so that the
+// encoder's weights are no longer their initial ones.
+void text_max_model() {
+  fdl_text_encoder* bert = nullptr;
+  EXPECT(specs::new_bert(20, 8, 1, 2, 12, "gelu", 16, 2, 1e-12, 0.0, 0.0, 0, 0.5, FDL_DTYPE_FLOAT32, 5, &bert, err,
+                         sizeof err) == FDL_OK,
+         "%s", err);
+  fdl_input_spec in[] = {specs::text("t", bert, FDL_REDUCE_MAX, 1)};
+  fdl_output_spec out_spec = specs::category_output("label", 3);
+  fdl_ecd_spec spec = specs::model(in, 1, &out_spec, 1, 7);
+  fdl_ecd* ecd = nullptr;
+  EXPECT(fdl_ecd_new(&spec, &ecd, err, sizeof err) == FDL_OK, "%s", err);
+  fdl_text_encoder_free(bert);
+  std::vector<int64_t> short_ids = {2, 7, 9, 0, 2, 4, 3, 5}, long_ids = {2, 7, 9, 0, 0, 0, 2, 4, 3, 5, 0, 0};
+  auto mask_of = [](const std::vector<int64_t>& v) {
+    std::vector<int64_t> m;
+    for (int64_t x : v) m.push_back(x != 0);
+    return m;
+  };
+  fdl_tensor *ids = longs({2, 4}, short_ids), *mask = longs({2, 4}, mask_of(short_ids));
+  fdl_tensor *padded = longs({2, 6}, long_ids), *padded_mask = longs({2, 6}, mask_of(long_ids));
+  fdl_tensor* label = longs({2}, {0, 2});
+  const fdl_tensor* inputs[] = {ids, mask};
+  const fdl_tensor* targets[] = {label};
+  double loss = 0;
+  for (int step = 0; step < 3; ++step) {
+    EXPECT(fdl_ecd_train_step(ecd, inputs, 2, targets, 1, 1.0, 1, 1, 0.05, &loss, err, sizeof err) == FDL_OK, "%s", err);
+  }
+  fdl_tensor *predictions[1] = {nullptr}, *padded_predictions[1] = {nullptr};
+  const fdl_tensor* padded_inputs[] = {padded, padded_mask};
+  EXPECT(fdl_ecd_evaluate(ecd, inputs, 2, nullptr, 0, nullptr, predictions, 1, err, sizeof err) == FDL_OK, "%s", err);
+  EXPECT(fdl_ecd_evaluate(ecd, padded_inputs, 2, nullptr, 0, nullptr, padded_predictions, 1, err, sizeof err) == FDL_OK,
+         "%s", err);
+  std::vector<float> expected = floats_of(predictions[0], 6);
+  at::Tensor with_padding = at::tensor(floats_of(padded_predictions[0], 6));
+  double d_padding = max_difference(expected, with_padding);
+  EXPECT(d_padding < 1e-6, "max: more padding changed the probabilities by %g", d_padding);
+  std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/fidelio_export_max.pt";
+  double thresholds[] = {0.5};
+  EXPECT(fdl_ecd_export_torchscript(ecd, path.c_str(), thresholds, 1, err, sizeof err) == FDL_OK, "export: %s", err);
+  c10::Dict<std::string, at::Tensor> given;
+  at::Tensor padded_tensor = at::tensor(long_ids).view({2, 6});
+  given.insert("t", padded_tensor);
+  given.insert("t_attention_mask", padded_tensor.ne(0).to(at::kLong));
+  auto out = torch::jit::load(path).forward({given}).toGenericDict();
+  double d = max_difference(expected, out.at("label_probabilities").toTensor());
+  EXPECT(d < 1e-6, "max: TorchScript vs fdl_ecd_evaluate max difference %g", d);
+  std::printf("reduce max: padding changes %g, TorchScript vs fdl_ecd_evaluate %g\n", d_padding, d);
+  std::remove(path.c_str());
+  for (auto* t : {predictions[0], padded_predictions[0], ids, mask, padded, padded_mask, label}) fdl_tensor_free(t);
+  fdl_ecd_free(ecd);
+}
+
 }  // namespace
 
 int main() {
@@ -291,5 +346,6 @@ int main() {
   image_and_tabular_model();
   image_families_model();
   corn_model();
+  text_max_model();
   EXPECT_REPORT();
 }

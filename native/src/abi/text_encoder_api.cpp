@@ -67,9 +67,10 @@ SequenceReduce reduce_of(int32_t code) {
     case FDL_REDUCE_MEAN: return SequenceReduce::Mean;
     case FDL_REDUCE_LAST: return SequenceReduce::Last;
     case FDL_REDUCE_NONE: return SequenceReduce::None;
+    case FDL_REDUCE_MAX: return SequenceReduce::Max;
   }
   fail(FDL_ERR_INVALID_ARGUMENT, "unknown reduce_output " + str(code) +
-                                     " (expected FDL_REDUCE_CLS_POOLED, SUM, MEAN, LAST or NONE)");
+                                     " (expected FDL_REDUCE_CLS_POOLED, SUM, MEAN, LAST, NONE or MAX)");
 }
 
 TextInputs checked_inputs(const fdl_text_encoder& e, const fdl_tensor* input_ids, const fdl_tensor* attention_mask) {

@@ -78,6 +78,10 @@ std::string reduce_code(SequenceReduce reduce) {
              "    last = (attention_mask.ne(0).to(positions.dtype) * positions).argmax(1)\n"
              "    index = last.view([-1, 1, 1]).expand([hidden.size(0), 1, hidden.size(2)])\n"
              "    return hidden.gather(1, index).squeeze(1)\n";
+    case SequenceReduce::Max:
+      return "    kept = attention_mask.ne(0).unsqueeze(-1)\n"
+             "    maximum = hidden.masked_fill(kept.logical_not(), float('-inf')).amax(1)\n"
+             "    return torch.where(kept.any(1), maximum, torch.zeros_like(maximum))\n";
     case SequenceReduce::None: break;
   }
   fail(FDL_ERR_UNSUPPORTED, "reduce_output 'none' cannot be exported (the combiner needs one vector per row)");

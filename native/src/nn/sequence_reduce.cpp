@@ -1,5 +1,7 @@
 #include "nn/sequence_reduce.h"
 
+#include <limits>
+
 namespace fdl {
 
 at::Tensor reduce_sequence(const at::Tensor& hidden, const at::Tensor& attention_mask, const at::Tensor& pooled,
@@ -24,6 +26,13 @@ at::Tensor reduce_sequence(const at::Tensor& hidden, const at::Tensor& attention
       at::Tensor last = (attention_mask.ne(0).to(at::kLong) * positions).argmax(1);  // [B]
       at::Tensor index = last.view({-1, 1, 1}).expand({hidden.size(0), 1, hidden.size(2)});
       return hidden.gather(1, index).squeeze(1);
+    }
+    case SequenceReduce::Max: {
+      // Ludwig's ReduceMax takes amax over every position; padding's hidden states are not zero,
+      // so they are masked to -inf here: padding never wins, and a fully padded row gives 0.
+      at::Tensor kept = attention_mask.ne(0).unsqueeze(-1);  // [B, T, 1]
+      at::Tensor max = hidden.masked_fill(kept.logical_not(), -std::numeric_limits<double>::infinity()).amax(1);
+      return at::where(kept.any(1), max, at::zeros_like(max));
     }
     case SequenceReduce::None:
       return hidden;

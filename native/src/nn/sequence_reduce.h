@@ -12,6 +12,7 @@ enum class SequenceReduce {
   Mean,       // mean over the non-padding tokens (0 for a fully padded row)        -> [B, H]
   Last,       // hidden state of the last non-padding token (left or right padding) -> [B, H]
   None,       // the whole sequence                                                 -> [B, T, H]
+  Max,        // elementwise max over the non-padding tokens (0 for a fully padded row) -> [B, H]
 };
 
 // hidden: [B, T, H], attention_mask: [B, T] (1 keep, 0 pad), pooled: [B, H] (needed for ClsPooled).

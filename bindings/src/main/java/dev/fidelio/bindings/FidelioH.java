@@ -18,7 +18,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 17;
+  public static final int FDL_ABI_VERSION = 18;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -43,6 +43,7 @@ public final class FidelioH {
   public static final int FDL_REDUCE_MEAN = 2;
   public static final int FDL_REDUCE_LAST = 3;
   public static final int FDL_REDUCE_NONE = 4;
+  public static final int FDL_REDUCE_MAX = 5;
   public static final int FDL_ACTIVATION_RELU = 0;
   public static final int FDL_ACTIVATION_TANH = 1;
   public static final int FDL_ACTIVATION_SIGMOID = 2;

@@ -319,6 +319,12 @@ final class ConfigNode {
     return read(key);
   }
 
+  /** The raw value, with an explicit {@code null} kept apart from a missing key (null). */
+  JsonNode rawIncludingNull(String key) {
+    knownKeys.add(key);
+    return mapping.get(key);
+  }
+
   private JsonNode read(String key) {
     knownKeys.add(key);
     JsonNode value = mapping.get(key);

@@ -11,14 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Training on cached embeddings is the frozen run, only faster: the bundled MiniLM, frozen, on 80
  * rows of the spam example, once with cache_encoder_embeddings and once running the encoder in
  * every step, with the same seed. Losses, metrics and every predicted probability agree to float
- * tolerance (the encoder's batches differ in padding and order, so the last bits may).
+ * tolerance (the encoder's batches differ in padding and order, so the last bits may). For the mean
+ * and the masked max reductions: the cache stores the reduced vector, which neither's padding moves.
  */
 class CachedEmbeddingParityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,7 +30,7 @@ class CachedEmbeddingParityTest {
         - name: text
           type: text
           encoder: {type: auto_transformer, pretrained_model_name_or_path: sentence-transformers/all-MiniLM-L6-v2,
-                    trainable: false, reduce_output: mean}
+                    trainable: false, reduce_output: REDUCE}
           preprocessing: {max_sequence_length: 32, cache_encoder_embeddings: CACHED}
       output_features:
         - {name: label, type: category}
@@ -36,8 +38,9 @@ class CachedEmbeddingParityTest {
       trainer: {epochs: 3, batch_size: 16, learning_rate: 0.005, early_stop: -1}
       """;
 
-  @Test
-  void cachedAndUncachedFrozenRunsAgree(@TempDir Path dir) throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"mean", "max"})
+  void cachedAndUncachedFrozenRunsAgree(String reduce, @TempDir Path dir) throws Exception {
     Path root = Path.of(System.getProperty("fidelio.root", ".."));
     Table spam = DatasetReader.read(root.resolve("examples/spam/spam.csv"));
     List<String> lines = new ArrayList<>(List.of("text,label"));
@@ -45,8 +48,8 @@ class CachedEmbeddingParityTest {
     Path data = dir.resolve("spam-80.csv");
     Files.write(data, lines);
 
-    Path cached = run(dir, data, true);
-    Path uncached = run(dir, data, false);
+    Path cached = run(dir, data, true, reduce);
+    Path uncached = run(dir, data, false, reduce);
     JsonNode cachedDescription = JSON.readTree(cached.resolve("description.json").toFile());
     assertEquals(List.of("text"), List.of(cachedDescription.path("cached_encoder_embeddings").get(0).asText()));
     assertEquals(0, JSON.readTree(uncached.resolve("description.json").toFile()).path("cached_encoder_embeddings").size());
@@ -69,9 +72,9 @@ class CachedEmbeddingParityTest {
     }
   }
 
-  private static Path run(Path dir, Path data, boolean cached) throws Exception {
+  private static Path run(Path dir, Path data, boolean cached, String reduce) throws Exception {
     Path config = dir.resolve("config-" + cached + ".yaml");
-    Files.writeString(config, CONFIG.replace("CACHED", Boolean.toString(cached)));
+    Files.writeString(config, CONFIG.replace("CACHED", Boolean.toString(cached)).replace("REDUCE", reduce));
     return Experiment.run(config, data, new Experiment.Settings(dir.resolve("results"), cached ? "cached" : "uncached",
         "run", 11, dir.resolve("store-" + cached)), true);
   }

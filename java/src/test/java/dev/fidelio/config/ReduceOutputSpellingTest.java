@@ -1,0 +1,50 @@
+package dev.fidelio.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every reduce_output spelling that Ludwig 0.10's SequenceReducer accepts for text encoders
+ * (ludwig/modules/reduction_modules.py): implemented ones map to their mode, the rest are refused
+ * by name.
+ */
+class ReduceOutputSpellingTest {
+
+  private static String config(String reduce) {
+    return "input_features: [{name: review, type: text, encoder: {type: bert, reduce_output: " + reduce + "}}]\n"
+            + "output_features: [{name: label, type: category}]\n";
+  }
+
+  private static TextEncoder.ReduceOutput parsed(String reduce) {
+    var text = (TextInputFeature) FidelioConfig.parse(config(reduce)).inputFeatures().getFirst();
+    return text.encoder().reduceOutput();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"cls_pooled, CLS_POOLED", "sum, SUM", "mean, MEAN", "avg, MEAN", "max, MAX", "last, LAST"})
+  void ludwigSpellingsMapToTheirMode(String spelling, TextEncoder.ReduceOutput expected) {
+    assertEquals(expected, parsed(spelling));
+  }
+
+  @Test
+  void nullIsNoneWhichTheCombinerRefuses() {
+    var e = assertThrows(ConfigException.class, () -> FidelioConfig.parse(config("null")));
+    assertTrue(e.getMessage().contains("input_features[0].encoder.reduce_output")
+            && e.getMessage().contains("'none' gives a sequence"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"attention", "concat"})
+  void notYetImplementedReducersAreRefusedByName(String spelling) {
+    var e = assertThrows(ConfigException.class, () -> FidelioConfig.parse(config(spelling)));
+    assertTrue(e.getMessage().contains("input_features[0].encoder.reduce_output")
+            && e.getMessage().contains("'" + spelling + "'") && e.getMessage().contains("not support yet"),
+            e.getMessage());
+  }
+}
