@@ -3,7 +3,10 @@ round, so that the load of a shared machine falls on all of them alike. Each imp
 process that prints "ready ..." once built and answers each "step" line on stdin with
 "<milliseconds> <loss>" (benchmarks/python/resnet_train_step.py, fidelio_resnet_step_driver,
 dev.fidelio.benchmarks.ResNetStepServer).
-Usage: resnet_lockstep.py WARMUP STEPS BASELINE=command [NAME=command ...]
+Usage: resnet_lockstep.py [--one-at-a-time] WARMUP STEPS BASELINE=command [NAME=command ...]
+--one-at-a-time runs each implementation's rounds alone, one process after the other, for models of
+which two processes do not fit in memory at once (a quiet machine then matters more: the load no
+longer falls on all alike).
 Prints one line per implementation: its median and mean ms/step, the ratio of throughputs to the
 baseline (the first): from the medians, and the median with range of the per-round ratios; and the
 median CPU time (user, system; all the process's threads) and minor page faults per step, read from
@@ -52,17 +55,9 @@ def step(process):
     return float(reply[0]), user1 - user0, system1 - system0, faults1 - faults0
 
 
-def main():
-    warmup, steps = int(sys.argv[1]), int(sys.argv[2])
-    names, commands = zip(*(a.split("=", 1) for a in sys.argv[3:]))
-    processes = []
-    for name, command in zip(names, commands):
-        process, header = start(command)
-        processes.append(process)
-        print(f"started {name}: {header}", flush=True)
-    times = {name: [] for name in names}
-    cpu = {name: [] for name in names}
-    for round_ in range(warmup + steps):
+def run_rounds(names, processes, rounds, warmup, times, cpu):
+    """Steps every (name, process) once per round, the order rotating; records the measured rounds."""
+    for round_ in range(rounds):
         order = [(round_ + i) % len(names) for i in range(len(names))]
         row = {}
         for i in order:
@@ -74,10 +69,34 @@ def main():
         print(("warm-up " if round_ < warmup else "round ") + f"{round_ + 1}: " +
               " ".join(f"{n}={row[n][0]:.1f}ms(cpu {row[n][1]:.0f}+{row[n][2]:.0f}, {row[n][3]} faults)"
                        for n in names), flush=True)
-    resident = [memory_mib(process) for process in processes]
-    for process in processes:
-        process.stdin.close()
-        process.wait()
+
+
+def stop(process):
+    resident = memory_mib(process)
+    process.stdin.close()
+    process.wait()
+    return resident
+
+
+def main():
+    args = sys.argv[1:]
+    one_at_a_time = args[0] == "--one-at-a-time"
+    if one_at_a_time:
+        args = args[1:]
+    warmup, steps = int(args[0]), int(args[1])
+    names, commands = zip(*(a.split("=", 1) for a in args[2:]))
+    times = {name: [] for name in names}
+    cpu = {name: [] for name in names}
+    resident = []
+    groups = [[i] for i in range(len(names))] if one_at_a_time else [list(range(len(names)))]
+    for group in groups:
+        processes = []
+        for i in group:
+            process, header = start(commands[i])
+            processes.append(process)
+            print(f"started {names[i]}: {header}", flush=True)
+        run_rounds([names[i] for i in group], processes, warmup + steps, warmup, times, cpu)
+        resident += [stop(process) for process in processes]
     base = times[names[0]]
     for name, (peak_mib, rss_mib) in zip(names, resident):
         own = times[name]

@@ -10,7 +10,10 @@
 # carry no dropout (they were written for evaluation-mode parity). TINY=1 shrinks every family to
 # 2-3 layers of hidden width 32, vocabularies and embedding widths unchanged (a smoke test of the
 # whole pipeline: about a minute at BATCH=2 LENGTH=16 STEPS=1 WARMUP=1).
-# Full size needs about 8 GB of memory per process for xlm-roberta and deberta-v2 (two at a time).
+# Full size (batch 32) needs up to 14 GB per process: ALONE (default "modernbert"; "" for none) names
+# the families whose two processes run one after the other (resnet_lockstep.py --one-at-a-time), as
+# both of ModernBERT's (14 + 9 GB) do not fit a 24 GB machine at once. A family whose run fails (the
+# kernel killing it for memory, say) gets a row saying so; the others still run.
 # Writes benchmarks/results/text-families-<date>.md (or $OUT).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,6 +27,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 families="${FAMILIES:-bert roberta xlm-roberta camembert electra distilbert albert mpnet deberta-v2 modernbert}"
 batch="${BATCH:-32}" length="${LENGTH:-128}" steps="${STEPS:-3}" warmup="${WARMUP:-1}"
+alone="${ALONE-modernbert}"
 started="$(date -u '+%F %H:%M UTC')"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -74,13 +78,19 @@ rows=""
 for family in $families; do
   args="$(fields "$family")"
   log="$tmp/$family.txt"
-  /usr/bin/python3 "$root/benchmarks/resnet_lockstep.py" "$warmup" "$steps" \
+  mode=()
+  case " $alone " in *" $family "*) mode=(--one-at-a-time) ;; esac
+  if ! /usr/bin/python3 "$root/benchmarks/resnet_lockstep.py" "${mode[@]}" "$warmup" "$steps" \
     "pytorch=$py $root/benchmarks/python/text_family_step.py $family $batch $length $args" \
-    "cpp=$root/build/native/bin/fidelio_text_step_driver $batch $length $args" \
-    | tee "$log"
+    "cpp=$root/build/native/bin/fidelio_text_step_driver $batch $length $args" 2>&1 | tee "$log"; then
+    rows+="| $family | failed: $(tail -n 1 "$log") | | | | | | |"$'\n'
+    continue
+  fi
+  note=""
+  [ ${#mode[@]} -eq 0 ] || note=" (one process at a time)"
   for impl in pytorch cpp; do
     ms="$(field "$impl" median_ms "$log")"
-    rows+="| $family | $impl | $ms | $(awk -v m="$ms" -v b="$batch" 'BEGIN{printf "%.2f", b*1000/m}') |"
+    rows+="| $family | $impl$note | $ms | $(awk -v m="$ms" -v b="$batch" 'BEGIN{printf "%.2f", b*1000/m}') |"
     rows+=" $(field "$impl" ratio_of_medians "$log") | $(field "$impl" paired_ratio_median "$log") ($(field "$impl" paired_ratio_range "$log")) |"
     rows+=" $(field "$impl" cpu_user_ms "$log") | $(field "$impl" peak_rss_mib "$log") |"$'\n'
   done
@@ -90,7 +100,7 @@ cat >"$out" <<MD
 # Text families: trainable step, Fidelio vs PyTorch eager, $(date +%F)
 
 Command: \`benchmarks/run-text-families.sh\` (FAMILIES="$families" BATCH=$batch LENGTH=$length STEPS=$steps
-WARMUP=$warmup TINY=${TINY:-0}), started $started. Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs),
+WARMUP=$warmup TINY=${TINY:-0} ALONE="$alone"), started $started. Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs),
 $(nproc) cores; load average $load_before before, $load_after after. Float32, CPU; PyTorch: $("$py" -c 'import torch; print(torch.__version__)')
 running the plain-PyTorch references of native/tests/reference (from HF's modeling code); Fidelio on
 the LibTorch of build/native through the C ABI (fidelio_text_step_driver). Base-size configs as the hub's

@@ -26,7 +26,7 @@ extern "C" {
 #define FDL_API __attribute__((visibility("default")))
 
 /* Bumped on every change of this header; Java refuses a library of another ABI version. */
-#define FDL_ABI_VERSION 18
+#define FDL_ABI_VERSION 19
 
 /* Status codes. */
 #define FDL_OK 0
@@ -180,7 +180,10 @@ typedef enum fdl_reduce {
   FDL_REDUCE_MEAN = 2,
   FDL_REDUCE_LAST = 3,
   FDL_REDUCE_NONE = 4,
-  FDL_REDUCE_MAX = 5 /* over the non-padding tokens; a fully padded row gives 0 */
+  FDL_REDUCE_MAX = 5,       /* over the non-padding tokens; a fully padded row gives 0 */
+  FDL_REDUCE_CONCAT = 6,    /* every position, padding zeroed, flattened: [B, T * H] (an ECD input: T is the
+                             * feature's max_sequence_length, fdl_input_spec.size) */
+  FDL_REDUCE_ATTENTION = 7  /* Ludwig's learned feed-forward attention: an ECD input feature only */
 } fdl_reduce;
 
 /* The family's model with HF's initialisation from seed (use_pretrained: false); load pretrained
@@ -198,7 +201,8 @@ FDL_API int32_t fdl_text_encoder_set_trainable(fdl_text_encoder* encoder, int32_
  * reports a run's, which shows the encoder work that cached embeddings or a reused store skipped. */
 FDL_API int32_t fdl_text_encoder_forward_rows(int64_t* out, char* err, size_t err_cap);
 /* Evaluation mode, no autograd. input_ids and attention_mask (1 keep, 0 pad) [B, T]; out is
- * [B, T, H] for FDL_REDUCE_NONE, else [B, H]. */
+ * [B, T, H] for FDL_REDUCE_NONE, [B, T * H] for CONCAT, else [B, H]; ATTENTION is refused (its weights
+ * belong to an ECD input feature). */
 FDL_API int32_t fdl_text_encoder_forward(fdl_text_encoder* encoder, const fdl_tensor* input_ids,
                                          const fdl_tensor* attention_mask, int32_t reduce, fdl_tensor** out, char* err,
                                          size_t err_cap);
@@ -282,9 +286,10 @@ typedef enum fdl_input_type {
   FDL_INPUT_CATEGORY = 4
 } fdl_input_type;
 /* One input feature; the fields its type does not name are ignored.
- * TEXT: encoder is an fdl_text_encoder (shared: the handle may be freed afterwards), reduce_output, trainable.
+ * TEXT: encoder is an fdl_text_encoder (shared: the handle may be freed afterwards), reduce_output, trainable,
+ *   size: the feature's max_sequence_length (needed by FDL_REDUCE_CONCAT, whose output is size * hidden).
  *   Batch tensors: input_ids [B, T] int64, attention_mask [B, T] int64; with cached embeddings on, the
- *   reduced embedding [B, hidden] float32 instead.
+ *   reduced embedding [B, output width] float32 instead (not for ATTENTION: its reducer trains).
  * IMAGE: encoder is an fdl_image_encoder (shared likewise), trainable (0: eval mode, no autograd).
  *   Batch tensor: images [B, C, H, W] float32 (resized, standardised); cached: the encoder's features.
  * EMBEDDING: precomputed [B, size] float32 rows, passed through unchanged.

@@ -281,20 +281,68 @@ void text_bucket_padding_changes_no_output(PositionIds positions) {
   at::Tensor mask = at::ones({3, 11}, at::kLong);
   mask[1].slice(0, 7).fill_(0);  // a row already padded inside the batch
   ids[1].slice(0, 7).fill_(options.pad_token_id);
-  for (auto reduce : {SequenceReduce::ClsPooled, SequenceReduce::Sum, SequenceReduce::Mean, SequenceReduce::Last}) {
-    TextInput text(bert.ptr(), reduce, /*trainable=*/false);
+  for (auto reduce : {SequenceReduce::ClsPooled, SequenceReduce::Sum, SequenceReduce::Mean, SequenceReduce::Last,
+                      SequenceReduce::Max, SequenceReduce::Concat, SequenceReduce::Attention}) {
+    TextInput text(bert.ptr(), reduce, /*trainable=*/false, /*max_sequence_length=*/20);
     auto padded = text.padded_to_bucket({ids, mask});
     EXPECT(padded.at(0).size(1) == 16 && padded.at(1).size(1) == 16, "length 11 pads to 16, got %lld",
            static_cast<long long>(padded.at(0).size(1)));
     double difference = (text.forward({ids, mask}) - text.forward(padded)).abs().max().item<double>();
     EXPECT(difference < 1e-5, "reduce %d: padded output differs by %g", static_cast<int>(reduce), difference);
   }
-  TextInput text(bert.ptr(), SequenceReduce::Mean, false);
+  TextInput text(bert.ptr(), SequenceReduce::Mean, false, 20);
   at::Tensor long_ids = at::randint(2, 50, {2, 33}, at::kLong);
   auto capped = text.padded_to_bucket({long_ids, at::ones_like(long_ids)});
   int64_t longest = positions == PositionIds::AfterPadding ? 38 : 40;  // RoBERTa: 40 - pad_token_id - 1
   EXPECT(capped.at(0).size(1) == longest, "past the last power of two below max_sequence_length the bucket is the "
          "maximum (%lld), got %lld", static_cast<long long>(longest), static_cast<long long>(capped.at(0).size(1)));
+}
+
+// reduce_output concat pads every batch to the feature's max_sequence_length (one width), and refuses
+// longer input; attention's reducer trains while the frozen encoder gets no gradient, and it cannot
+// be cached.
+void text_concat_and_attention() {
+  BertOptions options;
+  options.vocab_size = 50;
+  options.hidden_size = 16;
+  options.num_hidden_layers = 1;
+  options.num_attention_heads = 2;
+  options.intermediate_size = 32;
+  options.max_position_embeddings = 40;
+  at::manual_seed(5);
+  BertModel bert(options);
+  at::Tensor ids = at::randint(2, 50, {2, 7}, at::kLong);
+  at::Tensor mask = at::ones({2, 7}, at::kLong);
+  mask[1].slice(0, 4).fill_(0);
+
+  TextInput concat(bert.ptr(), SequenceReduce::Concat, false, 12);
+  at::Tensor flat = concat.forward({ids, mask});
+  EXPECT(concat.output_size() == 12 * 16 && flat.size(1) == 12 * 16, "concat width 12 * 16, got %lld",
+         static_cast<long long>(flat.size(1)));
+  EXPECT(flat[1].slice(0, 0, 4 * 16).abs().max().item<double>() > 0, "concat keeps the kept positions");
+  EXPECT(flat[1].slice(0, 4 * 16).abs().max().item<double>() == 0 && flat[0].slice(0, 7 * 16).abs().max().item<double>() == 0,
+         "concat zeroes padding and the positions past the batch");
+  bool refused = false;
+  try {
+    at::Tensor long_ids = at::randint(2, 50, {1, 13}, at::kLong);
+    concat.forward({long_ids, at::ones_like(long_ids)});
+  } catch (const Failure& e) {
+    refused = std::string(e.what()).find("max_sequence_length 12") != std::string::npos;
+  }
+  EXPECT(refused, "concat refuses input longer than the feature's max_sequence_length, naming it");
+
+  TextInput attention(bert.ptr(), SequenceReduce::Attention, false, 12);
+  EXPECT(attention.output_size() == 16, "attention gives [B, H]");
+  EXPECT(!attention.why_not_cacheable().empty(), "attention cannot be cached");
+  attention.forward({ids, mask}).sum().backward();
+  for (const auto& p : attention.named_parameters()) {
+    bool reducer = p.key().rfind("reduce_sequence.", 0) == 0;
+    EXPECT(reducer == p.value().grad().defined(), "%s: %s", p.key().c_str(),
+           reducer ? "the reducer trains under a frozen encoder" : "the frozen encoder gets no gradient");
+  }
+  EXPECT(attention.named_parameters().contains("reduce_sequence.fc_layer1.weight") &&
+             attention.named_parameters()["reduce_sequence.fc_layer1.weight"].sizes() == at::IntArrayRef({256, 16}),
+         "Ludwig's reducer: fc_layer1 [256, H]");
 }
 
 int main() {
@@ -306,5 +354,6 @@ int main() {
   number_losses();
   text_bucket_padding_changes_no_output(PositionIds::Absolute);
   text_bucket_padding_changes_no_output(PositionIds::AfterPadding);
+  text_concat_and_attention();
   EXPECT_REPORT();
 }

@@ -2,8 +2,8 @@
 // (random BERT, mean reduction, concat combiner with batch norm, category + binary + number heads)
 // must give the same outputs from torch::jit::load as from fdl_ecd_evaluate; so must a model of
 // image (ResNet-18) and tabular inputs (dense number encoder with layer norm, passthrough binary,
-// category embedding and one-hot) with a layer-norm combiner; a corn (ordinal) category head; and a
-// text input reduced by a masked max.
+// category embedding and one-hot) with a layer-norm combiner; a corn (ordinal) category head; and
+// text inputs reduced by a masked max, concat and Ludwig's attention.
 #include <torch/script.h>
 
 #include <cmath>
@@ -205,15 +205,17 @@ void corn_model() {
   std::remove(path.c_str());
 }
 
-// reduce_output max: the export's masked max gives fdl_ecd_evaluate's probabilities, and two more
-// padding tokens per row change neither (padding never wins the max). Trained 3 steps so that the
-// encoder's weights are no longer their initial ones.
-void text_max_model() {
+// reduce_output max, concat and attention: the export gives fdl_ecd_evaluate's probabilities, and two
+// more padding tokens per row change neither (padding never wins the max, concat pads to
+// max_sequence_length anyway, attention skips it). Trained 3 steps so that the encoder's (and
+// attention's reducer's) weights are no longer their initial ones.
+void text_reduce_model(fdl_reduce reduce, const char* mode) {
   fdl_text_encoder* bert = nullptr;
   EXPECT(specs::new_bert(20, 8, 1, 2, 12, "gelu", 16, 2, 1e-12, 0.0, 0.0, 0, 0.5, FDL_DTYPE_FLOAT32, 5, &bert, err,
                          sizeof err) == FDL_OK,
          "%s", err);
-  fdl_input_spec in[] = {specs::text("t", bert, FDL_REDUCE_MAX, 1)};
+  fdl_input_spec in[] = {specs::text("t", bert, reduce, 1)};
+  in[0].size = 10;  // max_sequence_length (concat's width)
   fdl_output_spec out_spec = specs::category_output("label", 3);
   fdl_ecd_spec spec = specs::model(in, 1, &out_spec, 1, 7);
   fdl_ecd* ecd = nullptr;
@@ -242,8 +244,8 @@ void text_max_model() {
   std::vector<float> expected = floats_of(predictions[0], 6);
   at::Tensor with_padding = at::tensor(floats_of(padded_predictions[0], 6));
   double d_padding = max_difference(expected, with_padding);
-  EXPECT(d_padding < 1e-6, "max: more padding changed the probabilities by %g", d_padding);
-  std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/fidelio_export_max.pt";
+  EXPECT(d_padding < 1e-6, "%s: more padding changed the probabilities by %g", mode, d_padding);
+  std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/fidelio_export_" + mode + ".pt";
   double thresholds[] = {0.5};
   EXPECT(fdl_ecd_export_torchscript(ecd, path.c_str(), thresholds, 1, err, sizeof err) == FDL_OK, "export: %s", err);
   c10::Dict<std::string, at::Tensor> given;
@@ -252,8 +254,8 @@ void text_max_model() {
   given.insert("t_attention_mask", padded_tensor.ne(0).to(at::kLong));
   auto out = torch::jit::load(path).forward({given}).toGenericDict();
   double d = max_difference(expected, out.at("label_probabilities").toTensor());
-  EXPECT(d < 1e-6, "max: TorchScript vs fdl_ecd_evaluate max difference %g", d);
-  std::printf("reduce max: padding changes %g, TorchScript vs fdl_ecd_evaluate %g\n", d_padding, d);
+  EXPECT(d < 1e-6, "%s: TorchScript vs fdl_ecd_evaluate max difference %g", mode, d);
+  std::printf("reduce %s: padding changes %g, TorchScript vs fdl_ecd_evaluate %g\n", mode, d_padding, d);
   std::remove(path.c_str());
   for (auto* t : {predictions[0], padded_predictions[0], ids, mask, padded, padded_mask, label}) fdl_tensor_free(t);
   fdl_ecd_free(ecd);
@@ -346,6 +348,8 @@ int main() {
   image_and_tabular_model();
   image_families_model();
   corn_model();
-  text_max_model();
+  text_reduce_model(FDL_REDUCE_MAX, "max");
+  text_reduce_model(FDL_REDUCE_CONCAT, "concat");
+  text_reduce_model(FDL_REDUCE_ATTENTION, "attention");
   EXPECT_REPORT();
 }

@@ -24,7 +24,7 @@ std::shared_ptr<InputEncoder> input_of(const fdl_input_spec& in, const std::stri
     case FDL_INPUT_TEXT: {
       check_handle(in.encoder, HandleKind::TextEncoder, "encoder");
       auto text = static_cast<const fdl_text_encoder*>(in.encoder);
-      return std::make_shared<TextInput>(text->model, reduce_of(in.reduce_output), in.trainable != 0);
+      return std::make_shared<TextInput>(text->model, reduce_of(in.reduce_output), in.trainable != 0, in.size);
     }
     case FDL_INPUT_IMAGE:
       check_handle(in.encoder, HandleKind::ImageEncoder, "encoder");

@@ -68,9 +68,11 @@ SequenceReduce reduce_of(int32_t code) {
     case FDL_REDUCE_LAST: return SequenceReduce::Last;
     case FDL_REDUCE_NONE: return SequenceReduce::None;
     case FDL_REDUCE_MAX: return SequenceReduce::Max;
+    case FDL_REDUCE_CONCAT: return SequenceReduce::Concat;
+    case FDL_REDUCE_ATTENTION: return SequenceReduce::Attention;
   }
   fail(FDL_ERR_INVALID_ARGUMENT, "unknown reduce_output " + str(code) +
-                                     " (expected FDL_REDUCE_CLS_POOLED, SUM, MEAN, LAST, NONE or MAX)");
+                                     " (expected FDL_REDUCE_CLS_POOLED, SUM, MEAN, LAST, NONE, MAX, CONCAT or ATTENTION)");
 }
 
 TextInputs checked_inputs(const fdl_text_encoder& e, const fdl_tensor* input_ids, const fdl_tensor* attention_mask) {
@@ -95,7 +97,10 @@ TextInputs checked_inputs(const fdl_text_encoder& e, const fdl_tensor* input_ids
 }
 
 at::Tensor reduced_output(fdl_text_encoder& e, const TextInputs& in, int32_t reduce) {
-  return encode_and_reduce(*e.model, in.ids, in.mask, reduce_of(reduce));
+  SequenceReduce mode = reduce_of(reduce);
+  require(mode != SequenceReduce::Attention, "reduce_output attention has learned weights, which only a model's text "
+                                             "input feature holds (fdl_ecd_new); the encoder alone cannot apply it");
+  return encode_and_reduce(*e.model, in.ids, in.mask, mode);
 }
 
 }  // namespace fdl

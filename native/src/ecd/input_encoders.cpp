@@ -49,15 +49,49 @@ at::Tensor CacheableInput::forward(const std::vector<at::Tensor>& inputs) {
   return encode(inputs);
 }
 
-TextInput::TextInput(std::shared_ptr<TextEncoderImpl> text_encoder, SequenceReduce reduce_mode, bool is_trainable)
-    : CacheableInput(is_trainable), encoder_module(std::move(text_encoder)), reduce(reduce_mode) {
+TextInput::TextInput(std::shared_ptr<TextEncoderImpl> text_encoder, SequenceReduce reduce_mode, bool is_trainable,
+                     int64_t feature_max_sequence_length)
+    : CacheableInput(is_trainable),
+      encoder_module(std::move(text_encoder)),
+      reduce(reduce_mode),
+      max_sequence_length(feature_max_sequence_length) {
   require(reduce != SequenceReduce::None, "reduce_output 'none' gives a sequence; the concat combiner needs one "
-                                          "vector per row (use cls_pooled, sum, mean or last)");
+                                          "vector per row (use cls_pooled, sum, mean, max, last, concat or attention)");
+  require(reduce != SequenceReduce::Concat || max_sequence_length > 0,
+          "reduce_output 'concat' needs the feature's max_sequence_length (every batch is padded to it), got " +
+              std::to_string(max_sequence_length));
   register_module("bert", encoder_module);
   // Trainable keeps what the family itself fixes (DistilBERT's sinusoidal positions, as in HF).
   if (!trainable) {
     for (auto& p : encoder_module->parameters()) p.set_requires_grad(false);
   }
+  if (reduce == SequenceReduce::Attention) {
+    attention = register_module("reduce_sequence", SequenceAttention(encoder_module->hidden_size()));
+    attention->to(encoder_module->parameters().front().scalar_type());
+  }
+}
+
+int64_t TextInput::output_size() const {
+  int64_t hidden = encoder_module->hidden_size();
+  return reduce == SequenceReduce::Concat ? max_sequence_length * hidden : hidden;
+}
+
+int64_t TextInput::longest_sequence() const {
+  int64_t longest = encoder_module->max_sequence_length();
+  return reduce == SequenceReduce::Concat ? std::min(longest, max_sequence_length) : longest;
+}
+
+std::string TextInput::why_not_cacheable() const {
+  if (reduce != SequenceReduce::Attention) return "";
+  return "reduce_output 'attention' has learned weights after the encoder, which a cache would freeze at their "
+         "initial values (Ludwig turns caching off for it)";
+}
+
+at::Tensor TextInput::forward(const std::vector<at::Tensor>& inputs) {
+  at::Tensor encoded = CacheableInput::forward(inputs);  // frozen: eval mode, no autograd
+  if (!attention) return encoded;
+  require(!use_cached_embeddings, why_not_cacheable());
+  return attention->forward(encoded, inputs.at(1));  // with autograd: the reducer trains either way
 }
 
 void TextInput::check(const std::vector<at::Tensor>& inputs) const {
@@ -68,16 +102,19 @@ void TextInput::check(const std::vector<at::Tensor>& inputs) const {
                                                                 " " + shape_string(ids.sizes()));
   require(mask.sizes() == ids.sizes(), "attention_mask " + shape_string(mask.sizes()) +
                                            " must have the shape of input_ids " + shape_string(ids.sizes()));
-  require(ids.size(1) <= encoder_module->max_sequence_length(),
-          "sequence length " + std::to_string(ids.size(1)) + " exceeds the model's max_sequence_length " +
-              std::to_string(encoder_module->max_sequence_length()));
+  require(ids.size(1) <= longest_sequence(),
+          "sequence length " + std::to_string(ids.size(1)) + " exceeds " +
+              (reduce == SequenceReduce::Concat && max_sequence_length < encoder_module->max_sequence_length()
+                   ? "the feature's max_sequence_length "
+                   : "the model's max_sequence_length ") +
+              std::to_string(longest_sequence()));
 }
 
 std::vector<at::Tensor> TextInput::padded_to_bucket(const std::vector<at::Tensor>& inputs) const {
   if (use_cached_embeddings) return inputs;
   int64_t length = inputs.at(0).size(1), bucket = 16;
   while (bucket < length) bucket *= 2;
-  bucket = std::max(length, std::min(bucket, encoder_module->max_sequence_length()));
+  bucket = std::max(length, std::min(bucket, longest_sequence()));
   if (bucket == length) return inputs;
   // RoBERTa numbers positions by the pad id, so the ids are padded with it (the mask with 0).
   int64_t pad = std::max<int64_t>(encoder_module->pad_token_id(), 0);
@@ -90,7 +127,15 @@ void TextInput::check_raw_values(const std::vector<at::Tensor>& inputs) const {
 }
 
 at::Tensor TextInput::encode(const std::vector<at::Tensor>& inputs) {
-  return encode_and_reduce(*encoder_module, inputs.at(0), inputs.at(1), reduce);
+  const at::Tensor& ids = inputs.at(0);
+  const at::Tensor& mask = inputs.at(1);
+  if (reduce == SequenceReduce::Attention) return encode_and_reduce(*encoder_module, ids, mask, SequenceReduce::None);
+  if (reduce != SequenceReduce::Concat) return encode_and_reduce(*encoder_module, ids, mask, reduce);
+  // concat: zero positions up to max_sequence_length, so that every batch gives the same width.
+  at::Tensor hidden = encode_and_reduce(*encoder_module, ids, mask, SequenceReduce::None);
+  int64_t pad = max_sequence_length - hidden.size(1);
+  return reduce_sequence(at::constant_pad_nd(hidden, {0, 0, 0, pad}), at::constant_pad_nd(mask, {0, pad}), {},
+                         SequenceReduce::Concat);
 }
 
 ImageInput::ImageInput(std::shared_ptr<ImageEncoderImpl> model, bool is_trainable)

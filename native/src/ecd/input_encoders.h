@@ -11,6 +11,7 @@
 #include <torch/nn/modules/embedding.h>
 
 #include "nn/image_encoder.h"
+#include "nn/sequence_attention.h"
 #include "nn/text_encoder.h"
 #include "nn/sequence_reduce.h"
 #include "nn/fc_stack.h"
@@ -56,6 +57,9 @@ struct CacheableInput : InputEncoder {
     if (!use_cached_embeddings) check_raw_values(inputs);
   }
 
+  // Empty when embed's output is what the model needs; else why a cache cannot stand in for the encoder.
+  virtual std::string why_not_cacheable() const { return ""; }
+
   bool trainable;
   bool use_cached_embeddings = false;
 
@@ -71,20 +75,31 @@ struct CacheableInput : InputEncoder {
 
 // A pretrained text encoder of any family (text_encoder.h). Raw tensors: input_ids [B, T] int64,
 // attention_mask [B, T] int64. Its state keys stay "<feature>.bert.<HF key>" for every family, so
-// saved models and layers_to_freeze_regex patterns keep working.
+// saved models and layers_to_freeze_regex patterns keep working. reduce_output concat needs the
+// feature's max_sequence_length (every batch is padded to it); attention adds Ludwig's learned
+// reducer ("<feature>.reduce_sequence.*"), which trains even when the encoder is frozen, and which a
+// cache cannot hold (Ludwig turns caching off for it too).
 struct TextInput : CacheableInput {
-  TextInput(std::shared_ptr<TextEncoderImpl> encoder, SequenceReduce reduce, bool trainable);
-  int64_t output_size() const override { return encoder_module->hidden_size(); }
+  TextInput(std::shared_ptr<TextEncoderImpl> encoder, SequenceReduce reduce, bool trainable,
+            int64_t max_sequence_length);
+  at::Tensor forward(const std::vector<at::Tensor>& inputs) override;
+  int64_t output_size() const override;
   // Padding (the pad id, mask 0) to the next power of two from 16, at most max_sequence_length:
   // masked positions change neither the attention nor any reduce_output.
   std::vector<at::Tensor> padded_to_bucket(const std::vector<at::Tensor>& inputs) const override;
+  std::string why_not_cacheable() const override;
+  // The longest input: the model's positions, and for concat the feature's max_sequence_length.
+  int64_t longest_sequence() const;
 
   std::shared_ptr<TextEncoderImpl> encoder_module;
   SequenceReduce reduce;
+  int64_t max_sequence_length;  // the feature's (0: unknown; concat needs it)
+  SequenceAttention attention{nullptr};
 
  protected:
   void check(const std::vector<at::Tensor>& raw_inputs) const override;
   void check_raw_values(const std::vector<at::Tensor>& raw_inputs) const override;
+  // The reduced output; for attention the last hidden state, which forward then reduces.
   at::Tensor encode(const std::vector<at::Tensor>& raw_inputs) override;
   int32_t raw_tensor_count() const override { return 2; }
   torch::nn::Module& encoder() override { return *encoder_module; }

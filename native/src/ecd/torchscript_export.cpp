@@ -63,8 +63,8 @@ std::string activation_code(fdl_activation activation, const std::string& x) {
   fail(FDL_ERR_INTERNAL, "unknown activation");
 }
 
-std::string reduce_code(SequenceReduce reduce) {
-  switch (reduce) {
+std::string reduce_code(const TextInput& text) {
+  switch (text.reduce) {
     case SequenceReduce::ClsPooled: return "    return pooled\n";
     case SequenceReduce::Sum:
       return "    keep = attention_mask.to(hidden.dtype)\n"
@@ -82,6 +82,15 @@ std::string reduce_code(SequenceReduce reduce) {
       return "    kept = attention_mask.ne(0).unsqueeze(-1)\n"
              "    maximum = hidden.masked_fill(kept.logical_not(), float('-inf')).amax(1)\n"
              "    return torch.where(kept.any(1), maximum, torch.zeros_like(maximum))\n";
+    case SequenceReduce::Concat: {
+      std::string length = std::to_string(text.max_sequence_length);
+      return "    assert hidden.size(1) <= " + length + ", \"input longer than max_sequence_length " + length +
+             " (reduce_output concat)\"\n"
+             "    keep = attention_mask.to(hidden.dtype).unsqueeze(-1)\n"
+             "    padded = torch.constant_pad_nd(hidden * keep, [0, 0, 0, " + length + " - hidden.size(1)], 0.0)\n"
+             "    return padded.flatten(1)\n";
+    }
+    case SequenceReduce::Attention: return "    return self.reduce_sequence.forward(hidden, attention_mask)\n";
     case SequenceReduce::None: break;
   }
   fail(FDL_ERR_UNSUPPORTED, "reduce_output 'none' cannot be exported (the combiner needs one vector per row)");
@@ -136,7 +145,7 @@ std::string forward_source(const nn::Module& m) {
   }
   if (auto* text = dynamic_cast<const TextInput*>(&m)) {
     return "def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tensor:\n"
-           "    hidden, pooled = self.bert.forward(input_ids, attention_mask)\n" + reduce_code(text->reduce);
+           "    hidden, pooled = self.bert.forward(input_ids, attention_mask)\n" + reduce_code(*text);
   }
   if (dynamic_cast<const ImageInput*>(&m)) return tensor_in + "    return self.encoder.forward(x.float())\n";
   if (dynamic_cast<const ScalarInput*>(&m)) return tensor_in + "    return self.stack.forward(x.float().unsqueeze(1))\n";

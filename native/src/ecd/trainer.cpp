@@ -220,6 +220,8 @@ std::shared_ptr<CacheableInput> Trainer::cacheable_input(int32_t index) const {
           "input index " + std::to_string(index) + " out of range [0, " + std::to_string(inputs.size()) + ")");
   auto input = std::dynamic_pointer_cast<CacheableInput>(inputs[index]);
   require(input != nullptr, "input feature '" + model_->input_names[index] + "' has no encoder whose output can be cached");
+  std::string why_not = input->why_not_cacheable();
+  require(why_not.empty(), "input feature '" + model_->input_names[index] + "' cannot be cached: " + why_not);
   return input;
 }
 

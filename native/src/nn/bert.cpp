@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "core/failure.h"
+#include "nn/text_family_parts.h"
 #include "nn/torchscript_code.h"
 
 namespace fdl {
@@ -22,18 +23,6 @@ namespace {
 
 nn::LayerNorm layer_norm(const BertOptions& o) {
   return nn::LayerNorm(nn::LayerNormOptions({o.hidden_size}).eps(o.layer_norm_eps));
-}
-
-// torch.finfo(dtype).min
-double lowest_value(at::ScalarType dtype) {
-  switch (dtype) {
-    case at::kFloat: return std::numeric_limits<float>::lowest();
-    case at::kDouble: return std::numeric_limits<double>::lowest();
-    case at::kHalf: return static_cast<double>(std::numeric_limits<c10::Half>::lowest());
-    case at::kBFloat16: return static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest());
-    default: break;
-  }
-  TORCH_CHECK(false, "BERT activations must be a floating-point type, got ", dtype);
 }
 
 const std::string kTensorIn = "def forward(self, x: Tensor) -> Tensor:\n";
@@ -120,11 +109,6 @@ void BertOptions::validate() const {
   TORCH_CHECK(position_ids == PositionIds::Absolute || max_position_embeddings > pad_token_id + 1,
               "max_position_embeddings (", max_position_embeddings, ") must exceed pad_token_id + 1 (",
               pad_token_id + 1, "): positions start after the padding id");
-}
-
-at::Tensor additive_attention_mask(const at::Tensor& attention_mask, at::ScalarType dtype) {
-  at::Tensor keep = attention_mask.to(dtype).unsqueeze(1).unsqueeze(2);  // [B, 1, 1, T]
-  return (1.0 - keep) * lowest_value(dtype);
 }
 
 BertEmbeddingsImpl::BertEmbeddingsImpl(const BertOptions& o) : position_ids(o.position_ids), pad_token_id(o.pad_token_id) {
@@ -313,7 +297,7 @@ TextEncoderOutput BertModelImpl::forward(const at::Tensor& input_ids, const at::
   at::Tensor types = token_type_ids.defined() ? token_type_ids : at::zeros_like(input_ids);
   at::Tensor hidden = embeddings(input_ids, types);                 // [B, T, E]
   if (embeddings_project) hidden = embeddings_project(hidden);      // [B, T, H]
-  hidden = encoder(hidden, additive_attention_mask(attention_mask, hidden.scalar_type()));  // [B, T, H]
+  hidden = encoder(hidden, additive_padding_mask(attention_mask, hidden.scalar_type()));  // [B, T, H]
   return {hidden, pooler ? pooler(hidden) : at::Tensor()};
 }
 

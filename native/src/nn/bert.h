@@ -225,8 +225,4 @@ std::shared_ptr<TextEncoderImpl> make_bert(const HfConfig& config);
 // ~ N(0, std), biases 0, LayerNorm 1/0, padding rows 0; drawn on the CPU from seed.
 void reset_parameters_like_hf(torch::nn::Module& root, double std, uint64_t seed);
 
-// HF's extended attention mask: (1 - mask) * finfo(dtype).min, shaped [B, 1, 1, T], so that a
-// fully padded row attends uniformly (as in HF) instead of producing NaN.
-at::Tensor additive_attention_mask(const at::Tensor& attention_mask, at::ScalarType dtype);
-
 }  // namespace fdl

@@ -86,6 +86,12 @@ DebertaV2Options DebertaV2Options::from_config(const HfConfig& c) {
   return o;
 }
 
+int64_t deberta_position_reach(int64_t length, int64_t bucket_size, int64_t max_position) {
+  if (length <= 1) return 0;
+  // Bucketing is symmetric and non-decreasing in |i - j|: the farthest pair, (T - 1, 0), reaches furthest.
+  return deberta_relative_positions(length, bucket_size, max_position, at::kCPU)[length - 1][0].item<int64_t>();
+}
+
 at::Tensor deberta_relative_positions(int64_t length, int64_t bucket_size, int64_t max_position, const at::Device& device) {
   at::Tensor ids = at::arange(length, at::TensorOptions().dtype(at::kLong).device(device));
   at::Tensor relative = ids.unsqueeze(1) - ids.unsqueeze(0);
@@ -150,31 +156,42 @@ at::Tensor DisentangledSelfAttentionImpl::forward(const at::Tensor& hidden, cons
                                                   const at::Tensor& rel_embeddings) {
   int64_t heads = options.num_attention_heads, batch = hidden.size(0), length = hidden.size(1);
   at::Tensor q = split_heads(query_proj(hidden), heads), k = split_heads(key_proj(hidden), heads);
+  // The scale divides the small factors (queries, position queries), not the [B, heads, T, T]
+  // products, and the three score terms add in place: two fewer full-size passes each way.
   double scale = std::sqrt(static_cast<double>(q.size(-1) * scale_factor));
-  at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) / scale;  // [B, heads, T, T]
+  at::Tensor scaled_q = q / scale;
+  at::Tensor scores = at::matmul(scaled_q, k.transpose(-1, -2));  // [B, heads, T, T]
   if (options.relative_attention && (options.c2p || options.p2c)) {
     int64_t span = options.attention_span();
-    at::Tensor rel = pos_dropout(rel_embeddings.narrow(0, 0, 2 * span));  // [2 span, H]
-    auto heads_of = [&](nn::Linear proj) {                          // [heads, 2 span, d]
-      return proj(rel).view({2 * span, heads, -1}).transpose(0, 1);
+    // HF projects all 2 span relative embeddings and gathers from all of them; a length-T input
+    // reaches only rows span - reach .. span + reach (reach: the largest bucketed |i - j|, plus one
+    // for a log rounding off by one ulp on another device), so only those are projected and
+    // multiplied: the same scores, with far fewer columns for short inputs.
+    int64_t reach = std::min(span, deberta_position_reach(length, options.position_buckets,
+                                                          options.max_relative_positions) + 1);
+    int64_t first = std::max<int64_t>(0, span - reach), last = std::min(2 * span - 1, span + reach);
+    at::Tensor rel = pos_dropout(rel_embeddings.narrow(0, first, last - first + 1));  // [rows, H]
+    auto heads_of = [&](nn::Linear proj) {                                              // [heads, rows, d]
+      return proj(rel).view({rel.size(0), heads, -1}).transpose(0, 1);
     };
     at::Tensor relative = deberta_relative_positions(length, options.position_buckets, options.max_relative_positions,
                                                      hidden.device());
     std::vector<int64_t> pairs = {batch, heads, length, length};
-    if (options.c2p) {  // query content . key position: column relative(i, j) + span of q_i . pos_key
+    if (options.c2p) {  // query content . key position: row relative(i, j) + span of the table, for q_i
       at::Tensor pos_key = heads_of(options.share_att_key ? key_proj : pos_key_proj);
-      at::Tensor index = at::clamp(relative + span, 0, 2 * span - 1).expand(pairs);
-      scores = scores + at::gather(at::matmul(q, pos_key.transpose(-1, -2)), -1, index) / scale;
+      at::Tensor index = (at::clamp(relative + span, first, last) - first).expand(pairs);
+      scores.add_(at::gather(at::matmul(scaled_q, pos_key.transpose(-1, -2)), -1, index));
     }
     if (options.p2c) {  // key content . query position, at -relative
-      at::Tensor pos_query = heads_of(options.share_att_key ? query_proj : pos_query_proj);
-      at::Tensor index = at::clamp(-relative + span, 0, 2 * span - 1).expand(pairs);
-      scores = scores + at::gather(at::matmul(k, pos_query.transpose(-1, -2)), -1, index).transpose(-1, -2) / scale;
+      at::Tensor pos_query = heads_of(options.share_att_key ? query_proj : pos_query_proj) / scale;
+      at::Tensor index = (at::clamp(-relative + span, first, last) - first).expand(pairs);
+      scores.add_(at::gather(at::matmul(k, pos_query.transpose(-1, -2)), -1, index).transpose(-1, -2));
     }
   }
   // HF's XSoftmax: masked pairs excluded, and a padded query's row all zero.
   at::Tensor masked = keep.logical_not();
-  at::Tensor probs = at::softmax(scores.masked_fill(masked, std::numeric_limits<float>::lowest()), -1).masked_fill(masked, 0);
+  // finfo(dtype).min as HF: float32's lowest overflows the bfloat16 scores of mixed precision.
+  at::Tensor probs = at::softmax(scores.masked_fill_(masked, lowest_value_of(scores.scalar_type())), -1).masked_fill(masked, 0);
   return merge_heads(at::matmul(dropout(probs), split_heads(value_proj(hidden), heads)));
 }
 

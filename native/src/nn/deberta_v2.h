@@ -57,6 +57,8 @@ struct DebertaV2Options {
 // HF's build_relative_position: query i minus key j, log-bucketed beyond bucket_size / 2 when
 // bucket_size > 0 ([T, T] int64).
 at::Tensor deberta_relative_positions(int64_t length, int64_t bucket_size, int64_t max_position, const at::Device& device);
+// The largest |bucketed relative position| among length positions (computed on the CPU).
+int64_t deberta_position_reach(int64_t length, int64_t bucket_size, int64_t max_position);
 
 struct DebertaV2EmbeddingsImpl : torch::nn::Module, TorchScriptSource {
   explicit DebertaV2EmbeddingsImpl(const DebertaV2Options& o);

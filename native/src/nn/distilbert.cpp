@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/failure.h"
+#include "nn/text_family_parts.h"
 #include "nn/torchscript_code.h"
 
 namespace fdl {
@@ -173,7 +174,7 @@ DistilBertModelImpl::DistilBertModelImpl(const DistilBertOptions& o) : options(o
 
 TextEncoderOutput DistilBertModelImpl::encode(const at::Tensor& input_ids, const at::Tensor& attention_mask) {
   at::Tensor hidden = embeddings(input_ids);  // [B, T, dim]
-  return {transformer(hidden, additive_attention_mask(attention_mask, hidden.scalar_type())), at::Tensor()};
+  return {transformer(hidden, additive_padding_mask(attention_mask, hidden.scalar_type())), at::Tensor()};
 }
 
 void DistilBertModelImpl::reset_parameters_like_hf(uint64_t seed) {

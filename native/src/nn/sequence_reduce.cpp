@@ -34,8 +34,12 @@ at::Tensor reduce_sequence(const at::Tensor& hidden, const at::Tensor& attention
       at::Tensor max = hidden.masked_fill(kept.logical_not(), -std::numeric_limits<double>::infinity()).amax(1);
       return at::where(kept.any(1), max, at::zeros_like(max));
     }
+    case SequenceReduce::Concat:
+      return (hidden * keep.unsqueeze(-1)).flatten(1);
     case SequenceReduce::None:
       return hidden;
+    case SequenceReduce::Attention:
+      TORCH_CHECK(false, "reduce_output attention has learned weights: only a model's text input feature has them");
   }
   TORCH_CHECK(false, "unknown sequence reduction");
 }

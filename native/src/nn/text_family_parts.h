@@ -37,7 +37,8 @@ void require_heads_divide(int64_t hidden, int64_t heads, const std::string& mode
 
 // torch.finfo(dtype).min, the additive mask value of HF's attention masks.
 double lowest_value_of(at::ScalarType dtype);
-// HF's extended attention mask: (1 - attention_mask) * finfo(dtype).min as [B, 1, 1, T].
+// HF's extended attention mask: (1 - attention_mask) * finfo(dtype).min as [B, 1, 1, T], so that a
+// fully padded row attends uniformly (as in HF) instead of producing NaN.
 at::Tensor additive_padding_mask(const at::Tensor& attention_mask, at::ScalarType dtype);
 
 // [B, T, heads * d] -> [B, heads, T, d], and back.

@@ -252,7 +252,20 @@ def id_folder(model_type, out):
     write_json(out, "config.json", config)
     write_json(out, "expected.json", {"input_ids": record["input_ids"].tolist(),
                                       "attention_mask": record["attention_mask"].tolist(),
-                                      "cls_pooled": pooled.tolist(), "last_hidden_state": hidden.tolist()})
+                                      "cls_pooled": pooled.tolist(), "last_hidden_state": hidden.tolist(),
+                                      "reduced": ludwig_reductions(hidden, record["attention_mask"])})
+
+
+def ludwig_reductions(hidden, mask):
+    """Ludwig's ReduceSum, ReduceMean, ReduceMax, ReduceLast and ReduceConcat
+    (ludwig/modules/reduction_modules.py) applied to each sentence's own tokens: its row cut at its
+    length (and for concat zero-padded back to the batch's length)."""
+    reducers = {"sum": lambda x: torch.sum(x, dim=1), "mean": lambda x: torch.mean(x, dim=1),
+                "max": lambda x: torch.amax(x, dim=1), "last": lambda x: x[:, -1],
+                "concat": lambda x: torch.cat([x, torch.zeros(1, hidden.shape[1] - x.shape[1], x.shape[2],
+                                                              dtype=x.dtype)], 1).reshape(1, -1)}
+    rows = [hidden[row:row + 1, :int(mask[row].sum())] for row in range(hidden.shape[0])]
+    return {mode: torch.cat([reduce(x) for x in rows]).tolist() for mode, reduce in reducers.items()}
 
 
 def wordpiece_tokenizer_json(vocab_size, pad_id):

@@ -18,7 +18,7 @@ import java.util.List;
 public final class FidelioH {
   private FidelioH() {}
 
-  public static final int FDL_ABI_VERSION = 18;
+  public static final int FDL_ABI_VERSION = 19;
   public static final int FDL_OK = 0;
   public static final int FDL_ERR_INVALID_ARGUMENT = 1;
   public static final int FDL_ERR_INVALID_HANDLE = 2;
@@ -44,6 +44,8 @@ public final class FidelioH {
   public static final int FDL_REDUCE_LAST = 3;
   public static final int FDL_REDUCE_NONE = 4;
   public static final int FDL_REDUCE_MAX = 5;
+  public static final int FDL_REDUCE_CONCAT = 6;
+  public static final int FDL_REDUCE_ATTENTION = 7;
   public static final int FDL_ACTIVATION_RELU = 0;
   public static final int FDL_ACTIVATION_TANH = 1;
   public static final int FDL_ACTIVATION_SIGMOID = 2;

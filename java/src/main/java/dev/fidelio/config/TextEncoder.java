@@ -22,7 +22,8 @@ public sealed interface TextEncoder extends Yaml.Rendered {
   /** Ludwig's reduce_output for sequence encoders; the native encoder implements each under its code. */
   enum ReduceOutput implements ConfigEnum, AbiCoded {
     CLS_POOLED(FidelioH.FDL_REDUCE_CLS_POOLED), SUM(FidelioH.FDL_REDUCE_SUM), MEAN(FidelioH.FDL_REDUCE_MEAN),
-    LAST(FidelioH.FDL_REDUCE_LAST), MAX(FidelioH.FDL_REDUCE_MAX), NONE(FidelioH.FDL_REDUCE_NONE);
+    LAST(FidelioH.FDL_REDUCE_LAST), MAX(FidelioH.FDL_REDUCE_MAX), CONCAT(FidelioH.FDL_REDUCE_CONCAT),
+    ATTENTION(FidelioH.FDL_REDUCE_ATTENTION), NONE(FidelioH.FDL_REDUCE_NONE);
 
     private final int abiCode;
 
@@ -108,27 +109,11 @@ public sealed interface TextEncoder extends Yaml.Rendered {
             : new Pretrained(type, model, usePretrained, trainable, reduce, maxLength);
   }
 
-  /**
-   * Ludwig's SequenceReducer spellings: {@code avg} is mean and {@code null} is none. Its attention
-   * (learned fc layers) and concat (flattening needs every batch padded to max_sequence_length)
-   * reducers are refused by name rather than silently replaced.
-   */
+  /** Ludwig's SequenceReducer spellings besides the enum's: {@code avg} is mean and {@code null} is none. */
   private static ReduceOutput reduceOutput(ConfigNode node, ReduceOutput defaultValue) {
     JsonNode value = node.rawIncludingNull("reduce_output");
     if (value != null && value.isNull()) return ReduceOutput.NONE;
-    if (value != null && value.isTextual()) {
-      switch (value.asText()) {
-        case "avg" -> {
-          return ReduceOutput.MEAN;
-        }
-        case "attention", "concat" -> {
-          node.error("reduce_output", "'" + value.asText() + "' is a Ludwig reduce_output that Fidelio's text "
-                  + "encoders do not support yet; supported: cls_pooled, sum, mean (avg), max, last, none (null)");
-          return defaultValue;
-        }
-        default -> { }
-      }
-    }
+    if (value != null && value.isTextual() && value.asText().equals("avg")) return ReduceOutput.MEAN;
     return node.choice("reduce_output", ReduceOutput.class, defaultValue);
   }
 

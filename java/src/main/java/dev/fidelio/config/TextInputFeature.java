@@ -46,6 +46,13 @@ public record TextInputFeature(String name, String column, TextEncoder encoder, 
       preprocessingNode.error("cache_encoder_embeddings", "is true but encoder.trainable is also true; "
               + "caching needs a frozen encoder: set encoder.trainable: false or cache_encoder_embeddings: false");
     }
+    // Ludwig turns caching off for attention (HFEncoderConfig.can_cache_embeddings); here it is said.
+    if (encoder != null && encoder.reduceOutput() == TextEncoder.ReduceOutput.ATTENTION
+        && preprocessing.cacheEncoderEmbeddings()) {
+      preprocessingNode.error("cache_encoder_embeddings", "is true but encoder.reduce_output is attention, whose "
+              + "learned weights train after the encoder and cannot be cached: set cache_encoder_embeddings: false "
+              + "(the frozen encoder still runs without gradients) or a reduce_output without weights");
+    }
     return new TextInputFeature(name, column, encoder, preprocessing);
   }
 

@@ -50,7 +50,7 @@ final class Unsupported {
       case TextInputFeature text -> {
         if (text.encoder().reduceOutput() == TextEncoder.ReduceOutput.NONE) {
           errors.add(new ConfigError(path + ".encoder.reduce_output", "'none' gives a sequence, which the concat"
-                  + " combiner cannot take; use cls_pooled, sum, mean, max or last"));
+                  + " combiner cannot take; use cls_pooled, sum, mean, max, last, concat or attention"));
         }
         MissingValueStrategy strategy = text.preprocessing().missingValueStrategy();
         if (strategy != MissingValueStrategy.FILL_WITH_CONST && strategy != MissingValueStrategy.DROP_ROW) {

@@ -3,6 +3,7 @@ package dev.fidelio.experiment;
 import dev.fidelio.config.FidelioConfig;
 import dev.fidelio.config.ImageInputFeature;
 import dev.fidelio.config.InputFeature;
+import dev.fidelio.config.TextEncoder;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.features.Dataset;
 import dev.fidelio.features.InputColumn;
@@ -60,6 +61,9 @@ public final class EmbeddingCache {
         var text = metadata.text(input.name());
         batchRows = batchRows(evalBatchSize, text.encoderConfig().integer("num_attention_heads", 12), text.maxSequenceLength());
         hidden = (int) text.encoderInfo().hiddenSize();
+        if (((TextInputFeature) input).encoder().reduceOutput() == TextEncoder.ReduceOutput.CONCAT) {
+          hidden *= text.maxSequenceLength();  // every position up to max_sequence_length, flattened
+        }
       }
       long started = System.nanoTime();
       train = train.withInput(i, embed(model, i, train, batchRows, hidden, input.name() + " training"));

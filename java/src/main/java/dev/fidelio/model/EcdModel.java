@@ -35,9 +35,19 @@ public final class EcdModel extends NativeModule {
   /** fdl_input_spec: one input feature; the fields its type does not name are ignored (see fidelio.h). */
   public record InputSpec(String name, int type, NativeModule encoder, ReduceOutput reduceOutput, boolean trainable,
                           long size, long embeddingSize, double dropout, LayerStack encoderLayers) {
-    /** The encoder module is shared: closing encoder afterwards leaves it alive inside the model. */
+    /**
+     * The encoder module is shared: closing encoder afterwards leaves it alive inside the model.
+     * maxSequenceLength is the feature's (after capping): reduce_output concat pads every batch to it.
+     */
+    public static InputSpec text(String name, TextEncoderModel encoder, ReduceOutput reduce, boolean trainable,
+                                 int maxSequenceLength) {
+      return new InputSpec(name, FidelioH.FDL_INPUT_TEXT, encoder, reduce, trainable, maxSequenceLength, 0, 0,
+          NO_LAYERS);
+    }
+
+    /** A text input whose reduce_output is not concat (no max_sequence_length needed). */
     public static InputSpec text(String name, TextEncoderModel encoder, ReduceOutput reduce, boolean trainable) {
-      return new InputSpec(name, FidelioH.FDL_INPUT_TEXT, encoder, reduce, trainable, 0, 0, 0, NO_LAYERS);
+      return text(name, encoder, reduce, trainable, 0);
     }
 
     public static InputSpec image(String name, ImageEncoder encoder, boolean trainable) {

@@ -89,7 +89,8 @@ public final class ModelFactory {
     TextEncoderModel encoder = source != null ? TextEncoderModel.pretrained(source, seed, notes)
         : TextEncoderModel.create(metadata.text(text.name()).encoderConfig(), seed);
     encoders.add(encoder);
-    return EcdModel.InputSpec.text(text.name(), encoder, text.encoder().reduceOutput(), text.encoder().trainable());
+    return EcdModel.InputSpec.text(text.name(), encoder, text.encoder().reduceOutput(), text.encoder().trainable(),
+        metadata.text(text.name()).maxSequenceLength());
   }
 
   private static EcdModel.InputSpec tabularInput(InputFeature input, TrainingSetMetadata metadata) {

@@ -63,7 +63,8 @@ class BrokenConfigTest {
         broken("auto_transformer without model", "input_features: [{name: review, type: text, encoder: {type: auto_transformer}}]\n"
                 + OUTPUTS, "input_features[0].encoder.pretrained_model_name_or_path", "missing required key"),
         broken("unknown reduce_output", "input_features: [{name: review, type: text, encoder: {reduce_output: avrg}}]\n"
-                + OUTPUTS, "input_features[0].encoder.reduce_output", "'avrg'", "cls_pooled, sum, mean, last, max, none"),
+                + OUTPUTS, "input_features[0].encoder.reduce_output", "'avrg'",
+                "cls_pooled, sum, mean, last, max, concat, attention, none"),
         broken("caching a trainable encoder", """
                 input_features:
                   - name: review

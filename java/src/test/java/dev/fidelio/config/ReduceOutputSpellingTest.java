@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every reduce_output spelling that Ludwig 0.10's SequenceReducer accepts for text encoders
- * (ludwig/modules/reduction_modules.py): implemented ones map to their mode, the rest are refused
- * by name.
+ * (ludwig/modules/reduction_modules.py) maps to its mode; attention cannot be cached, and an unknown
+ * spelling is named with the valid ones.
  */
 class ReduceOutputSpellingTest {
 
@@ -27,7 +26,8 @@ class ReduceOutputSpellingTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"cls_pooled, CLS_POOLED", "sum, SUM", "mean, MEAN", "avg, MEAN", "max, MAX", "last, LAST"})
+  @CsvSource({"cls_pooled, CLS_POOLED", "sum, SUM", "mean, MEAN", "avg, MEAN", "max, MAX", "last, LAST",
+      "concat, CONCAT", "attention, ATTENTION"})
   void ludwigSpellingsMapToTheirMode(String spelling, TextEncoder.ReduceOutput expected) {
     assertEquals(expected, parsed(spelling));
   }
@@ -39,12 +39,19 @@ class ReduceOutputSpellingTest {
             && e.getMessage().contains("'none' gives a sequence"), e.getMessage());
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"attention", "concat"})
-  void notYetImplementedReducersAreRefusedByName(String spelling) {
-    var e = assertThrows(ConfigException.class, () -> FidelioConfig.parse(config(spelling)));
-    assertTrue(e.getMessage().contains("input_features[0].encoder.reduce_output")
-            && e.getMessage().contains("'" + spelling + "'") && e.getMessage().contains("not support yet"),
-            e.getMessage());
+  @Test
+  void attentionCannotBeCachedBecauseItsReducerTrains() {
+    String cached = "input_features: [{name: review, type: text, encoder: {type: bert, reduce_output: attention},"
+            + " preprocessing: {cache_encoder_embeddings: true}}]\noutput_features: [{name: label, type: category}]\n";
+    var e = assertThrows(ConfigException.class, () -> FidelioConfig.parse(cached));
+    assertTrue(e.getMessage().contains("input_features[0].preprocessing.cache_encoder_embeddings")
+            && e.getMessage().contains("reduce_output is attention"), e.getMessage());
+  }
+
+  @Test
+  void unknownSpellingNamesTheValidOnes() {
+    var e = assertThrows(ConfigException.class, () -> FidelioConfig.parse(config("median")));
+    assertTrue(e.getMessage().contains("input_features[0].encoder.reduce_output") && e.getMessage().contains("'median'")
+            && e.getMessage().contains("attention"), e.getMessage());
   }
 }

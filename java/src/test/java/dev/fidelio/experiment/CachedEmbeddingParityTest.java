@@ -19,8 +19,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Training on cached embeddings is the frozen run, only faster: the bundled MiniLM, frozen, on 80
  * rows of the spam example, once with cache_encoder_embeddings and once running the encoder in
  * every step, with the same seed. Losses, metrics and every predicted probability agree to float
- * tolerance (the encoder's batches differ in padding and order, so the last bits may). For the mean
- * and the masked max reductions: the cache stores the reduced vector, which neither's padding moves.
+ * tolerance (the encoder's batches differ in padding and order, so the last bits may). For the mean,
+ * the masked max and concat (every position up to max_sequence_length): the cache stores the reduced
+ * vector, which neither's padding moves.
  */
 class CachedEmbeddingParityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,7 +40,7 @@ class CachedEmbeddingParityTest {
       """;
 
   @ParameterizedTest
-  @ValueSource(strings = {"mean", "max"})
+  @ValueSource(strings = {"mean", "max", "concat"})
   void cachedAndUncachedFrozenRunsAgree(String reduce, @TempDir Path dir) throws Exception {
     Path root = Path.of(System.getProperty("fidelio.root", ".."));
     Table spam = DatasetReader.read(root.resolve("examples/spam/spam.csv"));

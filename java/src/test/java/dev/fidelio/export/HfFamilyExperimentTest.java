@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -67,19 +68,27 @@ class HfFamilyExperimentTest {
   }
 
   private static Path train(String type, String family, boolean trainable) throws Exception {
-    String name = type + (trainable ? "-trainable" : "-frozen");
+    return train(type, family, trainable, null, !trainable, "");
+  }
+
+  /** reduce null: the type's default reduce_output; trainer: more trainer keys (", key: value"). */
+  private static Path train(String type, String family, boolean trainable, String reduce, boolean cached,
+                            String trainer) throws Exception {
+    String name = type + (trainable ? "-trainable" : "-frozen") + (reduce == null ? "" : "-" + reduce)
+        + (trainer.isEmpty() ? "" : "-" + Integer.toHexString(trainer.hashCode()));
     Path config = dir.resolve(name + ".yaml");
     // max_sequence_length 64 is capped by every encoder's limit but modernbert's (RoBERTa: 34 positions - pad - 1).
     Files.writeString(config, """
         input_features:
           - name: text
             type: text
-            encoder: {type: %s, pretrained_model_name_or_path: "%s", trainable: %s}
+            encoder: {type: %s, pretrained_model_name_or_path: "%s", trainable: %s%s}
             preprocessing: {max_sequence_length: 64, cache_encoder_embeddings: %s}
         output_features:
           - {name: label, type: category}
-        trainer: {epochs: 2, batch_size: 16, learning_rate: 0.003, early_stop: -1}
-        """.formatted(type, folders.resolve(family), trainable, !trainable));
+        trainer: {epochs: 2, batch_size: 16, learning_rate: 0.003, early_stop: -1%s}
+        """.formatted(type, folders.resolve(family), trainable, reduce == null ? "" : ", reduce_output: " + reduce,
+        cached, trainer));
     return Experiment.run(config, data, new Experiment.Settings(dir.resolve(name), name, "run", 11), false)
         .resolve("model");
   }
@@ -133,7 +142,48 @@ class HfFamilyExperimentTest {
       "electra, electra, 0", "distilbert, distilbert, 0", "albert, albert, 0", "mpnet, mpnet, 1",
       "modernbert, modernbert, 0"})
   void frozenCachedExportAgreesWithPredict(String type, String family, long pad) throws Exception {
-    Path model = train(type, family, false);
+    assertExportAgreesWithPredict(train(type, family, false), type, pad);
+  }
+
+  /**
+   * Ludwig's learned attention reducer (frozen encoder, not cached: the reducer's weights train) and
+   * concat (cached: every position up to max_sequence_length, flattened) train, and the export gives
+   * predict's outputs.
+   */
+  @ParameterizedTest
+  @CsvSource({"roberta, roberta, 1, attention, false", "modernbert, modernbert, 0, attention, false",
+      "deberta, deberta-v2, 0, concat, true", "electra, electra, 0, concat, false"})
+  void learnedAndFlatReductionsExportAsPredicted(String type, String family, long pad, String reduce, boolean cached)
+      throws Exception {
+    Path model = train(type, family, false, reduce, cached, "");
+    assertExportAgreesWithPredict(model, type + "-" + reduce, pad);
+  }
+
+  /**
+   * Every family trains under bf16 autocast (use_mixed_precision on the CPU) with gradient
+   * checkpointing: each logged loss is finite and the saved model predicts.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"roberta:roberta", "deberta:deberta-v2", "xlmroberta:xlm-roberta", "camembert:camembert",
+      "electra:electra", "distilbert:distilbert", "albert:albert", "mpnet:mpnet", "modernbert:modernbert"})
+  void mixedPrecisionWithCheckpointingTrains(String typeAndFamily) throws Exception {
+    String[] parts = typeAndFamily.split(":");
+    Path model = train(parts[0], parts[1], true, null, false,
+        ", use_mixed_precision: true, enable_gradient_checkpointing: true");
+    List<String> log = Files.readAllLines(model.getParent().resolve("training_log.csv"));
+    assertTrue(log.size() > 2, "training_log.csv has steps");
+    int lossColumn = List.of(log.getFirst().split(",")).indexOf("loss");
+    assertTrue(lossColumn >= 0, log.getFirst());
+    for (String line : log.subList(1, log.size())) {
+      double loss = Double.parseDouble(line.split(",")[lossColumn]);
+      assertTrue(Double.isFinite(loss), parts[0] + ": loss " + line);
+    }
+    Path predict = dir.resolve(parts[0] + "-mixed-predict");
+    Evaluation.run(model, data, Evaluation.Split.TEST, predict, false, 8);
+    assertTrue(DatasetReader.read(predict.resolve("predictions.csv")).rowCount() > 0);
+  }
+
+  private static void assertExportAgreesWithPredict(Path model, String type, long pad) throws Exception {
     Path export = dir.resolve(type + "-export");
     try (ModelBundle bundle = ModelBundle.load(model)) {
       TorchscriptExport.write(bundle, model, export);

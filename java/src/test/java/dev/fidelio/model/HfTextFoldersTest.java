@@ -135,6 +135,16 @@ class HfTextFoldersTest {
           hiddenDiff);
       assertTrue(pooledDiff < 1e-4, "pooled max abs difference " + pooledDiff);
       assertTrue(hiddenDiff < 1e-4, "last hidden max abs difference " + hiddenDiff);
+      // Every parameter-free reduce_output against Ludwig's reducers on each sentence's own tokens
+      // (attention's weights live in a model's input feature: native sequence_reduce test).
+      for (ReduceOutput mode : List.of(ReduceOutput.SUM, ReduceOutput.MEAN, ReduceOutput.MAX, ReduceOutput.LAST,
+          ReduceOutput.CONCAT)) {
+        try (Tensor reduced = encoder.forward(inputIds, attentionMask, mode)) {
+          double d = maxDiff(reduced.toFloatArray(), flatten(expected.get("reduced").get(mode.name().toLowerCase())),
+              null);
+          assertTrue(d < 1e-4, family + " reduce_output " + mode + ": max abs difference " + d);
+        }
+      }
     }
   }
 
