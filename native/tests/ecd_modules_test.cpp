@@ -262,17 +262,23 @@ void number_losses() {
 
 }  // namespace
 
+// A 50-id BERT of hidden size 16 with 40 positions.
+BertOptions tiny_bert(int64_t layers) {
+  BertOptions options;
+  options.vocab_size = 50;
+  options.hidden_size = 16;
+  options.num_hidden_layers = layers;
+  options.num_attention_heads = 2;
+  options.intermediate_size = 32;
+  options.max_position_embeddings = 40;
+  return options;
+}
+
 // compile on CUDA pads text to length buckets so few graphs serve a run: the padding must change
 // no encoder output, for every reduce_output, and lengths reach the next power of two from 16 (capped
 // by max_sequence_length). RoBERTa's positions count non-pad ids, so its padding uses the pad id.
 void text_bucket_padding_changes_no_output(PositionIds positions) {
-  BertOptions options;
-  options.vocab_size = 50;
-  options.hidden_size = 16;
-  options.num_hidden_layers = 2;
-  options.num_attention_heads = 2;
-  options.intermediate_size = 32;
-  options.max_position_embeddings = 40;
+  BertOptions options = tiny_bert(2);
   options.position_ids = positions;
   options.pad_token_id = positions == PositionIds::AfterPadding ? 1 : 0;
   at::manual_seed(3);
@@ -302,15 +308,8 @@ void text_bucket_padding_changes_no_output(PositionIds positions) {
 // longer input; attention's reducer trains while the frozen encoder gets no gradient, and it cannot
 // be cached.
 void text_concat_and_attention() {
-  BertOptions options;
-  options.vocab_size = 50;
-  options.hidden_size = 16;
-  options.num_hidden_layers = 1;
-  options.num_attention_heads = 2;
-  options.intermediate_size = 32;
-  options.max_position_embeddings = 40;
   at::manual_seed(5);
-  BertModel bert(options);
+  BertModel bert(tiny_bert(1));
   at::Tensor ids = at::randint(2, 50, {2, 7}, at::kLong);
   at::Tensor mask = at::ones({2, 7}, at::kLong);
   mask[1].slice(0, 4).fill_(0);
