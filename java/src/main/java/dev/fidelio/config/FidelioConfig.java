@@ -27,6 +27,17 @@ import java.util.function.Function;
 public record FidelioConfig(List<InputFeature> inputFeatures, List<OutputFeature> outputFeatures, Combiner combiner,
                             Trainer trainer, Preprocessing preprocessing, Backend backend) implements Yaml.Rendered {
 
+  /**
+   * The reduce_output the model applies to a text input: Ludwig's concat combiner with
+   * flatten_inputs flattens a reduce_output none sequence into one row, which is reduce concat
+   * (every position up to max_sequence_length).
+   */
+  public TextEncoder.ReduceOutput reduceOutputOf(TextInputFeature text) {
+    TextEncoder.ReduceOutput reduce = text.encoder().reduceOutput();
+    boolean flatten = combiner instanceof Combiner.Concat c && c.flattenInputs();
+    return reduce == TextEncoder.ReduceOutput.NONE && flatten ? TextEncoder.ReduceOutput.CONCAT : reduce;
+  }
+
   public static FidelioConfig load(Path path) throws IOException {
     String text;
     try {

@@ -20,9 +20,21 @@ final class Unsupported {
       checkOutput(config.outputFeatures().get(i), "output_features[" + i + "]", errors);
     }
     if (config.combiner() instanceof Combiner.Concat concat) {
-      // Every encoder here yields one vector per row (reduce_output none is refused), so flattening is a no-op.
-      if (concat.flattenInputs()) errors.add(new ConfigError("combiner.flatten_inputs", "true would change nothing:"
-              + " every Fidelio encoder already outputs one vector per row; remove it or set false"));
+      // Only a text input with reduce_output none gives a sequence; every other encoder one vector per row.
+      boolean sequences = config.inputFeatures().stream()
+              .anyMatch(f -> f instanceof TextInputFeature t && t.encoder().reduceOutput() == TextEncoder.ReduceOutput.NONE);
+      for (int i = 0; i < config.inputFeatures().size(); i++) {
+        if (config.inputFeatures().get(i) instanceof TextInputFeature t
+            && t.encoder().reduceOutput() == TextEncoder.ReduceOutput.NONE && !concat.flattenInputs()) {
+          errors.add(new ConfigError("input_features[" + i + "].encoder.reduce_output", "'none' gives a sequence,"
+                  + " which the concat combiner takes only with combiner.flatten_inputs: true (as in Ludwig); or use"
+                  + " cls_pooled, sum, mean, max, last, concat or attention"));
+        }
+      }
+      if (concat.flattenInputs() && !sequences) {
+        errors.add(new ConfigError("combiner.flatten_inputs", "true would change nothing: no input gives a sequence"
+                + " (only a text encoder with reduce_output none does); remove it or set false"));
+      }
     }
     checkTrainer(config.trainer(), errors);
     checkBalancing(config, errors);
@@ -48,10 +60,6 @@ final class Unsupported {
   private static void checkInput(InputFeature input, String path, List<ConfigError> errors) {
     switch (input) {
       case TextInputFeature text -> {
-        if (text.encoder().reduceOutput() == TextEncoder.ReduceOutput.NONE) {
-          errors.add(new ConfigError(path + ".encoder.reduce_output", "'none' gives a sequence, which the concat"
-                  + " combiner cannot take; use cls_pooled, sum, mean, max, last, concat or attention"));
-        }
         MissingValueStrategy strategy = text.preprocessing().missingValueStrategy();
         if (strategy != MissingValueStrategy.FILL_WITH_CONST && strategy != MissingValueStrategy.DROP_ROW) {
           errors.add(notYet(path + ".preprocessing.missing_value_strategy", "'" + strategy.yamlName() + "'",

@@ -61,7 +61,7 @@ public final class EmbeddingCache {
         var text = metadata.text(input.name());
         batchRows = batchRows(evalBatchSize, text.encoderConfig().integer("num_attention_heads", 12), text.maxSequenceLength());
         hidden = (int) text.encoderInfo().hiddenSize();
-        if (((TextInputFeature) input).encoder().reduceOutput() == TextEncoder.ReduceOutput.CONCAT) {
+        if (config.reduceOutputOf((TextInputFeature) input) == TextEncoder.ReduceOutput.CONCAT) {
           hidden *= text.maxSequenceLength();  // every position up to max_sequence_length, flattened
         }
       }

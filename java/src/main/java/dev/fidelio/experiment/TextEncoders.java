@@ -108,7 +108,7 @@ final class TextEncoders implements AutoCloseable {
         // use_pretrained: false draws the weights from the random seed, which the key holds anyway.
         encoder.put("weights_sha256", t.encoder().usePretrained() ? source.weights().sha256() : "random");
         encoder.put("architecture", source.config().toString());
-        encoder.put("reduce_output", t.encoder().reduceOutput().name().toLowerCase());
+        encoder.put("reduce_output", config.reduceOutputOf(t).name().toLowerCase());
       }
       identities.put(t.name(), id);
     }

@@ -17,6 +17,7 @@ import dev.fidelio.config.NumberInputFeature;
 import dev.fidelio.config.NumberOutputFeature;
 import dev.fidelio.config.ScalarEncoder;
 import dev.fidelio.config.OutputFeature;
+import dev.fidelio.config.TextEncoder.ReduceOutput;
 import dev.fidelio.config.TextInputFeature;
 import dev.fidelio.config.TorchvisionEncoder;
 import dev.fidelio.features.CategoryVocabulary;
@@ -64,7 +65,8 @@ public final class ModelFactory {
       for (InputFeature input : config.inputFeatures()) {
         inputs.add(switch (input) {
           case ImageInputFeature image -> imageInput(image, metadata, imageWeights.get(image.name()), seed, encoders);
-          case TextInputFeature text -> textInput(text, metadata, pretrained, seed, notes, encoders);
+          case TextInputFeature text -> textInput(text, config.reduceOutputOf(text), metadata, pretrained, seed, notes,
+              encoders);
           default -> tabularInput(input, metadata);
         });
       }
@@ -82,14 +84,14 @@ public final class ModelFactory {
     }
   }
 
-  private static EcdModel.InputSpec textInput(TextInputFeature text, TrainingSetMetadata metadata,
+  private static EcdModel.InputSpec textInput(TextInputFeature text, ReduceOutput reduce, TrainingSetMetadata metadata,
                                               Map<String, PretrainedEncoder> pretrained, long seed, List<String> notes,
                                               List<NativeModule> encoders) {
     PretrainedEncoder source = text.encoder().usePretrained() ? pretrained.get(text.name()) : null;
     TextEncoderModel encoder = source != null ? TextEncoderModel.pretrained(source, seed, notes)
         : TextEncoderModel.create(metadata.text(text.name()).encoderConfig(), seed);
     encoders.add(encoder);
-    return EcdModel.InputSpec.text(text.name(), encoder, text.encoder().reduceOutput(), text.encoder().trainable(),
+    return EcdModel.InputSpec.text(text.name(), encoder, reduce, text.encoder().trainable(),
         metadata.text(text.name()).maxSequenceLength());
   }
 

@@ -36,7 +36,16 @@ class ReduceOutputSpellingTest {
   void nullIsNoneWhichTheCombinerRefuses() {
     var e = assertThrows(ConfigException.class, () -> FidelioConfig.parse(config("null")));
     assertTrue(e.getMessage().contains("input_features[0].encoder.reduce_output")
-            && e.getMessage().contains("'none' gives a sequence"), e.getMessage());
+            && e.getMessage().contains("'none' gives a sequence") && e.getMessage().contains("flatten_inputs: true"),
+            e.getMessage());
+  }
+
+  @Test
+  void noneFlattenedByTheCombinerIsConcat() {
+    FidelioConfig flattened = FidelioConfig.parse(config("none") + "combiner: {type: concat, flatten_inputs: true}\n");
+    var text = (TextInputFeature) flattened.inputFeatures().getFirst();
+    assertEquals(TextEncoder.ReduceOutput.NONE, text.encoder().reduceOutput());
+    assertEquals(TextEncoder.ReduceOutput.CONCAT, flattened.reduceOutputOf(text));
   }
 
   @Test

@@ -87,8 +87,9 @@ class HfFamilyExperimentTest {
         output_features:
           - {name: label, type: category}
         trainer: {epochs: 2, batch_size: 16, learning_rate: 0.003, early_stop: -1%s}
+        %s
         """.formatted(type, folders.resolve(family), trainable, reduce == null ? "" : ", reduce_output: " + reduce,
-        cached, trainer));
+        cached, trainer, "none".equals(reduce) ? "combiner: {flatten_inputs: true}" : ""));
     return Experiment.run(config, data, new Experiment.Settings(dir.resolve(name), name, "run", 11), false)
         .resolve("model");
   }
@@ -146,13 +147,13 @@ class HfFamilyExperimentTest {
   }
 
   /**
-   * Ludwig's learned attention reducer (frozen encoder, not cached: the reducer's weights train) and
-   * concat (cached: every position up to max_sequence_length, flattened) train, and the export gives
-   * predict's outputs.
+   * Ludwig's learned attention reducer (frozen encoder, not cached: the reducer's weights train),
+   * concat (cached: every position up to max_sequence_length, flattened) and none flattened by the
+   * combiner's flatten_inputs (Ludwig's way to the same) train, and the export gives predict's outputs.
    */
   @ParameterizedTest
   @CsvSource({"roberta, roberta, 1, attention, false", "modernbert, modernbert, 0, attention, false",
-      "deberta, deberta-v2, 0, concat, true", "electra, electra, 0, concat, false"})
+      "deberta, deberta-v2, 0, concat, true", "electra, electra, 0, none, false"})
   void learnedAndFlatReductionsExportAsPredicted(String type, String family, long pad, String reduce, boolean cached)
       throws Exception {
     Path model = train(type, family, false, reduce, cached, "");
