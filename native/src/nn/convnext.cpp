@@ -49,18 +49,18 @@ std::string CNBlockImpl::torchscript_forward() const {
 ConvNeXtImpl::ConvNeXtImpl(const ConvNeXtOptions& o) : options(o) {
   const auto& stages = o.stages;
   features = nn::Sequential();
-  features->push_back(InnerSequential(nn::Conv2d(nn::Conv2dOptions(3, stages[0].channels, 4).stride(4)),
+  features->push_back(NestedSequential(nn::Conv2d(nn::Conv2dOptions(3, stages[0].channels, 4).stride(4)),
                                      LayerNorm2d(stages[0].channels, 1e-6)));
   int64_t total_blocks = 0, block_id = 0;
   for (const auto& s : stages) total_blocks += s.blocks;
   for (const auto& s : stages) {
-    InnerSequential stage;
+    NestedSequential stage;
     for (int64_t b = 0; b < s.blocks; ++b, ++block_id) {
       stage->push_back(CNBlock(s.channels, o.stochastic_depth_prob * block_id / (total_blocks - 1.0)));
     }
     features->push_back(stage);
     if (s.out_channels > 0) {
-      features->push_back(InnerSequential(LayerNorm2d(s.channels, 1e-6),
+      features->push_back(NestedSequential(LayerNorm2d(s.channels, 1e-6),
                                          nn::Conv2d(nn::Conv2dOptions(s.channels, s.out_channels, 2).stride(2))));
     }
   }

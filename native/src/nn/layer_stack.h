@@ -5,6 +5,7 @@
 // a caller can switch it off alone.
 #pragma once
 
+#include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/dropout.h>
 
 #include <functional>
@@ -47,5 +48,14 @@ TORCH_MODULE(LayerStack);
 // torchvision's default initialisation of a conv / linear layer pair used by VGG and AlexNet-style
 // classifiers: normal(0, 0.01) weights, zero bias.
 void normal_linear_(torch::nn::Module& linear, double std, at::Generator& generator);
+
+// A Sequential that can sit inside another (LibTorch's Sequential::forward is a template, which a
+// Sequential cannot hold): torchvision nests them, stages inside "features". The export scripts it
+// as a Sequential.
+struct NestedSequentialImpl : torch::nn::SequentialImpl {
+  using SequentialImpl::SequentialImpl;
+  at::Tensor forward(const at::Tensor& x) { return SequentialImpl::forward(x); }
+};
+TORCH_MODULE(NestedSequential);
 
 }  // namespace fdl

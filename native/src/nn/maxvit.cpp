@@ -17,9 +17,7 @@ namespace nn = torch::nn;
 namespace {
 
 // torchvision's MaxViT batch norm: eps 1e-3, momentum 0.99 (running statistics follow the last batch).
-nn::BatchNorm2d batch_norm(int64_t channels) {
-  return nn::BatchNorm2d(nn::BatchNorm2dOptions(channels).eps(1e-3).momentum(0.99));
-}
+const BatchNormSpec kMaxVitNorm{1e-3, 0.99};
 
 nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, bool bias, int64_t groups = 1) {
   return nn::Conv2d(
@@ -38,32 +36,16 @@ MaxVitOptions MaxVitOptions::variant(const std::string& name) {
   fail(FDL_ERR_INVALID_ARGUMENT, "maxvit model_variant must be t; got '" + name + "'");
 }
 
-MaxVitSqueezeExcitationImpl::MaxVitSqueezeExcitationImpl(int64_t channels, int64_t squeeze) {
-  fc1 = register_module("fc1", nn::Conv2d(nn::Conv2dOptions(channels, squeeze, 1)));
-  fc2 = register_module("fc2", nn::Conv2d(nn::Conv2dOptions(squeeze, channels, 1)));
-}
-
-at::Tensor MaxVitSqueezeExcitationImpl::forward(const at::Tensor& x) {
-  at::Tensor scale = fc2->forward(at::silu(fc1->forward(at::adaptive_avg_pool2d(x, {1, 1}))));
-  return at::sigmoid(scale) * x;
-}
-
-std::string MaxVitSqueezeExcitationImpl::torchscript_forward() const {
-  return "def forward(self, x: Tensor) -> Tensor:\n"
-         "    scale = self.fc2.forward(torch.silu(self.fc1.forward(torch.adaptive_avg_pool2d(x, [1, 1]))))\n"
-         "    return torch.sigmoid(scale) * x\n";
-}
-
 MBConvImpl::MBConvImpl(int64_t in, int64_t out, int64_t s, double p) : stride(s), stochastic_depth_prob(p) {
   if (s != 1 || in != out) {
     projection = conv(in, out, 1, 1, /*bias=*/true);
     register_module("proj", IndexedLayers(Named{{s == 2 ? "1" : "0", projection.ptr()}}));
   }
   int64_t mid = out * 4;
-  pre_norm = batch_norm(in);
-  conv_a = InnerSequential(conv(in, mid, 1, 1, false), batch_norm(mid));
-  conv_b = InnerSequential(conv(mid, mid, 3, s, false, /*groups=*/mid), batch_norm(mid));
-  squeeze_excitation = MaxVitSqueezeExcitation(mid, out / 4);
+  pre_norm = batch_norm(in, kMaxVitNorm);
+  conv_a = NestedSequential(conv(in, mid, 1, 1, false), batch_norm(mid, kMaxVitNorm));
+  conv_b = NestedSequential(conv(mid, mid, 3, s, false, /*groups=*/mid), batch_norm(mid, kMaxVitNorm));
+  squeeze_excitation = SqueezeExcitation(mid, out / 4, MobileActivation::SiLU, MobileActivation::Sigmoid);
   conv_c = conv(mid, out, 1, 1, true);
   register_module("layers", IndexedLayers(Named{{"pre_norm", pre_norm.ptr()},
                                                 {"conv_a", conv_a.ptr()},
@@ -185,7 +167,7 @@ std::string PartitionAttentionImpl::torchscript_forward() const {
          ".reshape([b, c, " + n + " * " + ps + ", " + n + " * " + ps + "])\n";
 }
 
-LayersImpl::LayersImpl(InnerSequential l) : layers(register_module("layers", std::move(l))) {}
+LayersImpl::LayersImpl(NestedSequential l) : layers(register_module("layers", std::move(l))) {}
 
 std::string LayersImpl::torchscript_forward() const {
   return "def forward(self, x: Tensor) -> Tensor:\n    return self.layers.forward(x)\n";
@@ -193,19 +175,19 @@ std::string LayersImpl::torchscript_forward() const {
 
 MaxVitImpl::MaxVitImpl(const MaxVitOptions& o) : options(o) {
   TORCH_CHECK(o.block_channels.size() == o.block_layers.size(), "MaxViT needs a layer count for each block");
-  stem_conv = InnerSequential(conv(3, o.stem_channels, 3, 2, false), batch_norm(o.stem_channels));
-  stem_proj = InnerSequential(conv(o.stem_channels, o.stem_channels, 3, 1, true));
+  stem_conv = NestedSequential(conv(3, o.stem_channels, 3, 2, false), batch_norm(o.stem_channels, kMaxVitNorm));
+  stem_proj = NestedSequential(conv(o.stem_channels, o.stem_channels, 3, 1, true));
   register_module("stem", IndexedLayers(Named{{"0", stem_conv.ptr()}, {"1", stem_proj.ptr()}}));
   int64_t total_layers = 0, layer_id = 0, size = halved(o.input_size), in = o.stem_channels;
   for (int64_t n : o.block_layers) total_layers += n;
-  blocks = InnerSequential();
+  blocks = NestedSequential();
   for (size_t b = 0; b < o.block_channels.size(); ++b) {
     size = halved(size);
     int64_t out = o.block_channels[b];
-    InnerSequential layers;
+    NestedSequential layers;
     for (int64_t l = 0; l < o.block_layers[b]; ++l, ++layer_id) {
       double p = o.stochastic_depth_prob * static_cast<double>(layer_id) / static_cast<double>(total_layers - 1);
-      InnerSequential parts;
+      NestedSequential parts;
       parts->push_back("MBconv", MBConv(l == 0 ? in : out, out, l == 0 ? 2 : 1, p));
       parts->push_back("window_attention", PartitionAttention(out, o.head_dim, o.partition_size, false, size, p));
       parts->push_back("grid_attention", PartitionAttention(out, o.head_dim, o.partition_size, true, size, p));

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "nn/image_encoder.h"
+#include "nn/mobile_blocks.h"
 #include "nn/vision_blocks.h"
 
 namespace fdl {
@@ -30,16 +31,6 @@ struct MaxVitOptions {
   static MaxVitOptions variant(const std::string& name);
 };
 
-// torchvision.ops.SqueezeExcitation(channels, squeeze, activation=SiLU): x * sigmoid(fc2(silu(fc1(mean)))).
-struct MaxVitSqueezeExcitationImpl : torch::nn::Module, TorchScriptSource {
-  MaxVitSqueezeExcitationImpl(int64_t channels, int64_t squeeze);
-  at::Tensor forward(const at::Tensor& x);  // [B, C, H, W] -> same
-  std::string torchscript_forward() const override;
-
-  torch::nn::Conv2d fc1{nullptr}, fc2{nullptr};
-};
-TORCH_MODULE(MaxVitSqueezeExcitation);
-
 // Mobile inverted bottleneck: pre-norm, 1x1 expand 4x, depthwise 3x3 (strided), squeeze-excitation,
 // 1x1 project, plus the (avg-pooled, 1x1-projected) shortcut.
 struct MBConvImpl : torch::nn::Module, TorchScriptSource {
@@ -51,8 +42,8 @@ struct MBConvImpl : torch::nn::Module, TorchScriptSource {
   double stochastic_depth_prob;
   torch::nn::Conv2d projection{nullptr};  // proj.1 (after a 3x3/2 average pool), or proj.0; null for identity
   torch::nn::BatchNorm2d pre_norm{nullptr};
-  InnerSequential conv_a{nullptr}, conv_b{nullptr};  // conv, batch norm (GELU after)
-  MaxVitSqueezeExcitation squeeze_excitation{nullptr};
+  NestedSequential conv_a{nullptr}, conv_b{nullptr};  // conv, batch norm (GELU after)
+  SqueezeExcitation squeeze_excitation{nullptr};  // torchvision's, SiLU inside, sigmoid gate
   torch::nn::Conv2d conv_c{nullptr};
 };
 TORCH_MODULE(MBConv);
@@ -90,11 +81,11 @@ TORCH_MODULE(PartitionAttention);
 
 // A module whose only child is "layers" (torchvision's MaxVitLayer and MaxVitBlock), run in order.
 struct LayersImpl : torch::nn::Module, TorchScriptSource {
-  explicit LayersImpl(InnerSequential layers);
+  explicit LayersImpl(NestedSequential layers);
   at::Tensor forward(const at::Tensor& x) { return layers->forward(x); }
   std::string torchscript_forward() const override;
 
-  InnerSequential layers;
+  NestedSequential layers;
 };
 TORCH_MODULE(Layers);
 
@@ -108,8 +99,8 @@ struct MaxVitImpl : ImageEncoderImpl, TorchScriptSource {
   std::string torchscript_forward() const override;
 
   MaxVitOptions options;
-  InnerSequential stem_conv{nullptr}, stem_proj{nullptr};  // stem.0 (conv, batch norm; GELU after), stem.1 (conv)
-  InnerSequential blocks{nullptr};
+  NestedSequential stem_conv{nullptr}, stem_proj{nullptr};  // stem.0 (conv, batch norm; GELU after), stem.1 (conv)
+  NestedSequential blocks{nullptr};
   torch::nn::LayerNorm head_norm{nullptr};  // classifier.2
   torch::nn::Linear head_linear{nullptr};   // classifier.3 (Tanh after; the cut Linear is classifier.5)
 };

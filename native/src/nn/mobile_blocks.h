@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/failure.h"
+#include "nn/layer_stack.h"
 #include "nn/torchscript_source.h"
 
 namespace fdl {
@@ -33,14 +34,6 @@ torch::nn::BatchNorm2d batch_norm(int64_t channels, const BatchNormSpec& spec = 
 // A bias-free convolution padded by (kernel - 1) / 2, as Conv2dNormActivation pads (no family Ludwig
 // lists dilates).
 torch::nn::Conv2d same_conv(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, int64_t groups = 1);
-
-// A Sequential that can sit inside another (a stage of blocks): LibTorch's own forward is a template,
-// which a Sequential cannot hold. The export scripts it as a Sequential.
-struct NestedSequentialImpl : torch::nn::SequentialImpl {
-  using SequentialImpl::SequentialImpl;
-  at::Tensor forward(const at::Tensor& x) { return SequentialImpl::forward(x); }
-};
-TORCH_MODULE(NestedSequential);
 
 // An activation as a module, where torchvision keeps one in a Sequential (its index shifts the keys after it).
 struct ActivationLayerImpl : torch::nn::Module, TorchScriptSource {

@@ -193,7 +193,7 @@ SwinTransformerImpl::SwinTransformerImpl(const SwinOptions& o) : options(o) {
   for (int64_t d : o.depths) total_blocks += d;
   for (size_t stage = 0; stage < o.depths.size(); ++stage) {
     int64_t dim = o.embed_dim << stage;
-    InnerSequential blocks;
+    NestedSequential blocks;
     for (int64_t b = 0; b < o.depths[stage]; ++b, ++block_id) {
       double p = o.stochastic_depth_prob * static_cast<double>(block_id) / (total_blocks - 1.0);
       blocks->push_back(SwinBlock(o, dim, o.num_heads[stage], b % 2 == 0 ? 0 : o.window_size / 2, p));

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "nn/torchscript_code.h"
+#include "nn/layer_stack.h"
 #include "nn/torchscript_source.h"
 
 namespace fdl {
@@ -70,14 +71,5 @@ struct IndexedLayersImpl : torch::nn::Module, TorchScriptSource {
   std::string torchscript_forward() const override { return ""; }  // the owner's source calls the layers
 };
 TORCH_MODULE(IndexedLayers);
-
-// A Sequential that can sit inside another (LibTorch's Sequential::forward is a template, which a
-// Sequential cannot hold): torchvision nests them, stages inside "features". The export scripts it
-// as a Sequential.
-struct InnerSequentialImpl : torch::nn::SequentialImpl {
-  using SequentialImpl::SequentialImpl;
-  at::Tensor forward(const at::Tensor& x) { return SequentialImpl::forward(x); }
-};
-TORCH_MODULE(InnerSequential);
 
 }  // namespace fdl
