@@ -8,6 +8,7 @@ import dev.fidelio.cli.Launcher;
 import dev.fidelio.data.DatasetReader;
 import dev.fidelio.data.Table;
 import dev.fidelio.experiment.Experiment;
+import dev.fidelio.model.HfTextFolders;
 import dev.fidelio.weights.NamedTensor;
 import dev.fidelio.weights.SafetensorsReader;
 import dev.fidelio.weights.StateDict;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,12 +43,7 @@ class FamilyDataParallelTest {
 
   @BeforeAll
   static void writeFolderAndData() throws Exception {
-    Process python = new ProcessBuilder("/usr/bin/python3", "src/test/python/hf_text_folders.py",
-        dir.resolve("hf").toString()).redirectErrorStream(true).start();
-    String output = new String(python.getInputStream().readAllBytes());
-    assertTrue(python.waitFor(120, TimeUnit.SECONDS), "python3 timed out");
-    assertEquals(0, python.exitValue(), "hf_text_folders.py failed:\n" + output);
-    folder = dir.resolve("hf").resolve("deberta-v2");
+    folder = HfTextFolders.write(dir.resolve("hf")).resolve("deberta-v2");
     Table spam = DatasetReader.read(Path.of(System.getProperty("fidelio.root", "..")).resolve("examples/spam/spam.csv"));
     List<String> lines = new ArrayList<>();
     for (int r = 0; r < 40; r++) {

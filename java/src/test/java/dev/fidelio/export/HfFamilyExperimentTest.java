@@ -11,6 +11,7 @@ import dev.fidelio.data.Splitter;
 import dev.fidelio.data.Table;
 import dev.fidelio.experiment.Evaluation;
 import dev.fidelio.experiment.Experiment;
+import dev.fidelio.model.HfTextFolders;
 import dev.fidelio.model.ModelBundle;
 import dev.fidelio.text.TextTokenizer;
 import dev.fidelio.text.TokenBatch;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,12 +49,7 @@ class HfFamilyExperimentTest {
 
   @BeforeAll
   static void writeFolderAndData() throws Exception {
-    Process python = new ProcessBuilder("/usr/bin/python3", "src/test/python/hf_text_folders.py",
-        dir.resolve("hf").toString()).redirectErrorStream(true).start();
-    String output = new String(python.getInputStream().readAllBytes());
-    assertTrue(python.waitFor(120, TimeUnit.SECONDS), "python3 timed out");
-    assertEquals(0, python.exitValue(), "hf_text_folders.py failed:\n" + output);
-    folders = dir.resolve("hf");
+    folders = HfTextFolders.write(dir.resolve("hf"));
     Table spam = DatasetReader.read(Path.of(System.getProperty("fidelio.root", "..")).resolve("examples/spam/spam.csv"));
     List<String> lines = new ArrayList<>();
     for (int r = 0; r < 64; r++) {

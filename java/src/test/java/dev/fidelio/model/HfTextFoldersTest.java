@@ -17,7 +17,6 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,18 +31,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * of hidden size 16 to 32 and batches of 2 short rows, so the whole class runs in seconds.
  */
 class HfTextFoldersTest {
-  private static final Path SCRIPT = Path.of("src/test/python/hf_text_folders.py");
 
   @TempDir
   static Path folders;
 
   @BeforeAll
   static void writeFolders() throws Exception {
-    Process python = new ProcessBuilder("/usr/bin/python3", SCRIPT.toString(), folders.toString())
-        .redirectErrorStream(true).start();
-    String output = new String(python.getInputStream().readAllBytes());
-    assertTrue(python.waitFor(120, TimeUnit.SECONDS), "python3 timed out");
-    assertEquals(0, python.exitValue(), "the PyTorch reference failed (bin/test installs python3-torch):\n" + output);
+    HfTextFolders.write(folders);
   }
 
   /** RoBERTa: byte-level BPE with the <s> ... </s> template, pad id 1, pytorch_model.bin of RobertaForMaskedLM. */
